@@ -1,0 +1,39 @@
+/**
+ * What a conformance suite is: given the vector's `given`, build ONE state and return the step
+ * function that runs each op against it. A step returns the op's outcome (a value or a protocol
+ * error); a Rust panic is a thrown `RuntimePanic`; an unknown op or a malformed step is a
+ * thrown `VectorError`.
+ */
+import type { Reader } from "./json.ts";
+
+export type Outcome =
+  | { readonly kind: "ok"; readonly value: unknown }
+  | { readonly kind: "error"; readonly error: unknown };
+
+export const okOutcome = (value?: unknown): Outcome => ({ kind: "ok", value });
+export const errOutcome = (error: unknown): Outcome => ({ kind: "error", error });
+
+/** From a `Result` of the pure modules to an outcome. */
+export function fromResult(
+  r: { ok: true; value: unknown } | { ok: false; error: unknown },
+  map: (value: unknown) => unknown = (v) => v,
+): Outcome {
+  return r.ok ? okOutcome(map(r.value)) : errOutcome(r.error);
+}
+
+export type StepFn = (op: string, step: Reader) => Outcome;
+
+export interface Suite {
+  /** The suite's name in vectors, e.g. "fragment-chain". */
+  readonly name: string;
+  /** Build the state from `given` (a Reader at path "given"); return the step function. */
+  init(given: Reader): StepFn;
+}
+
+/**
+ * A list whose order does not matter (FORMAT.md: "where a suite says a list is a SET"). The
+ * matcher compares it to the expected array as a multiset.
+ */
+export class UnorderedList {
+  constructor(readonly items: readonly unknown[]) {}
+}
