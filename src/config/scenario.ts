@@ -1,0 +1,242 @@
+/**
+ * The scenario: one simulated network (SCENARIO.md). Types, the schema every key is checked
+ * against, and `resolveScenario`, which merges a user's scenario onto its preset exactly as
+ * SCENARIO.md states (objects key by key; a `parachains` list replaces the preset's, each entry
+ * starting from the preset's parachain) and then checks what only the whole can tell.
+ */
+import { parse as parseYaml } from "yaml";
+import { err, ok, type Result } from "../lib/result.ts";
+import { PRESET_NAMES, PRESETS, type PresetName } from "./presets.ts";
+import { arr, bool, check, deepMerge, int, isPlainObject, nullable, num, obj, oneOf, type Schema, str } from "./schema.ts";
+
+export type CollatorKind = "basic" | "lookahead" | "slot-based";
+export type CryptoKind = "sr25519" | "ed25519" | "none";
+export type RelayNumberCheck = "strict" | "monotonic" | "any";
+export type ConsensusHookKind = "expect-parent-included" | "fixed-velocity";
+
+export interface ScenarioHostConfiguration {
+  readonly asyncBackingParams: { readonly maxCandidateDepth: number; readonly allowedAncestryLen: number };
+  readonly schedulerParams: {
+    readonly lookahead: number;
+    readonly numCores: number;
+    readonly maxValidatorsPerCore: number | null;
+    readonly groupRotationFrequency: number;
+    readonly parasAvailabilityPeriod: number;
+  };
+  readonly minimumBackingVotes: number;
+  readonly neededApprovals: number;
+  readonly relayVrfModuloSamples: number;
+  readonly nDelayTranches: number;
+  readonly zerothDelayTrancheWidth: number;
+  readonly noShowSlots: number;
+  readonly maxPovSize: number;
+  readonly executorParams: { readonly pvfExecTimeoutBackingMs: number; readonly pvfExecTimeoutApprovalMs: number };
+  readonly nodeFeatures: {
+    readonly elasticScalingMvp: boolean;
+    readonly candidateReceiptV2: boolean;
+    readonly availabilityChunkMapping: boolean;
+    readonly enableAssignmentsV2: boolean;
+  };
+  readonly approvalVotingParams: { readonly maxApprovalCoalesceCount: number };
+}
+
+export interface ParachainRuntimeSpec {
+  readonly unincludedSegmentCapacity: number;
+  readonly blockProcessingVelocity: number;
+  readonly relayParentOffset: number;
+  readonly relayChainSlotDurationMillis: number;
+  readonly slotDurationMs: number;
+  readonly allowMultipleBlocksPerSlot: boolean;
+  readonly checkAssociatedRelayNumber: RelayNumberCheck;
+  readonly consensusHook: ConsensusHookKind;
+  readonly maximumBlockWeightMs: number;
+}
+
+export interface LoadSpec {
+  /** The pool always holds more than a block can take. */
+  readonly saturate: boolean;
+  /** Offered transactions per second (seeded arrivals) when not saturating. */
+  readonly txPerSecond: number | null;
+  readonly txRefTimeUs: number;
+  readonly txProofBytes: number;
+}
+
+export interface ParachainSpec {
+  readonly id: number;
+  readonly cores: number;
+  readonly collators: number;
+  readonly collator: { readonly kind: CollatorKind; readonly authoringDurationMs: number; readonly slotOffsetMs: number | null };
+  readonly runtime: ParachainRuntimeSpec;
+  readonly load: LoadSpec;
+}
+
+export interface Scenario {
+  readonly name: string;
+  readonly seed: number;
+  readonly relayBlocks: number;
+  readonly warmupRelayBlocks: number;
+  readonly preset: PresetName;
+  readonly relay: {
+    readonly validators: number;
+    readonly slotDurationMs: number;
+    readonly hostConfiguration: ScenarioHostConfiguration;
+  };
+  readonly parachains: readonly ParachainSpec[];
+  readonly network: {
+    readonly latencyMs: { readonly mean: number; readonly jitter: number };
+    readonly bandwidthMbps: number;
+    readonly loss: number;
+  };
+  readonly validatorSpeed: number;
+  readonly crypto: CryptoKind;
+  readonly faults: readonly unknown[];
+}
+
+const U32_MAX = 4294967295;
+
+const HOST_CONFIGURATION_SCHEMA: Schema = obj({
+  asyncBackingParams: obj({ maxCandidateDepth: int(0, 1000), allowedAncestryLen: int(0, 1000) }),
+  schedulerParams: obj({
+    lookahead: int(1, 100),
+    numCores: int(0, 10_000),
+    maxValidatorsPerCore: nullable(int(1, 10_000)),
+    groupRotationFrequency: int(1, U32_MAX),
+    parasAvailabilityPeriod: int(1, U32_MAX),
+  }),
+  minimumBackingVotes: int(1, 10_000),
+  neededApprovals: int(0, 10_000),
+  relayVrfModuloSamples: int(0, 10_000),
+  nDelayTranches: int(1, 10_000),
+  zerothDelayTrancheWidth: int(0, 10_000),
+  noShowSlots: int(1, 1000),
+  maxPovSize: int(1, U32_MAX),
+  executorParams: obj({ pvfExecTimeoutBackingMs: int(1, 3_600_000), pvfExecTimeoutApprovalMs: int(1, 3_600_000) }),
+  nodeFeatures: obj({
+    elasticScalingMvp: bool,
+    candidateReceiptV2: bool,
+    availabilityChunkMapping: bool,
+    enableAssignmentsV2: bool,
+  }),
+  approvalVotingParams: obj({ maxApprovalCoalesceCount: int(1, 1000) }),
+});
+
+const PARACHAIN_SCHEMA: Schema = obj({
+  id: int(0, U32_MAX),
+  cores: int(1, 1000),
+  collators: int(1, 1000),
+  collator: obj({
+    kind: oneOf("basic", "lookahead", "slot-based"),
+    authoringDurationMs: int(1, 600_000),
+    slotOffsetMs: nullable(int(0, 600_000)),
+  }),
+  runtime: obj({
+    unincludedSegmentCapacity: int(0, 10_000),
+    blockProcessingVelocity: int(0, 10_000),
+    relayParentOffset: int(0, 100),
+    relayChainSlotDurationMillis: int(1, 3_600_000),
+    slotDurationMs: int(1, 3_600_000),
+    allowMultipleBlocksPerSlot: bool,
+    checkAssociatedRelayNumber: oneOf("strict", "monotonic", "any"),
+    consensusHook: oneOf("expect-parent-included", "fixed-velocity"),
+    maximumBlockWeightMs: num({ above: 0, max: 3_600_000 }),
+  }),
+  load: obj({
+    saturate: bool,
+    txPerSecond: nullable(num({ above: 0, max: 1e9 })),
+    txRefTimeUs: num({ above: 0, max: 1e9 }),
+    txProofBytes: int(0, 1e9),
+  }),
+});
+
+export const SCENARIO_SCHEMA: Schema = obj({
+  name: str,
+  seed: int(0, Number.MAX_SAFE_INTEGER),
+  relayBlocks: int(1, 1_000_000),
+  warmupRelayBlocks: int(0, 1_000_000),
+  preset: oneOf(...PRESET_NAMES),
+  relay: obj({
+    validators: int(1, 100_000),
+    slotDurationMs: int(1, 3_600_000),
+    hostConfiguration: HOST_CONFIGURATION_SCHEMA,
+  }),
+  parachains: arr(PARACHAIN_SCHEMA, 1),
+  network: obj({
+    latencyMs: obj({ mean: num({ min: 0, max: 600_000 }), jitter: num({ min: 0, max: 600_000 }) }),
+    bandwidthMbps: num({ above: 0, max: 1e6 }),
+    loss: num({ min: 0, max: 1 }),
+  }),
+  validatorSpeed: num({ above: 0, max: 1000 }),
+  crypto: oneOf("sr25519", "ed25519", "none"),
+  faults: arr({ kind: "any" }),
+});
+
+/** Problems that only the whole scenario shows (after merging). */
+function crossChecks(s: Scenario): string[] {
+  const errors: string[] = [];
+  const hc = s.relay.hostConfiguration;
+  const cores = s.parachains.reduce((n, p) => n + p.cores, 0);
+  if (cores > hc.schedulerParams.numCores) {
+    errors.push(
+      `relay.hostConfiguration.schedulerParams.numCores: expected at least ${cores} (the cores the parachains take), got ${hc.schedulerParams.numCores}`,
+    );
+  }
+  const ids = new Set<number>();
+  s.parachains.forEach((p, i) => {
+    if (ids.has(p.id)) errors.push(`parachains[${i}].id: expected a para id not used before, got ${p.id} twice`);
+    ids.add(p.id);
+    if (p.load.saturate && p.load.txPerSecond !== null) {
+      errors.push(`parachains[${i}].load: expected either saturate: true or txPerSecond, got both`);
+    }
+    if (!p.load.saturate && p.load.txPerSecond === null) {
+      errors.push(`parachains[${i}].load: expected saturate: true or a txPerSecond, got neither`);
+    }
+  });
+  if (s.relay.validators < hc.schedulerParams.numCores && hc.schedulerParams.numCores > 0) {
+    errors.push(
+      `relay.validators: expected at least one validator per core (${hc.schedulerParams.numCores} cores), got ${s.relay.validators}`,
+    );
+  }
+  return errors;
+}
+
+/**
+ * Merge a user scenario (already parsed from YAML/JSON) onto its preset and check every key.
+ * Errors come back as messages `path: expected ..., got ...`; nothing is run on error.
+ */
+export function resolveScenario(input: unknown): Result<Scenario, string[]> {
+  const errors: string[] = [];
+  if (input === null || input === undefined) input = {};
+  check(input, SCENARIO_SCHEMA, "", errors, true);
+  if (errors.length > 0) return err(errors);
+  const user = input as Record<string, unknown>;
+  const presetName = (user.preset as PresetName | undefined) ?? "async";
+  const preset = PRESETS[presetName];
+  const { parachains: userParas, ...rest } = user;
+  let merged = deepMerge(preset, rest) as Scenario;
+  merged = { ...merged, preset: presetName };
+  if (Array.isArray(userParas)) {
+    const base = preset.parachains[0]!;
+    const paras = userParas.map((p: unknown) => {
+      const entry = deepMerge(base, p) as ParachainSpec;
+      // `txPerSecond` given without `saturate` means the offered load replaces saturation.
+      const load = isPlainObject(p) && isPlainObject(p.load) ? p.load : {};
+      if (load.txPerSecond !== undefined && load.saturate === undefined) {
+        return { ...entry, load: { ...entry.load, saturate: false } };
+      }
+      return entry;
+    });
+    merged = { ...merged, parachains: paras };
+  }
+  check(merged, SCENARIO_SCHEMA, "", errors, false);
+  if (errors.length === 0) errors.push(...crossChecks(merged));
+  return errors.length > 0 ? err(errors) : ok(merged);
+}
+
+/** Parse scenario text: JSON if it looks like JSON, else YAML. Syntax errors say where. */
+export function parseScenarioText(text: string): Result<unknown, string[]> {
+  try {
+    return ok(text.trimStart().startsWith("{") ? JSON.parse(text) : parseYaml(text));
+  } catch (e) {
+    return err([`syntax: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`]);
+  }
+}
