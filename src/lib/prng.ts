@@ -1,0 +1,196 @@
+/**
+ * Seeded pseudo-random numbers with an integer API: one seed drives a run (STYLE.md rule 7).
+ *
+ * Generator: xoshiro128** 1.1 (Blackman & Vigna, https://prng.di.unimi.it/xoshiro128starstar.c),
+ * 128 bits of state, period 2^128 - 1, written with `Math.imul` and `>>> 0` so every step is pure
+ * 32-bit integer arithmetic and gives the same sequence on every JavaScript engine. Written by hand
+ * (about 20 lines) instead of pure-rand: we need keyed `fork` streams, and it is one less
+ * dependency for the browser build; a known-answer test pins it against the C reference.
+ *
+ * Streams and forks. Every stream has a 32-byte key. The root key is
+ * `blake2b-256("parapipe.prng.v1/" + kind + ":" + seed)`; a child's key is
+ * `blake2b-256(parentKey ++ utf8(label))`. The generator state is the first 16 bytes of the key
+ * (four little-endian uint32). So `fork(label)` depends only on the parent's SEED (its key) and the
+ * label, never on how many numbers the parent has drawn: a new draw in one component never
+ * reshuffles another. Consequence: forking the same label twice gives the same stream; give every
+ * component (and every node inside one) its own label (`rng.fork("network")`, `.fork("v3")`).
+ *
+ * Derived draws (all deterministic, no `Math.log`/`Math.cos`, whose last bits may differ between
+ * engines):
+ * - `int(n)`: uniform in [0, n) by rejection (no modulo bias), n up to 2^53.
+ * - `float()`: 53 random bits / 2^53, in [0, 1).
+ * - `bernoulli(p)`: exactly one uint32 draw, true iff draw < p * 2^32 (resolution 2^-32).
+ * - `normal()`: Irwin–Hall approximation of the standard normal, sum of 12 uniforms minus 6. Mean 0,
+ *   variance 1, support [-6, 6] (so it is already truncated), computed exactly in doubles (sums of
+ *   integers, then a division by a power of two). Good enough for latency jitter; not for tails.
+ */
+import { blake2b } from "@noble/hashes/blake2.js";
+import { assert } from "./assert.ts";
+
+const TWO_POW_32 = 0x1_0000_0000;
+const TWO_POW_53 = 2 ** 53;
+const utf8 = new TextEncoder();
+
+function rootKey(seed: number | string): Uint8Array {
+  let text: string;
+  if (typeof seed === "number") {
+    assert(Number.isSafeInteger(seed), () => `prng seed must be a safe integer, got ${seed}`);
+    text = `parapipe.prng.v1/n:${seed}`;
+  } else {
+    text = `parapipe.prng.v1/s:${seed}`;
+  }
+  return blake2b(utf8.encode(text), { dkLen: 32 });
+}
+
+function readU32le(bytes: Uint8Array, offset: number): number {
+  return (
+    (bytes[offset]! |
+      (bytes[offset + 1]! << 8) |
+      (bytes[offset + 2]! << 16) |
+      (bytes[offset + 3]! << 24)) >>>
+    0
+  );
+}
+
+export class Prng {
+  /** Human-readable derivation path, e.g. `1/network/v3`; for logs and error messages. */
+  readonly path: string;
+  private readonly key: Uint8Array;
+  private s0: number;
+  private s1: number;
+  private s2: number;
+  private s3: number;
+
+  private constructor(key: Uint8Array, path: string, state?: readonly number[]) {
+    this.key = key;
+    this.path = path;
+    const w = state ?? [
+      readU32le(key, 0),
+      readU32le(key, 4),
+      readU32le(key, 8),
+      readU32le(key, 12),
+    ];
+    this.s0 = w[0]! >>> 0;
+    this.s1 = w[1]! >>> 0;
+    this.s2 = w[2]! >>> 0;
+    this.s3 = w[3]! >>> 0;
+    // xoshiro's one forbidden state; a 2^-128 event for hashed keys, reachable only via fromState.
+    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+  }
+
+  /** The root stream of a run. */
+  static fromSeed(seed: number | string): Prng {
+    return new Prng(rootKey(seed), String(seed));
+  }
+
+  /**
+   * A stream starting from raw xoshiro128** state words (for the reference test). Its key, used by
+   * `fork`, is derived from the words.
+   */
+  static fromState(words: readonly [number, number, number, number]): Prng {
+    const bytes = new Uint8Array(16);
+    const view = new DataView(bytes.buffer);
+    for (let i = 0; i < 4; i++) view.setUint32(4 * i, words[i]! >>> 0, true);
+    return new Prng(blake2b(bytes, { dkLen: 32 }), `state:${words.join(",")}`, words);
+  }
+
+  /** A child stream derived from this stream's key and `label`, independent of draws made so far. */
+  fork(label: string): Prng {
+    assert(label.length > 0, "prng fork label must be non-empty");
+    const l = utf8.encode(label);
+    const input = new Uint8Array(this.key.length + l.length);
+    input.set(this.key, 0);
+    input.set(l, this.key.length);
+    return new Prng(blake2b(input, { dkLen: 32 }), `${this.path}/${label}`);
+  }
+
+  /** Next uint32, uniform in [0, 2^32). */
+  uint32(): number {
+    const s1 = this.s1;
+    const r = Math.imul(s1, 5);
+    const result = Math.imul((r << 7) | (r >>> 25), 9) >>> 0;
+    const t = s1 << 9;
+    this.s2 ^= this.s0;
+    this.s3 ^= s1;
+    this.s1 = s1 ^ this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = (this.s3 << 11) | (this.s3 >>> 21);
+    return result;
+  }
+
+  /** Uniform integer in [0, n), without modulo bias. `n` is an integer in [1, 2^53]. */
+  int(n: number): number {
+    if (n <= TWO_POW_32) {
+      assert(
+        Number.isInteger(n) && n >= 1,
+        () => `prng int(n): n must be an integer >= 1, got ${n}`,
+      );
+      // Reject the top 2^32 mod n values so that every residue is equally likely.
+      const limit = TWO_POW_32 - (TWO_POW_32 % n);
+      let x = this.uint32();
+      while (x >= limit) x = this.uint32();
+      return x % n;
+    }
+    assert(
+      Number.isInteger(n) && n <= TWO_POW_53,
+      () => `prng int(n): n must be <= 2^53, got ${n}`,
+    );
+    const limit = TWO_POW_53 - (TWO_POW_53 % n);
+    let x = this.bits53();
+    while (x >= limit) x = this.bits53();
+    return x % n;
+  }
+
+  /** Uniform integer in [lo, hi], both inclusive. */
+  intBetween(lo: number, hi: number): number {
+    assert(hi >= lo, () => `prng intBetween: hi (${hi}) < lo (${lo})`);
+    return lo + this.int(hi - lo + 1);
+  }
+
+  /** Uniform in [0, 1) with 53 random bits. */
+  float(): number {
+    return this.bits53() / TWO_POW_53;
+  }
+
+  /** True with probability `p` (0 <= p <= 1); always consumes exactly one uint32. */
+  bernoulli(p: number): boolean {
+    assert(p >= 0 && p <= 1, () => `prng bernoulli: p must be in [0, 1], got ${p}`);
+    return this.uint32() < p * TWO_POW_32;
+  }
+
+  /** Approximately standard normal (Irwin–Hall, 12 uniforms): mean 0, variance 1, in [-6, 6]. */
+  normal(): number {
+    let sum = 0;
+    for (let i = 0; i < 12; i++) sum += this.uint32();
+    return sum / TWO_POW_32 - 6;
+  }
+
+  /** `mean + sd * normal()`. */
+  gaussian(mean: number, sd: number): number {
+    return mean + sd * this.normal();
+  }
+
+  /** A uniformly chosen element of a non-empty array. */
+  pick<T>(items: readonly T[]): T {
+    assert(items.length > 0, "prng pick from an empty array");
+    return items[this.int(items.length)]!;
+  }
+
+  /** Fisher–Yates shuffle, in place; returns `items`. */
+  shuffle<T>(items: T[]): T[] {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const tmp = items[i]!;
+      items[i] = items[j]!;
+      items[j] = tmp;
+    }
+    return items;
+  }
+
+  private bits53(): number {
+    const hi = this.uint32() >>> 5; // 27 bits
+    const lo = this.uint32() >>> 6; // 26 bits
+    return hi * 67108864 + lo;
+  }
+}

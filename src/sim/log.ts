@@ -1,0 +1,160 @@
+/**
+ * Structured logs in chain time (STYLE.md rule 10):
+ *
+ *     rb#128 +2.500s v3 backing: Candidate seconded {"candidateHash":"0x..","paraId":2000}
+ *
+ * i.e. relay block number, offset into that block's slot (seconds, ms resolution), actor,
+ * subsystem, message and fields (canonical JSON: sorted keys, so a seed's log is byte-identical on
+ * every run; omitted when empty). The level is not printed; it is on the record the sink gets.
+ *
+ * No console here: the sink is injected (the CLI prints, the dashboard collects, tests capture).
+ * Which relay block a virtual time belongs to is also injected (`ChainClock`): `slotClock` derives
+ * it from the slot grid; the world may instead report its best block. Disabled levels cost one
+ * comparison; fields may be given as a function so they are only built when the line is emitted.
+ */
+import { assert } from "../lib/assert.ts";
+import { type Time, US_PER_MS } from "./scheduler.ts";
+import { canonicalJson } from "./trace.ts";
+
+export type LogLevel = "error" | "warn" | "info" | "debug" | "trace";
+
+const LEVEL_RANK: Readonly<Record<LogLevel, number>> = {
+  error: 0,
+  warn: 1,
+  info: 2,
+  debug: 3,
+  trace: 4,
+};
+
+export type LogFields = Readonly<Record<string, unknown>>;
+
+export interface ChainTime {
+  readonly relayBlock: number;
+  /** Time since the start of that relay block's slot, µs, >= 0. */
+  readonly offsetUs: Time;
+}
+
+export type ChainClock = (time: Time) => ChainTime;
+
+/**
+ * Relay block numbers from the slot grid: block 1's slot starts at `firstBlockUs`, block n's at
+ * `firstBlockUs + (n - 1) * slotDurationUs`; before `firstBlockUs` the time is in block 0 (genesis)
+ * with the offset counted from 0.
+ */
+export function slotClock(slotDurationUs: Time, firstBlockUs: Time = 0): ChainClock {
+  assert(slotDurationUs > 0, () => `slotClock: slot duration must be > 0, got ${slotDurationUs}`);
+  return (time) => {
+    if (time < firstBlockUs) return { relayBlock: 0, offsetUs: time };
+    const since = time - firstBlockUs;
+    const index = Math.floor(since / slotDurationUs);
+    return { relayBlock: index + 1, offsetUs: since - index * slotDurationUs };
+  };
+}
+
+export interface LogRecord {
+  readonly time: Time;
+  readonly relayBlock: number;
+  readonly offsetUs: Time;
+  readonly level: LogLevel;
+  readonly actor: string;
+  readonly subsystem: string;
+  readonly message: string;
+  readonly fields?: LogFields;
+}
+
+export type LogSink = (line: string, record: LogRecord) => void;
+
+/** `+2.500s`: whole milliseconds, truncated. */
+export function formatOffset(offsetUs: Time): string {
+  const ms = Math.floor(offsetUs / US_PER_MS);
+  const s = Math.floor(ms / 1000);
+  return `+${s}.${String(ms - s * 1000).padStart(3, "0")}s`;
+}
+
+export function formatLogLine(r: LogRecord): string {
+  const head = `rb#${r.relayBlock} ${formatOffset(r.offsetUs)} ${r.actor} ${r.subsystem}: ${r.message}`;
+  if (r.fields === undefined) return head;
+  const json = canonicalJson(r.fields);
+  return json === "{}" ? head : `${head} ${json}`;
+}
+
+export interface LoggerOptions {
+  /** Anything with the current virtual time, e.g. the Scheduler. */
+  readonly clock: { readonly now: Time };
+  readonly chainClock: ChainClock;
+  readonly sink: LogSink;
+  /** The most verbose level emitted; default `info`. */
+  readonly level?: LogLevel;
+}
+
+export class Logger {
+  private rank: number;
+  private readonly clock: { readonly now: Time };
+  private readonly chainClock: ChainClock;
+  private readonly sink: LogSink;
+
+  constructor(options: LoggerOptions) {
+    this.clock = options.clock;
+    this.chainClock = options.chainClock;
+    this.sink = options.sink;
+    this.rank = LEVEL_RANK[options.level ?? "info"];
+  }
+
+  setLevel(level: LogLevel): void {
+    this.rank = LEVEL_RANK[level];
+  }
+
+  enabled(level: LogLevel): boolean {
+    return LEVEL_RANK[level] <= this.rank;
+  }
+
+  log(
+    level: LogLevel,
+    actor: string,
+    subsystem: string,
+    message: string,
+    fields?: LogFields | (() => LogFields),
+  ): void {
+    if (LEVEL_RANK[level] > this.rank) return;
+    const time = this.clock.now;
+    const { relayBlock, offsetUs } = this.chainClock(time);
+    const f = typeof fields === "function" ? fields() : fields;
+    const base = { time, relayBlock, offsetUs, level, actor, subsystem, message };
+    const record: LogRecord = f === undefined ? base : { ...base, fields: f };
+    this.sink(formatLogLine(record), record);
+  }
+
+  /** A logger bound to one actor and subsystem (`log.for("v3", "backing").info(...)`). */
+  for(actor: string, subsystem: string): ActorLogger {
+    return new ActorLogger(this, actor, subsystem);
+  }
+}
+
+type FieldsArg = LogFields | (() => LogFields);
+
+export class ActorLogger {
+  constructor(
+    private readonly logger: Logger,
+    readonly actor: string,
+    readonly subsystem: string,
+  ) {}
+
+  enabled(level: LogLevel): boolean {
+    return this.logger.enabled(level);
+  }
+  error(message: string, fields?: FieldsArg): void {
+    this.logger.log("error", this.actor, this.subsystem, message, fields);
+  }
+  warn(message: string, fields?: FieldsArg): void {
+    this.logger.log("warn", this.actor, this.subsystem, message, fields);
+  }
+  info(message: string, fields?: FieldsArg): void {
+    this.logger.log("info", this.actor, this.subsystem, message, fields);
+  }
+  debug(message: string, fields?: FieldsArg): void {
+    this.logger.log("debug", this.actor, this.subsystem, message, fields);
+  }
+  trace(message: string, fields?: FieldsArg): void {
+    this.logger.log("trace", this.actor, this.subsystem, message, fields);
+  }
+}

@@ -1,0 +1,278 @@
+/**
+ * The network model of SCENARIO.md's `network` block: per-message one-way latency (mean ± jitter,
+ * seeded), per-node bandwidth (so PoV and chunk sizes cost transfer time) and message loss.
+ *
+ * A message of `s` bytes sent from A to B at `now`:
+ * 1. Upload: A's uplink is a FIFO queue at A's `upMbps`; the message starts leaving at
+ *    `upStart = max(now, A.upFree)` and its last bit leaves at `upEnd = upStart + s*8/upMbps`.
+ * 2. Latency: one draw per message from the network's own stream (`rng.fork("network")`):
+ *    `uniform` (default) in [mean - jitter, mean + jitter], or `normal` with sd = jitter / 2
+ *    truncated (by redrawing) to the same range; clamped at 0, rounded to the µs.
+ * 3. Download: the first bit reaches B at `upStart + latency`; B's downlink is a FIFO queue at B's
+ *    `downMbps`, taken in order of first-bit arrival: `downStart = max(arrival, B.downFree)`, and
+ *    the message is delivered at `max(downStart + s*8/downMbps, upEnd + latency)`.
+ * The transfer is pipelined (cut-through): a lone 5 MB message between two idle 100 Mbit/s nodes
+ * takes 0.4 s + latency, not 0.8 s, because the bits stream through both links at once; the
+ * slower link sets the pace, and either queue adds waiting time when busy.
+ * 4. Loss: one Bernoulli(`loss`) draw per message; a lost message has used A's uplink (it is lost
+ *    in transit) but never reaches B. Both draws (latency, loss) are made for every message, so
+ *    changing `loss` does not reshuffle the latencies.
+ *
+ * Simplifications (a model, not a packet simulator): no TCP (no handshake, slow start, ACKs or
+ * retransmission: a lost message is simply gone), no congestion anywhere but the two per-node
+ * queues (the core network has infinite capacity), uplink and downlink are independent (full
+ * duplex), queues are FIFO without fair sharing between flows, and latency is i.i.d. per message
+ * with no topology or regions. Each ordered pair (A, B) is one ordered connection, as a libp2p
+ * substream is: a message never overtakes an earlier one on the same link (its arrival is pushed
+ * back to the previous one's if its latency draw was smaller). A message from a node to itself
+ * is delivered at the current time (after the running handler, through the scheduler), costs no
+ * bandwidth and is never lost.
+ *
+ * Ref: SCENARIO.md `network`; Polkadot's peer-to-peer layer is libp2p over TCP (sc-network).
+ */
+import { assert } from "../lib/assert.ts";
+import type { Prng } from "../lib/prng.ts";
+import { msToUs, type Scheduler, type Time } from "./scheduler.ts";
+
+export type NodeId = string;
+
+/** The scenario's `network` block (SCENARIO.md), plus the jitter distribution. */
+export interface NetworkConfig {
+  readonly latencyMs: { readonly mean: number; readonly jitter: number };
+  readonly bandwidthMbps: number;
+  readonly loss: number;
+  /** Default `uniform`. */
+  readonly jitterDistribution?: "uniform" | "normal";
+}
+
+/** Counters for one node. */
+export interface NodeTraffic {
+  /** Bytes put on the node's uplink (lost messages included, self-messages excluded). */
+  bytesSent: number;
+  /** Bytes delivered to the node. */
+  bytesReceived: number;
+  messagesSent: number;
+  messagesReceived: number;
+  /** Messages this node sent that were lost. */
+  messagesDropped: number;
+}
+
+/** What `send` decided for one message. */
+export interface SendResult {
+  readonly dropped: boolean;
+  /** When the message's last bit leaves the sender. */
+  readonly uploadEndUs: Time;
+  /** The latency drawn for it (0 for a self-message). */
+  readonly latencyUs: Time;
+}
+
+export type Deliver = () => void;
+
+/** Who a gossiping node forwards to, given who it got the message from (undefined at the origin). */
+export type GossipTopology = (node: NodeId, from: NodeId | undefined) => readonly NodeId[];
+
+interface NodeState {
+  upMbps: number;
+  downMbps: number;
+  upFree: Time;
+  downFree: Time;
+  /** Per destination: the last first-bit arrival time, to keep each link ordered. */
+  lastArrival: Map<NodeId, Time>;
+  traffic: NodeTraffic;
+}
+
+/** Serialisation time of `sizeBytes` at `mbps` megabit/s, in whole µs (1 Mbit/s = 1 bit/µs). */
+export function serialisationUs(sizeBytes: number, mbps: number): Time {
+  return Math.ceil((sizeBytes * 8) / mbps);
+}
+
+export class Network {
+  private readonly rng: Prng;
+  private readonly nodes = new Map<NodeId, NodeState>();
+  private readonly meanUs: Time;
+  private readonly jitterUs: Time;
+  private readonly normalJitter: boolean;
+  private readonly loss: number;
+  private readonly bandwidthMbps: number;
+  private dropped = 0;
+
+  /** `rng` is the run's stream; the network forks its own (`network`) from it. */
+  constructor(
+    private readonly scheduler: Scheduler,
+    rng: Prng,
+    config: NetworkConfig,
+  ) {
+    const { mean, jitter } = config.latencyMs;
+    assert(mean >= 0 && Number.isFinite(mean), () => `network.latencyMs.mean: got ${mean}`);
+    assert(jitter >= 0 && Number.isFinite(jitter), () => `network.latencyMs.jitter: got ${jitter}`);
+    assert(config.bandwidthMbps > 0, () => `network.bandwidthMbps: got ${config.bandwidthMbps}`);
+    assert(config.loss >= 0 && config.loss <= 1, () => `network.loss: got ${config.loss}`);
+    this.rng = rng.fork("network");
+    this.meanUs = msToUs(mean);
+    this.jitterUs = msToUs(jitter);
+    this.normalJitter = config.jitterDistribution === "normal";
+    this.loss = config.loss;
+    this.bandwidthMbps = config.bandwidthMbps;
+  }
+
+  /** Overrides a node's bandwidth (Mbit/s; Infinity = no serialisation cost). */
+  setBandwidth(node: NodeId, bandwidth: { upMbps?: number; downMbps?: number }): void {
+    const st = this.node(node);
+    if (bandwidth.upMbps !== undefined) {
+      assert(bandwidth.upMbps > 0, () => `setBandwidth(${node}): upMbps ${bandwidth.upMbps}`);
+      st.upMbps = bandwidth.upMbps;
+    }
+    if (bandwidth.downMbps !== undefined) {
+      assert(bandwidth.downMbps > 0, () => `setBandwidth(${node}): downMbps ${bandwidth.downMbps}`);
+      st.downMbps = bandwidth.downMbps;
+    }
+  }
+
+  /** Sends one message; `deliver` runs at the receiver's delivery time unless it is lost. */
+  send(from: NodeId, to: NodeId, sizeBytes: number, deliver: Deliver, label = "net"): SendResult {
+    assert(
+      Number.isSafeInteger(sizeBytes) && sizeBytes >= 0,
+      () => `Network.send ${from}->${to}: size must be an integer >= 0 bytes, got ${sizeBytes}`,
+    );
+    const sched = this.scheduler;
+    if (from === to) {
+      sched.after(0, deliver, label);
+      return { dropped: false, uploadEndUs: sched.now, latencyUs: 0 };
+    }
+    const src = this.node(from);
+    const upStart = Math.max(sched.now, src.upFree);
+    const upEnd = upStart + serialisationUs(sizeBytes, src.upMbps);
+    src.upFree = upEnd;
+    src.traffic.bytesSent += sizeBytes;
+    src.traffic.messagesSent++;
+
+    const latency = this.drawLatency();
+    if (this.rng.bernoulli(this.loss)) {
+      this.dropped++;
+      src.traffic.messagesDropped++;
+      return { dropped: true, uploadEndUs: upEnd, latencyUs: latency };
+    }
+    let arrival = upStart + latency;
+    const prev = src.lastArrival.get(to);
+    if (prev !== undefined && prev > arrival) arrival = prev;
+    src.lastArrival.set(to, arrival);
+    const lastBit = upEnd + latency;
+    sched.at(arrival, () => this.arrive(to, sizeBytes, lastBit, deliver, label), label);
+    return { dropped: false, uploadEndUs: upEnd, latencyUs: latency };
+  }
+
+  /**
+   * Sends the same message to each of `to`, in list order: each copy is a separate upload, so the
+   * last peer waits for all the copies before it. `deliver(peer)` runs at each delivery.
+   */
+  broadcast(
+    from: NodeId,
+    to: readonly NodeId[],
+    sizeBytes: number,
+    deliver: (peer: NodeId) => void,
+    label = "net",
+  ): void {
+    for (const peer of to) this.send(from, peer, sizeBytes, () => deliver(peer), label);
+  }
+
+  /**
+   * Floods one message over a topology: the origin sends to `topology(origin, undefined)`, and each
+   * node, on its FIRST receipt, gets `deliver(node, from)` and forwards to `topology(node, from)`
+   * (a Polkadot grid topology forwards along the other dimension; see grid_topology.rs). Every
+   * copy costs bandwidth, duplicates included; a node never forwards twice and the origin never
+   * delivers to itself.
+   */
+  gossip(
+    origin: NodeId,
+    sizeBytes: number,
+    topology: GossipTopology,
+    deliver: (node: NodeId, from: NodeId) => void,
+    label = "gossip",
+  ): void {
+    const seen = new Set<NodeId>([origin]);
+    const forward = (node: NodeId, from: NodeId | undefined): void => {
+      for (const peer of topology(node, from)) {
+        if (peer === node) continue;
+        this.send(
+          node,
+          peer,
+          sizeBytes,
+          () => {
+            if (seen.has(peer)) return;
+            seen.add(peer);
+            deliver(peer, node);
+            forward(peer, node);
+          },
+          label,
+        );
+      }
+    };
+    forward(origin, undefined);
+  }
+
+  /** A copy of a node's counters. */
+  traffic(node: NodeId): NodeTraffic {
+    return { ...(this.nodes.get(node)?.traffic ?? emptyTraffic()) };
+  }
+
+  /** Messages lost so far, all nodes. */
+  get messagesDropped(): number {
+    return this.dropped;
+  }
+
+  private arrive(to: NodeId, sizeBytes: number, lastBit: Time, deliver: Deliver, label: string) {
+    const dst = this.node(to);
+    const downStart = Math.max(this.scheduler.now, dst.downFree);
+    const done = Math.max(downStart + serialisationUs(sizeBytes, dst.downMbps), lastBit);
+    dst.downFree = done;
+    this.scheduler.at(
+      done,
+      () => {
+        dst.traffic.bytesReceived += sizeBytes;
+        dst.traffic.messagesReceived++;
+        deliver();
+      },
+      label,
+    );
+  }
+
+  private drawLatency(): Time {
+    const mean = this.meanUs;
+    const jitter = this.jitterUs;
+    let latency: number;
+    if (this.normalJitter) {
+      let z = this.rng.normal();
+      while (z > 2 || z < -2) z = this.rng.normal();
+      latency = Math.round(mean + (z * jitter) / 2);
+    } else {
+      latency = mean - jitter + this.rng.int(2 * jitter + 1);
+    }
+    return Math.max(latency, 0);
+  }
+
+  private node(id: NodeId): NodeState {
+    let st = this.nodes.get(id);
+    if (st === undefined) {
+      st = {
+        upMbps: this.bandwidthMbps,
+        downMbps: this.bandwidthMbps,
+        upFree: 0,
+        downFree: 0,
+        lastArrival: new Map(),
+        traffic: emptyTraffic(),
+      };
+      this.nodes.set(id, st);
+    }
+    return st;
+  }
+}
+
+function emptyTraffic(): NodeTraffic {
+  return {
+    bytesSent: 0,
+    bytesReceived: 0,
+    messagesSent: 0,
+    messagesReceived: 0,
+    messagesDropped: 0,
+  };
+}
