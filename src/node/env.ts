@@ -1,0 +1,125 @@
+/**
+ * What a simulated actor (validator node or collator) gets from the world it runs in: virtual
+ * time, timers, its CPU, the network, the relay chain it has imported, its keys. The simulator
+ * (`src/sim`) implements these interfaces; node and collator code only see them, so they hold no
+ * clock, randomness or transport of their own (STYLE.md: time and transport are handed in).
+ *
+ * Time is virtual, in integer microseconds.
+ */
+import type { Hash } from "../lib/hex.ts";
+import type { Prng } from "../lib/prng.ts";
+import type { ParaId, PersistedValidationData, ValidatorIndex } from "../primitives/codecs.ts";
+import type { RelayHeader, RuntimeApi } from "../primitives/runtime-api.ts";
+import type { Crypto, Keypair } from "../primitives/signing.ts";
+import type { ActorId, PoV, ProtocolMessage } from "./protocol.ts";
+
+/** Structured logs in chain time (the simulator's `ActorLogger` satisfies this). */
+export interface ActorLog {
+  enabled(level: "error" | "warn" | "info" | "debug" | "trace"): boolean;
+  error(message: string, fields?: Record<string, unknown> | (() => Record<string, unknown>)): void;
+  warn(message: string, fields?: Record<string, unknown> | (() => Record<string, unknown>)): void;
+  info(message: string, fields?: Record<string, unknown> | (() => Record<string, unknown>)): void;
+  debug(message: string, fields?: Record<string, unknown> | (() => Record<string, unknown>)): void;
+  trace(message: string, fields?: Record<string, unknown> | (() => Record<string, unknown>)): void;
+}
+
+export interface Cancellable {
+  cancel(): void;
+}
+
+/**
+ * CPU pools of an actor. `main`: the node's own work (signature checks, subsystem logic);
+ * `pvf`: the PVF execution workers (candidate validation), separate processes in Polkadot, so
+ * backing validation does not stall the rest of the node. Each pool runs its jobs one after
+ * another (first come, first served).
+ */
+export type CpuPool = "main" | "pvf";
+
+/** The relay chain as an actor reads it: headers and the runtime API at blocks it imported. */
+export interface RelayChainReader {
+  header(hash: Hash): RelayHeader | null;
+  api(hash: Hash): RuntimeApi | null;
+}
+
+export interface ActorEnv {
+  readonly id: ActorId;
+  /** Virtual time now, µs. */
+  now(): number;
+  /** Run `fn` after `delayUs` of virtual time. */
+  after(delayUs: number, fn: () => void): Cancellable;
+  /** Queue `costUs` of work on a CPU pool; `done` runs when it has been done. */
+  cpu(pool: CpuPool, costUs: number, done: () => void): void;
+  /** Send a message over the simulated network (size: `messageSizeBytes`). */
+  send(to: ActorId, msg: ProtocolMessage): void;
+  readonly relayChain: RelayChainReader;
+  /** This actor's own random stream (forked from the run's seed by actor id). */
+  readonly rng: Prng;
+  readonly crypto: Crypto;
+  readonly keypair: Keypair;
+  /**
+   * Check a signature. The simulator runs the real check once per distinct signed object and
+   * memoises the result (it is the same for every node); the CPU time of a check is charged
+   * separately by the caller with `cpu("main", verifyCostUs, ...)`.
+   */
+  verify(message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean;
+  /** Modelled CPU time of one signature check of the scenario's crypto, µs. */
+  readonly verifyCostUs: number;
+  readonly log: ActorLog;
+}
+
+/** What a candidate's validation (PVF execution) gives: the outputs and the CPU time it took. */
+export type PvfOutcome =
+  | {
+      readonly kind: "Valid";
+      readonly outputs: import("../primitives/pvf.ts").ValidationResult;
+      /** CPU time on THIS validator (already scaled by its speed), µs. */
+      readonly cpuUs: number;
+    }
+  | { readonly kind: "Invalid"; readonly reason: string; readonly cpuUs: number };
+
+/** The PVF host: executes a para's validation function (its runtime) on a PoV. */
+export interface PvfHost {
+  execute(validationCodeHash: Hash, pvd: PersistedValidationData, pov: PoV): PvfOutcome;
+}
+
+export interface ValidatorEnv extends ActorEnv {
+  readonly validatorIndex: ValidatorIndex;
+  /** Actor ids of all validators, by validator index. */
+  readonly validatorActors: readonly ActorId[];
+  readonly pvf: PvfHost;
+}
+
+/** What the world records of every para block a collator authors (for reports and checkers). */
+export interface AuthoredBlockInfo {
+  readonly paraId: ParaId;
+  /** blake2b-256 of the block's head data. */
+  readonly headHash: Hash;
+  readonly number: number;
+  readonly parentHeadHash: Hash;
+  /** The Aura slot's timestamp (slot x slot duration), ms. */
+  readonly timestampMs: number;
+  /** The block's execution time (weight: the sum of its transactions' ref time), µs. */
+  readonly weightUs: number;
+  readonly povBytes: number;
+  readonly transactions: number;
+  readonly relayParent: Hash;
+  readonly author: ActorId;
+}
+
+export interface CollatorEnv extends ActorEnv {
+  readonly paraId: ParaId;
+  /** This collator's index among the para's collators (Aura authority index). */
+  readonly collatorIndex: number;
+  /** The other collators of the para (block announcements). */
+  readonly peers: readonly ActorId[];
+  /** Actor ids of all validators, by validator index. */
+  readonly validatorActors: readonly ActorId[];
+  /** Tell the world about a block this collator authored. */
+  noteAuthored(info: AuthoredBlockInfo): void;
+}
+
+/** Anything the world delivers messages to. */
+export interface Actor {
+  readonly id: ActorId;
+  onMessage(from: ActorId, msg: ProtocolMessage): void;
+}

@@ -1,0 +1,24 @@
+/**
+ * The PVF's interface: what a parachain validation function gets and returns.
+ * Ref: polkadot/parachain/src/primitives.rs (ValidationParams, ValidationResult).
+ */
+import type { Hex } from "../lib/hex.ts";
+import type { BlockNumber, HeadData, OutboundHrmpMessage } from "./codecs.ts";
+
+/** `ValidationParams`: the parent head, the PoV's block data and the relay-parent context. */
+export interface ValidationParams {
+  readonly parentHead: HeadData;
+  readonly blockData: unknown;
+  readonly relayParentNumber: BlockNumber;
+  readonly relayParentStorageRoot: Hex;
+}
+
+/** `ValidationResult`: the candidate's outputs, which become its commitments. */
+export interface ValidationResult {
+  readonly headData: HeadData;
+  readonly newValidationCode: Uint8Array | null;
+  readonly upwardMessages: readonly Uint8Array[];
+  readonly horizontalMessages: readonly OutboundHrmpMessage[];
+  readonly processedDownwardMessages: number;
+  readonly hrmpWatermark: BlockNumber;
+}
