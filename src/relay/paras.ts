@@ -1,0 +1,180 @@
+/**
+ * The paras pallet, reduced to what inclusion touches: heads, the most recent context, the
+ * validation-code hashes and the code-upgrade signals.
+ *
+ * Each Rust storage map is one Map here (a para need not appear in all of them, as on chain).
+ * Code upgrades follow the `SetGoAheadSignal` strategy with one simplification: PVF pre-checking
+ * is taken to accept the code at once (as with `pvf_checking_enabled = false` or already known
+ * code), so the upgrade is scheduled in the block of the candidate's inclusion:
+ * `expected_at = max(included_at + validation_upgrade_delay, now + minimum_validation_upgrade_delay)`.
+ * Past-code bookkeeping (`note_past_code`, pruning) is not modelled.
+ *
+ * Invariants: `futureCodeHash[p]` is set iff an upgrade of p is in progress;
+ * `futureCodeUpgrades[p]` implies `futureCodeHash[p]`.
+ *
+ * Ref: polkadot/runtime/parachains/src/paras/mod.rs (note_new_head, schedule_code_upgrade,
+ *      can_upgrade_validation_code, is_offboarding, process_scheduled_upgrade_cooldowns).
+ */
+
+import type { HostConfiguration } from "../config/host-configuration.ts";
+import type { Hash } from "../lib/hex.ts";
+import type { BlockNumber, HeadData, ParaId } from "../primitives/codecs.ts";
+import { hashBytes } from "../primitives/hashing.ts";
+
+export type ParaLifecycle =
+  | "Onboarding"
+  | "Parathread"
+  | "Parachain"
+  | "UpgradingParathread"
+  | "DowngradingParachain"
+  | "OffboardingParathread"
+  | "OffboardingParachain";
+
+export type UpgradeGoAhead = "Abort" | "GoAhead";
+export type UpgradeRestriction = "Present";
+
+export interface ParasState {
+  paraLifecycles: Map<ParaId, ParaLifecycle>;
+  /** `Heads`: the latest included head of each para. */
+  heads: Map<ParaId, HeadData>;
+  /** `MostRecentContext`: relay-parent number of the last included candidate. */
+  mostRecentContext: Map<ParaId, BlockNumber>;
+  currentCodeHash: Map<ParaId, Hash>;
+  futureCodeHash: Map<ParaId, Hash>;
+  /** `FutureCodeUpgrades`: the relay-parent number from which the new code applies. */
+  futureCodeUpgrades: Map<ParaId, BlockNumber>;
+  upgradeGoAheadSignal: Map<ParaId, UpgradeGoAhead>;
+  upgradeRestrictionSignal: Map<ParaId, UpgradeRestriction>;
+  /** `UpgradeCooldowns`: `(para, block)` sorted ascending by block. */
+  upgradeCooldowns: [ParaId, BlockNumber][];
+  codeByHash: Map<Hash, Uint8Array>;
+}
+
+export function newParasState(): ParasState {
+  return {
+    paraLifecycles: new Map(),
+    heads: new Map(),
+    mostRecentContext: new Map(),
+    currentCodeHash: new Map(),
+    futureCodeHash: new Map(),
+    futureCodeUpgrades: new Map(),
+    upgradeGoAheadSignal: new Map(),
+    upgradeRestrictionSignal: new Map(),
+    upgradeCooldowns: [],
+    codeByHash: new Map(),
+  };
+}
+
+/** `ValidationCode::hash()`: blake2-256 of the raw code. */
+export function validationCodeHash(code: Uint8Array): Hash {
+  return hashBytes(code);
+}
+
+/**
+ * Genesis registration of a para (`ParaGenesisArgs`, `initialize_para_now`): lifecycle, head,
+ * code, and a most recent context of 0.
+ */
+export function registerPara(
+  paras: ParasState,
+  id: ParaId,
+  genesisHead: HeadData,
+  validationCode: Uint8Array,
+  lifecycle: ParaLifecycle = "Parachain",
+): void {
+  const codeHash = validationCodeHash(validationCode);
+  paras.paraLifecycles.set(id, lifecycle);
+  paras.heads.set(id, genesisHead);
+  paras.mostRecentContext.set(id, 0);
+  paras.currentCodeHash.set(id, codeHash);
+  paras.codeByHash.set(codeHash, validationCode);
+}
+
+export function isOffboarding(paras: ParasState, id: ParaId): boolean {
+  const l = paras.paraLifecycles.get(id);
+  return l === "OffboardingParathread" || l === "OffboardingParachain";
+}
+
+/** `can_upgrade_validation_code`: no upgrade in progress and no restriction signal. */
+export function canUpgradeValidationCode(paras: ParasState, id: ParaId): boolean {
+  return !paras.futureCodeHash.has(id) && !paras.upgradeRestrictionSignal.has(id);
+}
+
+/**
+ * `note_new_head`: set the head and `MostRecentContext`; apply a scheduled upgrade whose
+ * `expected_at <= executionContext` (the candidate's relay-parent number), else clear a stale
+ * go-ahead signal (an `Abort` is reset once a head without a pending upgrade is noted).
+ */
+export function noteNewHead(
+  paras: ParasState,
+  id: ParaId,
+  newHead: HeadData,
+  executionContext: BlockNumber,
+): void {
+  paras.heads.set(id, newHead);
+  paras.mostRecentContext.set(id, executionContext);
+  const expectedAt = paras.futureCodeUpgrades.get(id);
+  if (expectedAt === undefined) {
+    paras.upgradeGoAheadSignal.delete(id);
+    return;
+  }
+  if (expectedAt > executionContext) return;
+  paras.futureCodeUpgrades.delete(id);
+  paras.upgradeGoAheadSignal.delete(id);
+  const newCodeHash = paras.futureCodeHash.get(id);
+  // Rust logs "Missing future code hash" and returns: the head stays noted.
+  if (newCodeHash === undefined) return;
+  paras.futureCodeHash.delete(id);
+  paras.currentCodeHash.set(id, newCodeHash);
+}
+
+/** The minimum code size `schedule_code_upgrade` accepts (`MIN_CODE_SIZE`). */
+export const MIN_CODE_SIZE = 9;
+
+/**
+ * `schedule_code_upgrade` with `UpgradeStrategy::SetGoAheadSignal`, at the block `now` in which
+ * the signalling candidate is included (`included_at = now`). No-ops as in Rust: code size out of
+ * bounds, an upgrade already in progress, or the same code as the current one.
+ */
+export function scheduleCodeUpgrade(
+  paras: ParasState,
+  id: ParaId,
+  newCode: Uint8Array,
+  includedAt: BlockNumber,
+  config: HostConfiguration,
+  now: BlockNumber = includedAt,
+): void {
+  if (newCode.length < MIN_CODE_SIZE || newCode.length > config.maxCodeSize) return;
+  if (paras.futureCodeHash.has(id)) return;
+  const codeHash = validationCodeHash(newCode);
+  if (paras.currentCodeHash.get(id) === codeHash) return;
+
+  paras.upgradeRestrictionSignal.set(id, "Present");
+  const nextPossibleUpgradeAt = includedAt + config.validationUpgradeCooldown;
+  // binary_search_by_key(...).unwrap_or_else(|idx| idx): insert after the last entry with a
+  // smaller block, before the first equal-or-larger one found by the search.
+  let insertAt = paras.upgradeCooldowns.findIndex(([, at]) => at >= nextPossibleUpgradeAt);
+  if (insertAt === -1) insertAt = paras.upgradeCooldowns.length;
+  paras.upgradeCooldowns.splice(insertAt, 0, [id, nextPossibleUpgradeAt]);
+
+  paras.codeByHash.set(codeHash, newCode);
+  paras.futureCodeHash.set(id, codeHash);
+
+  // PVF pre-check accepted at once (see header): `proceed_with_upgrade`.
+  const expectedAt = Math.max(
+    includedAt + config.validationUpgradeDelay,
+    now + config.minimumValidationUpgradeDelay,
+  );
+  paras.futureCodeUpgrades.set(id, expectedAt);
+  paras.upgradeGoAheadSignal.set(id, "GoAhead");
+}
+
+/** `process_scheduled_upgrade_cooldowns` (block initialization): lift expired restrictions. */
+export function processScheduledUpgradeCooldowns(paras: ParasState, now: BlockNumber): void {
+  paras.upgradeCooldowns = paras.upgradeCooldowns.filter(([para, at]) => {
+    if (at <= now) {
+      paras.upgradeRestrictionSignal.delete(para);
+      return false;
+    }
+    return true;
+  });
+}

@@ -1,0 +1,56 @@
+/**
+ * The relay runtime's state as one plain-data object: the configuration in force, the block being
+ * executed, every pallet's storage used by the inclusion pipeline, and the block's events.
+ *
+ * State style: the functions of `src/relay` mutate the parts they own in place; `applyBlock`
+ * (next issue) will run a block on a `structuredClone` of the pre-state so a failing block leaves
+ * the pre-state untouched. Nothing here holds functions or class instances, so the clone is exact.
+ *
+ * Invariant: `now` is the number of the block being executed (Rust's `frame_system::block_number`).
+ *
+ * Ref: the pallets of polkadot/runtime/parachains/src (configuration, shared, paras, dmp, hrmp,
+ *      inclusion, scheduler) and frame_system's block number / events.
+ */
+import { HostConfiguration } from "../config/host-configuration.ts";
+import type { BlockNumber } from "../primitives/codecs.ts";
+import { type DmpState, newDmpState } from "./dmp.ts";
+import { type HrmpState, newHrmpState } from "./hrmp.ts";
+import { type InclusionEvent, type InclusionState, newInclusionState } from "./inclusion.ts";
+import { newParasState, type ParasState } from "./paras.ts";
+import { newSchedulerState, type SchedulerState } from "./scheduler.ts";
+import { newSharedState, type SharedState } from "./shared.ts";
+import { newUmpState, type UmpState } from "./ump.ts";
+
+/** Events deposited by the relay runtime during a block. */
+export type RelayEvent = InclusionEvent;
+
+export interface RelayState {
+  /** The block being executed. */
+  now: BlockNumber;
+  /** `ActiveConfig`. */
+  config: HostConfiguration;
+  shared: SharedState;
+  paras: ParasState;
+  dmp: DmpState;
+  ump: UmpState;
+  hrmp: HrmpState;
+  scheduler: SchedulerState;
+  inclusion: InclusionState;
+  /** The events of the block being executed, in deposit order. */
+  events: RelayEvent[];
+}
+
+export function newRelayState(config: HostConfiguration = HostConfiguration.default()): RelayState {
+  return {
+    now: 0,
+    config,
+    shared: newSharedState(),
+    paras: newParasState(),
+    dmp: newDmpState(),
+    ump: newUmpState(),
+    hrmp: newHrmpState(),
+    scheduler: newSchedulerState(),
+    inclusion: newInclusionState(),
+    events: [],
+  };
+}
