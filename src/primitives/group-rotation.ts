@@ -8,8 +8,8 @@
  * `nextRotationAt` / `lastRotationAt` divide by the frequency: a zero frequency panics there, as in
  * Rust (the configuration forbids it: `ZeroGroupRotationFrequency`).
  *
- * It is a primitive (the node uses it too, via the `validator_groups` runtime API); it lives here
- * because only the runtime layer needs it so far.
+ * One statement for both sides: the relay runtime's scheduler builds it (`group_rotation_info`)
+ * and the node reads it from the `validator_groups` runtime API.
  *
  * Ref: polkadot/primitives/src/v8/mod.rs (GroupRotationInfo).
  */

@@ -19,35 +19,35 @@
  *   the per-para outcome is the same, only the order of the returned lists differs).
  *
  * State style: plain data mutated in place (see shared.ts); events are appended to `state.events`.
- * Validator rewards (`RewardValidators`) are not modelled.
+ * Validator rewards (`RewardValidators`) are not modelled. Candidate hashes, the signed payload of
+ * a backing vote and the injected core index are the primitives' (`primitives/candidate.ts`,
+ * `statements.ts`, `inherent.ts`): one statement shared with the node.
  *
  * Ref: polkadot/runtime/parachains/src/inclusion/mod.rs, inclusion/tests.rs,
- *      polkadot/primitives/src/v8/mod.rs (check_candidate_backing, CompactStatement, SigningContext),
- *      polkadot/primitives/src/vstaging/mod.rs (BackedCandidate::validator_indices_and_core_index).
+ *      polkadot/primitives/src/v8/mod.rs (check_candidate_backing).
  */
-import { Struct, u8, u32 } from "scale-ts";
 import type { HostConfiguration } from "../config/host-configuration.ts";
-import { concatBytes, type Hash, type Hex, hexByteLength } from "../lib/hex.ts";
+import type { Hash } from "../lib/hex.ts";
+import { hexByteLength } from "../lib/hex.ts";
 import { err, ok, type Result } from "../lib/result.ts";
-import {
-  type BlockNumber,
-  type CandidateCommitments,
-  CandidateCommitments as CandidateCommitmentsCodec,
-  type CandidateDescriptor,
-  type CandidateHash,
-  type CandidateReceipt,
-  CandidateReceipt as CandidateReceiptCodec,
-  type CommittedCandidateReceipt,
-  type CoreIndex,
-  type GroupIndex,
-  H256,
-  type HeadData,
-  type ParaId,
-  PersistedValidationData,
-  type SessionIndex,
-  type ValidatorIndex,
+import { candidateHash, plainCandidateHash, pvdHash, toPlain } from "../primitives/candidate.ts";
+import type {
+  BlockNumber,
+  CandidateCommitments,
+  CandidateDescriptor,
+  CandidateHash,
+  CandidateReceipt,
+  CommittedCandidateReceipt,
+  CoreIndex,
+  GroupIndex,
+  HeadData,
+  ParaId,
+  SessionIndex,
+  ValidatorIndex,
 } from "../primitives/codecs.ts";
-import { hashBytes, hashHex } from "../primitives/hashing.ts";
+import { hashHex } from "../primitives/hashing.ts";
+import { type BackedCandidate, validatorIndicesAndCoreIndex } from "../primitives/inherent.ts";
+import { attestationSignedPayload, type ValidityAttestation } from "../primitives/statements.ts";
 import { availabilityThreshold, effectiveMinimumBackingVotes } from "../primitives/thresholds.ts";
 import {
   checkProcessedDownwardMessages,
@@ -98,23 +98,6 @@ export function newInclusionState(): InclusionState {
   return { pendingAvailability: new Map() };
 }
 
-/** `ValidityAttestation`: `Implicit` is a `Seconded` statement's signature, `Explicit` a `Valid`'s. */
-export interface ValidityAttestation {
-  readonly kind: "Implicit" | "Explicit";
-  readonly signature: Hex;
-}
-
-/**
- * `BackedCandidate`: the receipt, the backing votes (in the order of the set bits) and the
- * validator-indices bitfield over the backing group, possibly followed by 8 core-index bits
- * (`ElasticScalingMVP` injection, LSB first).
- */
-export interface BackedCandidate {
-  readonly candidate: CommittedCandidateReceipt;
-  readonly validityVotes: readonly ValidityAttestation[];
-  readonly validatorIndices: readonly boolean[];
-}
-
 /** An availability bitfield (bit i = core i) after `sanitize_bitfields`. */
 export interface CheckedAvailabilityBitfield {
   readonly validatorIndex: ValidatorIndex;
@@ -125,13 +108,19 @@ export interface CheckedAvailabilityBitfield {
 export type VerifySignature = (
   validatorIndex: ValidatorIndex,
   payload: Uint8Array,
-  signature: Hex,
+  signature: Uint8Array,
 ) => boolean;
 
-/** The events of the inclusion pallet. */
+/**
+ * The events of the inclusion pallet. `candidateHash` and `paraId` are not fields of the Rust
+ * events: they are derived from the receipt (its hash and descriptor), kept here so that readers
+ * of events need not re-hash receipts.
+ */
 export type InclusionEvent =
   | {
       readonly kind: "CandidateBacked";
+      readonly candidateHash: CandidateHash;
+      readonly paraId: ParaId;
       readonly receipt: CandidateReceipt;
       readonly headData: HeadData;
       readonly core: CoreIndex;
@@ -139,6 +128,8 @@ export type InclusionEvent =
     }
   | {
       readonly kind: "CandidateIncluded";
+      readonly candidateHash: CandidateHash;
+      readonly paraId: ParaId;
       readonly receipt: CandidateReceipt;
       readonly headData: HeadData;
       readonly core: CoreIndex;
@@ -146,6 +137,8 @@ export type InclusionEvent =
     }
   | {
       readonly kind: "CandidateTimedOut";
+      readonly candidateHash: CandidateHash;
+      readonly paraId: ParaId;
       readonly receipt: CandidateReceipt;
       readonly headData: HeadData;
       readonly core: CoreIndex;
@@ -173,65 +166,6 @@ export type InclusionError =
   | { readonly code: "InvalidOutboundHrmp"; readonly inner: OutboundHrmpAcceptanceErr }
   | { readonly code: "InvalidValidationCodeHash" }
   | { readonly code: "ParaHeadMismatch" };
-
-// ---------------------------------------------------------------------------------------------
-// Hashes and payloads
-// ---------------------------------------------------------------------------------------------
-
-/** `CandidateCommitments::hash()`: blake2-256 of the encoding. */
-export function commitmentsHash(commitments: CandidateCommitments): Hash {
-  return hashBytes(CandidateCommitmentsCodec.enc(commitments));
-}
-
-/** `CommittedCandidateReceipt::to_plain()`. */
-export function toPlain(receipt: CommittedCandidateReceipt): CandidateReceipt {
-  return { descriptor: receipt.descriptor, commitmentsHash: commitmentsHash(receipt.commitments) };
-}
-
-/** `CandidateHash`: blake2-256 of the encoded plain receipt. */
-export function candidateHash(receipt: CommittedCandidateReceipt): CandidateHash {
-  return hashBytes(CandidateReceiptCodec.enc(toPlain(receipt)));
-}
-
-const SigningContextCodec = Struct({ sessionIndex: u32, parentHash: H256 });
-const BACKING_STATEMENT_MAGIC = new Uint8Array([0x42, 0x4b, 0x4e, 0x47]); // "BKNG"
-
-/**
- * `ValidityAttestation::signed_payload`: `(CompactStatement, SigningContext).encode()`, where the
- * compact statement is "BKNG" ++ variant (Seconded = 1 for Implicit, Valid = 2 for Explicit) ++ hash.
- */
-export function backingStatementPayload(
-  kind: ValidityAttestation["kind"],
-  hash: CandidateHash,
-  sessionIndex: SessionIndex,
-  parentHash: Hash,
-): Uint8Array {
-  return concatBytes(
-    BACKING_STATEMENT_MAGIC,
-    u8.enc(kind === "Implicit" ? 1 : 2),
-    H256.enc(hash),
-    SigningContextCodec.enc({ sessionIndex, parentHash }),
-  );
-}
-
-/**
- * `validator_indices_and_core_index`: with core indices enabled and more than 8 bits, the last 8
- * bits (LSB first) are the injected core index.
- */
-export function validatorIndicesAndCoreIndex(
-  bc: BackedCandidate,
-  coreIndexEnabled: boolean,
-): { readonly validatorIndices: readonly boolean[]; readonly coreIndex: CoreIndex | null } {
-  if (coreIndexEnabled) {
-    const offset = Math.max(bc.validatorIndices.length - 8, 0);
-    if (offset > 0) {
-      let core = 0;
-      for (let i = 0; i < 8; i++) if (bc.validatorIndices[offset + i]) core |= 1 << i;
-      return { validatorIndices: bc.validatorIndices.slice(0, offset), coreIndex: core };
-    }
-  }
-  return { validatorIndices: bc.validatorIndices, coreIndex: null };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Queries
@@ -382,6 +316,8 @@ export function enactCandidate(
   queueOutboundHrmp(state.hrmp, para, commitments.horizontalMessages, state.now);
   state.events.push({
     kind: "CandidateIncluded",
+    candidateHash: plainCandidateHash(plain),
+    paraId: para,
     receipt: plain,
     headData: commitments.headData,
     core,
@@ -445,7 +381,9 @@ export function freeTimedout(
   for (const c of timedOut) {
     state.events.push({
       kind: "CandidateTimedOut",
-      receipt: { descriptor: c.descriptor, commitmentsHash: commitmentsHash(c.commitments) },
+      candidateHash: c.hash,
+      paraId: c.descriptor.paraId,
+      receipt: toPlain({ descriptor: c.descriptor, commitments: c.commitments }),
       headData: c.commitments.headData,
       core: c.core,
     });
@@ -506,14 +444,12 @@ export function verifyBackedCandidate(
   if (acquired === null) return err({ code: "DisallowedRelayParent" });
   const relayParentNumber = acquired.number;
 
-  const expected = hashBytes(
-    PersistedValidationData.enc({
-      parentHead: parentHeadData,
-      relayParentNumber,
-      relayParentStorageRoot: acquired.info.stateRoot,
-      maxPovSize: ctx.config.maxPovSize,
-    }),
-  );
+  const expected = pvdHash({
+    parentHead: parentHeadData,
+    relayParentNumber,
+    relayParentStorageRoot: acquired.info.stateRoot,
+    maxPovSize: ctx.config.maxPovSize,
+  });
   if (expected !== d.persistedValidationDataHash)
     return err({ code: "ValidationDataHashMismatch" });
 
@@ -615,7 +551,7 @@ export function checkCandidateBacking(
     const attestation = validityVotes[vote++]!;
     const validator = validatorLookup(i);
     if (validator === null) return null;
-    const payload = backingStatementPayload(attestation.kind, hash, sessionIndex, parentHash);
+    const payload = attestationSignedPayload(attestation, hash, { sessionIndex, parentHash });
     if (!verify(validator, payload, attestation.signature)) return null;
     signed += 1;
   }
@@ -731,6 +667,8 @@ export function processCandidates(
       appended.set(para, list);
       events.push({
         kind: "CandidateBacked",
+        candidateHash: hash,
+        paraId: para,
         receipt: toPlain(backed.candidate),
         headData: backed.candidate.commitments.headData,
         core,

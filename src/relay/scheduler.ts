@@ -29,7 +29,11 @@ import type {
   ParaId,
   ValidatorIndex,
 } from "../primitives/codecs.ts";
-import { type GroupRotationInfo, lastRotationAt, nextRotationAt } from "./group-rotation.ts";
+import {
+  type GroupRotationInfo,
+  lastRotationAt,
+  nextRotationAt,
+} from "../primitives/group-rotation.ts";
 
 /** `scheduler::common::Assignment`. */
 export type Assignment =
@@ -295,6 +299,15 @@ export function populateClaimQueueAfterSessionChange(
   }
 }
 
+/** `ClaimQueue::get()` as para ids: per core (ascending), every entry of its queue. */
+export function claimQueueParas(sched: SchedulerState): ClaimQueueSnapshot {
+  const out = new Map<CoreIndex, ParaId[]>();
+  for (const core of claimQueueCores(sched)) {
+    out.set(core, sched.claimQueue.get(core)!.map(assignmentParaId));
+  }
+  return out;
+}
+
 /**
  * The `claim_queue()` runtime API: per core (ascending), the para ids of the first
  * `max(lookahead, 1)` entries. Position 0 is backable in the next block.
@@ -302,9 +315,7 @@ export function populateClaimQueueAfterSessionChange(
 export function claimQueue(sched: SchedulerState, config: HostConfiguration): ClaimQueueSnapshot {
   const n = Math.max(config.schedulerParams.lookahead, 1);
   const out = new Map<CoreIndex, ParaId[]>();
-  for (const core of claimQueueCores(sched)) {
-    out.set(core, sched.claimQueue.get(core)!.slice(0, n).map(assignmentParaId));
-  }
+  for (const [core, paras] of claimQueueParas(sched)) out.set(core, paras.slice(0, n));
   return out;
 }
 

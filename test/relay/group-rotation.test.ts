@@ -8,7 +8,7 @@ import {
   groupForCore,
   lastRotationAt,
   nextRotationAt,
-} from "../../src/relay/group-rotation.ts";
+} from "../../src/primitives/group-rotation.ts";
 
 const info = (
   sessionStartBlock: number,

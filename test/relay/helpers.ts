@@ -6,6 +6,7 @@
  */
 import { HostConfiguration, type SchedulerParams } from "../../src/config/host-configuration.ts";
 import {
+  bytesEqual,
   concatBytes,
   type Hash,
   type Hex,
@@ -13,19 +14,19 @@ import {
   toHex,
   ZERO_HASH,
 } from "../../src/lib/hex.ts";
+import { candidateHash } from "../../src/primitives/candidate.ts";
 import type {
   CandidateCommitments,
   CommittedCandidateReceipt,
   ParaId,
 } from "../../src/primitives/codecs.ts";
 import { PersistedValidationData } from "../../src/primitives/codecs.ts";
-import { hashBytes, hashHex } from "../../src/primitives/hashing.ts";
+import { blake2b256, hashBytes, hashHex } from "../../src/primitives/hashing.ts";
+import type { BackedCandidate } from "../../src/primitives/inherent.ts";
 import {
-  type BackedCandidate,
-  backingStatementPayload,
-  candidateHash,
+  attestationSignedPayload,
   type ValidityAttestation,
-} from "../../src/relay/inclusion.ts";
+} from "../../src/primitives/statements.ts";
 import { validationCodeHash } from "../../src/relay/paras.ts";
 import type { Assignment, AssignmentProvider } from "../../src/relay/scheduler.ts";
 
@@ -60,12 +61,12 @@ export class MockAssigner implements AssignmentProvider {
 
 export const bulk = (paraId: ParaId): Assignment => ({ kind: "Bulk", paraId });
 
-export function fakeSign(validator: number, payload: Uint8Array): Hex {
-  return hashBytes(concatBytes(new Uint8Array([validator & 0xff, validator >> 8]), payload));
+export function fakeSign(validator: number, payload: Uint8Array): Uint8Array {
+  return blake2b256(concatBytes(new Uint8Array([validator & 0xff, validator >> 8]), payload));
 }
 
-export function fakeVerify(validator: number, payload: Uint8Array, signature: Hex): boolean {
-  return fakeSign(validator, payload) === signature;
+export function fakeVerify(validator: number, payload: Uint8Array, signature: Uint8Array): boolean {
+  return bytesEqual(fakeSign(validator, payload), signature);
 }
 
 /** The validation code every test para starts with (`dummy_validation_code`). */
@@ -137,11 +138,13 @@ export function backCandidate(
   signer: readonly number[] = group,
 ): BackedCandidate {
   const hash = candidateHash(candidate);
-  const payload = backingStatementPayload(
-    "Explicit",
+  const payload = attestationSignedPayload(
+    { kind: "Explicit", signature: new Uint8Array() },
     hash,
-    sessionIndex,
-    candidate.descriptor.relayParent,
+    {
+      sessionIndex,
+      parentHash: candidate.descriptor.relayParent,
+    },
   );
   const votes: ValidityAttestation[] = [];
   const bits = group.map((_, i) => i < signing);

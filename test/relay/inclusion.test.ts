@@ -2,19 +2,21 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { FeatureIndex, nodeFeatures } from "../../src/config/host-configuration.ts";
 import { type Hash, type Hex, repeatByte, toHex, ZERO_HASH } from "../../src/lib/hex.ts";
+import { candidateHash, commitmentsHash, toPlain } from "../../src/primitives/candidate.ts";
 import type { CommittedCandidateReceipt, ParaId } from "../../src/primitives/codecs.ts";
 import { hashBytes } from "../../src/primitives/hashing.ts";
+import {
+  type BackedCandidate,
+  validatorIndicesAndCoreIndex,
+} from "../../src/primitives/inherent.ts";
 import { availabilityThreshold } from "../../src/primitives/thresholds.ts";
 import { UMP_SEPARATOR } from "../../src/primitives/ump.ts";
 import { queueDownwardMessage } from "../../src/relay/dmp.ts";
 import { channelKey, forceOpenHrmpChannel, queueOutboundHrmp } from "../../src/relay/hrmp.ts";
 import {
-  type BackedCandidate,
   type CandidatePendingAvailability,
   candidateCheckContext,
-  candidateHash,
   checkBackingVotes,
-  commitmentsHash,
   enactCandidate,
   forceEnact,
   freeDisputed,
@@ -22,9 +24,7 @@ import {
   paraLatestHeadData,
   paraMostRecentContext,
   processCandidates,
-  toPlain,
   updatePendingAvailabilityAndGetFreedCores,
-  validatorIndicesAndCoreIndex,
   verifyBackedCandidate,
 } from "../../src/relay/inclusion.ts";
 import { registerPara, scheduleCodeUpgrade, validationCodeHash } from "../../src/relay/paras.ts";
@@ -276,6 +276,8 @@ describe("enact_candidate", () => {
       { kind: "UpwardMessagesReceived", from: 1, count: 2 },
       {
         kind: "CandidateIncluded",
+        candidateHash: candidateHash(receipt),
+        paraId: 1,
         receipt: toPlain(receipt),
         headData: head(4, 2),
         core: 3,

@@ -1,19 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { type Hash, type Hex, repeatByte, toHex, ZERO_HASH } from "../../src/lib/hex.ts";
 import { err, ok } from "../../src/lib/result.ts";
+import { candidateHash } from "../../src/primitives/candidate.ts";
 import type { TransposedClaimQueue } from "../../src/primitives/claim-queue.ts";
 import type { CommittedCandidateReceipt, ParaId } from "../../src/primitives/codecs.ts";
+import type { BackedCandidate, SignedAvailabilityBitfield } from "../../src/primitives/inherent.ts";
+import { bitfieldSigningPayload, encodeBitVec } from "../../src/primitives/statements.ts";
 import { UMP_SEPARATOR } from "../../src/primitives/ump.ts";
-import {
-  type BackedCandidate,
-  type CandidatePendingAvailability,
-  candidateHash,
-} from "../../src/relay/inclusion.ts";
+import type { CandidatePendingAvailability } from "../../src/relay/inclusion.ts";
 import { registerPara } from "../../src/relay/paras.ts";
 import {
-  bitfieldSigningPayload,
   type CheckCoreIndex,
-  encodeBitVec,
+  type DroppedCandidate,
   filterUnchainedCandidates,
   mapCandidatesToCores,
   retainCandidates,
@@ -21,7 +19,6 @@ import {
   sanitizeBackedCandidateV2,
   sanitizeBitfields,
   scheduledCoresPerPara,
-  type UncheckedSignedAvailabilityBitfield,
 } from "../../src/relay/paras-inherent.ts";
 import {
   type AllowedRelayParentsTracker,
@@ -55,13 +52,16 @@ describe("sanitize_bitfields", () => {
     validatorIndex: number,
     payload: boolean[],
     signer = validatorIndex,
-  ): UncheckedSignedAvailabilityBitfield => ({
+  ): SignedAvailabilityBitfield => ({
     validatorIndex,
     payload,
-    signature: fakeSign(signer, bitfieldSigningPayload(payload, SESSION, PARENT)),
+    signature: fakeSign(
+      signer,
+      bitfieldSigningPayload(payload, { sessionIndex: SESSION, parentHash: PARENT }),
+    ),
   });
   const run = (
-    bs: UncheckedSignedAvailabilityBitfield[],
+    bs: SignedAvailabilityBitfield[],
     disputed = [false, false, false],
     bits = expectedBits,
   ) => sanitizeBitfields(bs, disputed, bits, PARENT, SESSION, 5, fakeVerify);
@@ -97,7 +97,9 @@ describe("sanitize_bitfields", () => {
       "0x240501",
     );
     expect(toHex(encodeBitVec([]))).toBe("0x00");
-    expect(bitfieldSigningPayload([true], 1, ZERO_HASH).length).toBe(2 + 4 + 32);
+    expect(bitfieldSigningPayload([true], { sessionIndex: 1, parentHash: ZERO_HASH }).length).toBe(
+      2 + 4 + 32,
+    );
   });
 });
 
@@ -194,13 +196,22 @@ describe("retain_candidates", () => {
       [2, [5, 6]],
       [3, [7]],
     ]);
-    retainCandidates(m, (_p, c) => c !== 3 && c !== 5);
+    const drops: [number, number[], string][] = [];
+    retainCandidates(
+      m,
+      (_p, c) => (c !== 3 && c !== 5 ? null : `bad ${c}`),
+      (p, removed, reason) => drops.push([p, removed, reason]),
+    );
     expect(m).toEqual(
       new Map([
         [1, [1, 2]],
         [3, [7]],
       ]),
     );
+    expect(drops).toEqual([
+      [1, [3, 4], "bad 3"],
+      [2, [5, 6], "bad 5"],
+    ]);
   });
 });
 
@@ -320,6 +331,46 @@ describe("map_candidates_to_cores", () => {
     expect(out2.size).toBe(0);
   });
 
+  it("reports why: unscheduled, several cores without core indices, extra candidates, missed cores", () => {
+    const { state, allowed, spec } = fixture();
+    const c1 = makeCandidate(spec(1, head(1)));
+    const c2 = makeCandidate(spec(1, head(2), { parentHead: head(1) }));
+    const c3 = makeCandidate(spec(1, head(3), { parentHead: head(2) }));
+    const [h1, h2, h3] = [c1, c2, c3].map(candidateHash);
+    const run = (
+      scheduled: Map<number, Set<number>>,
+      enabled: boolean,
+      list: BackedCandidate[],
+    ) => {
+      const dropped: DroppedCandidate[] = [];
+      mapCandidatesToCores(state, allowed, scheduled, enabled, new Map([[1, list]]), dropped);
+      return dropped.map((d) => [d.candidateHash, d.stage, d.reason]);
+    };
+    const two = [back(c1, [0, 1], 0), back(c2, [2, 3], 1)];
+    expect(run(new Map([[2, new Set([0])]]), true, two)).toEqual([
+      [h1, "cores", { code: "ParaNotScheduled" }],
+      [h2, "cores", { code: "AncestorDropped", ancestor: h1 }],
+    ]);
+    expect(run(new Map([[1, new Set([0, 1])]]), false, two)).toEqual([
+      [h1, "cores", { code: "MultipleCoresWithoutCoreIndex" }],
+      [h2, "cores", { code: "AncestorDropped", ancestor: h1 }],
+    ]);
+    expect(run(new Map([[1, new Set([0])]]), false, two)).toEqual([
+      [h2, "cores", { code: "ExceedsScheduledCores" }],
+    ]);
+    expect(run(new Map([[1, new Set([0])]]), true, two)).toEqual([
+      [h2, "cores", { code: "ExceedsScheduledCores" }],
+    ]);
+    const miss = [back(c1, [0, 1], 0), back(c2, [6, 7], 3), back(c3, [4, 5], 2)];
+    expect(run(new Map([[1, new Set([0, 1, 2])]]), true, miss)).toEqual([
+      [h2, "cores", { code: "CoreNotScheduled", core: 3 }],
+      [h3, "cores", { code: "AncestorDropped", ancestor: h2 }],
+    ]);
+    expect(run(new Map([[1, new Set([0, 1])]]), true, [back(c1, [0, 1])])).toEqual([
+      [h1, "cores", { code: "NoCoreIndex" }],
+    ]);
+  });
+
   it("core indices enabled: injected cores must be scheduled; the first miss stops the para", () => {
     const { state, allowed, spec } = fixture();
     const c1 = makeCandidate(spec(1, head(1)));
@@ -393,32 +444,36 @@ describe("map_candidates_to_cores", () => {
 
 describe("sanitize_backed_candidate_v2", () => {
   const accepting: CheckCoreIndex = () => ok(0);
-  const rejecting: CheckCoreIndex = () => err({ code: "CoreIndexMismatch" });
+  const rejecting: CheckCoreIndex = () => err({ code: "NoAssignment" });
 
   it("V1 without UMP signals passes without looking at the claim queue", () => {
     const { state, allowed, spec } = fixture();
     const c = back(makeCandidate(spec(1, head(1))), [0, 1]);
-    expect(sanitizeBackedCandidateV2(state, c, allowed, false, rejecting)).toBe(true);
+    expect(sanitizeBackedCandidateV2(state, c, allowed, false, rejecting)).toBeNull();
   });
 
   it("V2 descriptors and UMP signals need the CandidateReceiptV2 feature", () => {
     const { state, allowed, spec } = fixture();
     const v2 = back(toV2(makeCandidate(spec(1, head(1))), 0), [0, 1]);
-    expect(sanitizeBackedCandidateV2(state, v2, allowed, false, accepting)).toBe(false);
-    expect(sanitizeBackedCandidateV2(state, v2, allowed, true, accepting)).toBe(true);
+    expect(sanitizeBackedCandidateV2(state, v2, allowed, false, accepting)).toEqual({
+      code: "V2ReceiptsDisabled",
+    });
+    expect(sanitizeBackedCandidateV2(state, v2, allowed, true, accepting)).toBeNull();
     const signalled = back(
       makeCandidate(
         spec(1, head(1), { upwardMessages: [UMP_SEPARATOR, new Uint8Array([0, 0, 0])] }),
       ),
       [0, 1],
     );
-    expect(sanitizeBackedCandidateV2(state, signalled, allowed, false, accepting)).toBe(false);
+    expect(sanitizeBackedCandidateV2(state, signalled, allowed, false, accepting)).toEqual({
+      code: "V2ReceiptsDisabled",
+    });
     // Just the separator is not a signal (check_upward_messages rejects it later).
     const sepOnly = back(
       makeCandidate(spec(1, head(1), { upwardMessages: [UMP_SEPARATOR] })),
       [0, 1],
     );
-    expect(sanitizeBackedCandidateV2(state, sepOnly, allowed, false, rejecting)).toBe(true);
+    expect(sanitizeBackedCandidateV2(state, sepOnly, allowed, false, rejecting)).toBeNull();
   });
 
   it("V2: current session, allowed relay parent, and check_core_index on that relay parent's claim queue", () => {
@@ -432,7 +487,7 @@ describe("sanitize_backed_candidate_v2", () => {
         true,
         accepting,
       ),
-    ).toBe(false);
+    ).toEqual({ code: "SessionIndexMismatch", descriptor: SESSION + 1, current: SESSION });
     expect(
       sanitizeBackedCandidateV2(
         state,
@@ -441,14 +496,14 @@ describe("sanitize_backed_candidate_v2", () => {
         true,
         accepting,
       ),
-    ).toBe(false); // unknown version
+    ).toEqual({ code: "UnknownVersion", version: 1 });
     expect(
       sanitizeBackedCandidateV2(state, back(toV2(base, 0), [0, 1]), allowed, true, rejecting),
-    ).toBe(false);
+    ).toEqual({ code: "NoAssignment" });
     const other = makeCandidate(spec(1, head(1), { relayParent: repeatByte(0x55) }));
     expect(
       sanitizeBackedCandidateV2(state, back(toV2(other, 0), [0, 1]), allowed, true, accepting),
-    ).toBe(false);
+    ).toEqual({ code: "DisallowedRelayParent" });
     let seen: TransposedClaimQueue | null = null;
     sanitizeBackedCandidateV2(state, back(toV2(base, 0), [0, 1]), allowed, true, (_r, cq) => {
       seen = cq;
@@ -500,13 +555,32 @@ describe("sanitize_backed_candidates", () => {
   it("a concluded-invalid candidate drops its descendants", () => {
     const f = fixture();
     const { c1, c2, c3, d } = chain(f);
+    const dropped: DroppedCandidate[] = [];
     const out = sanitizeBackedCandidates(
       f.state,
       [c1, c2, c3, d],
-      params(f, { concludedInvalidWithDescendants: new Set([candidateHash(c2.candidate)]) }),
+      params(f, {
+        concludedInvalidWithDescendants: new Set([candidateHash(c2.candidate)]),
+        dropped,
+      }),
     );
     expect(out.get(1)!.map(([, core]) => core)).toEqual([0]);
     expect(out.get(2)!.length).toBe(1);
+    const h2 = candidateHash(c2.candidate);
+    expect(dropped).toEqual([
+      {
+        candidateHash: h2,
+        paraId: 1,
+        stage: "concludedInvalid",
+        reason: { code: "ConcludedInvalid" },
+      },
+      {
+        candidateHash: candidateHash(c3.candidate),
+        paraId: 1,
+        stage: "concludedInvalid",
+        reason: { code: "AncestorDropped", ancestor: h2 },
+      },
+    ]);
   });
 
   it("a candidate dropped by the V2 checks takes its descendants with it", () => {
@@ -516,16 +590,27 @@ describe("sanitize_backed_candidates", () => {
       toV2(makeCandidate(f.spec(1, head(2), { parentHead: head(1) })), 1, SESSION + 7),
       [2, 3],
     );
-    const out = sanitizeBackedCandidates(f.state, [c1, c2v2, c3], params(f));
+    const dropped: DroppedCandidate[] = [];
+    const out = sanitizeBackedCandidates(f.state, [c1, c2v2, c3], params(f, { dropped }));
     expect(out.get(1)!.length).toBe(1);
+    // The V2 candidate alone in the V2 step; its child no longer chains (the runtime's own reason).
+    expect(dropped.map((x) => [x.stage, x.reason])).toEqual([
+      ["v2", { code: "SessionIndexMismatch", descriptor: SESSION + 7, current: SESSION }],
+      ["unchained", { code: "ValidationDataHashMismatch" }],
+    ]);
   });
 
   it("votes of disabled validators are removed; too few left drops the candidate and its descendants", () => {
     const f = fixture();
     const { c1, c2, c3 } = chain(f);
     f.state.shared.disabledValidators = [2];
-    const out = sanitizeBackedCandidates(f.state, [c1, c2, c3], params(f));
+    const dropped: DroppedCandidate[] = [];
+    const out = sanitizeBackedCandidates(f.state, [c1, c2, c3], params(f, { dropped }));
     expect(out.get(1)!.map(([, core]) => core)).toEqual([0]);
+    expect(dropped.map((x) => [x.candidateHash, x.stage, x.reason.code])).toEqual([
+      [candidateHash(c2.candidate), "disabledValidators", "InsufficientBackingAfterDisabling"],
+      [candidateHash(c3.candidate), "disabledValidators", "AncestorDropped"],
+    ]);
 
     f.state.config = { ...f.state.config, minimumBackingVotes: 1 };
     const out2 = sanitizeBackedCandidates(f.state, [c1, c2, c3], params(f));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { HostConfiguration } from "../../src/config/host-configuration.ts";
-import { lastRotationAt } from "../../src/relay/group-rotation.ts";
+import { lastRotationAt } from "../../src/primitives/group-rotation.ts";
 import {
   advanceClaimQueue,
   availabilityTimeoutCheckRequired,

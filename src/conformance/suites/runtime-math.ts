@@ -2,11 +2,16 @@
  * Conformance suite `runtime-math` (FORMAT.md): availability threshold, effective minimum backing
  * votes and the group-rotation arithmetic of `GroupRotationInfo`. Stateless.
  */
+
+import {
+  coreForGroup,
+  type GroupRotationInfo,
+  groupForCore,
+} from "../../primitives/group-rotation.ts";
 import {
   availabilityThreshold,
   effectiveMinimumBackingVotes,
 } from "../../primitives/thresholds.ts";
-import { coreForGroup, type GroupRotationInfo, groupForCore } from "../../relay/group-rotation.ts";
 import { type Reader, VectorError } from "../json.ts";
 import { okOutcome, type Suite } from "../suite.ts";
 

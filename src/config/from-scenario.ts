@@ -1,0 +1,134 @@
+/**
+ * The relay chain's `HostConfiguration` of a scenario: the scenario's `relay.hostConfiguration`
+ * keys (SCENARIO.md) laid over a base configuration, then `checkConsistency`.
+ *
+ * Base (every key the scenario has no name for): polkadot-sdk's test-network genesis preset
+ * (`default_parachains_host_configuration` of the rococo / westend presets), not
+ * `HostConfiguration::default()`, whose zero head-data size and zero upward queue would refuse
+ * every candidate: max code 3 MiB, max head data 32 KiB, upward queue 8 messages / 1 MiB,
+ * upward message 50 KiB and 5 per candidate, downward message 1 MiB, HRMP channels of 8 messages /
+ * 8 KiB (4 in, 4 out, 5 messages per candidate), validation upgrade cooldown and delay 2, code
+ * retention 1200, dispute period 6. One value is derived: `minimumValidationUpgradeDelay` =
+ * max(5 (the preset's), `parasAvailabilityPeriod` + 1), because the preset's 5 would make every
+ * scenario with an availability period of 5 or more inconsistent
+ * (`MinimumValidationUpgradeDelayLessThanChainAvailabilityPeriod`) and the scenario cannot name it.
+ *
+ * Mapped keys: async backing params; scheduler params `lookahead`, `numCores`,
+ * `maxValidatorsPerCore`, `groupRotationFrequency`, `parasAvailabilityPeriod` (the others keep
+ * `SchedulerParams::default()`, e.g. `ttl` 5, so `lookahead` > 5 is `LookaheadExceedsTTL`);
+ * `minimumBackingVotes`; approval-checking numbers; `maxPovSize`; `executorParams` →
+ * `PvfExecTimeout(Backing, ms)` and `PvfExecTimeout(Approval, ms)`; `nodeFeatures` → the bits of
+ * `FeatureIndex`; `approvalVotingParams`.
+ *
+ * The result is returned with the consistency check's verdict: a caller refuses an inconsistent
+ * scenario with the Rust variant's name (`InconsistentError.code`), never runs it.
+ *
+ * Ref: polkadot/runtime/parachains/src/configuration.rs (HostConfiguration, check_consistency),
+ *      polkadot/runtime/{rococo,westend}/src/genesis_config_presets.rs
+ *      (default_parachains_host_configuration), polkadot/primitives (node_features::FeatureIndex).
+ */
+import { err, ok, type Result } from "../lib/result.ts";
+import {
+  checkConsistency,
+  defaultSchedulerParams,
+  type ExecutorParam,
+  FeatureIndex,
+  HostConfiguration,
+  type InconsistentError,
+  MAX_CODE_SIZE,
+  nodeFeatures,
+} from "./host-configuration.ts";
+import type { ScenarioHostConfiguration } from "./scenario.ts";
+
+/** The base the scenario's keys are laid over (see the header). */
+export function genesisPresetHostConfiguration(): HostConfiguration {
+  return {
+    ...HostConfiguration.default(),
+    validationUpgradeCooldown: 2,
+    validationUpgradeDelay: 2,
+    codeRetentionPeriod: 1200,
+    maxCodeSize: MAX_CODE_SIZE,
+    maxHeadDataSize: 32 * 1024,
+    maxUpwardQueueCount: 8,
+    maxUpwardQueueSize: 1024 * 1024,
+    maxDownwardMessageSize: 1024 * 1024,
+    maxUpwardMessageSize: 50 * 1024,
+    maxUpwardMessageNumPerCandidate: 5,
+    hrmpSenderDeposit: 0n,
+    hrmpRecipientDeposit: 0n,
+    hrmpChannelMaxCapacity: 8,
+    hrmpChannelMaxTotalSize: 8 * 1024,
+    hrmpMaxParachainInboundChannels: 4,
+    hrmpChannelMaxMessageSize: 1024 * 1024,
+    hrmpMaxParachainOutboundChannels: 4,
+    hrmpMaxMessageNumPerCandidate: 5,
+    disputePeriod: 6,
+    minimumValidationUpgradeDelay: 5,
+  };
+}
+
+/** The scenario's configuration (see the header), whether or not it is consistent. */
+export function hostConfigurationFromScenario(s: ScenarioHostConfiguration): HostConfiguration {
+  const base = genesisPresetHostConfiguration();
+  const sp = s.schedulerParams;
+  const executorParams: ExecutorParam[] = [
+    {
+      kind: "PvfExecTimeout",
+      execKind: "Backing",
+      timeoutMs: s.executorParams.pvfExecTimeoutBackingMs,
+    },
+    {
+      kind: "PvfExecTimeout",
+      execKind: "Approval",
+      timeoutMs: s.executorParams.pvfExecTimeoutApprovalMs,
+    },
+  ];
+  const features: FeatureIndex[] = [];
+  if (s.nodeFeatures.enableAssignmentsV2) features.push(FeatureIndex.EnableAssignmentsV2);
+  if (s.nodeFeatures.elasticScalingMvp) features.push(FeatureIndex.ElasticScalingMVP);
+  if (s.nodeFeatures.availabilityChunkMapping) features.push(FeatureIndex.AvailabilityChunkMapping);
+  if (s.nodeFeatures.candidateReceiptV2) features.push(FeatureIndex.CandidateReceiptV2);
+  return {
+    ...base,
+    asyncBackingParams: {
+      maxCandidateDepth: s.asyncBackingParams.maxCandidateDepth,
+      allowedAncestryLen: s.asyncBackingParams.allowedAncestryLen,
+    },
+    schedulerParams: {
+      ...defaultSchedulerParams(),
+      lookahead: sp.lookahead,
+      numCores: sp.numCores,
+      maxValidatorsPerCore: sp.maxValidatorsPerCore,
+      groupRotationFrequency: sp.groupRotationFrequency,
+      parasAvailabilityPeriod: sp.parasAvailabilityPeriod,
+    },
+    minimumValidationUpgradeDelay: Math.max(
+      base.minimumValidationUpgradeDelay,
+      sp.parasAvailabilityPeriod + 1,
+    ),
+    minimumBackingVotes: s.minimumBackingVotes,
+    neededApprovals: s.neededApprovals,
+    relayVrfModuloSamples: s.relayVrfModuloSamples,
+    nDelayTranches: s.nDelayTranches,
+    zerothDelayTrancheWidth: s.zerothDelayTrancheWidth,
+    noShowSlots: s.noShowSlots,
+    maxPovSize: s.maxPovSize,
+    executorParams,
+    nodeFeatures: nodeFeatures(...features),
+    approvalVotingParams: {
+      maxApprovalCoalesceCount: s.approvalVotingParams.maxApprovalCoalesceCount,
+    },
+  };
+}
+
+/**
+ * The scenario's configuration if it passes `checkConsistency`, else the first
+ * `InconsistentError` (refuse the scenario with its `code`, the Rust variant's name).
+ */
+export function consistentHostConfigurationFromScenario(
+  s: ScenarioHostConfiguration,
+): Result<HostConfiguration, InconsistentError> {
+  const config = hostConfigurationFromScenario(s);
+  const checked = checkConsistency(config);
+  return checked.ok ? ok(config) : err(checked.error);
+}
