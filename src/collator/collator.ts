@@ -1,0 +1,602 @@
+/**
+ * What the three Aura collators share: the relay-chain view (imported relay blocks, the best
+ * one), the para block tree (own blocks and peers' announced blocks, imported by executing them),
+ * Aura authorship (`claim_slot`), parent search and `can_build_upon` over the tree, block
+ * building (the proposer: inherents, then transactions from the shared pool within the limits),
+ * and submission: the collation-generation subsystem (candidate receipt, V1 or V2 descriptor)
+ * and the collator protocol (advertise to the backing group, serve fetches).
+ *
+ * Invariants:
+ * - All time goes through the env: building a block takes its weight (Σ txRefTimeUs, collator
+ *   speed 1.0) on the collator's `main` CPU; importing a peer's block (executing it) takes its
+ *   weight too, on a second CPU (`IMPORT_POOL`: Substrate's import queue runs beside authoring).
+ *   A block exists (tree, announcement, submission, `noteAuthored`) only when that time is over.
+ * - The author of para slot s is collator `s mod n` of the para (Aura round robin over the
+ *   para's collators, in index order).
+ * - A block whose building panics in the runtime is not produced: the panic is logged and
+ *   reported (`onRuntimePanic`), as cumulus logs "Unable to build block" and moves on.
+ * - A candidate is advertised to every validator of the group assigned to its core at relay
+ *   parent + 1 (`validator_groups()` at the relay parent already answers for rp + 1).
+ *
+ * Simplifications (stated): the collator protocol advertises every collation to the group at
+ * once (no per-relay-parent claim limit on the collator side, no peer-set management); a peer
+ * block is imported once its parent is known (earlier arrivals wait); the erasure root is
+ * modelled (`modelledErasureRoot`, a hash over the PVD and PoV hashes and the validator count).
+ *
+ * Ref: cumulus/client/consensus/aura/src/collator.rs (claim_slot, collate,
+ *      build_block_and_import), cumulus/client/consensus/aura/src/collators/mod.rs
+ *      (can_build_upon, find_parent, cores_scheduled_for_para),
+ *      polkadot/node/collation-generation/src/lib.rs (construct_and_distribute_receipt),
+ *      polkadot/node/network/collator-protocol/src/collator_side/mod.rs
+ *      (determine_our_validators, advertise, answer fetches).
+ */
+import type { CollatorKind, ParachainSpec } from "../config/scenario.ts";
+import { RuntimePanic } from "../lib/assert.ts";
+import { concatBytes, fromHex, type Hash, toHex } from "../lib/hex.ts";
+import type { Actor, CollatorEnv, CpuPool } from "../node/env.ts";
+import type { ActorId, Collation, PoV, ProtocolMessage } from "../node/protocol.ts";
+import { Slot } from "../parachain/aura.ts";
+import {
+  type CoreInfo,
+  type ParaBlock,
+  type ParachainInherentData,
+  povBaseBytes,
+  povHash,
+  povSizeBytes,
+  type RelayChainStateSnapshot,
+} from "../parachain/block.ts";
+import type { ParaGenesis } from "../parachain/genesis.ts";
+import type { ParaStateStore } from "../parachain/pvf.ts";
+import {
+  BlockExecution,
+  type ExecutedBlock,
+  type RuntimeConfig,
+  canBuildUpon as runtimeCanBuildUpon,
+} from "../parachain/runtime.ts";
+import { candidateHash as candidateHashOf, pvdHash } from "../primitives/candidate.ts";
+import { transposeClaimQueue } from "../primitives/claim-queue.ts";
+import type {
+  BlockNumber,
+  CandidateDescriptor,
+  CandidateHash,
+  CommittedCandidateReceipt,
+  CoreIndex,
+  ParaId,
+  PersistedValidationData,
+} from "../primitives/codecs.ts";
+import { parseUmpSignals } from "../primitives/core-selection.ts";
+import { groupForCore } from "../primitives/group-rotation.ts";
+import { blake2b256, hashHex } from "../primitives/hashing.ts";
+import type { RelayHeader, RuntimeApi } from "../primitives/runtime-api.ts";
+import { ParaBlockTree, type TreeEntry } from "./block-tree.ts";
+import { type FillStop, fillBlock, type TxPool } from "./load.ts";
+import {
+  collatorCanBuildUpon,
+  findParent,
+  type ParaBlockHeader,
+  type PotentialParent,
+  type RelayChainInterface,
+} from "./parent-search.ts";
+
+/** The CPU pool a collator imports peers' blocks on (see `importBlock`). */
+export const IMPORT_POOL: CpuPool = "pvf";
+
+/** The para-wide things every collator of the para shares (built once by `createParachain`). */
+export interface Parachain {
+  readonly spec: ParachainSpec;
+  readonly genesis: ParaGenesis;
+  /** Post-states by block hash, shared by the para's collators and the PVF. */
+  readonly store: ParaStateStore;
+  /** The para's transaction pool (transaction gossip). */
+  readonly pool: TxPool;
+}
+
+/** A runtime panic that stopped a block from being built. */
+export interface RuntimePanicInfo {
+  readonly paraId: ParaId;
+  readonly author: ActorId;
+  readonly atUs: number;
+  readonly relayParent: Hash;
+  readonly relayParentNumber: BlockNumber;
+  readonly parentNumber: BlockNumber;
+  readonly message: string;
+}
+
+export interface CollatorOptions {
+  /**
+   * The node's `relay_chain_slot_duration` (what it derives para slots from; polkadot-omni-node
+   * uses 6 s). It may differ from the runtime's `relayChainSlotDurationMillis`. Default 6000.
+   */
+  readonly relaySlotDurationMs?: number;
+  /** Told of every block production that failed with a runtime panic. */
+  readonly onRuntimePanic?: (info: RuntimePanicInfo) => void;
+}
+
+/** The PoV budget of a collator: basic `max_pov_size / 2`, the others 85 %. */
+export function povBudgetBytes(kind: CollatorKind, maxPovSize: number): number {
+  return kind === "basic" ? Math.floor(maxPovSize / 2) : Math.floor((maxPovSize * 85) / 100);
+}
+
+/** `collator_signature_payload`: relay parent, para id, PVD hash, PoV hash, code hash (132 bytes). */
+export function collatorSignaturePayload(
+  relayParent: Hash,
+  paraId: ParaId,
+  persistedValidationDataHash: Hash,
+  povHashValue: Hash,
+  validationCodeHash: Hash,
+): Uint8Array {
+  const para = new Uint8Array(4);
+  new DataView(para.buffer).setUint32(0, paraId, true);
+  return concatBytes(
+    fromHex(relayParent),
+    para,
+    fromHex(persistedValidationDataHash),
+    fromHex(povHashValue),
+    fromHex(validationCodeHash),
+  );
+}
+
+const ERASURE_DOMAIN = new TextEncoder().encode("parapipe/erasure-root");
+
+/** The modelled erasure root of `AvailableData{pov, pvd}` spread over `nValidators` chunks. */
+export function modelledErasureRoot(
+  nValidators: number,
+  pvdHashValue: Hash,
+  povHashValue: Hash,
+): Hash {
+  const n = new Uint8Array(4);
+  new DataView(n.buffer).setUint32(0, nValidators, true);
+  return toHex(
+    blake2b256(concatBytes(ERASURE_DOMAIN, n, fromHex(pvdHashValue), fromHex(povHashValue))),
+  );
+}
+
+/** What a build needs besides the parent. */
+export interface BuildRequest {
+  readonly parentHash: Hash;
+  readonly relayParent: RelayHeader;
+  readonly api: RuntimeApi;
+  readonly maxPovSize: number;
+  readonly auraSlot: number;
+  readonly timestampMs: number;
+  readonly coreInfo: CoreInfo | null;
+  /** Building time available, ms. */
+  readonly authoringDurationMs: number;
+}
+
+/** A block built and ready (after its building time). */
+export interface BuiltBlock {
+  readonly block: ParaBlock;
+  readonly executed: ExecutedBlock;
+  readonly pvd: PersistedValidationData;
+  readonly pov: PoV;
+  readonly stop: FillStop;
+}
+
+export abstract class CollatorBase implements Actor {
+  readonly id: ActorId;
+  readonly paraId: ParaId;
+  protected readonly config: RuntimeConfig;
+  protected readonly tree: ParaBlockTree;
+  protected readonly relaySlotDurationMs: number;
+  protected readonly relay: RelayChainInterface;
+  /** The best relay block imported (highest number, first seen). */
+  protected best: RelayHeader | null = null;
+  private readonly collations = new Map<
+    CandidateHash,
+    {
+      readonly collation: Collation;
+      readonly relayParent: Hash;
+      readonly relayParentNumber: number;
+    }
+  >();
+  private readonly orphans = new Map<Hash, ParaBlock[]>();
+  private readonly importing = new Set<Hash>();
+
+  constructor(
+    protected readonly env: CollatorEnv,
+    protected readonly spec: ParachainSpec,
+    protected readonly para: Parachain,
+    protected readonly options: CollatorOptions = {},
+  ) {
+    this.id = env.id;
+    this.paraId = spec.id;
+    this.config = para.genesis.config;
+    this.tree = new ParaBlockTree(para.genesis);
+    this.relaySlotDurationMs = options.relaySlotDurationMs ?? 6000;
+    this.relay = {
+      persistedValidationData: (rp, paraId, assumption) =>
+        env.relayChain.api(rp)?.persistedValidationData(paraId, assumption) ?? null,
+      header: (hash) => env.relayChain.header(hash),
+      sessionIndexForChild: (hash) => env.relayChain.api(hash)?.sessionIndexForChild() ?? -1,
+    };
+  }
+
+  /** The collator kind (for logs and reports). */
+  abstract readonly kind: CollatorKind;
+
+  /** The para block tree (read-only use: tests, reports). */
+  get blocks(): ParaBlockTree {
+    return this.tree;
+  }
+
+  onMessage(from: ActorId, msg: ProtocolMessage): void {
+    switch (msg.type) {
+      case "RelayBlock":
+        this.noteRelayBlock(msg.header);
+        this.onRelayBlock(msg.header);
+        return;
+      case "ParaBlockAnnounce":
+        if (msg.paraId === this.paraId) this.importBlock(msg.block as ParaBlock);
+        return;
+      case "CollationFetchRequest":
+        this.answerFetch(from, msg.relayParent, msg.candidateHash);
+        return;
+      case "CollationSeconded":
+        this.env.log.debug("collation seconded", { candidateHash: msg.candidateHash, by: from });
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** A new relay block was imported (after the relay view is updated). */
+  protected abstract onRelayBlock(header: RelayHeader): void;
+
+  private noteRelayBlock(header: RelayHeader): void {
+    if (this.best === null || header.number > this.best.number) {
+      this.best = header;
+      // Collations too old to be backed are forgotten.
+      for (const [hash, c] of this.collations) {
+        if (c.relayParentNumber + 16 < header.number) this.collations.delete(hash);
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Aura, slots, parents
+
+  /** `Slot::from_timestamp(relay_slot x relay_slot_duration, para_slot_duration)`. */
+  protected paraSlotOf(relayParent: RelayHeader): number {
+    return Slot.fromRelaySlot(
+      relayParent.slot,
+      this.relaySlotDurationMs,
+      this.config.slotDurationMs,
+    );
+  }
+
+  /** `claim_slot`: whether this collator is the Aura author of `paraSlot`. */
+  protected isOurSlot(paraSlot: number): boolean {
+    return paraSlot % this.spec.collators === this.env.collatorIndex;
+  }
+
+  /** `find_parent` at `relayParent` over the local tree. */
+  protected findParent(
+    relayParent: Hash,
+    api: RuntimeApi,
+  ): { readonly included: ParaBlockHeader; readonly parent: PotentialParent } | null {
+    return findParent(relayParent, this.paraId, this.tree, this.relay, api.schedulingLookahead());
+  }
+
+  /**
+   * `can_build_upon` of collators/mod.rs after the slot claim: always on the included block,
+   * else the runtime API at the parent with the relay slot (API version 2); a runtime without
+   * the API (an `ExpectParentIncluded` hook) only allows the included block.
+   */
+  protected canBuildUpon(
+    parentHash: Hash,
+    includedHash: Hash,
+    paraSlot: number,
+    relaySlot: number,
+  ): boolean {
+    const parent = this.tree.entry(parentHash);
+    if (parent === null) return false;
+    return collatorCanBuildUpon(parentHash, includedHash, paraSlot, relaySlot, 2, (inc, slot) => {
+      return runtimeCanBuildUpon(this.config, parent.state, inc, slot) ?? false;
+    });
+  }
+
+  /** The relay state the `set_validation_data` inherent proves, read at the relay parent. */
+  protected relayStateSnapshot(api: RuntimeApi, relayParent: RelayHeader): RelayChainStateSnapshot {
+    const constraints = api.paraBackingState(this.paraId)?.constraints ?? null;
+    const includedParaHead =
+      constraints?.requiredParent ??
+      api.persistedValidationData(this.paraId, "TimedOut")?.parentHead ??
+      null;
+    return {
+      relayParent: relayParent.hash,
+      stateRoot: relayParent.stateRoot,
+      currentSlot: relayParent.slot,
+      includedParaHead,
+      relayDispatchQueueRemainingCapacity: {
+        remainingCount: constraints?.umpRemaining ?? 0,
+        remainingSize: constraints?.umpRemainingBytes ?? 0,
+      },
+      maxUpwardMessageNumPerCandidate: constraints?.maxUmpNumPerCandidate ?? 0,
+      upgradeGoAhead: null,
+      upgradeRestriction: constraints?.upgradeRestriction ?? null,
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Building
+
+  /**
+   * Build a block on `req.parentHash`. Calls `done(null)` synchronously when the runtime panics
+   * (nothing is produced); otherwise `done(built)` once the building time (the block's weight)
+   * has passed on this collator's CPU, after the block is imported, announced and noted.
+   */
+  protected build(req: BuildRequest, done: (built: BuiltBlock | null) => void): void {
+    const parent = this.tree.entry(req.parentHash);
+    if (parent === null) {
+      done(null);
+      return;
+    }
+    const rp = req.relayParent;
+    const pvd: PersistedValidationData = {
+      parentHead: parent.headData,
+      relayParentNumber: rp.number,
+      relayParentStorageRoot: rp.stateRoot,
+      maxPovSize: req.maxPovSize,
+    };
+    const inherent: ParachainInherentData = {
+      validationData: pvd,
+      relayChainState: this.relayStateSnapshot(req.api, rp),
+    };
+    const inputs = {
+      parentHash: parent.hash,
+      number: parent.header.number + 1,
+      auraSlot: req.auraSlot,
+      coreInfo: req.coreInfo,
+      inherent,
+      timestampMs: req.timestampMs,
+    };
+    const provisional = {
+      parentHash: parent.hash,
+      number: inputs.number,
+      stateRoot: parent.hash,
+      extrinsicsRoot: parent.hash,
+      digest: {
+        auraSlot: req.auraSlot,
+        coreInfo: req.coreInfo,
+        relayParentStorageRoot: rp.stateRoot,
+        relayParentNumber: rp.number,
+        relayParent: rp.hash,
+      },
+    };
+    let executed: ExecutedBlock;
+    let filled: { readonly cursor: number; readonly stop: FillStop };
+    try {
+      const exec = BlockExecution.begin(this.config, parent.state, inputs);
+      filled = fillBlock(exec, this.para.pool, parent.poolCursor, this.env.now(), {
+        authoringUs: req.authoringDurationMs * 1000,
+        povBudgetBytes: povBudgetBytes(this.spec.collator.kind, req.maxPovSize),
+        povBaseBytes: povBaseBytes(provisional, inherent),
+        txRefTimeUs: this.config.txRefTimeUs,
+        txProofBytes: this.config.txProofBytes,
+      });
+      executed = exec.finish();
+    } catch (e) {
+      if (!(e instanceof RuntimePanic)) throw e;
+      this.reportPanic(rp, parent, e.message);
+      done(null);
+      return;
+    }
+    const block: ParaBlock = {
+      header: executed.header,
+      inherent,
+      timestampMs: req.timestampMs,
+      transfers: executed.transfers,
+      poolCursor: filled.cursor,
+    };
+    this.para.store.recordBuilt(block, executed);
+    const pov: PoV = {
+      hash: povHash(executed.headHash, executed.header.extrinsicsRoot),
+      sizeBytes: povSizeBytes(block, this.config.txProofBytes),
+      blockData: block,
+    };
+    this.env.log.debug("building block", () => ({
+      number: executed.header.number,
+      parent: parent.hash,
+      relayParent: rp.hash,
+      transactions: block.transfers.count,
+      weightUs: executed.weightUs,
+      stop: filled.stop,
+    }));
+    this.env.cpu("main", executed.weightUs, () => {
+      this.tree.insert(block, executed);
+      for (const peer of this.env.peers) {
+        this.env.send(peer, {
+          type: "ParaBlockAnnounce",
+          paraId: this.paraId,
+          block,
+          sizeBytes: pov.sizeBytes,
+        });
+      }
+      this.env.noteAuthored({
+        paraId: this.paraId,
+        headHash: executed.headHash,
+        number: executed.header.number,
+        parentHeadHash: parent.hash,
+        timestampMs: req.auraSlot * this.config.slotDurationMs,
+        weightUs: executed.weightUs,
+        povBytes: pov.sizeBytes,
+        transactions: block.transfers.count,
+        relayParent: rp.hash,
+        author: this.id,
+      });
+      done({ block, executed, pvd, pov, stop: filled.stop });
+    });
+  }
+
+  private reportPanic(rp: RelayHeader, parent: TreeEntry, message: string): void {
+    this.env.log.warn("Unable to build block: runtime panicked", {
+      relayParent: rp.hash,
+      parent: parent.hash,
+      message,
+    });
+    this.options.onRuntimePanic?.({
+      paraId: this.paraId,
+      author: this.id,
+      atUs: this.env.now(),
+      relayParent: rp.hash,
+      relayParentNumber: rp.number,
+      parentNumber: parent.header.number,
+      message,
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Import of peers' blocks
+
+  /** Import a block announced by a peer: execute it on its parent (waiting for the parent). */
+  importBlock(block: ParaBlock): void {
+    const parentHash = block.header.parentHash;
+    if (!this.tree.has(parentHash)) {
+      const waiting = this.orphans.get(parentHash) ?? [];
+      waiting.push(block);
+      this.orphans.set(parentHash, waiting);
+      return;
+    }
+    const execution = this.para.store.execute(this.config, block);
+    if (execution === null || !execution.ok) {
+      this.env.log.warn("rejected an announced block", {
+        number: block.header.number,
+        reason: execution === null ? "parent state unknown" : execution.panic,
+      });
+      return;
+    }
+    const executed = execution.block;
+    if (this.tree.has(executed.headHash) || this.importing.has(executed.headHash)) return;
+    this.importing.add(executed.headHash);
+    // The import queue runs beside authoring (its own task in Substrate): the `pvf` pool, which
+    // a collator has no other use for, stands for that second core.
+    this.env.cpu(IMPORT_POOL, executed.weightUs, () => {
+      this.importing.delete(executed.headHash);
+      this.tree.insert(block, executed);
+      const children = this.orphans.get(executed.headHash);
+      if (children !== undefined) {
+        this.orphans.delete(executed.headHash);
+        for (const child of children) this.importBlock(child);
+      }
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Submission (collation generation + collator protocol)
+
+  /**
+   * Turn a built block into a candidate for `coreIndex` at its relay parent and advertise it to
+   * the backing group. Returns the candidate hash, or null when the candidate is not distributed
+   * (PoV too large, or a V2 receipt failing its core-index check).
+   */
+  protected submit(
+    built: BuiltBlock,
+    relayParent: RelayHeader,
+    coreIndex: CoreIndex,
+  ): CandidateHash | null {
+    const api = this.env.relayChain.api(relayParent.hash);
+    if (api === null) return null;
+    const { pvd, pov } = built;
+    if (pov.sizeBytes > pvd.maxPovSize) {
+      this.env.log.warn("PoV size exceeded", { size: pov.sizeBytes, max: pvd.maxPovSize });
+      return null;
+    }
+    const outputs = built.executed.outputs;
+    const pvdHashValue = pvdHash(pvd);
+    const codeHash = this.para.genesis.validationCodeHash;
+    const erasureRoot = modelledErasureRoot(api.validators().length, pvdHashValue, pov.hash);
+    const paraHead = hashHex(outputs.headData);
+    let descriptor: CandidateDescriptor;
+    if (api.nodeFeatures().candidateReceiptV2) {
+      descriptor = {
+        kind: "v2",
+        paraId: this.paraId,
+        relayParent: relayParent.hash,
+        version: 0,
+        coreIndex,
+        sessionIndex: api.sessionIndexForChild(),
+        persistedValidationDataHash: pvdHashValue,
+        povHash: pov.hash,
+        erasureRoot,
+        paraHead,
+        validationCodeHash: codeHash,
+      };
+    } else {
+      const payload = collatorSignaturePayload(
+        relayParent.hash,
+        this.paraId,
+        pvdHashValue,
+        pov.hash,
+        codeHash,
+      );
+      descriptor = {
+        kind: "v1",
+        paraId: this.paraId,
+        relayParent: relayParent.hash,
+        collator: toHex(this.env.keypair.publicKey),
+        persistedValidationDataHash: pvdHashValue,
+        povHash: pov.hash,
+        erasureRoot,
+        signature: toHex(this.env.crypto.sign(this.env.keypair.secretKey, payload)),
+        paraHead,
+        validationCodeHash: codeHash,
+      };
+    }
+    const receipt: CommittedCandidateReceipt = {
+      descriptor,
+      commitments: {
+        upwardMessages: [...outputs.upwardMessages],
+        horizontalMessages: [...outputs.horizontalMessages],
+        newValidationCode: outputs.newValidationCode,
+        headData: outputs.headData,
+        processedDownwardMessages: outputs.processedDownwardMessages,
+        hrmpWatermark: outputs.hrmpWatermark,
+      },
+    };
+    if (descriptor.kind === "v2") {
+      const checked = parseUmpSignals(receipt, transposeClaimQueue(api.claimQueue()));
+      if (!checked.ok) {
+        this.env.log.warn("Failed to construct and distribute collation", {
+          error: checked.error.code,
+          coreIndex,
+        });
+        return null;
+      }
+    }
+    const candidateHash = candidateHashOf(receipt);
+    const collation: Collation = { candidateHash, receipt, pov, parentHeadData: pvd.parentHead };
+    this.collations.set(candidateHash, {
+      collation,
+      relayParent: relayParent.hash,
+      relayParentNumber: relayParent.number,
+    });
+    for (const v of this.backingGroup(api, coreIndex)) {
+      const to = this.env.validatorActors[v];
+      if (to === undefined) continue;
+      this.env.send(to, {
+        type: "AdvertiseCollation",
+        relayParent: relayParent.hash,
+        paraId: this.paraId,
+        candidateHash,
+        parentHeadDataHash: hashHex(pvd.parentHead),
+      });
+    }
+    this.env.log.debug("advertised collation", () => ({ candidateHash, coreIndex }));
+    return candidateHash;
+  }
+
+  /** `determine_our_validators`: the group assigned to `coreIndex` at relay parent + 1. */
+  protected backingGroup(api: RuntimeApi, coreIndex: CoreIndex): readonly number[] {
+    const { groups, rotationInfo } = api.validatorGroups();
+    const cores = api.availabilityCores().length || api.claimQueue().size;
+    return groups[groupForCore(rotationInfo, coreIndex, cores)] ?? [];
+  }
+
+  private answerFetch(from: ActorId, relayParent: Hash, candidateHash: CandidateHash): void {
+    const entry = this.collations.get(candidateHash);
+    const collation =
+      entry !== undefined && entry.relayParent === relayParent ? entry.collation : null;
+    this.env.send(from, { type: "CollationFetchResponse", candidateHash, collation });
+  }
+}

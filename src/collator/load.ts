@@ -1,0 +1,187 @@
+/**
+ * The transaction load of a parachain: the transaction pool its collators share (a model of
+ * transaction gossip: every collator sees the same pending transactions in the same order) and
+ * the proposer's rule for filling a block from it.
+ *
+ * The pool is an endless, seeded sequence of transfers; transaction i has an arrival time
+ * (`saturate`: all at time 0, so the pool always holds more than a block can take;
+ * `txPerSecond: n`: seeded arrivals at n per second on average). A chain consumes the sequence
+ * in order: a block built on parent P takes the next transactions arrived when building starts,
+ * from P's pool cursor (the first not yet considered by P's chain), skipping those invalid on
+ * P's state, and stops
+ * before the next one would exceed `maximumBlockWeightMs` (the runtime's
+ * `ExhaustsResources`), the building time available, or the collator's PoV budget.
+ *
+ * Invariants:
+ * - Determinism: the sequence depends only on the Prng handed in (forked per use), never on
+ *   who reads it or when.
+ * - Transfer i moves 1..1000 units between two distinct accounts chosen uniformly; its nonce is
+ *   the number of earlier transfers of the same sender in the sequence, so a chain that includes
+ *   the sequence in order sees every nonce in turn (genesis balances are far larger than what
+ *   the load can move, so generated transfers stay valid).
+ * - Each transaction costs the runtime's benchmarked `txRefTimeUs` of execution and
+ *   `txProofBytes` of PoV; a block's weight and size are the sums over what it holds.
+ *
+ * Simplification: arrivals are uniform inter-arrival times with mean 1/txPerSecond (not
+ * exponential: `Math.log` may differ in its last bits between engines, which would break replay).
+ *
+ * Ref: substrate/client/basic-authorship/src/basic_authorship.rs (apply extrinsics until the
+ *      block is full or the deadline passes; skip invalid ones), cumulus aura collators (PoV
+ *      budget: basic `max_pov_size / 2`, lookahead and slot-based 85 %).
+ */
+import type { LoadSpec } from "../config/scenario.ts";
+import { assert } from "../lib/assert.ts";
+import type { Prng } from "../lib/prng.ts";
+import type { BlockExecution } from "../parachain/runtime.ts";
+
+const MAX_AMOUNT = 1000;
+
+export class TxPool {
+  private from = new Uint32Array(1024);
+  private to = new Uint32Array(1024);
+  private amount = new Float64Array(1024);
+  private nonce = new Uint32Array(1024);
+  private arrivalUs = new Float64Array(1024);
+  private n = 0;
+  private readonly nextNonce: Uint32Array;
+  private readonly meanGapUs: number | null;
+
+  constructor(
+    load: LoadSpec,
+    private readonly accounts: number,
+    private readonly rng: Prng,
+  ) {
+    assert(accounts >= 2, "the load needs at least 2 accounts");
+    this.nextNonce = new Uint32Array(accounts);
+    if (load.saturate) this.meanGapUs = null;
+    else {
+      assert(load.txPerSecond !== null && load.txPerSecond > 0, "txPerSecond must be > 0");
+      this.meanGapUs = 1_000_000 / load.txPerSecond;
+    }
+  }
+
+  /** Transactions generated so far. */
+  get generated(): number {
+    return this.n;
+  }
+
+  /** Whether transaction i has arrived by `nowUs` (generating the sequence as far as needed). */
+  arrived(i: number, nowUs: number): boolean {
+    if (this.meanGapUs === null) return true;
+    while (this.n <= i) this.generate();
+    return this.arrivalUs[i]! <= nowUs;
+  }
+
+  /** Arrival time of transaction i, µs. */
+  arrivalOf(i: number): number {
+    while (this.n <= i) this.generate();
+    return this.arrivalUs[i]!;
+  }
+
+  /** Transaction i (generated on demand). */
+  get(i: number): { from: number; to: number; amount: number; nonce: number } {
+    while (this.n <= i) this.generate();
+    return { from: this.from[i]!, to: this.to[i]!, amount: this.amount[i]!, nonce: this.nonce[i]! };
+  }
+
+  /** The columns, valid up to index `i` (generated on demand), for a hot loop. */
+  columns(i: number): {
+    from: Uint32Array;
+    to: Uint32Array;
+    amount: Float64Array;
+    nonce: Uint32Array;
+  } {
+    while (this.n <= i) this.generate();
+    return { from: this.from, to: this.to, amount: this.amount, nonce: this.nonce };
+  }
+
+  private generate(): void {
+    if (this.n === this.from.length) this.grow();
+    const i = this.n;
+    const from = this.rng.int(this.accounts);
+    let to = this.rng.int(this.accounts - 1);
+    if (to >= from) to += 1;
+    this.from[i] = from;
+    this.to[i] = to;
+    this.amount[i] = 1 + this.rng.int(MAX_AMOUNT);
+    this.nonce[i] = this.nextNonce[from]!;
+    this.nextNonce[from] = this.nextNonce[from]! + 1;
+    if (this.meanGapUs !== null) {
+      const previous = i === 0 ? 0 : this.arrivalUs[i - 1]!;
+      this.arrivalUs[i] = previous + this.rng.float() * 2 * this.meanGapUs;
+    }
+    this.n = i + 1;
+  }
+
+  private grow(): void {
+    const size = this.from.length * 2;
+    const grow = <T extends Uint32Array | Float64Array>(a: T, make: (n: number) => T): T => {
+      const b = make(size);
+      b.set(a);
+      return b;
+    };
+    this.from = grow(this.from, (k) => new Uint32Array(k));
+    this.to = grow(this.to, (k) => new Uint32Array(k));
+    this.amount = grow(this.amount, (k) => new Float64Array(k));
+    this.nonce = grow(this.nonce, (k) => new Uint32Array(k));
+    this.arrivalUs = grow(this.arrivalUs, (k) => new Float64Array(k));
+  }
+}
+
+/** What bounds one block besides the runtime's maximum weight. */
+export interface BuildLimits {
+  /** The building time available (authoring duration), µs. */
+  readonly authoringUs: number;
+  /** The collator's PoV budget, bytes. */
+  readonly povBudgetBytes: number;
+  /** PoV bytes of the block without transactions (header, inherents, relay state proof). */
+  readonly povBaseBytes: number;
+  readonly txRefTimeUs: number;
+  readonly txProofBytes: number;
+}
+
+/** Why a block stopped taking transactions. */
+export type FillStop = "weight" | "authoring" | "pov" | "pool";
+
+/** Consecutive invalid transactions after which the proposer gives up (no endless scan). */
+export const MAX_SKIPPED_TRANSACTIONS = 100_000;
+
+/**
+ * Fill a block in execution from the pool, starting at `cursor`, with transactions arrived by
+ * `nowUs`. Returns the new cursor (after the last transaction included, or `cursor` if none
+ * was) and why it stopped.
+ */
+export function fillBlock(
+  exec: BlockExecution,
+  pool: TxPool,
+  cursor: number,
+  nowUs: number,
+  limits: BuildLimits,
+): { readonly cursor: number; readonly stop: FillStop } {
+  let next = cursor;
+  let i = cursor;
+  let skipped = 0;
+  for (;;) {
+    const k = exec.count + 1;
+    if (k * limits.txRefTimeUs > limits.authoringUs) return { cursor: next, stop: "authoring" };
+    if (limits.povBaseBytes + k * limits.txProofBytes > limits.povBudgetBytes) {
+      return { cursor: next, stop: "pov" };
+    }
+    if (!pool.arrived(i, nowUs)) return { cursor: next, stop: "pool" };
+    const c = pool.columns(i);
+    const from = c.from[i]!;
+    const to = c.to[i]!;
+    const amount = c.amount[i]!;
+    const nonce = c.nonce[i]!;
+    const invalid = exec.checkTransfer(from, to, amount, nonce);
+    if (invalid === "ExhaustsResources") return { cursor: next, stop: "weight" };
+    if (invalid === null) {
+      exec.applyTransfer(from, to, amount, nonce);
+      next = i + 1;
+      skipped = 0;
+    } else if (++skipped >= MAX_SKIPPED_TRANSACTIONS) {
+      return { cursor: next, stop: "pool" };
+    }
+    i += 1;
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * The parachain's validation function (PVF): `validate_block(params)` re-executes the block of a
+ * PoV on its parent's state and returns the candidate's outputs, or why the block is invalid;
+ * and the `ParaStateStore` it reads the parent state from.
+ *
+ * What the PVF checks, in cumulus' order: the block's parent hash is the hash of the parent head
+ * ("Invalid parent hash"); its validation-data inherent matches the parameters (parent head,
+ * relay parent number, relay parent storage root); then the block executes on the parent state
+ * (every runtime panic of `runtime.ts`, including the final root and digest checks). The
+ * `createPvf` adapter adds what candidate validation checks around it: the PoV size against
+ * `max_pov_size` and the PoV hash and size against the block's content.
+ *
+ * Invariants:
+ * - Valid outputs are exactly those the block's author computed when building (same code).
+ * - The CPU cost of a validation is the block's weight (Σ txRefTimeUs, whole µs) at the
+ *   collator's speed: the world scales it by `validatorSpeed`. An invalid block costs its full
+ *   declared weight (most failures are found at the end, by the root checks).
+ *
+ * Simplifications (stated):
+ * - `ParaStateStore` models the PoV's storage witness: instead of carrying the state it touches
+ *   (Merkle proofs whose size is the modelled proof size, `txProofBytes` per transfer), the PoV
+ *   names its parent by head hash and the validator reads the parent state from a store shared
+ *   by the para's collators and every validator. A PoV whose parent state was never stored is
+ *   invalid (its witness would not open).
+ * - Execution is a pure function of (parent state, block): the store memoises the result per
+ *   block OBJECT (blocks are immutable), so a block is executed once per run however many
+ *   validators and collators check it; a changed block is a new object and executes afresh.
+ *
+ * Ref: cumulus/pallets/parachain-system/src/validate_block/implementation.rs
+ *      (validate_block, validate_validation_data), polkadot/node/core/candidate-validation
+ *      (PoV size and hash checks before execution).
+ */
+
+import type { ParachainSpec } from "../config/scenario.ts";
+import { RuntimePanic } from "../lib/assert.ts";
+import type { Hash } from "../lib/hex.ts";
+import type { PersistedValidationData } from "../primitives/codecs.ts";
+import { hashHex } from "../primitives/hashing.ts";
+import type { ValidationParams, ValidationResult } from "../primitives/pvf.ts";
+import { type ParaBlock, povHash, povSizeBytes } from "./block.ts";
+import {
+  type ExecutedBlock,
+  executeBlock,
+  type ParaState,
+  type RuntimeConfig,
+  runtimeConfig,
+} from "./runtime.ts";
+
+type Execution =
+  | { readonly ok: true; readonly block: ExecutedBlock }
+  | { readonly ok: false; readonly panic: string };
+
+/** Post-states of a para's blocks by block hash (= head-data hash): the storage witness model. */
+export class ParaStateStore {
+  private readonly states = new Map<Hash, ParaState>();
+  private readonly executions = new WeakMap<ParaBlock, Execution>();
+
+  /** @param memoise reuse a block object's execution result (off: always re-execute). */
+  constructor(private readonly memoise = true) {}
+
+  get size(): number {
+    return this.states.size;
+  }
+
+  get(headHash: Hash): ParaState | null {
+    return this.states.get(headHash) ?? null;
+  }
+
+  /** Store a block's post-state (write-once: a hash names one state). */
+  put(headHash: Hash, state: ParaState): void {
+    if (!this.states.has(headHash)) this.states.set(headHash, state);
+  }
+
+  /** Record a block its author built (its execution result) and its post-state. */
+  recordBuilt(block: ParaBlock, executed: ExecutedBlock): void {
+    this.put(executed.headHash, executed.state);
+    if (this.memoise) this.executions.set(block, { ok: true, block: executed });
+  }
+
+  /**
+   * Execute `block` on its parent's stored state (memoised per block object). Null when the
+   * parent state is unknown; the panic message when the block is invalid. A valid block's
+   * post-state is stored.
+   */
+  execute(config: RuntimeConfig, block: ParaBlock): Execution | null {
+    const known = this.memoise ? this.executions.get(block) : undefined;
+    if (known !== undefined) return known;
+    const parent = this.get(block.header.parentHash);
+    if (parent === null) return null;
+    let result: Execution;
+    try {
+      result = { ok: true, block: executeBlock(config, parent, block) };
+      this.put(result.block.headHash, result.block.state);
+    } catch (e) {
+      if (!(e instanceof RuntimePanic)) throw e;
+      result = { ok: false, panic: e.message };
+    }
+    if (this.memoise) this.executions.set(block, result);
+    return result;
+  }
+}
+
+/** A validation's result (the node's `PvfOutcome` has this shape). */
+export type PvfResult =
+  | { readonly kind: "Valid"; readonly outputs: ValidationResult; readonly cpuUs: number }
+  | { readonly kind: "Invalid"; readonly reason: string; readonly cpuUs: number };
+
+/** Whether `data` has the shape of a para block (block data is opaque to the relay side). */
+function asParaBlock(data: unknown): ParaBlock | null {
+  if (typeof data !== "object" || data === null) return null;
+  const b = data as Partial<ParaBlock>;
+  if (typeof b.header !== "object" || typeof b.inherent !== "object") return null;
+  if (typeof b.transfers !== "object" || typeof b.timestampMs !== "number") return null;
+  return data as ParaBlock;
+}
+
+function declaredWeightUs(config: RuntimeConfig, block: ParaBlock): number {
+  return Math.round(block.transfers.count * config.txRefTimeUs);
+}
+
+/** `validate_block`: the block's outputs, or why it is invalid. */
+export function validateBlock(
+  config: RuntimeConfig,
+  store: ParaStateStore,
+  params: ValidationParams,
+): PvfResult {
+  const block = asParaBlock(params.blockData);
+  if (block === null) return { kind: "Invalid", reason: "Invalid block data", cpuUs: 0 };
+  const cpuUs = declaredWeightUs(config, block);
+  const invalid = (reason: string): PvfResult => ({ kind: "Invalid", reason, cpuUs });
+  if (block.header.parentHash !== hashHex(params.parentHead)) return invalid("Invalid parent hash");
+  const vd = block.inherent.validationData;
+  if (vd.parentHead !== params.parentHead) return invalid("Parent head doesn't match");
+  if (vd.relayParentNumber !== params.relayParentNumber) {
+    return invalid("Relay parent number doesn't match");
+  }
+  if (vd.relayParentStorageRoot !== params.relayParentStorageRoot) {
+    return invalid("Relay parent storage root doesn't match");
+  }
+  const execution = store.execute(config, block);
+  if (execution === null) return invalid("Parent state is not in the PoV's storage witness");
+  if (!execution.ok) return invalid(execution.panic);
+  return { kind: "Valid", outputs: execution.block.outputs, cpuUs: execution.block.weightUs };
+}
+
+/** A PoV as the relay side hands it over (`node/protocol.ts` `PoV` has this shape). */
+export interface PovLike {
+  readonly hash: Hash;
+  readonly sizeBytes: number;
+  readonly blockData: unknown;
+}
+
+/** The para's validation function as the world registers it with validators. */
+export type Pvf = (pvd: PersistedValidationData, pov: PovLike) => PvfResult;
+
+/**
+ * The PVF of a scenario's parachain over its state store: candidate validation's PoV checks,
+ * then `validate_block`. `ParamsTooLarge` and `PoVHashMismatch` name candidate-validation's
+ * `InvalidCandidate` variants.
+ */
+export function createPvf(store: ParaStateStore, spec: ParachainSpec, accounts?: number): Pvf {
+  const config = runtimeConfig(spec, accounts);
+  return (pvd, pov) => {
+    if (pov.sizeBytes > pvd.maxPovSize) {
+      return { kind: "Invalid", reason: `ParamsTooLarge(${pov.sizeBytes})`, cpuUs: 0 };
+    }
+    const result = validateBlock(config, store, {
+      parentHead: pvd.parentHead,
+      blockData: pov.blockData,
+      relayParentNumber: pvd.relayParentNumber,
+      relayParentStorageRoot: pvd.relayParentStorageRoot,
+    });
+    if (result.kind === "Invalid") return result;
+    const block = pov.blockData as ParaBlock;
+    const expectedHash = povHash(hashHex(result.outputs.headData), block.header.extrinsicsRoot);
+    if (pov.hash !== expectedHash || pov.sizeBytes !== povSizeBytes(block, config.txProofBytes)) {
+      return { kind: "Invalid", reason: "PoVHashMismatch", cpuUs: result.cpuUs };
+    }
+    return result;
+  };
+}

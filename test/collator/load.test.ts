@@ -1,0 +1,115 @@
+import { describe, expect, it } from "vitest";
+import { fillBlock, TxPool } from "../../src/collator/load.ts";
+import { Prng } from "../../src/lib/prng.ts";
+import { povBaseBytes } from "../../src/parachain/block.ts";
+import type { ParaGenesis } from "../../src/parachain/genesis.ts";
+import { BlockExecution } from "../../src/parachain/runtime.ts";
+import { createGenesis, genesisTip, inherentFor, paraSpec } from "../parachain/chain-helpers.ts";
+
+const saturate = { saturate: true, txPerSecond: null, txRefTimeUs: 200, txProofBytes: 128 };
+
+function begin(genesis: ParaGenesis) {
+  const tip = genesisTip(genesis);
+  const inherent = inherentFor(tip, { relay: 5 });
+  const exec = BlockExecution.begin(genesis.config, genesis.state, {
+    parentHash: tip.hash,
+    number: 1,
+    auraSlot: 5,
+    coreInfo: null,
+    inherent,
+    timestampMs: 30_000,
+  });
+  const base = povBaseBytes(genesis.header, inherent);
+  return { exec, base };
+}
+
+function limits(base: number, over: Partial<{ authoringUs: number; povBudgetBytes: number }>) {
+  return {
+    authoringUs: 10_000_000,
+    povBudgetBytes: 100_000_000,
+    povBaseBytes: base,
+    txRefTimeUs: 200,
+    txProofBytes: 128,
+    ...over,
+  };
+}
+
+describe("transaction load", () => {
+  it("stops before the next transaction would exceed the maximum block weight", () => {
+    const g = createGenesis(paraSpec("async")); // 2000 ms
+    const { exec, base } = begin(g);
+    const r = fillBlock(exec, new TxPool(saturate, 1024, Prng.fromSeed(1)), 0, 0, limits(base, {}));
+    expect(r).toEqual({ cursor: 10_000, stop: "weight" });
+    expect(exec.weightUs).toBe(2_000_000);
+  });
+
+  it("stops at the authoring duration when it is shorter than the maximum weight", () => {
+    const g = createGenesis(paraSpec("async"));
+    const { exec, base } = begin(g);
+    const r = fillBlock(
+      exec,
+      new TxPool(saturate, 1024, Prng.fromSeed(1)),
+      0,
+      0,
+      limits(base, { authoringUs: 500_000 }),
+    );
+    expect(r.stop).toBe("authoring");
+    expect(exec.count).toBe(2500);
+  });
+
+  it("stops at the PoV budget", () => {
+    const g = createGenesis(paraSpec("async"));
+    const { exec, base } = begin(g);
+    const budget = base + 128 * 1000 + 100;
+    const r = fillBlock(
+      exec,
+      new TxPool(saturate, 1024, Prng.fromSeed(1)),
+      0,
+      0,
+      limits(base, { povBudgetBytes: budget }),
+    );
+    expect(r).toEqual({ cursor: 1000, stop: "pov" });
+  });
+
+  it("takes only arrived transactions under txPerSecond, deterministically by seed", () => {
+    const load = { saturate: false, txPerSecond: 1000, txRefTimeUs: 200, txProofBytes: 128 };
+    const g = createGenesis(paraSpec("async"));
+    const a = begin(g);
+    const pool = new TxPool(load, 1024, Prng.fromSeed(7));
+    const r = fillBlock(a.exec, pool, 0, 2_000_000, limits(a.base, {}));
+    expect(r.stop).toBe("pool");
+    // About 2000 arrive in 2 s (uniform gaps of mean 1 ms); a 2 s block could take 10,000.
+    expect(a.exec.count).toBeGreaterThan(1800);
+    expect(a.exec.count).toBeLessThan(2200);
+    expect(pool.arrivalOf(r.cursor)).toBeGreaterThan(2_000_000);
+    const again = new TxPool(load, 1024, Prng.fromSeed(7));
+    expect(again.get(1234)).toEqual(pool.get(1234));
+    expect(new TxPool(load, 1024, Prng.fromSeed(8)).get(1234)).not.toEqual(pool.get(1234));
+  });
+
+  it("skips transactions invalid on the parent's state and resumes after the last included", () => {
+    const g = createGenesis(paraSpec("async"), { accounts: 4, initialBalance: 1500 });
+    const { exec, base } = begin(g);
+    const pool = new TxPool(saturate, 4, Prng.fromSeed(3));
+    const r = fillBlock(exec, pool, 0, 0, limits(base, { authoringUs: 200 * 40 }));
+    // Balances of 1500 and amounts up to 1000: some transfers are unaffordable and skipped,
+    // and later transfers of their senders are then `Future`.
+    expect(exec.count).toBeLessThan(r.cursor);
+    expect(exec.count).toBeGreaterThan(0);
+    const included = exec.finish().transfers;
+    const last = included.count - 1;
+    const tx = pool.get(r.cursor - 1);
+    expect([included.from[last], included.nonce[last]]).toEqual([tx.from, tx.nonce]);
+  });
+
+  it("gives every sender's transactions consecutive nonces", () => {
+    const pool = new TxPool(saturate, 16, Prng.fromSeed(9));
+    const next = new Array<number>(16).fill(0);
+    for (let i = 0; i < 500; i++) {
+      const t = pool.get(i);
+      expect(t.nonce).toBe(next[t.from]);
+      next[t.from]! += 1;
+      expect(t.to).not.toBe(t.from);
+    }
+  });
+});
