@@ -1,0 +1,260 @@
+/**
+ * Availability, MODELLED: the availability store (what this validator holds) and availability
+ * distribution (fetching my chunk of every candidate pending availability; serving PoVs and
+ * chunks).
+ *
+ * - Backers store the full available data (PoV + PVD) after validating a candidate (backing's
+ *   `make_pov_available`) and so hold every chunk of it: they serve `PovFetchRequest`s (a group
+ *   member attesting a candidate fetches the PoV from a backer) and `ChunkFetchRequest`s.
+ * - On each new leaf, for every `Occupied` availability core whose `group_responsible` is not my
+ *   group, I fetch MY chunk from a backer of that group: the group's members in a random order
+ *   (seeded), the next one on a miss or a timeout (`CHUNK_REQUEST_TIMEOUT` = 1 s). A fetch lives
+ *   while its candidate occupies a core at the active leaf; a finished or failed fetch is not
+ *   repeated for the same candidate.
+ * - A chunk is modelled by its size only: `ceil(povSizeBytes / recoveryThreshold(n))` with
+ *   `recoveryThreshold(n) = floor((n - 1) / 3) + 1`. Real erasure chunks (novelpoly, the erasure
+ *   root, Merkle proofs, `AvailabilityChunkMapping`) come with the availability issue; until then
+ *   the chunk index is the validator index and no root is checked.
+ * - Stored data is kept for `KEEP_BLOCKS` relay blocks after it was last needed (a modelling
+ *   bound: av-store keeps it until finality plus a keep period).
+ *
+ * Ref: polkadot/node/network/availability-distribution/src/requester (Requester::add_cores,
+ *      fetch_task: group shuffled, our group skipped, one chunk per candidate),
+ *      polkadot/node/network/availability-distribution/src/responder.rs (answer_pov_request,
+ *      answer_chunk_request), polkadot/node/core/av-store/src/lib.rs (store_available_data,
+ *      QueryChunkAvailability), polkadot/erasure-coding/src/lib.rs (recovery_threshold),
+ *      polkadot/node/network/protocol/src/request_response/mod.rs (CHUNK_REQUEST_TIMEOUT).
+ */
+import type { Hash } from "../lib/hex.ts";
+import type { Prng } from "../lib/prng.ts";
+import type {
+  BlockNumber,
+  CandidateHash,
+  PersistedValidationData,
+  ValidatorIndex,
+} from "../primitives/codecs.ts";
+import type { BlockContext } from "./block-context.ts";
+import type { ActorLog, Cancellable, ValidatorEnv } from "./env.ts";
+import type { ActorId, PoV, ProtocolMessage } from "./protocol.ts";
+
+/** `CHUNK_REQUEST_TIMEOUT` (`DEFAULT_REQUEST_TIMEOUT_CONNECTED`), µs. */
+export const CHUNK_REQUEST_TIMEOUT_US = 1_000_000;
+/** How long (relay blocks) stored data outlives its last use (modelling bound, see header). */
+export const KEEP_BLOCKS = 10;
+
+/** `recovery_threshold(n)`: the number of chunks needed to recover the data. */
+export function recoveryThreshold(nValidators: number): number {
+  return Math.floor(Math.max(nValidators - 1, 0) / 3) + 1;
+}
+
+/** The modelled size of one chunk of a PoV of `povSizeBytes` among `nValidators`. */
+export function chunkSizeBytes(povSizeBytes: number, nValidators: number): number {
+  return Math.ceil(povSizeBytes / recoveryThreshold(nValidators));
+}
+
+/** `AvailableData` (PoV and PVD) as a backer stores it. */
+export interface AvailableData {
+  readonly pov: PoV;
+  readonly pvd: PersistedValidationData;
+  readonly relayParent: Hash;
+}
+
+interface StoredFull {
+  readonly data: AvailableData;
+  lastNeeded: BlockNumber;
+}
+
+interface StoredChunk {
+  readonly chunkBytes: number;
+  lastNeeded: BlockNumber;
+}
+
+/** The availability store of one validator (modelled). */
+export class AvailabilityStore {
+  private readonly full = new Map<CandidateHash, StoredFull>();
+  private readonly chunks = new Map<CandidateHash, StoredChunk>();
+  private currentBlock: BlockNumber = 0;
+
+  /** `StoreAvailableData`: a backer holds the whole data, hence every chunk. */
+  storeAvailableData(candidateHash: CandidateHash, data: AvailableData): void {
+    if (!this.full.has(candidateHash)) {
+      this.full.set(candidateHash, { data, lastNeeded: this.currentBlock });
+    }
+  }
+
+  /** `StoreChunk`: my own chunk of a candidate. */
+  storeChunk(candidateHash: CandidateHash, chunkBytes: number): void {
+    if (!this.chunks.has(candidateHash)) {
+      this.chunks.set(candidateHash, { chunkBytes, lastNeeded: this.currentBlock });
+    }
+  }
+
+  /** `QueryChunkAvailability` for my chunk. */
+  hasChunk(candidateHash: CandidateHash): boolean {
+    return this.full.has(candidateHash) || this.chunks.has(candidateHash);
+  }
+
+  /** `QueryAvailableData`. */
+  availableData(candidateHash: CandidateHash): AvailableData | undefined {
+    return this.full.get(candidateHash)?.data;
+  }
+
+  /** Notes that the candidate is still needed at `block` (it occupies a core there). */
+  touch(candidateHash: CandidateHash, block: BlockNumber): void {
+    const f = this.full.get(candidateHash);
+    if (f !== undefined) f.lastNeeded = Math.max(f.lastNeeded, block);
+    const c = this.chunks.get(candidateHash);
+    if (c !== undefined) c.lastNeeded = Math.max(c.lastNeeded, block);
+  }
+
+  /** Moves the store's clock to `block` and forgets data unused for `KEEP_BLOCKS` blocks. */
+  advance(block: BlockNumber): void {
+    this.currentBlock = Math.max(this.currentBlock, block);
+    const horizon = this.currentBlock - KEEP_BLOCKS;
+    for (const [h, f] of this.full) if (f.lastNeeded < horizon) this.full.delete(h);
+    for (const [h, c] of this.chunks) if (c.lastNeeded < horizon) this.chunks.delete(h);
+  }
+
+  get size(): { readonly full: number; readonly chunks: number } {
+    return { full: this.full.size, chunks: this.chunks.size };
+  }
+}
+
+interface FetchTask {
+  readonly candidateHash: CandidateHash;
+  /** Backers still to try; the last one is tried next (Rust pops from the back). */
+  readonly remaining: ValidatorIndex[];
+  current: ValidatorIndex | null;
+  timer: Cancellable | null;
+  state: "Fetching" | "Done" | "Failed";
+}
+
+/** Availability distribution: the chunk requester and the PoV / chunk responder. */
+export class AvailabilityDistribution {
+  private readonly fetches = new Map<CandidateHash, FetchTask>();
+  private readonly rng: Prng;
+
+  constructor(
+    private readonly env: ValidatorEnv,
+    private readonly log: ActorLog,
+    private readonly store: AvailabilityStore,
+  ) {
+    this.rng = env.rng.fork("availability-distribution");
+  }
+
+  /**
+   * On a new active leaf: start fetching my chunk of every candidate occupying a core there
+   * (unless my group backs it), cancel fetches of candidates that no longer occupy a core.
+   */
+  onActiveLeaf(leaf: BlockContext): void {
+    this.store.advance(leaf.number);
+    const me = this.env.validatorIndex;
+    const myGroup = leaf.groupOf(me);
+    const occupied = new Set<CandidateHash>();
+    for (const core of leaf.availabilityCores) {
+      if (core.kind !== "Occupied") continue;
+      occupied.add(core.candidateHash);
+      this.store.touch(core.candidateHash, leaf.number);
+      if (core.groupResponsible === myGroup) continue;
+      if (this.fetches.has(core.candidateHash) || this.store.hasChunk(core.candidateHash)) continue;
+      const group = leaf.groups[core.groupResponsible] ?? [];
+      const order = this.rng.shuffle(group.filter((v) => v !== me));
+      const task: FetchTask = {
+        candidateHash: core.candidateHash,
+        remaining: order,
+        current: null,
+        timer: null,
+        state: "Fetching",
+      };
+      this.fetches.set(core.candidateHash, task);
+      this.tryNext(task);
+    }
+    for (const [hash, task] of this.fetches) {
+      if (occupied.has(hash)) continue;
+      task.timer?.cancel();
+      this.fetches.delete(hash);
+    }
+  }
+
+  private tryNext(task: FetchTask): void {
+    const next = task.remaining.pop();
+    if (next === undefined) {
+      task.state = "Failed";
+      task.current = null;
+      this.log.debug("Failed to fetch chunk from any backer", {
+        candidateHash: task.candidateHash,
+      });
+      return;
+    }
+    task.current = next;
+    const to = this.env.validatorActors[next];
+    if (to === undefined) {
+      this.tryNext(task);
+      return;
+    }
+    this.env.send(to, {
+      type: "ChunkFetchRequest",
+      candidateHash: task.candidateHash,
+      validatorIndex: this.env.validatorIndex,
+    });
+    task.timer = this.env.after(CHUNK_REQUEST_TIMEOUT_US, () => {
+      task.timer = null;
+      if (this.fetches.get(task.candidateHash) !== task || task.state !== "Fetching") return;
+      this.tryNext(task);
+    });
+  }
+
+  onChunkFetchResponse(
+    from: ActorId,
+    msg: Extract<ProtocolMessage, { type: "ChunkFetchResponse" }>,
+  ): void {
+    const task = this.fetches.get(msg.candidateHash);
+    if (task === undefined || task.state !== "Fetching" || task.current === null) return;
+    if (this.env.validatorActors[task.current] !== from) return;
+    task.timer?.cancel();
+    task.timer = null;
+    if (!msg.found || msg.validatorIndex !== this.env.validatorIndex) {
+      this.tryNext(task);
+      return;
+    }
+    task.state = "Done";
+    this.store.storeChunk(msg.candidateHash, msg.chunkBytes);
+    if (this.log.enabled("trace")) {
+      this.log.trace("Chunk fetched", { candidateHash: msg.candidateHash, from });
+    }
+  }
+
+  /** `answer_chunk_request`: a backer serves any chunk; others only hold their own. */
+  onChunkFetchRequest(
+    from: ActorId,
+    msg: Extract<ProtocolMessage, { type: "ChunkFetchRequest" }>,
+  ): void {
+    const full = this.store.availableData(msg.candidateHash);
+    const n = this.env.validatorActors.length;
+    this.env.send(from, {
+      type: "ChunkFetchResponse",
+      candidateHash: msg.candidateHash,
+      validatorIndex: msg.validatorIndex,
+      chunkBytes: full === undefined ? 0 : chunkSizeBytes(full.pov.sizeBytes, n),
+      found: full !== undefined,
+    });
+  }
+
+  /** `answer_pov_request`: the PoV of a candidate this validator backed, if it has it. */
+  onPovFetchRequest(
+    from: ActorId,
+    msg: Extract<ProtocolMessage, { type: "PovFetchRequest" }>,
+  ): void {
+    const full = this.store.availableData(msg.candidateHash);
+    this.env.send(from, {
+      type: "PovFetchResponse",
+      candidateHash: msg.candidateHash,
+      pov: full === undefined ? null : full.pov,
+    });
+  }
+
+  /** The state of my chunk fetch for a candidate (tests, checkers). */
+  fetchState(candidateHash: CandidateHash): "Fetching" | "Done" | "Failed" | undefined {
+    return this.fetches.get(candidateHash)?.state;
+  }
+}

@@ -1,0 +1,378 @@
+/**
+ * The collator protocol, validator side: accepts collators' advertisements, fetches collations
+ * and hands them to candidate backing for seconding.
+ *
+ * Version pinned: the async-backing generation with the per-relay-parent seconding limit
+ * `max_candidate_depth + 1` (`Collations::is_seconded_limit_reached`, whose name is inverted: it
+ * is true while BELOW the limit) and one fetch at a time per relay parent (`CollationStatus`
+ * Waiting -> Fetching -> WaitingOnValidation -> back to Waiting). The newer claim-queue based limit
+ * is not implemented.
+ *
+ * Advertisement (v2: relay parent, candidate hash, parent head-data hash) handling, in order:
+ *  1. the relay parent must be in the implicit view (`RelayParentUnknown`);
+ *  2. the para must be in my core's claim queue at that relay parent, any depth
+ *     (`InvalidAssignment`); my core is the one my group serves for candidates with that relay
+ *     parent (the group assigned at `rp + 1`);
+ *  3. per collator and relay parent at most `max_candidate_depth + 1` distinct advertisements
+ *     (`PeerLimitReached`), a repeated one is ignored (`Duplicate`);
+ *  4. the seconding limit must not be reached (`SecondedLimitReached`);
+ *  5. backing's `CanSecond` (hypothetical membership of the Incomplete candidate); false ->
+ *     the advertisement is BLOCKED and retried when a candidate of the para outputting its parent
+ *     head gets backed (`blocked_advertisements`, `Backed{para_id, para_head}`);
+ *  6. enqueue: fetched now if nothing is being fetched or validated at that relay parent, else
+ *     queued (`waiting_queue`).
+ * A fetched collation is checked (candidate hash, para, relay parent, parent head data hash, PVD
+ * from prospective parachains with the parent head data the response carries, PVD hash; for a V2
+ * descriptor: core index = my core, session index = the session) and given to backing (`Second`).
+ * On `Seconded`: `CollationSeconded` to the collator, the count goes up, the next queued collation
+ * is fetched; on failure the next one is fetched.
+ *
+ * Simplifications: the fetch times out after `POV_REQUEST_TIMEOUT_CONNECTED` (1.2 s), then the
+ * next queued collation is fetched; no parallel fetch after `MAX_UNSHARED_DOWNLOAD_TIME`; no peer
+ * reputation; collators need not `Declare` (any actor may advertise for any para).
+ *
+ * Ref: polkadot/node/network/collator-protocol/src/validator_side/{mod.rs, collation.rs}
+ *      (handle_advertisement, enqueue_collation, fetch_collation, kick_off_seconding,
+ *      fetched_collation_sanity_check, dequeue_next_collation_and_fetch, blocked_advertisements,
+ *      SecondingError::{InvalidCoreIndex, InvalidSessionIndex}).
+ */
+import type { Hash } from "../lib/hex.ts";
+import type {
+  CandidateHash,
+  CommittedCandidateReceipt,
+  CoreIndex,
+  ParaId,
+  PersistedValidationData,
+} from "../primitives/codecs.ts";
+import { hashHex } from "../primitives/hashing.ts";
+import type { CandidateBacking } from "./backing/backing.ts";
+import { BlockContext } from "./block-context.ts";
+import { candidateHashOf, pvdHash } from "./candidate.ts";
+import type { ActorLog, Cancellable, ValidatorEnv } from "./env.ts";
+import type { ProspectiveParachains } from "./prospective-parachains/subsystem.ts";
+import type { ActorId, PoV, ProtocolMessage } from "./protocol.ts";
+import type { ImplicitView } from "./view.ts";
+
+/** `POV_REQUEST_TIMEOUT_CONNECTED`: the collation fetch request timeout, µs. */
+export const COLLATION_FETCH_TIMEOUT_US = 1_200_000;
+
+type CollationStatus = "Waiting" | "Fetching" | "WaitingOnValidation";
+
+/** An advertisement accepted for fetching (`PendingCollation`). */
+interface PendingCollation {
+  readonly relayParent: Hash;
+  readonly paraId: ParaId;
+  readonly collator: ActorId;
+  readonly candidateHash: CandidateHash;
+  readonly parentHeadDataHash: Hash;
+}
+
+/** Why an advertisement was not taken (`AdvertisementError` variants). */
+export type AdvertisementOutcome =
+  | "Fetching"
+  | "Queued"
+  | "RelayParentUnknown"
+  | "InvalidAssignment"
+  | "PeerLimitReached"
+  | "Duplicate"
+  | "SecondedLimitReached"
+  | "BlockedByBacking";
+
+/** `SecondingError` variants of a fetched collation. */
+export type SecondingError =
+  | "CandidateHashMismatch"
+  | "RelayParentMismatch"
+  | "ParaIdMismatch"
+  | "ParentHeadDataMismatch"
+  | "PersistedValidationDataNotFound"
+  | "PersistedValidationDataMismatch"
+  | "InvalidCoreIndex"
+  | "InvalidSessionIndex"
+  | "NoCollation";
+
+interface PerRelayParent {
+  readonly ctx: BlockContext;
+  readonly assignedCore: CoreIndex | null;
+  readonly assignment: readonly ParaId[];
+  readonly secondedLimit: number;
+  status: CollationStatus;
+  fetching: { readonly pending: PendingCollation; readonly timer: Cancellable } | null;
+  readonly waitingQueue: PendingCollation[];
+  secondedCount: number;
+  /** Per collator, the candidates it advertised here. */
+  readonly advertisements: Map<ActorId, Set<CandidateHash>>;
+}
+
+export class CollatorProtocol {
+  private readonly perRelayParent = new Map<Hash, PerRelayParent>();
+  /** Blocked advertisements per (para, parent head-data hash). */
+  private readonly blocked = new Map<string, PendingCollation[]>();
+  /** Collations handed to backing: candidate -> where it came from. */
+  private readonly seconding = new Map<CandidateHash, PendingCollation>();
+
+  constructor(
+    private readonly env: ValidatorEnv,
+    private readonly log: ActorLog,
+    private readonly view: ImplicitView,
+    private readonly prospective: ProspectiveParachains,
+    private readonly backing: CandidateBacking,
+  ) {}
+
+  /** After the implicit view moved: state for new relay parents, drop the others. */
+  activeLeavesUpdate(freshRelayParents: readonly Hash[]): void {
+    const remaining = this.view.allAllowedRelayParents();
+    for (const [rp, state] of [...this.perRelayParent]) {
+      if (remaining.has(rp)) continue;
+      state.fetching?.timer.cancel();
+      this.perRelayParent.delete(rp);
+    }
+    for (const [key, list] of [...this.blocked]) {
+      const kept = list.filter((p) => remaining.has(p.relayParent));
+      if (kept.length === 0) this.blocked.delete(key);
+      else this.blocked.set(key, kept);
+    }
+    for (const [hash, p] of [...this.seconding]) {
+      if (!remaining.has(p.relayParent)) this.seconding.delete(hash);
+    }
+    for (const rp of freshRelayParents) {
+      if (this.perRelayParent.has(rp)) continue;
+      const api = this.env.relayChain.api(rp);
+      if (api === null) continue;
+      const ctx = BlockContext.of(api);
+      const assignedCore = ctx.assignedCore(this.env.validatorIndex);
+      this.perRelayParent.set(rp, {
+        ctx,
+        assignedCore,
+        assignment: assignedCore === null ? [] : ctx.claimsForCore(assignedCore),
+        secondedLimit: ctx.asyncBackingParams.maxCandidateDepth + 1,
+        status: "Waiting",
+        fetching: null,
+        waitingQueue: [],
+        secondedCount: 0,
+        advertisements: new Map(),
+      });
+    }
+  }
+
+  /** `handle_advertisement`. */
+  onAdvertisement(
+    from: ActorId,
+    msg: Extract<ProtocolMessage, { type: "AdvertiseCollation" }>,
+  ): AdvertisementOutcome {
+    const outcome = this.handleAdvertisement(from, msg);
+    if (this.log.enabled("debug") && outcome !== "Fetching" && outcome !== "Queued") {
+      this.log.debug("Advertisement not fetched", {
+        outcome,
+        from,
+        relayParent: msg.relayParent,
+        candidateHash: msg.candidateHash,
+      });
+    }
+    return outcome;
+  }
+
+  private handleAdvertisement(
+    from: ActorId,
+    msg: Extract<ProtocolMessage, { type: "AdvertiseCollation" }>,
+  ): AdvertisementOutcome {
+    const rp = this.perRelayParent.get(msg.relayParent);
+    if (rp === undefined) return "RelayParentUnknown";
+    if (!rp.assignment.includes(msg.paraId)) return "InvalidAssignment";
+    let mine = rp.advertisements.get(from);
+    if (mine?.has(msg.candidateHash)) return "Duplicate";
+    if (mine !== undefined && mine.size >= rp.secondedLimit) return "PeerLimitReached";
+    if (rp.secondedCount >= rp.secondedLimit) return "SecondedLimitReached";
+    if (mine === undefined) {
+      mine = new Set();
+      rp.advertisements.set(from, mine);
+    }
+    mine.add(msg.candidateHash);
+    const pending: PendingCollation = {
+      relayParent: msg.relayParent,
+      paraId: msg.paraId,
+      collator: from,
+      candidateHash: msg.candidateHash,
+      parentHeadDataHash: msg.parentHeadDataHash,
+    };
+    if (!this.canSecond(pending)) {
+      const key = `${pending.paraId}/${pending.parentHeadDataHash}`;
+      const list = this.blocked.get(key);
+      if (list === undefined) this.blocked.set(key, [pending]);
+      else list.push(pending);
+      return "BlockedByBacking";
+    }
+    return this.enqueue(rp, pending);
+  }
+
+  private canSecond(p: PendingCollation): boolean {
+    return this.backing.canSecond({
+      candidateParaId: p.paraId,
+      candidateRelayParent: p.relayParent,
+      candidateHash: p.candidateHash,
+      parentHeadDataHash: p.parentHeadDataHash,
+    });
+  }
+
+  /** `enqueue_collation`. */
+  private enqueue(rp: PerRelayParent, pending: PendingCollation): AdvertisementOutcome {
+    if (rp.status !== "Waiting") {
+      rp.waitingQueue.push(pending);
+      return "Queued";
+    }
+    if (rp.secondedCount >= rp.secondedLimit) return "SecondedLimitReached";
+    this.fetch(rp, pending);
+    return "Fetching";
+  }
+
+  private fetch(rp: PerRelayParent, pending: PendingCollation): void {
+    rp.status = "Fetching";
+    const timer = this.env.after(COLLATION_FETCH_TIMEOUT_US, () => {
+      if (rp.fetching?.pending !== pending) return;
+      this.log.debug("Collation fetch timed out", { candidateHash: pending.candidateHash });
+      rp.fetching = null;
+      this.dequeueNext(rp);
+    });
+    rp.fetching = { pending, timer };
+    this.env.send(pending.collator, {
+      type: "CollationFetchRequest",
+      relayParent: pending.relayParent,
+      paraId: pending.paraId,
+      candidateHash: pending.candidateHash,
+    });
+  }
+
+  /** `dequeue_next_collation_and_fetch`. */
+  private dequeueNext(rp: PerRelayParent): void {
+    rp.status = "Waiting";
+    if (rp.secondedCount >= rp.secondedLimit) return;
+    const next = rp.waitingQueue.shift();
+    if (next !== undefined) this.fetch(rp, next);
+  }
+
+  /** The collator's response: sanity checks, then `Second` to backing. */
+  onCollationFetchResponse(
+    from: ActorId,
+    msg: Extract<ProtocolMessage, { type: "CollationFetchResponse" }>,
+  ): void {
+    let rp: PerRelayParent | undefined;
+    for (const state of this.perRelayParent.values()) {
+      const f = state.fetching;
+      if (
+        f !== null &&
+        f.pending.candidateHash === msg.candidateHash &&
+        f.pending.collator === from
+      ) {
+        rp = state;
+        break;
+      }
+    }
+    if (rp === undefined || rp.fetching === null) return;
+    const { pending, timer } = rp.fetching;
+    timer.cancel();
+    rp.fetching = null;
+    const checked = this.sanityCheck(rp, pending, msg.collation);
+    if (!checked.ok) {
+      this.log.debug("Fetched collation refused", {
+        error: checked.error,
+        candidateHash: pending.candidateHash,
+        from,
+      });
+      this.dequeueNext(rp);
+      return;
+    }
+    rp.status = "WaitingOnValidation";
+    this.seconding.set(pending.candidateHash, pending);
+    if (!this.backing.second(checked.receipt, checked.pvd, checked.pov)) {
+      this.seconding.delete(pending.candidateHash);
+      this.dequeueNext(rp);
+    }
+  }
+
+  /** `fetched_collation_sanity_check` and the checks of `kick_off_seconding`. */
+  private sanityCheck(
+    rp: PerRelayParent,
+    pending: PendingCollation,
+    collation: Extract<ProtocolMessage, { type: "CollationFetchResponse" }>["collation"],
+  ):
+    | {
+        ok: true;
+        receipt: CommittedCandidateReceipt;
+        pvd: PersistedValidationData;
+        pov: PoV;
+      }
+    | { ok: false; error: SecondingError } {
+    if (collation === null) return { ok: false, error: "NoCollation" };
+    const receipt = collation.receipt;
+    const d = receipt.descriptor;
+    if (
+      collation.candidateHash !== pending.candidateHash ||
+      candidateHashOf(receipt) !== pending.candidateHash
+    ) {
+      return { ok: false, error: "CandidateHashMismatch" };
+    }
+    if (d.relayParent !== pending.relayParent) return { ok: false, error: "RelayParentMismatch" };
+    if (d.paraId !== pending.paraId) return { ok: false, error: "ParaIdMismatch" };
+    if (hashHex(collation.parentHeadData) !== pending.parentHeadDataHash) {
+      return { ok: false, error: "ParentHeadDataMismatch" };
+    }
+    if (d.kind === "v2" && d.version === 0) {
+      if (rp.assignedCore === null || d.coreIndex !== rp.assignedCore) {
+        return { ok: false, error: "InvalidCoreIndex" };
+      }
+      if (d.sessionIndex !== rp.ctx.sessionIndex)
+        return { ok: false, error: "InvalidSessionIndex" };
+    }
+    const pvd = this.prospective.getProspectiveValidationData(pending.paraId, pending.relayParent, {
+      hash: pending.parentHeadDataHash,
+      headData: collation.parentHeadData,
+    });
+    if (pvd === null) return { ok: false, error: "PersistedValidationDataNotFound" };
+    if (pvdHash(pvd) !== d.persistedValidationDataHash) {
+      return { ok: false, error: "PersistedValidationDataMismatch" };
+    }
+    return { ok: true, receipt, pvd, pov: collation.pov };
+  }
+
+  /** Backing seconded a collation we fetched: notify the collator, fetch the next one. */
+  collationSeconded(relayParent: Hash, candidateHash: CandidateHash): void {
+    const pending = this.seconding.get(candidateHash);
+    if (pending === undefined) return;
+    this.seconding.delete(candidateHash);
+    this.env.send(pending.collator, { type: "CollationSeconded", relayParent, candidateHash });
+    const rp = this.perRelayParent.get(relayParent);
+    if (rp === undefined) return;
+    rp.secondedCount++;
+    this.dequeueNext(rp);
+  }
+
+  /** Backing will not second a collation we fetched: fetch the next one. */
+  collationNotSeconded(relayParent: Hash, candidateHash: CandidateHash): void {
+    if (!this.seconding.delete(candidateHash)) return;
+    const rp = this.perRelayParent.get(relayParent);
+    if (rp !== undefined && rp.status === "WaitingOnValidation") this.dequeueNext(rp);
+  }
+
+  /** `Backed{para_id, para_head}`: retry the advertisements blocked on that parent head. */
+  candidateBacked(paraId: ParaId, paraHead: Hash): void {
+    const key = `${paraId}/${paraHead}`;
+    const list = this.blocked.get(key);
+    if (list === undefined) return;
+    this.blocked.delete(key);
+    for (const pending of list) {
+      const rp = this.perRelayParent.get(pending.relayParent);
+      if (rp === undefined) continue;
+      if (!this.canSecond(pending)) {
+        const again = this.blocked.get(key);
+        if (again === undefined) this.blocked.set(key, [pending]);
+        else again.push(pending);
+        continue;
+      }
+      this.enqueue(rp, pending);
+    }
+  }
+
+  /** Inspection: how many collations were seconded at `relayParent`. */
+  secondedCount(relayParent: Hash): number {
+    return this.perRelayParent.get(relayParent)?.secondedCount ?? 0;
+  }
+}
