@@ -1,0 +1,180 @@
+/**
+ * The run report of SCENARIO.md, computed from what the simulated relay chain emitted (its
+ * inclusion events) and what the collators authored. Every figure is measured from the run:
+ * nothing is copied from the configuration.
+ *
+ * Windows: the measured blocks are `warmupRelayBlocks + 1 .. warmupRelayBlocks + relayBlocks`
+ * (genesis is block 0); `backedPer15RelayBlocks` counts `CandidateBacked` events in every
+ * half-open window [w, w + 15) lying fully inside them.
+ */
+import type { Hash } from "../lib/hex.ts";
+
+export type InclusionEventType = "CandidateBacked" | "CandidateIncluded" | "CandidateTimedOut";
+
+/** One relay-runtime inclusion event, as the report lists it. */
+export interface ReportEvent {
+  readonly relayBlock: number;
+  readonly type: InclusionEventType;
+  readonly paraId: number;
+  readonly candidateHash: Hash;
+  readonly core: number;
+  /** blake2b-256 of the candidate's head data (not printed in the report). */
+  readonly headHash?: Hash;
+}
+
+/** What the report needs of an authored para block. */
+export interface BlockFacts {
+  readonly headHash: Hash;
+  readonly timestampMs: number;
+  readonly weightUs: number;
+  /** Virtual time the block was authored (ready), µs. */
+  readonly authoredAtUs: number;
+}
+
+export interface Stats {
+  readonly mean: number;
+  readonly p50: number;
+  readonly p95: number;
+  readonly max: number;
+}
+
+export interface ParaReport {
+  readonly backed: number;
+  readonly included: number;
+  readonly timedOut: number;
+  readonly blockTimeMs: Stats | null;
+  readonly inclusionIntervalMs: number | null;
+  readonly backedPer15RelayBlocks: {
+    readonly min: number;
+    readonly max: number;
+    readonly windows: number;
+  } | null;
+  readonly executionMsPerBlock: { readonly mean: number } | null;
+  readonly executionMsPerRelayBlock: number;
+  readonly unincludedSegment: { readonly mean: number; readonly max: number };
+}
+
+export interface RunReportInput {
+  readonly name: string;
+  readonly seed: number;
+  readonly relayBlocks: number;
+  readonly warmupRelayBlocks: number;
+  readonly slotDurationMs: number;
+  readonly paraIds: readonly number[];
+  readonly events: readonly ReportEvent[];
+  /** Authored blocks by head hash. */
+  readonly blocks: ReadonlyMap<Hash, BlockFacts>;
+}
+
+export interface RunReport {
+  readonly name: string;
+  readonly seed: number;
+  readonly relayBlocks: number;
+  readonly warmupRelayBlocks: number;
+  readonly virtualMs: number;
+  readonly paras: Readonly<Record<string, ParaReport>>;
+  readonly events: readonly Omit<ReportEvent, "headHash">[];
+}
+
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+/** Nearest-rank percentile of a sorted list. */
+function percentile(sorted: readonly number[], p: number): number {
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[rank - 1]!;
+}
+
+export function stats(values: readonly number[]): Stats | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mean = values.reduce((s, v) => s + v, 0) / values.length;
+  return {
+    mean: round3(mean),
+    p50: round3(percentile(sorted, 50)),
+    p95: round3(percentile(sorted, 95)),
+    max: round3(sorted[sorted.length - 1]!),
+  };
+}
+
+function paraReport(input: RunReportInput, paraId: number): ParaReport {
+  const first = input.warmupRelayBlocks + 1;
+  const last = input.warmupRelayBlocks + input.relayBlocks;
+  const measured = (e: ReportEvent) =>
+    e.paraId === paraId && e.relayBlock >= first && e.relayBlock <= last;
+  const ofPara = input.events.filter((e) => e.paraId === paraId);
+  const backed = ofPara.filter((e) => measured(e) && e.type === "CandidateBacked");
+  const included = ofPara.filter((e) => measured(e) && e.type === "CandidateIncluded");
+  const timedOut = ofPara.filter((e) => measured(e) && e.type === "CandidateTimedOut");
+  const measuredMs = input.relayBlocks * input.slotDurationMs;
+
+  // Block time: Aura timestamps of consecutive included blocks (the included chain, in order).
+  const allIncluded = ofPara.filter((e) => e.type === "CandidateIncluded");
+  const facts = (e: ReportEvent) => (e.headHash ? input.blocks.get(e.headHash) : undefined);
+  const blockTimes: number[] = [];
+  for (let i = 1; i < allIncluded.length; i++) {
+    const cur = allIncluded[i]!;
+    if (!measured(cur)) continue;
+    const a = facts(allIncluded[i - 1]!);
+    const b = facts(cur);
+    if (a && b) blockTimes.push(b.timestampMs - a.timestampMs);
+  }
+
+  // Backed per window of 15 relay blocks, fully inside the measured range.
+  const windows: number[] = [];
+  for (let w = first; w + 15 - 1 <= last; w += 15) {
+    windows.push(backed.filter((e) => e.relayBlock >= w && e.relayBlock < w + 15).length);
+  }
+
+  const weights = included
+    .map((e) => facts(e)?.weightUs)
+    .filter((w): w is number => w !== undefined);
+  const totalExecutionMs = weights.reduce((s, w) => s + w, 0) / 1000;
+
+  // Unincluded segment: at the start of each measured relay slot, the para blocks already
+  // authored that are included only in a later relay block.
+  const inclusionBlock = new Map<Hash, number>();
+  for (const e of allIncluded) if (e.headHash) inclusionBlock.set(e.headHash, e.relayBlock);
+  const depths: number[] = [];
+  for (let n = first; n <= last; n++) {
+    const slotStartUs = n * input.slotDurationMs * 1000;
+    let depth = 0;
+    for (const [hash, at] of inclusionBlock) {
+      const f = input.blocks.get(hash);
+      if (f && f.authoredAtUs <= slotStartUs && at >= n) depth++;
+    }
+    depths.push(depth);
+  }
+
+  return {
+    backed: backed.length,
+    included: included.length,
+    timedOut: timedOut.length,
+    blockTimeMs: stats(blockTimes),
+    inclusionIntervalMs: included.length > 0 ? round3(measuredMs / included.length) : null,
+    backedPer15RelayBlocks:
+      windows.length > 0
+        ? { min: Math.min(...windows), max: Math.max(...windows), windows: windows.length }
+        : null,
+    executionMsPerBlock:
+      weights.length > 0 ? { mean: round3(totalExecutionMs / weights.length) } : null,
+    executionMsPerRelayBlock: round3(totalExecutionMs / input.relayBlocks),
+    unincludedSegment: {
+      mean: depths.length > 0 ? round3(depths.reduce((s, d) => s + d, 0) / depths.length) : 0,
+      max: depths.length > 0 ? Math.max(...depths) : 0,
+    },
+  };
+}
+
+export function buildRunReport(input: RunReportInput): RunReport {
+  const paras: Record<string, ParaReport> = {};
+  for (const id of input.paraIds) paras[String(id)] = paraReport(input, id);
+  return {
+    name: input.name,
+    seed: input.seed,
+    relayBlocks: input.relayBlocks,
+    warmupRelayBlocks: input.warmupRelayBlocks,
+    virtualMs: (input.warmupRelayBlocks + input.relayBlocks) * input.slotDurationMs,
+    paras,
+    events: input.events.map(({ headHash: _h, ...e }) => e),
+  };
+}

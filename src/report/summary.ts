@@ -1,0 +1,67 @@
+/**
+ * The human-readable summary of run reports: one column per run, one row per figure, units
+ * on every number. Plain text (no terminal codes), so it renders the same in a terminal, a file
+ * and the browser.
+ */
+import type { ParaReport, RunReport } from "./run-report.ts";
+
+type Row = readonly [label: string, value: (p: ParaReport, r: RunReport) => string];
+
+const ms = (x: number | null | undefined): string =>
+  x === null || x === undefined ? "-" : `${(x / 1000).toFixed(2)} s`;
+const msPlain = (x: number | null | undefined): string =>
+  x === null || x === undefined ? "-" : `${Math.round(x)} ms`;
+
+const ROWS: readonly Row[] = [
+  ["backed candidates", (p) => String(p.backed)],
+  ["included candidates", (p) => String(p.included)],
+  ["timed out", (p) => String(p.timedOut)],
+  ["parablock included every", (p) => ms(p.inclusionIntervalMs)],
+  ["block time mean", (p) => ms(p.blockTimeMs?.mean)],
+  [
+    "block time p50 / p95",
+    (p) => (p.blockTimeMs ? `${ms(p.blockTimeMs.p50)} / ${ms(p.blockTimeMs.p95)}` : "-"),
+  ],
+  ["execution per block", (p) => msPlain(p.executionMsPerBlock?.mean)],
+  ["execution per relay block", (p) => msPlain(p.executionMsPerRelayBlock)],
+  [
+    "backed per 15 relay blocks",
+    (p) =>
+      p.backedPer15RelayBlocks
+        ? `${p.backedPer15RelayBlocks.min}..${p.backedPer15RelayBlocks.max} (${p.backedPer15RelayBlocks.windows} windows)`
+        : "-",
+  ],
+  [
+    "unincluded segment mean / max",
+    (p) => `${p.unincludedSegment.mean.toFixed(2)} / ${p.unincludedSegment.max}`,
+  ],
+];
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: readonly string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("   ");
+  return [line(header), widths.map((w) => "-".repeat(w)).join("   "), ...rows.map(line)].join("\n");
+}
+
+/** A side-by-side summary of one or more runs, per para. */
+export function formatSummary(reports: readonly RunReport[]): string {
+  const out: string[] = [];
+  const paraIds = [...new Set(reports.flatMap((r) => Object.keys(r.paras)))];
+  for (const id of paraIds) {
+    const header = [`para ${id}`, ...reports.map((r) => r.name)];
+    const rows = ROWS.map(([label, f]) => [
+      label,
+      ...reports.map((r) => (r.paras[id] ? f(r.paras[id]!, r) : "-")),
+    ]);
+    out.push(table(header, rows));
+  }
+  const first = reports[0];
+  if (first) {
+    out.push(
+      `measured: relay blocks ${first.warmupRelayBlocks + 1}..${first.warmupRelayBlocks + first.relayBlocks} ` +
+        `(after ${first.warmupRelayBlocks} warm-up blocks), virtual time ${(first.virtualMs / 1000).toFixed(0)} s per run`,
+    );
+  }
+  return out.join("\n\n");
+}

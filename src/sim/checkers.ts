@@ -1,0 +1,303 @@
+/**
+ * Safety checkers: invariants every run must keep, checked block by block from what the relay
+ * chain carried and emitted. They observe and never steer (STYLE.md rule 8). Each is stated
+ * independently of the relay runtime's own code (groups, thresholds and chaining are recomputed
+ * here from primitives), so a bug in either shows up as a violation:
+ *
+ * 1. nothing is included that was not backed by enough of its group (the group assigned to the
+ *    candidate's core at relay parent + 1, `min(groupLen, minimumBackingVotes)` votes);
+ * 2. nothing is included that more than 2/3 of the validators did not make available (bitfields
+ *    carried by the blocks after the one that backed it);
+ * 3. included heads chain without gaps from the para's genesis head;
+ * 4. relay parents lie within the allowed ancestry of the block that backs them and never move
+ *    backwards along a para's chain;
+ * 5. no candidate is included twice;
+ * 6. the node's and the runtime's acceptance agree: every backed candidate the block author's
+ *    provisioner offered is accepted, except two documented edges, counted and never hidden:
+ *    - availability: the provisioner's `3k >= 2n` frees a core the runtime's
+ *      `k >= n - floor((n-1)/3)` keeps occupied;
+ *    - core conflict: the G2 provisioner asks prospective parachains for as many candidates as
+ *      the para has free cores without looking at the cores their UMP `SelectCore` signals
+ *      commit to (the node's fragment chain knows nothing of cores); when two candidates of the
+ *      chain commit to the same core (their relay parents differ, so both use selector k), the
+ *      runtime's `map_candidates_to_cores` keeps the prefix before the second one.
+ */
+
+import type { HostConfiguration } from "../config/host-configuration.ts";
+import type { Hash } from "../lib/hex.ts";
+import type { ProvisionerDecision } from "../node/provisioner.ts";
+import { candidateHash } from "../primitives/candidate.ts";
+import type { CandidateHash, CoreIndex, ParaId, ValidatorIndex } from "../primitives/codecs.ts";
+import { groupForCore } from "../primitives/group-rotation.ts";
+import { hashHex } from "../primitives/hashing.ts";
+import type { BackedCandidate, ParachainsInherentData } from "../primitives/inherent.ts";
+import { availabilityThreshold, effectiveMinimumBackingVotes } from "../primitives/thresholds.ts";
+import type { DroppedCandidate } from "../relay/paras-inherent.ts";
+import type { RelayEvent } from "../relay/state.ts";
+
+export interface Violation {
+  readonly relayBlock: number;
+  readonly invariant:
+    | "backed-by-group"
+    | "available"
+    | "heads-chain"
+    | "relay-parent"
+    | "included-twice"
+    | "node-runtime-agreement";
+  readonly message: string;
+}
+
+export interface CheckerParams {
+  readonly config: HostConfiguration;
+  readonly validators: number;
+  readonly groups: readonly (readonly ValidatorIndex[])[];
+  readonly sessionStartBlock: number;
+  readonly genesisHeads: ReadonlyMap<ParaId, Hash>;
+  /** The parent head hash of an authored para block, by its head hash. */
+  readonly blockFacts: (headHash: Hash) => { readonly parentHeadHash: Hash } | undefined;
+  /** The number of a relay block, by hash. */
+  readonly relayNumber: (hash: Hash) => number | undefined;
+}
+
+export interface BlockObservation {
+  readonly number: number;
+  readonly events: readonly RelayEvent[];
+  readonly offered: ParachainsInherentData;
+  readonly accepted: ParachainsInherentData;
+  readonly dropped: { readonly candidates: readonly DroppedCandidate[] };
+  readonly decision: ProvisionerDecision | null;
+}
+
+interface Pending {
+  readonly hash: CandidateHash;
+  readonly core: CoreIndex;
+  readonly backedIn: number;
+  readonly relayParentNumber: number;
+  readonly votes: Set<ValidatorIndex>;
+}
+
+const SCHEDULING_DROPS = new Set(["ParaNotScheduled", "CoreNotScheduled", "ExceedsScheduledCores"]);
+
+export class SafetyChecker {
+  readonly violations: Violation[] = [];
+  /** Candidates offered on a core the provisioner judged free by `3k >= 2n` but the runtime did not. */
+  availabilityEdgeDrops = 0;
+  /** Candidates dropped because an earlier candidate of the same chain took their core. */
+  coreConflictDrops = 0;
+  private readonly pending = new Map<ParaId, Pending[]>();
+  private readonly includedHead = new Map<ParaId, Hash>();
+  private readonly lastContext = new Map<ParaId, number>();
+  private readonly included = new Set<CandidateHash>();
+
+  constructor(private readonly p: CheckerParams) {
+    for (const [para, head] of p.genesisHeads) this.includedHead.set(para, head);
+  }
+
+  private fail(relayBlock: number, invariant: Violation["invariant"], message: string): void {
+    this.violations.push({ relayBlock, invariant, message });
+  }
+
+  onBlock(o: BlockObservation): void {
+    // Availability votes carried by this block count for the candidates pending before it.
+    for (const bf of o.accepted.bitfields) {
+      for (const chain of this.pending.values()) {
+        for (const c of chain)
+          if (c.backedIn < o.number && bf.payload[c.core]) c.votes.add(bf.validatorIndex);
+      }
+    }
+    const backedByHash = new Map<CandidateHash, BackedCandidate>();
+    for (const b of o.accepted.backedCandidates) backedByHash.set(candidateHash(b.candidate), b);
+
+    for (const e of o.events) {
+      if (e.kind === "UpwardMessagesReceived") continue;
+      const para = e.paraId;
+      const hash = e.candidateHash;
+      const chain = this.pending.get(para) ?? [];
+      this.pending.set(para, chain);
+      switch (e.kind) {
+        case "CandidateBacked": {
+          const rpn = this.p.relayNumber(e.receipt.descriptor.relayParent);
+          if (rpn === undefined) {
+            this.fail(
+              o.number,
+              "relay-parent",
+              `candidate ${hash} of para ${para}: unknown relay parent`,
+            );
+            break;
+          }
+          this.checkRelayParent(o.number, para, hash, rpn);
+          this.checkBacking(o.number, para, hash, e.core, rpn, backedByHash.get(hash));
+          chain.push({
+            hash,
+            core: e.core,
+            backedIn: o.number,
+            relayParentNumber: rpn,
+            votes: new Set(),
+          });
+          this.lastContext.set(para, rpn);
+          break;
+        }
+        case "CandidateIncluded": {
+          const idx = chain.findIndex((c) => c.hash === hash);
+          if (this.included.has(hash))
+            this.fail(o.number, "included-twice", `candidate ${hash} of para ${para}`);
+          this.included.add(hash);
+          if (idx === -1) {
+            this.fail(
+              o.number,
+              "backed-by-group",
+              `candidate ${hash} of para ${para} included but never backed`,
+            );
+            break;
+          }
+          const c = chain[idx]!;
+          const need = availabilityThreshold(this.p.validators);
+          if (c.votes.size < need) {
+            this.fail(
+              o.number,
+              "available",
+              `candidate ${hash} of para ${para}: ${c.votes.size} availability votes, ${need} needed`,
+            );
+          }
+          const head = hashHex(e.headData);
+          const facts = this.p.blockFacts(head);
+          const expected = this.includedHead.get(para);
+          if (!facts)
+            this.fail(
+              o.number,
+              "heads-chain",
+              `para ${para}: included head ${head} was never authored`,
+            );
+          else if (facts.parentHeadHash !== expected) {
+            this.fail(
+              o.number,
+              "heads-chain",
+              `para ${para}: included head ${head} builds on ${facts.parentHeadHash}, the included head is ${expected}`,
+            );
+          }
+          this.includedHead.set(para, head);
+          chain.splice(idx, 1);
+          break;
+        }
+        case "CandidateTimedOut": {
+          const idx = chain.findIndex((c) => c.hash === hash);
+          if (idx !== -1) chain.splice(idx, 1);
+          const last = chain[chain.length - 1];
+          this.lastContext.delete(para);
+          if (last) this.lastContext.set(para, last.relayParentNumber);
+          break;
+        }
+      }
+    }
+    this.checkAgreement(o);
+  }
+
+  private checkRelayParent(block: number, para: ParaId, hash: CandidateHash, rpn: number): void {
+    const allowed = this.p.config.asyncBackingParams.allowedAncestryLen;
+    if (rpn > block - 1 || rpn < block - 1 - allowed) {
+      this.fail(
+        block,
+        "relay-parent",
+        `candidate ${hash} of para ${para}: relay parent #${rpn} outside ${block - 1 - allowed}..${block - 1}`,
+      );
+    }
+    const prev = this.lastContext.get(para);
+    if (prev !== undefined && rpn < prev) {
+      this.fail(
+        block,
+        "relay-parent",
+        `candidate ${hash} of para ${para}: relay parent #${rpn} before its predecessor's #${prev}`,
+      );
+    }
+  }
+
+  private checkBacking(
+    block: number,
+    para: ParaId,
+    hash: CandidateHash,
+    core: CoreIndex,
+    rpn: number,
+    backed: BackedCandidate | undefined,
+  ): void {
+    if (!backed) {
+      this.fail(
+        block,
+        "backed-by-group",
+        `candidate ${hash} of para ${para}: backed event without a backed candidate in the block`,
+      );
+      return;
+    }
+    const cfg = this.p.config;
+    const group = groupForCore(
+      {
+        sessionStartBlock: this.p.sessionStartBlock,
+        groupRotationFrequency: cfg.schedulerParams.groupRotationFrequency,
+        now: rpn + 1,
+      },
+      core,
+      this.p.groups.length,
+    );
+    const members = this.p.groups[group] ?? [];
+    const bits = backed.validatorIndices.slice(0, members.length);
+    const votes = bits.filter(Boolean).length;
+    const need = effectiveMinimumBackingVotes(members.length, cfg.minimumBackingVotes);
+    if (votes < need || backed.validityVotes.length < need) {
+      this.fail(
+        block,
+        "backed-by-group",
+        `candidate ${hash} of para ${para}: ${votes} votes of group ${group}, ${need} needed`,
+      );
+    }
+  }
+
+  private checkAgreement(o: BlockObservation): void {
+    const available = new Set(o.decision?.availableCandidates ?? []);
+    const includedNow = new Set<CandidateHash>();
+    for (const e of o.events) if (e.kind === "CandidateIncluded") includedNow.add(e.candidateHash);
+    // The availability edge: the provisioner judged a pending candidate available, the runtime did not.
+    const edgeParas = new Set<ParaId>();
+    for (const chain of this.pending.values()) {
+      for (const c of chain)
+        if (available.has(c.hash) && !includedNow.has(c.hash)) edgeParas.add(this.paraOf(c.hash));
+    }
+    const coresTaken = new Map<ParaId, Set<CoreIndex>>();
+    for (const e of o.events) {
+      if (e.kind !== "CandidateBacked") continue;
+      const set = coresTaken.get(e.paraId) ?? new Set<CoreIndex>();
+      coresTaken.set(e.paraId, set);
+      set.add(e.core);
+    }
+    let conflictParas = new Set<ParaId>();
+    for (const d of o.dropped.candidates) {
+      const code = d.reason.code;
+      const r = d.reason as { code: string; core?: CoreIndex };
+      if (
+        code === "CoreNotScheduled" &&
+        r.core !== undefined &&
+        coresTaken.get(d.paraId)?.has(r.core)
+      ) {
+        this.coreConflictDrops++;
+        conflictParas = new Set([...conflictParas, d.paraId]);
+        continue;
+      }
+      if (code === "AncestorDropped" && conflictParas.has(d.paraId)) {
+        this.coreConflictDrops++;
+        continue;
+      }
+      if (edgeParas.has(d.paraId) && (SCHEDULING_DROPS.has(code) || code === "AncestorDropped")) {
+        this.availabilityEdgeDrops++;
+        continue;
+      }
+      this.fail(
+        o.number,
+        "node-runtime-agreement",
+        `the runtime dropped candidate ${d.candidateHash} of para ${d.paraId} that the provisioner offered: ${JSON.stringify(d.reason)}`,
+      );
+    }
+  }
+
+  private paraOf(hash: CandidateHash): ParaId {
+    for (const [para, chain] of this.pending) if (chain.some((c) => c.hash === hash)) return para;
+    return -1;
+  }
+}

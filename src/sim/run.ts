@@ -1,0 +1,60 @@
+/**
+ * Running a scenario: build the world, run it to the end, and assemble the run report
+ * (SCENARIO.md) with the trace hash and what the safety checkers found. The report is
+ * deterministic given the scenario and seed, except its `host` block, which the caller adds.
+ */
+import type { Scenario } from "../config/scenario.ts";
+import { buildRunReport, type RunReport } from "../report/run-report.ts";
+import type { Violation } from "./checkers.ts";
+import { World, type WorldOptions } from "./world.ts";
+
+export interface RunOutcome {
+  readonly report: RunReport & {
+    readonly traceHash: string;
+    readonly safety: {
+      readonly violations: readonly Violation[];
+      readonly availabilityEdgeDrops: number;
+      readonly coreConflictDrops: number;
+      readonly runtimePanics: readonly {
+        readonly paraId: number;
+        readonly author: string;
+        readonly atMs: number;
+        readonly message: string;
+      }[];
+    };
+  };
+  readonly world: World;
+}
+
+export function runScenario(scenario: Scenario, options: WorldOptions = {}): RunOutcome {
+  const world = new World(scenario, options);
+  world.run();
+  const base = buildRunReport({
+    name: scenario.name,
+    seed: scenario.seed,
+    relayBlocks: scenario.relayBlocks,
+    warmupRelayBlocks: scenario.warmupRelayBlocks,
+    slotDurationMs: scenario.relay.slotDurationMs,
+    paraIds: scenario.parachains.map((p) => p.id),
+    events: world.events,
+    blocks: world.blocks,
+  });
+  return {
+    world,
+    report: {
+      ...base,
+      traceHash: world.trace.hash,
+      safety: {
+        violations: world.violations,
+        availabilityEdgeDrops: world.checker.availabilityEdgeDrops,
+        coreConflictDrops: world.checker.coreConflictDrops,
+        runtimePanics: world.panics.map((p) => ({
+          paraId: p.paraId,
+          author: p.author,
+          atMs: p.atUs / 1000,
+          message: p.message,
+        })),
+      },
+    },
+  };
+}

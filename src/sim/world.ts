@@ -1,0 +1,343 @@
+/**
+ * The world: one simulated network built from a scenario. It owns virtual time (the scheduler),
+ * the network, the relay chain (block production by the slot author, `applyBlock`, the store of
+ * blocks and runtime APIs), the validators and the collators, and implements the environment
+ * each actor runs in (`src/node/env.ts`). It observes, never steers: the safety checkers and the
+ * report read what the relay chain emitted and what the collators authored.
+ *
+ * Modelled (stated in docs/simulator.md): relay block N is authored at the start of slot N by a
+ * validator drawn round-robin over a seeded permutation and built on block N - 1 (no forks); the
+ * author's own proposal time is zero; a signature check costs `VERIFY_COST_US` of CPU on the
+ * checking node whatever the crypto mode (the real check runs once per distinct signed object
+ * and is memoised); a validator's PVF execution takes the block's weight x `validatorSpeed`.
+ */
+
+import type { CollatorBase } from "../collator/collator.ts";
+import {
+  createCollator,
+  createParachain,
+  type ParachainSetup,
+  type RuntimePanicInfo,
+} from "../collator/index.ts";
+import { hostConfigurationFromScenario } from "../config/from-scenario.ts";
+import type { Scenario } from "../config/scenario.ts";
+import { assert } from "../lib/assert.ts";
+import { type Hash, toHex } from "../lib/hex.ts";
+import { Prng } from "../lib/prng.ts";
+import type {
+  Actor,
+  ActorEnv,
+  AuthoredBlockInfo,
+  CollatorEnv,
+  CpuPool,
+  PvfHost,
+  ValidatorEnv,
+} from "../node/env.ts";
+import {
+  type ActorId,
+  collatorActor,
+  messageSizeBytes,
+  type ProtocolMessage,
+  validatorActor,
+} from "../node/protocol.ts";
+import { ValidatorNode } from "../node/validator.ts";
+import { hashHex } from "../primitives/hashing.ts";
+import type { ParachainsInherentData } from "../primitives/inherent.ts";
+import { collatorKeypair, validatorKeypair } from "../primitives/keys.ts";
+import type { RelayHeader } from "../primitives/runtime-api.ts";
+import { type Crypto, type CryptoProvider, pureCrypto } from "../primitives/signing.ts";
+import { applyBlock } from "../relay/apply-block.ts";
+import { genesis as relayGenesis } from "../relay/genesis.ts";
+import { runtimeApi } from "../relay/runtime-api.ts";
+import type { RelayEvent, RelayState } from "../relay/state.ts";
+import type { BlockFacts, ReportEvent } from "../report/run-report.ts";
+import { SafetyChecker, type Violation } from "./checkers.ts";
+import { ActorLogger, Logger, type LogLevel, type LogSink } from "./log.ts";
+import { Network } from "./network.ts";
+import { RelayChainStore } from "./relay-chain.ts";
+import { Cpu, Scheduler } from "./scheduler.ts";
+import { Trace } from "./trace.ts";
+
+/**
+ * Modelled CPU time of one signature check on a validator (sr25519 verification in native code,
+ * schnorrkel: tens of µs). Charged in every crypto mode, so that the mode changes what parapipe
+ * computes for real, never the modelled Polkadot.
+ */
+export const VERIFY_COST_US = 50;
+
+export interface WorldOptions {
+  /** Crypto implementations (the CLI injects native ones); default: the pure ones. */
+  readonly crypto?: CryptoProvider;
+  readonly logSink?: LogSink;
+  readonly logLevel?: LogLevel;
+  /** Called after each relay block is produced. */
+  readonly onRelayBlock?: (number: number, total: number) => void;
+  /** Keep this many trace entries (0: only the hash). */
+  readonly traceRetain?: number;
+}
+
+export interface RelayBlockRecord {
+  readonly header: RelayHeader;
+  readonly author: ActorId;
+  readonly events: readonly RelayEvent[];
+  readonly offered: ParachainsInherentData;
+  readonly accepted: ParachainsInherentData;
+}
+
+export class World {
+  readonly scheduler = new Scheduler();
+  readonly cpu: Cpu;
+  readonly network: Network;
+  readonly trace: Trace;
+  readonly logger: Logger;
+  readonly chain = new RelayChainStore<RelayState>();
+  readonly validators: ValidatorNode[] = [];
+  readonly collators: CollatorBase[] = [];
+  readonly paras: ParachainSetup[] = [];
+  readonly checker: SafetyChecker;
+  readonly events: ReportEvent[] = [];
+  readonly blocks = new Map<Hash, BlockFacts & AuthoredBlockInfo>();
+  readonly panics: RuntimePanicInfo[] = [];
+  readonly relayBlocks: RelayBlockRecord[] = [];
+  private readonly actors = new Map<ActorId, Actor>();
+  private readonly crypto: Crypto;
+  private readonly rng: Prng;
+  private readonly slotUs: number;
+  private readonly authorOrder: number[];
+  private readonly verifyCache = new Map<string, boolean>();
+  private readonly totalBlocks: number;
+
+  constructor(
+    readonly scenario: Scenario,
+    private readonly options: WorldOptions = {},
+  ) {
+    this.rng = Prng.fromSeed(scenario.seed);
+    this.cpu = new Cpu(this.scheduler);
+    this.network = new Network(this.scheduler, this.rng, scenario.network);
+    this.trace = new Trace({ retain: options.traceRetain ?? 0 });
+    this.slotUs = scenario.relay.slotDurationMs * 1000;
+    this.totalBlocks = scenario.warmupRelayBlocks + scenario.relayBlocks;
+    this.logger = new Logger({
+      clock: this.scheduler,
+      chainClock: (t) => {
+        const tip = this.chain.length > 0 ? this.chain.tip.header.number : 0;
+        return { relayBlock: tip, offsetUs: t - tip * this.slotUs };
+      },
+      sink: options.logSink ?? (() => {}),
+      level: options.logLevel ?? "warn",
+    });
+    this.crypto = (options.crypto ?? pureCrypto)(scenario.crypto);
+
+    const n = scenario.relay.validators;
+    const config = hostConfigurationFromScenario(scenario.relay.hostConfiguration);
+    const keys = Array.from({ length: n }, (_, i) => validatorKeypair(this.crypto, i));
+
+    // Paras: genesis, state store, load and PVF; cores in list order (core 0 first).
+    let nextCore = 0;
+    const genesisParas = scenario.parachains.map((spec) => {
+      const setup = createParachain(spec, this.rng.fork(`para/${spec.id}`));
+      this.paras.push(setup);
+      const cores = Array.from({ length: spec.cores }, () => nextCore++);
+      return {
+        id: spec.id,
+        genesisHead: setup.genesis.headData,
+        validationCode: setup.genesis.validationCode,
+        cores,
+      };
+    });
+    const g = relayGenesis({
+      config,
+      validatorKeys: keys.map((k) => k.publicKey),
+      paras: genesisParas,
+    });
+    this.chain.add({ header: g.header, state: g.state, api: runtimeApi(g.state, g.header) });
+
+    const pvfByCode = new Map<Hash, ParachainSetup>();
+    for (const p of this.paras) pvfByCode.set(p.genesis.validationCodeHash, p);
+    const speed = scenario.validatorSpeed;
+    const pvf: PvfHost = {
+      execute: (codeHash, pvd, pov) => {
+        const para = pvfByCode.get(codeHash);
+        if (!para)
+          return { kind: "Invalid", reason: `unknown validation code ${codeHash}`, cpuUs: 0 };
+        const r = para.pvf(pvd, pov);
+        return { ...r, cpuUs: Math.round(r.cpuUs * speed) } as ReturnType<PvfHost["execute"]>;
+      },
+    };
+
+    const validatorActors = keys.map((_, i) => validatorActor(i));
+    keys.forEach((keypair, i) => {
+      const env: ValidatorEnv = {
+        ...this.actorEnv(validatorActors[i]!, keypair),
+        validatorIndex: i,
+        validatorActors,
+        pvf,
+      };
+      const node = new ValidatorNode(env);
+      this.validators.push(node);
+      this.actors.set(node.id, node);
+    });
+
+    for (const para of this.paras) {
+      const spec = para.spec;
+      const ids = Array.from({ length: spec.collators }, (_, i) => collatorActor(spec.id, i));
+      ids.forEach((id, i) => {
+        const env: CollatorEnv = {
+          ...this.actorEnv(id, collatorKeypair(this.crypto, spec.id, i)),
+          paraId: spec.id,
+          collatorIndex: i,
+          peers: ids.filter((p) => p !== id),
+          validatorActors,
+          noteAuthored: (info) => this.noteAuthored(info),
+        };
+        const collator = createCollator(env, spec, para, {
+          relaySlotDurationMs: scenario.relay.slotDurationMs,
+          onRuntimePanic: (info) => this.panics.push(info),
+        });
+        this.collators.push(collator);
+        this.actors.set(collator.id, collator);
+      });
+    }
+
+    this.checker = new SafetyChecker({
+      config,
+      validators: n,
+      genesisHeads: new Map(this.paras.map((p) => [p.spec.id, p.genesis.headHash])),
+      blockFacts: (hash) => this.blocks.get(hash),
+      groups: g.state.scheduler.validatorGroups,
+      sessionStartBlock: g.state.scheduler.sessionStartBlock,
+      relayNumber: (hash) => this.chain.header(hash)?.number,
+    });
+
+    // A seeded slot-author order (BABE's VRF lottery, modelled as a round-robin permutation).
+    this.authorOrder = this.rng.fork("babe").shuffle(Array.from({ length: n }, (_, i) => i));
+    for (const c of this.collators) (c as { start?: () => void }).start?.();
+    for (let b = 1; b <= this.totalBlocks; b++) {
+      this.scheduler.at(b * this.slotUs, () => this.produceBlock(b), `relay block ${b}`);
+    }
+  }
+
+  /** The environment shared by every actor kind. */
+  private actorEnv(id: ActorId, keypair: ActorEnv["keypair"]): ActorEnv {
+    const sched = this.scheduler;
+    return {
+      id,
+      now: () => sched.now,
+      after: (delayUs, fn) => sched.after(Math.max(0, Math.round(delayUs)), fn, id),
+      cpu: (pool: CpuPool, costUs, done) => {
+        this.cpu.submit(`${id}/${pool}`, Math.max(0, Math.round(costUs)), done, id);
+      },
+      send: (to, msg) => this.send(id, to, msg),
+      relayChain: this.chain,
+      rng: this.rng.fork(`actor/${id}`),
+      crypto: this.crypto,
+      keypair,
+      verify: (message, signature, publicKey) => this.verify(message, signature, publicKey),
+      verifyCostUs: VERIFY_COST_US,
+      log: new ActorLogger(this.logger, id, ""),
+    };
+  }
+
+  private send(from: ActorId, to: ActorId, msg: ProtocolMessage): void {
+    const target = this.actors.get(to);
+    assert(target !== undefined, () => `${from} sent ${msg.type} to unknown actor ${to}`);
+    this.network.send(from, to, messageSizeBytes(msg), () => target.onMessage(from, msg), msg.type);
+  }
+
+  /** The real signature check, once per distinct (message, signature, key). */
+  private verify(message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
+    const key = `${toHex(signature)}${toHex(publicKey)}${toHex(message)}`;
+    let ok = this.verifyCache.get(key);
+    if (ok === undefined) {
+      ok = this.crypto.verify(message, signature, publicKey);
+      this.verifyCache.set(key, ok);
+    }
+    return ok;
+  }
+
+  private noteAuthored(info: AuthoredBlockInfo): void {
+    this.blocks.set(info.headHash, { ...info, authoredAtUs: this.scheduler.now });
+    this.trace.record(this.scheduler.now, info.author, "ParaBlockAuthored", {
+      para: info.paraId,
+      number: info.number,
+      head: info.headHash,
+      weightUs: info.weightUs,
+    });
+  }
+
+  /** Slot N: its author builds block N on block N - 1 and announces it to everyone. */
+  private produceBlock(number: number): void {
+    const parent = this.chain.tip;
+    assert(
+      parent.header.number === number - 1,
+      () => `block ${number}: the tip is ${parent.header.number}`,
+    );
+    const authorIndex = this.authorOrder[number % this.authorOrder.length]!;
+    const author = this.validators[authorIndex]!;
+    const offered = author.provideInherentData(parent.header);
+    const result = applyBlock(
+      parent.state,
+      {
+        number,
+        parentHash: parent.header.hash,
+        parentStateRoot: parent.header.stateRoot,
+        slot: number,
+      },
+      offered,
+      { verify: (m, s, k) => this.verify(m, s, k) },
+    );
+    const header = result.header;
+    this.chain.add({ header, state: result.post, api: runtimeApi(result.post, header) });
+    for (const e of result.events) {
+      if (e.kind === "UpwardMessagesReceived") continue;
+      this.events.push({
+        relayBlock: number,
+        type: e.kind,
+        paraId: e.paraId,
+        candidateHash: e.candidateHash,
+        core: e.core,
+        headHash: hashHex(e.headData),
+      });
+    }
+    const record: RelayBlockRecord = {
+      header,
+      author: author.id,
+      events: result.events,
+      offered,
+      accepted: result.accepted,
+    };
+    this.relayBlocks.push(record);
+    this.checker.onBlock({
+      number,
+      events: result.events,
+      offered,
+      accepted: result.accepted,
+      dropped: result.dropped,
+      decision: author.provisioner.lastDecision,
+    });
+    this.trace.record(this.scheduler.now, author.id, "RelayBlock", {
+      number,
+      hash: header.hash,
+      backed: result.accepted.backedCandidates.length,
+      bitfields: result.accepted.bitfields.length,
+      events: result.events.length,
+    });
+
+    // Announce: the block body carries the backed candidates and bitfields.
+    const bodyBytes =
+      result.accepted.backedCandidates.length * 1200 + result.accepted.bitfields.length * 100;
+    const msg: ProtocolMessage = { type: "RelayBlock", header, bodyBytes };
+    author.onMessage(author.id, msg);
+    for (const id of this.actors.keys()) if (id !== author.id) this.send(author.id, id, msg);
+    this.options.onRelayBlock?.(number, this.totalBlocks);
+  }
+
+  /** Run to the end of the scenario: the last relay block is produced at its slot start. */
+  run(): void {
+    this.scheduler.runUntil(this.totalBlocks * this.slotUs);
+  }
+
+  get violations(): readonly Violation[] {
+    return this.checker.violations;
+  }
+}

@@ -1,0 +1,107 @@
+import { describe, expect, it } from "vitest";
+import { repeatByte } from "../../src/lib/hex.ts";
+import {
+  type BlockFacts,
+  buildRunReport,
+  type ReportEvent,
+  stats,
+} from "../../src/report/run-report.ts";
+
+const h = (i: number) => repeatByte(i);
+
+/** A para that gets one candidate backed every `every` relay blocks, included one block later. */
+function steadyRun(every: number, blocks: number, weightUs: number) {
+  const events: ReportEvent[] = [];
+  const facts = new Map<string, BlockFacts>();
+  let k = 1;
+  for (let b = 1; b <= blocks; b += every) {
+    const head = h(k);
+    facts.set(head, {
+      headHash: head,
+      timestampMs: b * 6000,
+      weightUs,
+      authoredAtUs: (b - 1) * 6_000_000 + 500_000,
+    });
+    events.push({
+      relayBlock: b,
+      type: "CandidateBacked",
+      paraId: 2000,
+      candidateHash: h(100 + k),
+      core: 0,
+      headHash: head,
+    });
+    if (b + 1 <= blocks) {
+      events.push({
+        relayBlock: b + 1,
+        type: "CandidateIncluded",
+        paraId: 2000,
+        candidateHash: h(100 + k),
+        core: 0,
+        headHash: head,
+      });
+    }
+    k++;
+  }
+  events.sort((a, b) => a.relayBlock - b.relayBlock);
+  return buildRunReport({
+    name: "t",
+    seed: 1,
+    relayBlocks: blocks - 5,
+    warmupRelayBlocks: 5,
+    slotDurationMs: 6000,
+    paraIds: [2000],
+    events,
+    blocks: facts,
+  });
+}
+
+describe("run report", () => {
+  it("measures a para included every relay block", () => {
+    const r = steadyRun(1, 65, 2_000_000);
+    const p = r.paras["2000"]!;
+    expect(r.virtualMs).toBe(390_000);
+    expect(p.backed).toBe(60);
+    expect(p.included).toBe(60);
+    expect(p.inclusionIntervalMs).toBe(6000);
+    expect(p.blockTimeMs).toEqual({ mean: 6000, p50: 6000, p95: 6000, max: 6000 });
+    expect(p.backedPer15RelayBlocks).toEqual({ min: 15, max: 15, windows: 4 });
+    expect(p.executionMsPerBlock).toEqual({ mean: 2000 });
+    expect(p.executionMsPerRelayBlock).toBe(2000);
+    expect(p.unincludedSegment.max).toBe(2); // one pending availability, one about to be backed
+  });
+
+  it("measures a para included every other relay block", () => {
+    const r = steadyRun(2, 65, 500_000);
+    const p = r.paras["2000"]!;
+    expect(p.inclusionIntervalMs).toBe(12000);
+    expect(p.blockTimeMs?.mean).toBe(12000);
+    expect(p.executionMsPerRelayBlock).toBe(250);
+    expect(p.backedPer15RelayBlocks?.min).toBe(7);
+    expect(p.backedPer15RelayBlocks?.max).toBe(8);
+  });
+
+  it("counts windows as half-open ranges fully after warm-up", () => {
+    const r = steadyRun(1, 5 + 44, 1000);
+    expect(r.paras["2000"]!.backedPer15RelayBlocks?.windows).toBe(2);
+  });
+
+  it("reports nothing measured as nulls, not zeros presented as figures", () => {
+    const r = buildRunReport({
+      name: "e",
+      seed: 1,
+      relayBlocks: 10,
+      warmupRelayBlocks: 0,
+      slotDurationMs: 6000,
+      paraIds: [1],
+      events: [],
+      blocks: new Map(),
+    });
+    expect(r.paras["1"]!.blockTimeMs).toBeNull();
+    expect(r.paras["1"]!.inclusionIntervalMs).toBeNull();
+  });
+
+  it("computes nearest-rank percentiles", () => {
+    expect(stats([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])).toEqual({ mean: 5.5, p50: 5, p95: 10, max: 10 });
+    expect(stats([])).toBeNull();
+  });
+});
