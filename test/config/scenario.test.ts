@@ -21,7 +21,17 @@ describe("presets", () => {
       ["elastic-3", 12, 6, 3, 3, 4, "slot-based", 7, 3],
       ["elastic-12", 12, 24, 3, 12, 1, "slot-based", 25, 12],
     ];
-    for (const [name, validators, depth, lookahead, cores, perCore, kind, capacity, velocity] of rows) {
+    for (const [
+      name,
+      validators,
+      depth,
+      lookahead,
+      cores,
+      perCore,
+      kind,
+      capacity,
+      velocity,
+    ] of rows) {
       const p = PRESETS[name as keyof typeof PRESETS];
       const hc = p.relay.hostConfiguration;
       expect(p.relay.validators, name).toBe(validators);
@@ -51,7 +61,10 @@ describe("resolveScenario", () => {
   });
 
   it("merges objects key by key", () => {
-    const s = resolve({ preset: "sync", relay: { hostConfiguration: { schedulerParams: { lookahead: 2 } } } });
+    const s = resolve({
+      preset: "sync",
+      relay: { hostConfiguration: { schedulerParams: { lookahead: 2 } } },
+    });
     expect(s.relay.hostConfiguration.schedulerParams.lookahead).toBe(2);
     expect(s.relay.hostConfiguration.schedulerParams.groupRotationFrequency).toBe(10);
     expect(s.relay.validators).toBe(10);
@@ -78,25 +91,41 @@ describe("resolveScenario", () => {
       'parachains[0].runtime.blockProcessingVelocity: expected an integer from 0 to 10000, got "fast"',
     ]);
     expect(errorsOf({ relay: { validatorz: 3 } })[0]).toMatch(/^relay\.validatorz: unknown key/);
-    expect(errorsOf({ crypto: "rsa" })[0]).toBe('crypto: expected one of "sr25519", "ed25519", "none", got "rsa"');
+    expect(errorsOf({ crypto: "rsa" })[0]).toBe(
+      'crypto: expected one of "sr25519", "ed25519", "none", got "rsa"',
+    );
     expect(errorsOf({ preset: "turbo" })[0]).toMatch(/^preset: expected one of "sync"/);
-    expect(errorsOf({ network: { loss: 2 } })[0]).toBe("network.loss: expected a number >= 0 and <= 1, got 2");
-    expect(errorsOf({ parachains: [] })[0]).toBe("parachains: expected a list of at least 1, got a list");
+    expect(errorsOf({ network: { loss: 2 } })[0]).toBe(
+      "network.loss: expected a number >= 0 and <= 1, got 2",
+    );
+    expect(errorsOf({ parachains: [] })[0]).toBe(
+      "parachains: expected a list of at least 1, got a list",
+    );
     expect(errorsOf([1])[0]).toBe("(top level): expected an object, got a list");
   });
 
   it("refuses scenarios whose parts disagree", () => {
-    expect(errorsOf({ parachains: [{ id: 1 }, { id: 2 }] })[0]).toMatch(/numCores: expected at least 2/);
+    expect(errorsOf({ parachains: [{ id: 1 }, { id: 2 }] })[0]).toMatch(
+      /numCores: expected at least 2/,
+    );
     expect(
-      errorsOf({ relay: { hostConfiguration: { schedulerParams: { numCores: 2 } } }, parachains: [{ id: 1 }, { id: 1 }] })[0],
+      errorsOf({
+        relay: { hostConfiguration: { schedulerParams: { numCores: 2 } } },
+        parachains: [{ id: 1 }, { id: 1 }],
+      })[0],
     ).toMatch(/parachains\[1\]\.id/);
-    expect(errorsOf({ parachains: [{ load: { saturate: true, txPerSecond: 3 } }] })[0]).toMatch(/either saturate/);
+    expect(errorsOf({ parachains: [{ load: { saturate: true, txPerSecond: 3 } }] })[0]).toMatch(
+      /either saturate/,
+    );
   });
 });
 
 describe("parseScenarioText", () => {
   it("reads YAML and JSON", () => {
-    expect(parseScenarioText("name: x\nseed: 3\n")).toEqual({ ok: true, value: { name: "x", seed: 3 } });
+    expect(parseScenarioText("name: x\nseed: 3\n")).toEqual({
+      ok: true,
+      value: { name: "x", seed: 3 },
+    });
     expect(parseScenarioText('{"seed": 4}')).toEqual({ ok: true, value: { seed: 4 } });
   });
   it("reports syntax errors", () => {
