@@ -28,11 +28,20 @@ for (const [label, args] of [
 }
 
 const report = join(tmpdir(), `parapipe-vitest-${process.pid}.json`);
-const v = run("tests", "npx", ["--no-install", "vitest", "run", "--reporter=default", "--reporter=json", `--outputFile=${report}`]);
+const v = run("tests", "npx", [
+  "--no-install",
+  "vitest",
+  "run",
+  "--reporter=default",
+  "--reporter=json",
+  `--outputFile=${report}`,
+]);
 if (existsSync(report)) {
   const j = JSON.parse(readFileSync(report, "utf8"));
   passed += j.numPassedTests;
-  failed += j.numFailedTests + (j.numTotalTestSuites > 0 && v.status !== 0 && j.numFailedTests === 0 ? 1 : 0);
+  failed +=
+    j.numFailedTests +
+    (j.numTotalTestSuites > 0 && v.status !== 0 && j.numFailedTests === 0 ? 1 : 0);
   rmSync(report);
 } else {
   failed++;

@@ -69,7 +69,13 @@ function preset(r: PresetRow): Scenario {
     relay: {
       validators: r.validators,
       slotDurationMs: 6000,
-      hostConfiguration: hostConfiguration(r.depth, r.ancestry, r.lookahead, r.cores, r.maxValidatorsPerCore),
+      hostConfiguration: hostConfiguration(
+        r.depth,
+        r.ancestry,
+        r.lookahead,
+        r.cores,
+        r.maxValidatorsPerCore,
+      ),
     },
     parachains: [
       {

@@ -7,7 +7,20 @@
 import { parse as parseYaml } from "yaml";
 import { err, ok, type Result } from "../lib/result.ts";
 import { PRESET_NAMES, PRESETS, type PresetName } from "./presets.ts";
-import { arr, bool, check, deepMerge, int, isPlainObject, nullable, num, obj, oneOf, type Schema, str } from "./schema.ts";
+import {
+  arr,
+  bool,
+  check,
+  deepMerge,
+  int,
+  isPlainObject,
+  nullable,
+  num,
+  obj,
+  oneOf,
+  type Schema,
+  str,
+} from "./schema.ts";
 
 export type CollatorKind = "basic" | "lookahead" | "slot-based";
 export type CryptoKind = "sr25519" | "ed25519" | "none";
@@ -15,7 +28,10 @@ export type RelayNumberCheck = "strict" | "monotonic" | "any";
 export type ConsensusHookKind = "expect-parent-included" | "fixed-velocity";
 
 export interface ScenarioHostConfiguration {
-  readonly asyncBackingParams: { readonly maxCandidateDepth: number; readonly allowedAncestryLen: number };
+  readonly asyncBackingParams: {
+    readonly maxCandidateDepth: number;
+    readonly allowedAncestryLen: number;
+  };
   readonly schedulerParams: {
     readonly lookahead: number;
     readonly numCores: number;
@@ -30,7 +46,10 @@ export interface ScenarioHostConfiguration {
   readonly zerothDelayTrancheWidth: number;
   readonly noShowSlots: number;
   readonly maxPovSize: number;
-  readonly executorParams: { readonly pvfExecTimeoutBackingMs: number; readonly pvfExecTimeoutApprovalMs: number };
+  readonly executorParams: {
+    readonly pvfExecTimeoutBackingMs: number;
+    readonly pvfExecTimeoutApprovalMs: number;
+  };
   readonly nodeFeatures: {
     readonly elasticScalingMvp: boolean;
     readonly candidateReceiptV2: boolean;
@@ -65,7 +84,11 @@ export interface ParachainSpec {
   readonly id: number;
   readonly cores: number;
   readonly collators: number;
-  readonly collator: { readonly kind: CollatorKind; readonly authoringDurationMs: number; readonly slotOffsetMs: number | null };
+  readonly collator: {
+    readonly kind: CollatorKind;
+    readonly authoringDurationMs: number;
+    readonly slotOffsetMs: number | null;
+  };
   readonly runtime: ParachainRuntimeSpec;
   readonly load: LoadSpec;
 }
@@ -110,7 +133,10 @@ const HOST_CONFIGURATION_SCHEMA: Schema = obj({
   zerothDelayTrancheWidth: int(0, 10_000),
   noShowSlots: int(1, 1000),
   maxPovSize: int(1, U32_MAX),
-  executorParams: obj({ pvfExecTimeoutBackingMs: int(1, 3_600_000), pvfExecTimeoutApprovalMs: int(1, 3_600_000) }),
+  executorParams: obj({
+    pvfExecTimeoutBackingMs: int(1, 3_600_000),
+    pvfExecTimeoutApprovalMs: int(1, 3_600_000),
+  }),
   nodeFeatures: obj({
     elasticScalingMvp: bool,
     candidateReceiptV2: bool,
@@ -182,7 +208,8 @@ function crossChecks(s: Scenario): string[] {
   }
   const ids = new Set<number>();
   s.parachains.forEach((p, i) => {
-    if (ids.has(p.id)) errors.push(`parachains[${i}].id: expected a para id not used before, got ${p.id} twice`);
+    if (ids.has(p.id))
+      errors.push(`parachains[${i}].id: expected a para id not used before, got ${p.id} twice`);
     ids.add(p.id);
     if (p.load.saturate && p.load.txPerSecond !== null) {
       errors.push(`parachains[${i}].load: expected either saturate: true or txPerSecond, got both`);

@@ -8,7 +8,12 @@
 
 export type Schema =
   | { readonly kind: "int"; readonly min?: number; readonly max?: number }
-  | { readonly kind: "number"; readonly min?: number; readonly max?: number; readonly above?: number }
+  | {
+      readonly kind: "number";
+      readonly min?: number;
+      readonly max?: number;
+      readonly above?: number;
+    }
   | { readonly kind: "bool" }
   | { readonly kind: "string"; readonly nonEmpty?: boolean }
   | { readonly kind: "enum"; readonly values: readonly string[] }
@@ -83,8 +88,15 @@ export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
  * Check `value` against `schema`; push one message per problem into `errors`. With
  * `partial`, object keys may be missing (a scenario names only what it overrides).
  */
-export function check(value: unknown, schema: Schema, path: string, errors: string[], partial: boolean): void {
-  const fail = () => errors.push(`${path || "(top level)"}: expected ${describeSchema(schema)}, got ${show(value)}`);
+export function check(
+  value: unknown,
+  schema: Schema,
+  path: string,
+  errors: string[],
+  partial: boolean,
+): void {
+  const fail = () =>
+    errors.push(`${path || "(top level)"}: expected ${describeSchema(schema)}, got ${show(value)}`);
   switch (schema.kind) {
     case "any":
       return;
@@ -93,7 +105,11 @@ export function check(value: unknown, schema: Schema, path: string, errors: stri
       return;
     case "int":
       if (typeof value !== "number" || !Number.isSafeInteger(value)) return void fail();
-      if ((schema.min !== undefined && value < schema.min) || (schema.max !== undefined && value > schema.max)) fail();
+      if (
+        (schema.min !== undefined && value < schema.min) ||
+        (schema.max !== undefined && value > schema.max)
+      )
+        fail();
       return;
     case "number":
       if (typeof value !== "number" || !Number.isFinite(value)) return void fail();
@@ -115,7 +131,10 @@ export function check(value: unknown, schema: Schema, path: string, errors: stri
       if (typeof value !== "string" || !schema.values.includes(value)) fail();
       return;
     case "array":
-      if (!Array.isArray(value) || (schema.minItems !== undefined && value.length < schema.minItems)) {
+      if (
+        !Array.isArray(value) ||
+        (schema.minItems !== undefined && value.length < schema.minItems)
+      ) {
         return void fail();
       }
       value.forEach((item, i) => {
@@ -128,14 +147,19 @@ export function check(value: unknown, schema: Schema, path: string, errors: stri
         const sub = path ? `${path}.${key}` : key;
         const field = schema.fields[key];
         if (!field) {
-          errors.push(`${sub}: unknown key (expected one of ${Object.keys(schema.fields).join(", ")})`);
+          errors.push(
+            `${sub}: unknown key (expected one of ${Object.keys(schema.fields).join(", ")})`,
+          );
         } else {
           check(value[key], field, sub, errors, partial);
         }
       }
       if (!partial) {
         for (const key of Object.keys(schema.fields)) {
-          if (!(key in value)) errors.push(`${path ? `${path}.${key}` : key}: missing (expected ${describeSchema(schema.fields[key]!)})`);
+          if (!(key in value))
+            errors.push(
+              `${path ? `${path}.${key}` : key}: missing (expected ${describeSchema(schema.fields[key]!)})`,
+            );
         }
       }
       return;
@@ -145,8 +169,10 @@ export function check(value: unknown, schema: Schema, path: string, errors: stri
 
 /** Objects merge key by key; anything else (lists included) replaces. */
 export function deepMerge<T>(base: T, override: unknown): T {
-  if (!isPlainObject(base) || !isPlainObject(override)) return (override === undefined ? base : override) as T;
+  if (!isPlainObject(base) || !isPlainObject(override))
+    return (override === undefined ? base : override) as T;
   const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(override)) out[k] = deepMerge((base as Record<string, unknown>)[k], v);
+  for (const [k, v] of Object.entries(override))
+    out[k] = deepMerge((base as Record<string, unknown>)[k], v);
   return out as T;
 }
