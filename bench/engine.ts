@@ -7,6 +7,7 @@
  * - the same with 10,000 pending events (a bigger heap);
  * - timers: each event schedules a timeout and cancels the previous one (lazy cancellation);
  * - network: small messages between 100 nodes (2 scheduler events per message);
+ * - multicast: the same, one message to 99 peers at a time (coalesced events);
  * - trace: entries hashed per second (blake2b-256 over canonical JSON).
  */
 import { Prng } from "../src/lib/prng.ts";
@@ -67,6 +68,30 @@ function network(messages: number): number {
   return messages / ((performance.now() - t0) / 1000);
 }
 
+/** `Network.multicast`: 1,000-byte messages from each of 100 nodes to the 99 others. */
+function multicast(copies: number): number {
+  const sched = new Scheduler();
+  const net = new Network(sched, Prng.fromSeed(1), {
+    latencyMs: { mean: 50, jitter: 20 },
+    bandwidthMbps: 100,
+    loss: 0,
+  });
+  const nodes = Array.from({ length: 100 }, (_, i) => `v${i}`);
+  const peers = nodes.map((n) => nodes.filter((p) => p !== n));
+  let delivered = 0;
+  const t0 = performance.now();
+  for (let sent = 0; sent < copies; ) {
+    for (let i = 0; i < nodes.length; i++, sent += 99) {
+      net.multicast(nodes[i]!, peers[i]!, 1_000, () => {
+        delivered++;
+      });
+    }
+    sched.runUntil(sched.now + 1_000_000);
+  }
+  sched.run();
+  return delivered / ((performance.now() - t0) / 1000);
+}
+
 function trace(entries: number): number {
   const t = new Trace();
   const t0 = performance.now();
@@ -89,6 +114,7 @@ const cases: [string, string, () => number][] = [
   ["scheduler hold, 10k pending", "events/s", () => hold(10_000, 1_000_000)],
   ["scheduler timers + cancel", "events/s", () => timers(500_000)],
   ["network send+deliver", "messages/s", () => network(300_000)],
+  ["network multicast (99 peers)", "copies/s", () => multicast(1_000_000)],
   ["trace record+hash", "entries/s", () => trace(200_000)],
 ];
 hold(1_000, 200_000); // warm up the JIT

@@ -6,6 +6,7 @@
 import {
   createPrivateKey,
   createPublicKey,
+  type KeyObject,
   sign as nodeSign,
   verify as nodeVerify,
 } from "node:crypto";
@@ -21,24 +22,37 @@ import {
 const PKCS8_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
 const SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
 
+// Parsing a DER key into a `KeyObject` costs more than the signature itself: keep one per key
+// object (keys are immutable byte arrays; a `WeakMap` lets them go with their owner).
+const privateKeys = new WeakMap<Uint8Array, KeyObject>();
+const publicKeys = new WeakMap<Uint8Array, KeyObject>();
+
 const nativeEd25519: Crypto = {
   ...ed25519Crypto,
   sign(secretKey, message) {
-    const key = createPrivateKey({
-      key: Buffer.concat([PKCS8_PREFIX, secretKey.subarray(0, 32)]),
-      format: "der",
-      type: "pkcs8",
-    });
+    let key = privateKeys.get(secretKey);
+    if (key === undefined) {
+      key = createPrivateKey({
+        key: Buffer.concat([PKCS8_PREFIX, secretKey.subarray(0, 32)]),
+        format: "der",
+        type: "pkcs8",
+      });
+      privateKeys.set(secretKey, key);
+    }
     return new Uint8Array(nodeSign(null, message, key));
   },
   verify(message, signature, publicKey) {
     if (publicKey.length !== 32 || signature.length !== 64) return false;
     try {
-      const key = createPublicKey({
-        key: Buffer.concat([SPKI_PREFIX, publicKey]),
-        format: "der",
-        type: "spki",
-      });
+      let key = publicKeys.get(publicKey);
+      if (key === undefined) {
+        key = createPublicKey({
+          key: Buffer.concat([SPKI_PREFIX, publicKey]),
+          format: "der",
+          type: "spki",
+        });
+        publicKeys.set(publicKey, key);
+      }
       return nodeVerify(null, message, key, signature);
     } catch {
       return false;

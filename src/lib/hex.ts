@@ -26,11 +26,31 @@ export function isHex(value: unknown, byteLength?: number): value is Hex {
   return byteLength === undefined || value.length === 2 + 2 * byteLength;
 }
 
+/** The value of one hex digit's char code, or -1. */
+function nibble(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48; // 0-9
+  if (code >= 97 && code <= 102) return code - 87; // a-f
+  if (code >= 65 && code <= 70) return code - 55; // A-F
+  return -1;
+}
+
 export function fromHex(hex: Hex): Uint8Array {
-  assert(isHex(hex), () => `not a 0x-hex byte string: ${JSON.stringify(hex)}`);
-  const out = new Uint8Array((hex.length - 2) / 2);
-  for (let i = 0; i < out.length; i++)
-    out[i] = Number.parseInt(hex.slice(2 + 2 * i, 4 + 2 * i), 16);
+  // Same strings accepted as `isHex` (0x, then pairs of hex digits of either case), decoded
+  // char by char: this sits under every SCALE encoding of a hash.
+  const ok =
+    typeof hex === "string" &&
+    hex.length % 2 === 0 &&
+    hex.charCodeAt(0) === 48 && // 0
+    hex.charCodeAt(1) === 120; // x
+  const out = new Uint8Array(ok ? (hex.length - 2) / 2 : 0);
+  let valid = ok;
+  for (let i = 0; valid && i < out.length; i++) {
+    const hi = nibble(hex.charCodeAt(2 + 2 * i));
+    const lo = nibble(hex.charCodeAt(3 + 2 * i));
+    if (hi < 0 || lo < 0) valid = false;
+    else out[i] = (hi << 4) | lo;
+  }
+  assert(valid, () => `not a 0x-hex byte string: ${JSON.stringify(hex)}`);
   return out;
 }
 

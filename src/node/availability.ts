@@ -125,13 +125,23 @@ interface FetchTask {
   /** Backers still to try; the last one is tried next (Rust pops from the back). */
   readonly remaining: ValidatorIndex[];
   current: ValidatorIndex | null;
-  timer: Cancellable | null;
+  /** The deadline of the request in flight (its group in `timeouts`), or null. */
+  deadline: number | null;
   state: "Fetching" | "Done" | "Failed";
 }
 
 /** Availability distribution: the chunk requester and the PoV / chunk responder. */
 export class AvailabilityDistribution {
   private readonly fetches = new Map<CandidateHash, FetchTask>();
+  /**
+   * Request timeouts grouped by deadline: one timer per distinct deadline instead of one per
+   * request (a validator sends its ~100 chunk requests of a leaf at once). Exact: every timeout
+   * still fires at its own deadline, in request order.
+   */
+  private readonly timeouts = new Map<
+    number,
+    { readonly tasks: Set<FetchTask>; readonly timer: Cancellable }
+  >();
   private readonly rng: Prng;
 
   constructor(
@@ -163,7 +173,7 @@ export class AvailabilityDistribution {
         candidateHash: core.candidateHash,
         remaining: order,
         current: null,
-        timer: null,
+        deadline: null,
         state: "Fetching",
       };
       this.fetches.set(core.candidateHash, task);
@@ -171,7 +181,7 @@ export class AvailabilityDistribution {
     }
     for (const [hash, task] of this.fetches) {
       if (occupied.has(hash)) continue;
-      task.timer?.cancel();
+      this.clearTimeout(task);
       this.fetches.delete(hash);
     }
   }
@@ -197,11 +207,39 @@ export class AvailabilityDistribution {
       candidateHash: task.candidateHash,
       validatorIndex: this.env.validatorIndex,
     });
-    task.timer = this.env.after(CHUNK_REQUEST_TIMEOUT_US, () => {
-      task.timer = null;
-      if (this.fetches.get(task.candidateHash) !== task || task.state !== "Fetching") return;
-      this.tryNext(task);
-    });
+    const deadline = this.env.now() + CHUNK_REQUEST_TIMEOUT_US;
+    task.deadline = deadline;
+    let group = this.timeouts.get(deadline);
+    if (group === undefined) {
+      const tasks = new Set<FetchTask>();
+      group = {
+        tasks,
+        timer: this.env.after(CHUNK_REQUEST_TIMEOUT_US, () => {
+          this.timeouts.delete(deadline);
+          for (const t of tasks) {
+            t.deadline = null;
+            if (this.fetches.get(t.candidateHash) !== t || t.state !== "Fetching") continue;
+            this.tryNext(t);
+          }
+        }),
+      };
+      this.timeouts.set(deadline, group);
+    }
+    group.tasks.add(task);
+  }
+
+  /** Cancels the timeout of the task's request in flight, if any. */
+  private clearTimeout(task: FetchTask): void {
+    const deadline = task.deadline;
+    if (deadline === null) return;
+    task.deadline = null;
+    const group = this.timeouts.get(deadline);
+    if (group === undefined) return;
+    group.tasks.delete(task);
+    if (group.tasks.size === 0) {
+      group.timer.cancel();
+      this.timeouts.delete(deadline);
+    }
   }
 
   onChunkFetchResponse(
@@ -211,8 +249,7 @@ export class AvailabilityDistribution {
     const task = this.fetches.get(msg.candidateHash);
     if (task === undefined || task.state !== "Fetching" || task.current === null) return;
     if (this.env.validatorActors[task.current] !== from) return;
-    task.timer?.cancel();
-    task.timer = null;
+    this.clearTimeout(task);
     if (!msg.found || msg.validatorIndex !== this.env.validatorIndex) {
       this.tryNext(task);
       return;

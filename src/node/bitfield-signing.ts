@@ -10,7 +10,9 @@
  * spawned job is aborted with its leaf); a runtime error (unknown block) means no bitfield.
  *
  * Modelled: chunk possession comes from the modelled availability store (`availability.ts`);
- * real erasure chunks come with the availability issue. Signing costs no modelled CPU.
+ * real erasure chunks come with the availability issue. Signing costs no modelled CPU. When the
+ * environment offers lazily materialised gossip (`env.bitfieldGossip`, the simulator's), the
+ * bitfield is published there instead of sent to each validator (see the provisioner).
  *
  * Ref: polkadot/node/core/bitfield-signing/src/lib.rs (SPAWNED_TASK_DELAY, construct_availability_
  *      bitfield, handle_active_leaves_update), polkadot/node/network/bitfield-distribution.
@@ -85,6 +87,11 @@ export class BitfieldSigning {
       bits,
       signature,
     };
+    const gossip = this.env.bitfieldGossip;
+    if (gossip !== undefined) {
+      gossip.publish(msg);
+      return;
+    }
     const actors = this.env.validatorActors;
     for (let v = 0; v < actors.length; v++) {
       if (v !== validatorIndex) this.env.send(actors[v]!, msg);

@@ -10,7 +10,8 @@
  * - Memoised per `RuntimeApi` object (a `WeakMap`), so when the world hands every validator the
  *   same API object for a block, the work is done once for the whole network; the validator key
  *   bytes and the validator -> group map are memoised per `validators()` / `groups` array, so
- *   they are computed once per session. Only immutable values are shared.
+ *   they are computed once per session (the key bytes also across blocks whose key lists are
+ *   equal copies). Only immutable values are shared.
  *
  * Ref: polkadot/node/core/backing/src/lib.rs (construct_per_relay_parent_state: groups per core
  *      from the claim queue and `group_rotation_info.group_for_core`, the local `assigned_core`,
@@ -46,6 +47,13 @@ import type { SigningContext } from "../primitives/statements.ts";
 const keyMemo = new WeakMap<readonly Hex[], readonly Uint8Array[]>();
 const groupMemo = new WeakMap<readonly (readonly ValidatorIndex[])[], Int32Array>();
 const contextMemo = new WeakMap<RuntimeApi, BlockContext>();
+let lastKeys: { readonly hex: readonly Hex[]; readonly keys: readonly Uint8Array[] } | undefined;
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 export class BlockContext {
   readonly header: RelayHeader;
@@ -63,6 +71,7 @@ export class BlockContext {
   private claimQueueValue: ClaimQueueSnapshot | undefined;
   private transposedValue: TransposedClaimQueue | undefined;
   private backingGroupsValue: ReadonlyMap<CoreIndex, readonly ValidatorIndex[]> | undefined;
+  private assignedCoresValue: Int32Array | undefined;
   private minimumBackingVotesValue: number | undefined;
   private nodeFeaturesValue: NodeFeatures | undefined;
   private asyncBackingValue: AsyncBackingParams | undefined;
@@ -108,8 +117,14 @@ export class BlockContext {
       const hex = this.api.validators();
       let keys = keyMemo.get(hex);
       if (keys === undefined) {
-        keys = hex.map(fromHex);
+        // Each block's state is a copy, so the same key list comes as a new array: reuse the
+        // decoded keys of the last list when the hex strings are the same.
+        keys =
+          lastKeys !== undefined && sameStrings(lastKeys.hex, hex)
+            ? lastKeys.keys
+            : hex.map(fromHex);
         keyMemo.set(hex, keys);
+        lastKeys = { hex, keys };
       }
       this.keysValue = keys;
     }
@@ -200,6 +215,20 @@ export class BlockContext {
 
   /** `assigned_core` of backing: the core whose backing group contains `validator`. */
   assignedCore(validator: ValidatorIndex): CoreIndex | null {
+    if (this.assignedCoresValue === undefined) {
+      // Every validator asks once per block: map them all in one pass (the last core whose
+      // group holds a validator wins, as the per-validator scan did).
+      const byValidator = new Int32Array(this.nValidators).fill(-1);
+      for (const [core, group] of this.backingGroups) {
+        for (const v of group) if (v < byValidator.length) byValidator[v] = core;
+      }
+      this.assignedCoresValue = byValidator;
+    }
+    if (validator < this.assignedCoresValue.length) {
+      const core = this.assignedCoresValue[validator]!;
+      return core < 0 ? null : core;
+    }
+    // A validator index beyond the key list (not expected): the plain scan.
     let assigned: CoreIndex | null = null;
     for (const [core, group] of this.backingGroups) if (group.includes(validator)) assigned = core;
     return assigned;

@@ -354,6 +354,7 @@ export class CollatorProtocol {
 
   /** `Backed{para_id, para_head}`: retry the advertisements blocked on that parent head. */
   candidateBacked(paraId: ParaId, paraHead: Hash): void {
+    if (this.blocked.size === 0) return; // nothing waits (the usual case): no key to build
     const key = `${paraId}/${paraHead}`;
     const list = this.blocked.get(key);
     if (list === undefined) return;

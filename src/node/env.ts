@@ -30,10 +30,12 @@ export interface Cancellable {
 /**
  * CPU pools of an actor. `main`: the node's own work (signature checks, subsystem logic);
  * `pvf`: the PVF execution workers (candidate validation), separate processes in Polkadot, so
- * backing validation does not stall the rest of the node. Each pool runs its jobs one after
- * another (first come, first served).
+ * backing validation does not stall the rest of the node; `bitfield-distribution`: that
+ * subsystem's own task, which checks the signatures of received bitfields (Polkadot's subsystems
+ * are separate tasks, so bitfield checks do not queue behind statement checks). Each pool runs
+ * its jobs one after another (first come, first served).
  */
-export type CpuPool = "main" | "pvf";
+export type CpuPool = "main" | "pvf" | "bitfield-distribution";
 
 /** The relay chain as an actor reads it: headers and the runtime API at blocks it imported. */
 export interface RelayChainReader {
@@ -51,6 +53,12 @@ export interface ActorEnv {
   cpu(pool: CpuPool, costUs: number, done: () => void): void;
   /** Send a message over the simulated network (size: `messageSizeBytes`). */
   send(to: ActorId, msg: ProtocolMessage): void;
+  /**
+   * Send one message to many peers, one upload per copy in list order, like `send` to each in
+   * turn. The simulator may deliver the copies in coalesced events (its network's `multicast`:
+   * each copy at most ~2 ms after the time `send` would give it); absent, callers `send` to each.
+   */
+  multicast?(to: readonly ActorId[], msg: ProtocolMessage): void;
   readonly relayChain: RelayChainReader;
   /** This actor's own random stream (forked from the run's seed by actor id). */
   readonly rng: Prng;
@@ -82,11 +90,38 @@ export interface PvfHost {
   execute(validationCodeHash: Hash, pvd: PersistedValidationData, pov: PoV): PvfOutcome;
 }
 
+/** A signed availability bitfield as bitfield distribution gossips it. */
+export type BitfieldMessage = Extract<ProtocolMessage, { readonly type: "Bitfield" }>;
+
+/** One copy of a gossiped bitfield as it reached a validator. */
+export interface BitfieldDelivery {
+  readonly from: ActorId;
+  readonly msg: BitfieldMessage;
+  /** When the copy was delivered, µs. */
+  readonly deliveredAtUs: number;
+}
+
+/**
+ * Bitfield distribution as a lazily materialised broadcast (the simulator provides it; see its
+ * network's `lazyBroadcast`). `publish` sends my signed bitfield to every other validator: my
+ * uplink pays for every copy at once. `delivered` materialises the copies of the bitfields for
+ * `relayParent` that reached ME, in delivery order (lost copies left out), including copies
+ * delivered after now: the caller keeps those it would have checked by now. Only a block
+ * author's provisioner asks, so at 600 validators the ~360,000 copies per relay block cost
+ * nothing until one validator reads its 599.
+ */
+export interface BitfieldGossip {
+  publish(msg: BitfieldMessage): void;
+  delivered(relayParent: Hash): readonly BitfieldDelivery[];
+}
+
 export interface ValidatorEnv extends ActorEnv {
   readonly validatorIndex: ValidatorIndex;
   /** Actor ids of all validators, by validator index. */
   readonly validatorActors: readonly ActorId[];
   readonly pvf: PvfHost;
+  /** Lazily materialised bitfield gossip; absent: one `send` per validator, checked on receipt. */
+  readonly bitfieldGossip?: BitfieldGossip;
 }
 
 /** What the world records of every para block a collator authors (for reports and checkers). */

@@ -3,7 +3,9 @@
  * the parachains inherent of a relay block it authors.
  *
  * Bitfields: signed availability bitfields received for an active leaf (signature checked, CPU
- * charged), the latest one per validator. At authoring time (`select_availability_bitfields`) a
+ * charged on the `bitfield-distribution` pool), the latest one per validator. With the
+ * simulator's lazily materialised gossip, the bitfields of the parent are materialised when this
+ * validator authors, with the same checks and CPU cost (`materialiseBitfields`). At authoring time (`select_availability_bitfields`) a
  * bitfield is dropped if its length is not the number of cores or if it sets a bit for a core that
  * is not occupied; per validator the one with more ones is kept; the result is in validator order
  * (the runtime wants them strictly ascending).
@@ -127,6 +129,8 @@ export function selectAvailabilityBitfields(
 
 export class Provisioner {
   private readonly bitfields = new Map<Hash, Map<ValidatorIndex, SignedAvailabilityBitfield>>();
+  /** When each active leaf became one (for lazily materialised bitfields). */
+  private readonly activatedAtUs = new Map<Hash, number>();
   private last: ProvisionerDecision | null = null;
 
   constructor(
@@ -138,10 +142,61 @@ export class Provisioner {
     private readonly signatures: SignatureChecks,
   ) {}
 
-  /** Forgets the bitfields of relay blocks that are no longer active leaves. */
-  activeLeavesUpdate(): void {
+  /**
+   * Forgets the bitfields of relay blocks that are no longer active leaves; notes when `activated`
+   * became one (lazily materialised gossip keeps only the bitfields delivered after that).
+   */
+  activeLeavesUpdate(activated: Hash | null = null): void {
     for (const rp of [...this.bitfields.keys()]) {
       if (!this.view.isActiveLeaf(rp)) this.bitfields.delete(rp);
+    }
+    for (const rp of [...this.activatedAtUs.keys()]) {
+      if (!this.view.isActiveLeaf(rp)) this.activatedAtUs.delete(rp);
+    }
+    if (activated !== null && !this.activatedAtUs.has(activated)) {
+      this.activatedAtUs.set(activated, this.env.now());
+    }
+  }
+
+  /**
+   * With lazily materialised gossip (`env.bitfieldGossip`): what `onBitfield` would have kept by
+   * now, computed when it is needed. The copies delivered to me for `relayParent` after it became
+   * my active leaf are checked one after another on my `bitfield-distribution` pool (first come,
+   * first served, `verifyCostUs` each: exactly one job per check); those whose check ended before
+   * now, with a valid signature, are kept. Modelled: the pool is taken as idle before the leaf's
+   * first bitfield arrives (the previous leaf's checks ended seconds earlier).
+   */
+  private materialiseBitfields(relayParent: Hash): void {
+    const gossip = this.env.bitfieldGossip;
+    const activatedAt = this.activatedAtUs.get(relayParent);
+    if (gossip === undefined || activatedAt === undefined) return;
+    if (!this.view.isActiveLeaf(relayParent)) return;
+    const api = this.env.relayChain.api(relayParent);
+    if (api === null) return;
+    const ctx = BlockContext.of(api);
+    const now = this.env.now();
+    const cost = this.env.verifyCostUs;
+    let free = 0;
+    for (const d of gossip.delivered(relayParent)) {
+      if (d.deliveredAtUs < activatedAt) continue; // not an active leaf yet: dropped on receipt
+      const msg = d.msg;
+      const key = ctx.validatorKeys[msg.validatorIndex];
+      if (key === undefined) continue;
+      free = Math.max(free, d.deliveredAtUs) + cost;
+      // Deliveries come in order, so every later check ends later too.
+      if (free >= now) break;
+      if (!this.env.verify(bitfieldPayload(msg.bits, ctx), msg.signature, key)) {
+        this.log.debug("Bitfield with an invalid signature dropped", {
+          validatorIndex: msg.validatorIndex,
+          from: d.from,
+        });
+        continue;
+      }
+      this.noteBitfield(relayParent, {
+        validatorIndex: msg.validatorIndex,
+        payload: msg.bits,
+        signature: msg.signature,
+      });
     }
   }
 
@@ -206,6 +261,7 @@ export class Provisioner {
     }
     const ctx = BlockContext.of(api);
     const cores = ctx.availabilityCores;
+    this.materialiseBitfields(parent.hash);
     const bitfields = selectAvailabilityBitfields(
       cores,
       this.bitfields.get(parent.hash)?.values() ?? [],

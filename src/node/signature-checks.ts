@@ -1,6 +1,7 @@
 /**
- * Signature checks charged to the node's `main` CPU: every received statement, backed-candidate
- * announcement and availability bitfield costs `verifyCostUs` per signature before it is used.
+ * Signature checks charged to a CPU pool of the node: every received statement and
+ * backed-candidate announcement (`main`) and availability bitfield (`bitfield-distribution`)
+ * costs `verifyCostUs` per signature before it is used.
  *
  * Batching (a modelling shortcut, not a protocol change): checks that arrive while a batch is
  * running are queued and charged together as ONE job when it ends. The `main` pool is serial and
@@ -15,14 +16,18 @@
  * Ref: polkadot/node/network/bitfield-distribution (checks on receipt),
  *      polkadot/node/network/statement-distribution/src/v2 (checks on receipt).
  */
-import type { ActorEnv } from "./env.ts";
+import type { ActorEnv, CpuPool } from "./env.ts";
 
 export class SignatureChecks {
   private pending: (() => void)[] = [];
   private pendingCostUs = 0;
   private running = false;
 
-  constructor(private readonly env: Pick<ActorEnv, "cpu" | "verifyCostUs">) {}
+  constructor(
+    private readonly env: Pick<ActorEnv, "cpu" | "verifyCostUs">,
+    /** The CPU pool of the subsystem that checks (`main`, or `bitfield-distribution`). */
+    private readonly pool: CpuPool = "main",
+  ) {}
 
   /** Charges `count` signature checks, then runs `then`. */
   charge(count: number, then: () => void): void {
@@ -37,7 +42,7 @@ export class SignatureChecks {
     this.pending = [];
     this.pendingCostUs = 0;
     this.running = true;
-    this.env.cpu("main", cost, () => {
+    this.env.cpu(this.pool, cost, () => {
       this.running = false;
       for (const fn of batch) fn();
       if (this.pending.length > 0) this.flush();

@@ -84,7 +84,7 @@ export class ValidatorNode implements Actor {
       this.view,
       this.prospectiveParachains,
       this.backing,
-      this.signatures,
+      new SignatureChecks(env, "bitfield-distribution"),
     );
     this.bitfieldSigning = new BitfieldSigning(
       env,
@@ -163,7 +163,7 @@ export class ValidatorNode implements Actor {
     const api = this.env.relayChain.api(leaf);
     if (api !== null) this.availability.onActiveLeaf(BlockContext.of(api));
     this.bitfieldSigning.activeLeavesUpdate(leaf, update.deactivated);
-    this.provisioner.activeLeavesUpdate();
+    this.provisioner.activeLeavesUpdate(leaf);
     if (this.log.enabled("debug")) {
       this.log.debug("Imported relay block", {
         hash: leaf,

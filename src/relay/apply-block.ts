@@ -229,16 +229,24 @@ export function applyBlock(
   };
 }
 
-/** `VerifySignature` over the session's validator keys (decoded once per block). */
+/**
+ * Decoded validator keys by hex, shared by every block (a key's bytes never change; the same
+ * byte-array object per key also lets verifiers cache per key). Bounded: cleared when it holds
+ * more keys than any realistic set of sessions.
+ */
+const decodedKeys = new Map<string, Uint8Array>();
+const DECODED_KEYS_MAX = 100_000;
+
+/** `VerifySignature` over the session's validator keys. */
 function verifierFor(state: RelayState, ctx: ApplyBlockContext): VerifySignature {
-  const keys: (Uint8Array | undefined)[] = [];
   return (validator: ValidatorIndex, payload: Uint8Array, signature: Uint8Array) => {
-    let key = keys[validator];
+    const hex = state.shared.activeValidatorKeys[validator];
+    if (hex === undefined) return false;
+    let key = decodedKeys.get(hex);
     if (key === undefined) {
-      const hex = state.shared.activeValidatorKeys[validator];
-      if (hex === undefined) return false;
+      if (decodedKeys.size >= DECODED_KEYS_MAX) decodedKeys.clear();
       key = fromHex(hex);
-      keys[validator] = key;
+      decodedKeys.set(hex, key);
     }
     return ctx.verify(payload, signature, key);
   };

@@ -142,6 +142,10 @@ export class ActorLogger {
   enabled(level: LogLevel): boolean {
     return this.logger.enabled(level);
   }
+  /** The same actor's logger for one of its subsystems (`v3 backing: ...`). */
+  child(subsystem: string): ActorLogger {
+    return new ActorLogger(this.logger, this.actor, subsystem);
+  }
   error(message: string, fields?: FieldsArg): void {
     this.logger.log("error", this.actor, this.subsystem, message, fields);
   }

@@ -28,11 +28,35 @@
  * is delivered at the current time (after the running handler, through the scheduler), costs no
  * bandwidth and is never lost.
  *
+ * Broadcasts at network scale (modelled, for speed; stated in docs/simulator.md). Sending one
+ * message to hundreds of peers costs two scheduler events per copy with `send`; two cheaper forms
+ * keep every copy's cost in the model:
+ * - `multicast`: each copy is uploaded in list order and draws its latency and loss exactly as
+ *   `send` would (same draws, same order, same per-link ordering), but its arrival and delivery
+ *   events are coalesced in `BROADCAST_BUCKET_US` buckets (`Coalescer`): a copy enters the
+ *   receiver's downlink at the end of the bucket holding its first-bit arrival (with its exact
+ *   arrival time, so it may queue behind traffic that arrived up to one bucket after it) and is
+ *   delivered then if its computed delivery time has passed, else at the end of the bucket
+ *   holding that time. So a copy arrives at most ~2 buckets (2 ms) late, and a 600-peer
+ *   broadcast costs a few dozen events, not 1,200.
+ * - `lazyBroadcast`: for messages only some receivers ever read (availability bitfields: only
+ *   the next block author's provisioner uses them). The sender's uplink is charged at once for
+ *   every copy (in list order, as `broadcast` does); a copy's delivery time is computed only when
+ *   a receiver asks for it (`lazyDelivery`), from its upload slot, a latency and a loss draw from
+ *   a stream the receiver supplies, and the receiver's serialisation time. A lazy copy neither
+ *   waits for nor delays other traffic on the receiver's downlink (a bitfield is ~120 bytes: 600
+ *   of them take ~6 ms of a 100 Mbit/s downlink per 6 s slot), is not ordered with the other
+ *   messages of its link (it travels on its own notification substream), and is counted in the
+ *   sender's traffic only.
+ *
  * Ref: SCENARIO.md `network`; Polkadot's peer-to-peer layer is libp2p over TCP (sc-network).
  */
 import { assert } from "../lib/assert.ts";
 import type { Prng } from "../lib/prng.ts";
-import { msToUs, type Scheduler, type Time } from "./scheduler.ts";
+import { type CoalescedEvent, Coalescer, msToUs, type Scheduler, type Time } from "./scheduler.ts";
+
+/** Width of the buckets `multicast` coalesces arrivals and deliveries into, µs. */
+export const BROADCAST_BUCKET_US = 1000;
 
 export type NodeId = string;
 
@@ -43,6 +67,49 @@ export interface NetworkConfig {
   readonly loss: number;
   /** Default `uniform`. */
   readonly jitterDistribution?: "uniform" | "normal";
+}
+
+/** A broadcast whose copies are materialised on demand (see the header and `lazyDelivery`). */
+export interface LazyBroadcast {
+  readonly from: NodeId;
+  /** The recipients, in upload order. */
+  readonly to: readonly NodeId[];
+  readonly sizeBytes: number;
+  /** When the first copy started uploading; copy k uploads in [start + k c, start + (k+1) c). */
+  readonly upStartUs: Time;
+  /** Upload time of one copy (c). */
+  readonly copyUs: Time;
+}
+
+/**
+ * One copy of a `multicast` in flight: one object from its arrival bucket to its delivery (the
+ * network's coalesced event for both steps).
+ */
+class MulticastCopy implements CoalescedEvent {
+  /** First-bit arrival, then (once `arrived`) the delivery time. */
+  time: Time;
+  arrived = false;
+
+  /** The receiver's state, once looked up at arrival. */
+  dst: NodeState | undefined;
+
+  constructor(
+    private readonly network: Network,
+    readonly peer: NodeId,
+    /** The peer's position in the multicast's list. */
+    readonly index: number,
+    readonly sizeBytes: number,
+    arrival: Time,
+    readonly lastBit: Time,
+    readonly deliver: (peer: NodeId, index: number) => void,
+  ) {
+    this.time = arrival;
+  }
+
+  run(): void {
+    if (this.arrived) this.network.receiveCopy(this);
+    else this.network.arriveCopy(this);
+  }
 }
 
 /** Counters for one node. */
@@ -95,6 +162,7 @@ export class Network {
   private readonly loss: number;
   private readonly bandwidthMbps: number;
   private dropped = 0;
+  private readonly coalescer: Coalescer;
 
   /** `rng` is the run's stream; the network forks its own (`network`) from it. */
   constructor(
@@ -113,6 +181,7 @@ export class Network {
     this.normalJitter = config.jitterDistribution === "normal";
     this.loss = config.loss;
     this.bandwidthMbps = config.bandwidthMbps;
+    this.coalescer = new Coalescer(scheduler, BROADCAST_BUCKET_US, "net multicast");
   }
 
   /** Overrides a node's bandwidth (Mbit/s; Infinity = no serialisation cost). */
@@ -146,7 +215,7 @@ export class Network {
     src.traffic.bytesSent += sizeBytes;
     src.traffic.messagesSent++;
 
-    const latency = this.drawLatency();
+    const latency = this.drawLatency(this.rng);
     if (this.rng.bernoulli(this.loss)) {
       this.dropped++;
       src.traffic.messagesDropped++;
@@ -173,6 +242,112 @@ export class Network {
     label = "net",
   ): void {
     for (const peer of to) this.send(from, peer, sizeBytes, () => deliver(peer), label);
+  }
+
+  /**
+   * `broadcast` with coalesced events (see the header): the same uploads and draws as one `send`
+   * per peer in list order; each copy is delivered (`deliver(peer, index in the list)`) at most ~2
+   * `BROADCAST_BUCKET_US` after the time `send` would give, in one event per bucket.
+   */
+  multicast(
+    from: NodeId,
+    to: readonly NodeId[],
+    sizeBytes: number,
+    deliver: (peer: NodeId, index: number) => void,
+    label = "net",
+  ): void {
+    assert(
+      Number.isSafeInteger(sizeBytes) && sizeBytes >= 0,
+      () => `Network.multicast ${from}: size must be an integer >= 0 bytes, got ${sizeBytes}`,
+    );
+    const sched = this.scheduler;
+    const src = this.node(from);
+    const copyUs = serialisationUs(sizeBytes, src.upMbps);
+    for (let index = 0; index < to.length; index++) {
+      const peer = to[index]!;
+      if (peer === from) {
+        sched.after(0, () => deliver(peer, index), label);
+        continue;
+      }
+      const upStart = Math.max(sched.now, src.upFree);
+      const upEnd = upStart + copyUs;
+      src.upFree = upEnd;
+      src.traffic.bytesSent += sizeBytes;
+      src.traffic.messagesSent++;
+      const latency = this.drawLatency(this.rng);
+      if (this.rng.bernoulli(this.loss)) {
+        this.dropped++;
+        src.traffic.messagesDropped++;
+        continue;
+      }
+      let arrival = upStart + latency;
+      const prev = src.lastArrival.get(peer);
+      if (prev !== undefined && prev > arrival) arrival = prev;
+      src.lastArrival.set(peer, arrival);
+      this.coalescer.add(
+        new MulticastCopy(this, peer, index, sizeBytes, arrival, upEnd + latency, deliver),
+      );
+    }
+  }
+
+  /** @internal A multicast copy reached the end of its arrival bucket (`MulticastCopy`). */
+  arriveCopy(copy: MulticastCopy): void {
+    const dst = this.node(copy.peer);
+    copy.dst = dst;
+    const downStart = Math.max(copy.time, dst.downFree);
+    const done = Math.max(downStart + serialisationUs(copy.sizeBytes, dst.downMbps), copy.lastBit);
+    dst.downFree = done;
+    // Already fully received by the end of this bucket: delivered now, in arrival order.
+    if (done <= this.scheduler.now) this.receiveCopy(copy);
+    else {
+      copy.time = done;
+      copy.arrived = true;
+      this.coalescer.add(copy);
+    }
+  }
+
+  /** @internal A multicast copy is delivered. */
+  receiveCopy(copy: MulticastCopy): void {
+    const traffic = (copy.dst ?? this.node(copy.peer)).traffic;
+    traffic.bytesReceived += copy.sizeBytes;
+    traffic.messagesReceived++;
+    copy.deliver(copy.peer, copy.index);
+  }
+
+  /**
+   * Starts a lazy broadcast (see the header): charges `from`'s uplink for one copy per recipient
+   * now; `lazyDelivery` computes a copy's delivery when it is needed.
+   */
+  lazyBroadcast(from: NodeId, to: readonly NodeId[], sizeBytes: number): LazyBroadcast {
+    assert(
+      Number.isSafeInteger(sizeBytes) && sizeBytes >= 0,
+      () => `Network.lazyBroadcast ${from}: size must be an integer >= 0 bytes, got ${sizeBytes}`,
+    );
+    assert(!to.includes(from), () => `Network.lazyBroadcast ${from}: sends to itself`);
+    const src = this.node(from);
+    const copyUs = serialisationUs(sizeBytes, src.upMbps);
+    const upStartUs = Math.max(this.scheduler.now, src.upFree);
+    src.upFree = upStartUs + copyUs * to.length;
+    src.traffic.bytesSent += sizeBytes * to.length;
+    src.traffic.messagesSent += to.length;
+    return { from, to, sizeBytes, upStartUs, copyUs };
+  }
+
+  /**
+   * When copy `index` of `b` is delivered to `b.to[index]`, or null if it is lost: its latency
+   * and then its loss are drawn from `rng` (one latency draw and one Bernoulli draw, as `send`
+   * makes), so a receiver that materialises its copies in a fixed order gets a seeded,
+   * reproducible answer whoever else asks.
+   */
+  lazyDelivery(b: LazyBroadcast, index: number, rng: Prng): Time | null {
+    const peer = b.to[index];
+    assert(peer !== undefined, () => `Network.lazyDelivery: no recipient ${index}`);
+    const upStart = b.upStartUs + index * b.copyUs;
+    const latency = this.drawLatency(rng);
+    if (rng.bernoulli(this.loss)) return null;
+    const arrival = upStart + latency;
+    const lastBit = upStart + b.copyUs + latency;
+    return Math.max(arrival + serialisationUs(b.sizeBytes, this.node(peer).downMbps), lastBit);
   }
 
   /**
@@ -236,16 +411,16 @@ export class Network {
     );
   }
 
-  private drawLatency(): Time {
+  private drawLatency(rng: Prng): Time {
     const mean = this.meanUs;
     const jitter = this.jitterUs;
     let latency: number;
     if (this.normalJitter) {
-      let z = this.rng.normal();
-      while (z > 2 || z < -2) z = this.rng.normal();
+      let z = rng.normal();
+      while (z > 2 || z < -2) z = rng.normal();
       latency = Math.round(mean + (z * jitter) / 2);
     } else {
-      latency = mean - jitter + this.rng.int(2 * jitter + 1);
+      latency = mean - jitter + rng.int(2 * jitter + 1);
     }
     return Math.max(latency, 0);
   }

@@ -10,6 +10,18 @@
  * author's own proposal time is zero; a signature check costs `VERIFY_COST_US` of CPU on the
  * checking node whatever the crypto mode (the real check runs once per distinct signed object
  * and is memoised); a validator's PVF execution takes the block's weight x `validatorSpeed`.
+ *
+ * Performance model (what makes a 600-validator network tractable; the protocol is unchanged):
+ * - Broadcasts go through the network's `multicast` (`env.multicast`, used for backed-candidate
+ *   announcements): every copy keeps its own upload, latency and loss draw and its receiver's CPU
+ *   charge, but copies are delivered in 1 ms buckets (at most ~2 ms late).
+ * - Availability bitfields are lazily materialised gossip (`env.bitfieldGossip`): the sender's
+ *   uplink pays for every copy when it publishes; the copies reaching a validator, their latency
+ *   and loss (from that receiver's own stream) and its signature checks (FIFO on its
+ *   `bitfield-distribution` pool) are computed only when it authors a block, the only time its
+ *   provisioner reads them. The other ~359,000 copies per relay block cost nothing.
+ * - The signature memo is keyed by the signature object (every recipient gets the same one).
+ * - The relay chain store keeps the state and runtime API of the last 32 blocks only.
  */
 
 import type { CollatorBase } from "../collator/collator.ts";
@@ -22,12 +34,14 @@ import {
 import { hostConfigurationFromScenario } from "../config/from-scenario.ts";
 import type { Scenario } from "../config/scenario.ts";
 import { assert } from "../lib/assert.ts";
-import { type Hash, toHex } from "../lib/hex.ts";
+import { bytesEqual, type Hash } from "../lib/hex.ts";
 import { Prng } from "../lib/prng.ts";
 import type {
   Actor,
   ActorEnv,
   AuthoredBlockInfo,
+  BitfieldDelivery,
+  BitfieldMessage,
   CollatorEnv,
   CpuPool,
   PvfHost,
@@ -53,7 +67,7 @@ import type { RelayEvent, RelayState } from "../relay/state.ts";
 import type { BlockFacts, ReportEvent } from "../report/run-report.ts";
 import { SafetyChecker, type Violation } from "./checkers.ts";
 import { ActorLogger, Logger, type LogLevel, type LogSink } from "./log.ts";
-import { Network } from "./network.ts";
+import { type LazyBroadcast, Network } from "./network.ts";
 import { RelayChainStore } from "./relay-chain.ts";
 import { Cpu, Scheduler } from "./scheduler.ts";
 import { Trace } from "./trace.ts";
@@ -64,6 +78,24 @@ import { Trace } from "./trace.ts";
  * computes for real, never the modelled Polkadot.
  */
 export const VERIFY_COST_US = 50;
+
+/** The bitfields gossiped for one relay parent. */
+interface BitfieldBoard {
+  readonly number: number;
+  readonly published: {
+    readonly fromIndex: number;
+    readonly from: ActorId;
+    readonly msg: BitfieldMessage;
+    readonly lazy: LazyBroadcast;
+  }[];
+}
+
+/** One real signature check done by `World.verify`. */
+interface VerifiedSignature {
+  readonly message: Uint8Array;
+  readonly publicKey: Uint8Array;
+  readonly ok: boolean;
+}
 
 export interface WorldOptions {
   /** Crypto implementations (the CLI injects native ones); default: the pure ones. */
@@ -104,8 +136,14 @@ export class World {
   private readonly rng: Prng;
   private readonly slotUs: number;
   private readonly authorOrder: number[];
-  private readonly verifyCache = new Map<string, boolean>();
+  /** Real signature checks done, per signature object (see `verify`). */
+  private readonly verified = new WeakMap<Uint8Array, VerifiedSignature[]>();
   private readonly totalBlocks: number;
+  private readonly validatorActors: readonly ActorId[];
+  /** Per validator index: every other validator, in index order (a bitfield's recipients). */
+  private readonly peersOf: (readonly ActorId[])[] = [];
+  /** Lazily materialised bitfield broadcasts, per relay parent. */
+  private readonly bitfieldBoards = new Map<Hash, BitfieldBoard>();
 
   constructor(
     readonly scenario: Scenario,
@@ -166,12 +204,17 @@ export class World {
     };
 
     const validatorActors = keys.map((_, i) => validatorActor(i));
+    this.validatorActors = validatorActors;
     keys.forEach((keypair, i) => {
       const env: ValidatorEnv = {
         ...this.actorEnv(validatorActors[i]!, keypair),
         validatorIndex: i,
         validatorActors,
         pvf,
+        bitfieldGossip: {
+          publish: (msg) => this.publishBitfield(i, msg),
+          delivered: (relayParent) => this.deliveredBitfields(i, relayParent),
+        },
       };
       const node = new ValidatorNode(env);
       this.validators.push(node);
@@ -220,14 +263,21 @@ export class World {
   /** The environment shared by every actor kind. */
   private actorEnv(id: ActorId, keypair: ActorEnv["keypair"]): ActorEnv {
     const sched = this.scheduler;
+    const poolKeys = new Map<CpuPool, string>();
     return {
       id,
       now: () => sched.now,
       after: (delayUs, fn) => sched.after(Math.max(0, Math.round(delayUs)), fn, id),
       cpu: (pool: CpuPool, costUs, done) => {
-        this.cpu.submit(`${id}/${pool}`, Math.max(0, Math.round(costUs)), done, id);
+        let key = poolKeys.get(pool);
+        if (key === undefined) {
+          key = `${id}/${pool}`;
+          poolKeys.set(pool, key);
+        }
+        this.cpu.submit(key, Math.max(0, Math.round(costUs)), done, id);
       },
       send: (to, msg) => this.send(id, to, msg),
+      multicast: (to, msg) => this.multicast(id, to, msg),
       relayChain: this.chain,
       rng: this.rng.fork(`actor/${id}`),
       crypto: this.crypto,
@@ -244,14 +294,87 @@ export class World {
     this.network.send(from, to, messageSizeBytes(msg), () => target.onMessage(from, msg), msg.type);
   }
 
-  /** The real signature check, once per distinct (message, signature, key). */
-  private verify(message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
-    const key = `${toHex(signature)}${toHex(publicKey)}${toHex(message)}`;
-    let ok = this.verifyCache.get(key);
-    if (ok === undefined) {
-      ok = this.crypto.verify(message, signature, publicKey);
-      this.verifyCache.set(key, ok);
+  private multicast(from: ActorId, to: readonly ActorId[], msg: ProtocolMessage): void {
+    const targets = to.map((peer) => {
+      const target = this.actors.get(peer);
+      assert(target !== undefined, () => `${from} sent ${msg.type} to unknown actor ${peer}`);
+      return target;
+    });
+    this.network.multicast(
+      from,
+      to,
+      messageSizeBytes(msg),
+      (_peer, i) => targets[i]!.onMessage(from, msg),
+      msg.type,
+    );
+  }
+
+  private peers(index: number): readonly ActorId[] {
+    let peers = this.peersOf[index];
+    if (peers === undefined) {
+      peers = this.validatorActors.filter((_, v) => v !== index);
+      this.peersOf[index] = peers;
     }
+    return peers;
+  }
+
+  /** Bitfield gossip: validator `index` sends its signed bitfield to every other validator. */
+  private publishBitfield(index: number, msg: BitfieldMessage): void {
+    let board = this.bitfieldBoards.get(msg.relayParent);
+    if (board === undefined) {
+      const number = this.chain.header(msg.relayParent)?.number ?? 0;
+      board = { number, published: [] };
+      this.bitfieldBoards.set(msg.relayParent, board);
+    }
+    const from = this.validatorActors[index]!;
+    const lazy = this.network.lazyBroadcast(from, this.peers(index), messageSizeBytes(msg));
+    board.published.push({ fromIndex: index, from, msg, lazy });
+  }
+
+  /**
+   * The copies of the bitfields for `relayParent` delivered to validator `index`, in delivery
+   * order (then publication order). Each copy's latency and loss come from the receiver's own
+   * stream for that relay parent, drawn in publication order, so the answer does not depend on
+   * who asked before or how often.
+   */
+  private deliveredBitfields(index: number, relayParent: Hash): BitfieldDelivery[] {
+    const board = this.bitfieldBoards.get(relayParent);
+    if (board === undefined) return [];
+    const rng = this.rng.fork(`bitfield-gossip/${relayParent}/${index}`);
+    const out: BitfieldDelivery[] = [];
+    for (const p of board.published) {
+      if (p.fromIndex === index) continue;
+      const copy = index < p.fromIndex ? index : index - 1;
+      const at = this.network.lazyDelivery(p.lazy, copy, rng);
+      if (at !== null) out.push({ from: p.from, msg: p.msg, deliveredAtUs: at });
+    }
+    return out.sort((a, b) => a.deliveredAtUs - b.deliveredAtUs);
+  }
+
+  /**
+   * The real signature check, once per distinct signed object: memoised per signature object
+   * (every recipient of a message gets the same object), then per (message, key) by identity or,
+   * failing that, by content (the relay runtime rebuilds the payload it checks). A signature
+   * object is only ever used with one or two payload objects, so the list stays tiny; the memo
+   * goes away with the signature (a `WeakMap`), so long runs do not accumulate it.
+   */
+  private verify(message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
+    let known = this.verified.get(signature);
+    if (known !== undefined) {
+      for (const k of known) {
+        if (
+          (k.message === message || bytesEqual(k.message, message)) &&
+          (k.publicKey === publicKey || bytesEqual(k.publicKey, publicKey))
+        ) {
+          return k.ok;
+        }
+      }
+    } else {
+      known = [];
+      this.verified.set(signature, known);
+    }
+    const ok = this.crypto.verify(message, signature, publicKey);
+    known.push({ message, publicKey, ok });
     return ok;
   }
 
@@ -267,6 +390,10 @@ export class World {
 
   /** Slot N: its author builds block N on block N - 1 and announces it to everyone. */
   private produceBlock(number: number): void {
+    // Bitfields are read by the author of the child of their relay parent: older ones are done.
+    for (const [hash, board] of this.bitfieldBoards) {
+      if (board.number < number - 2) this.bitfieldBoards.delete(hash);
+    }
     const parent = this.chain.tip;
     assert(
       parent.header.number === number - 1,

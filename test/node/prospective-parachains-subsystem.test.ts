@@ -178,7 +178,8 @@ describe("prospective parachains: leaves moving", () => {
       c.candidateHash,
     ]);
     pp.candidateBacked(PARA, c.candidateHash);
-    expect(chain3?.bestChainVec()).toEqual([c.candidateHash]);
+    // Chains are copy-on-write: read the chain again after the update.
+    expect(pp.fragmentChain(B(3).hash, PARA)?.bestChainVec()).toEqual([c.candidateHash]);
     // The chain at the previous leaf (still in the view) was updated too.
     expect(pp.fragmentChain(B(2).hash, PARA)?.bestChainVec()).toEqual([c.candidateHash]);
   });

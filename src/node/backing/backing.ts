@@ -32,7 +32,8 @@
  *   minimum_backing_votes)`): `CandidateBacked` to prospective parachains, the collator protocol
  *   is told (`Backed{para, para_head}`), and the candidate is announced (receipt, PVD, statements)
  *   to every validator outside the backing group (statement distribution v2's manifests and
- *   `AttestedCandidate` requests collapsed into one message). A receiver checks the signatures
+ *   `AttestedCandidate` requests collapsed into one message; sent with `env.multicast` when the
+ *   environment has it, whose copies arrive in 1 ms buckets). A receiver checks the signatures
  *   (CPU charged) and imports the statements like any other, so its own table attests the
  *   candidate and its prospective parachains marks it backed; its provisioner then asks the table
  *   (`GetBackableCandidates`) like Polkadot's does.
@@ -190,6 +191,45 @@ function statementPayload(s: SignedStatement, ctx: BlockContext): Uint8Array {
   return payload;
 }
 
+/** A known signer and, for a Seconded, a receipt of this relay parent hashing to its hash. */
+function wellFormed(ctx: BlockContext, s: SignedStatement): boolean {
+  if (ctx.validatorKeys[s.validatorIndex] === undefined) return false;
+  if (s.statement.kind !== "Seconded") return true;
+  return (
+    s.statement.receipt.descriptor.relayParent === ctx.hash &&
+    candidateHashOf(s.statement.receipt) === s.statement.candidateHash
+  );
+}
+
+type BackedCandidateMessage = Extract<ProtocolMessage, { type: "BackedCandidate" }>;
+
+const announcedMemo = new WeakMap<
+  BackedCandidateMessage,
+  { readonly ctx: BlockContext; readonly statements: readonly SignedStatement[] }
+>();
+
+/**
+ * The statements of an announcement a receiver imports: those about its candidate and well
+ * formed at `ctx`, Seconded first (a Valid for a candidate unknown to the table is ignored).
+ * A pure function of the message and the block context, so memoised per message object: every
+ * receiver of one announcement shares the list.
+ */
+function announcedStatements(
+  msg: BackedCandidateMessage,
+  ctx: BlockContext,
+): readonly SignedStatement[] {
+  const memo = announcedMemo.get(msg);
+  if (memo !== undefined && memo.ctx === ctx) return memo.statements;
+  const statements = msg.statements.filter(
+    (s) => s.statement.candidateHash === msg.candidateHash && wellFormed(ctx, s),
+  );
+  statements.sort(
+    (a, b) => (a.statement.kind === "Seconded" ? 0 : 1) - (b.statement.kind === "Seconded" ? 0 : 1),
+  );
+  announcedMemo.set(msg, { ctx, statements });
+  return statements;
+}
+
 function tableContextOf(ctx: BlockContext): TableContext<ValidatorIndex, CoreIndex> {
   let tc = tableContexts.get(ctx);
   if (tc === undefined) {
@@ -281,13 +321,14 @@ export class CandidateBacking {
    */
   activeLeavesUpdate(freshRelayParents: readonly Hash[]): void {
     const remaining = this.view.allAllowedRelayParents();
-    for (const rp of [...this.perRelayParent.keys()]) {
+    // (Deleting the current entry while iterating a Map is well defined: no copies needed.)
+    for (const rp of this.perRelayParent.keys()) {
       if (!remaining.has(rp)) this.perRelayParent.delete(rp);
     }
-    for (const [hash, pc] of [...this.perCandidate]) {
+    for (const [hash, pc] of this.perCandidate) {
       if (!this.perRelayParent.has(pc.relayParent)) this.perCandidate.delete(hash);
     }
-    for (const [hash, fetch] of [...this.povFetches]) {
+    for (const [hash, fetch] of this.povFetches) {
       if (this.perRelayParent.has(fetch.relayParent)) continue;
       fetch.timer.cancel();
       this.povFetches.delete(hash);
@@ -735,13 +776,14 @@ export class CandidateBacking {
     rp: PerRelayParentState,
     summary: Summary<CandidateHash, CoreIndex> | null,
   ): void {
-    if (summary !== null) {
+    // Only a candidate not yet backed can become so (and only then is the attestation built).
+    if (summary !== null && !rp.backed.has(summary.candidate)) {
       const attested = rp.table.attestedCandidate(
         summary.candidate,
         rp.tableContext,
         rp.ctx.minimumBackingVotes,
       );
-      if (attested !== null && !rp.backed.has(summary.candidate)) {
+      if (attested !== null) {
         rp.backed.add(summary.candidate);
         this.onAttested(rp, summary.candidate, attested);
       }
@@ -791,10 +833,13 @@ export class CandidateBacking {
       statements: [...statements],
     };
     const actors = this.env.validatorActors;
+    const to: ActorId[] = [];
     for (let v = 0; v < actors.length; v++) {
       if (v === this.env.validatorIndex || group.includes(v)) continue;
-      this.env.send(actors[v]!, msg);
+      to.push(actors[v]!);
     }
+    if (this.env.multicast !== undefined) this.env.multicast(to, msg);
+    else for (const peer of to) this.env.send(peer, msg);
   }
 
   /** A `Statement` from a peer of my group: check the signature, then import. */
@@ -830,14 +875,7 @@ export class CandidateBacking {
     if (rp.backed.has(msg.candidateHash)) return;
     if (msg.receipt.descriptor.relayParent !== msg.relayParent) return;
     if (candidateHashOf(msg.receipt) !== msg.candidateHash) return;
-    const statements = msg.statements.filter(
-      (s) => s.statement.candidateHash === msg.candidateHash && this.wellFormed(rp, s),
-    );
-    // Seconded statements first: a Valid for a candidate unknown to the table is ignored.
-    statements.sort(
-      (a, b) =>
-        (a.statement.kind === "Seconded" ? 0 : 1) - (b.statement.kind === "Seconded" ? 0 : 1),
-    );
+    const statements = announcedStatements(msg, rp.ctx);
     this.signatures.charge(statements.length, () => {
       const current = this.perRelayParent.get(msg.relayParent);
       if (current === undefined || current.backed.has(msg.candidateHash)) return;
@@ -847,14 +885,8 @@ export class CandidateBacking {
     });
   }
 
-  /** A known signer and, for a Seconded, a receipt of this relay parent hashing to its hash. */
   private wellFormed(rp: PerRelayParentState, s: SignedStatement): boolean {
-    if (rp.ctx.validatorKeys[s.validatorIndex] === undefined) return false;
-    if (s.statement.kind !== "Seconded") return true;
-    return (
-      s.statement.receipt.descriptor.relayParent === rp.ctx.hash &&
-      candidateHashOf(s.statement.receipt) === s.statement.candidateHash
-    );
+    return wellFormed(rp.ctx, s);
   }
 
   private signatureValid(rp: PerRelayParentState, s: SignedStatement): boolean {

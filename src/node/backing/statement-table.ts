@@ -220,7 +220,7 @@ export class Table<C, D, A, G, S> {
           });
         }
         newProposal = false;
-      } else if (this.config.allowMultipleSeconded && existing.some(([d]) => d === digest)) {
+      } else if (this.config.allowMultipleSeconded && secondedAlready(existing, digest)) {
         newProposal = false;
       } else {
         existing.push([digest, signature]);
@@ -298,6 +298,12 @@ export class Table<C, D, A, G, S> {
       },
     };
   }
+}
+
+/** Whether an authority's proposals include `digest`. */
+function secondedAlready<D, S>(proposals: readonly (readonly [D, S])[], digest: D): boolean {
+  for (const [d] of proposals) if (d === digest) return true;
+  return false;
 }
 
 type ImportResult<C, D, A, G, S> =

@@ -21,14 +21,15 @@ import type {
 } from "../../emulator/inclusion-emulator.ts";
 import type { Hash } from "../../lib/hex.ts";
 import { err, ok, type Result } from "../../lib/result.ts";
-import {
-  type CandidateCommitments,
-  type CandidateHash,
-  type CommittedCandidateReceipt,
-  type HeadData,
+import type {
+  CandidateCommitments,
+  CandidateHash,
+  CommittedCandidateReceipt,
+  HeadData,
   PersistedValidationData,
 } from "../../primitives/codecs.ts";
-import { hashBytes, hashHex } from "../../primitives/hashing.ts";
+import { hashHex } from "../../primitives/hashing.ts";
+import { pvdHash } from "../candidate.ts";
 
 /** The state of a candidate: candidates are not considered at all until seconded. */
 export type CandidateState = "Seconded" | "Backed";
@@ -45,7 +46,8 @@ export type CandidateStorageError =
 
 /** `PersistedValidationData::hash()`: blake2b-256 of its SCALE encoding. */
 export function persistedValidationDataHash(pvd: PersistedValidationData): Hash {
-  return hashBytes(PersistedValidationData.enc(pvd));
+  // Memoised per PVD object (PVDs are immutable once built, see `node/candidate.ts`).
+  return pvdHash(pvd);
 }
 
 /** A candidate in a `CandidateStorage`. */

@@ -21,12 +21,16 @@
  * `getProspectiveValidationData`.
  *
  * Sharing (performance, no behaviour change): a seconded candidate's `CandidateEntry` is built once
- * per (receipt, PVD) object pair and shared (entries are immutable); steps 2-4 up to
- * `FragmentChain::init` depend only on
- * the relay block, so their result (the scope and the chain of pending candidates) is memoised per
- * `RuntimeApi` object and per para and CLONED for each validator (`init` consumes its storage, so
- * the memo keeps the initialised chain, never the storage). The scope and candidate entries are
- * immutable and shared. This assumes, as the simulator guarantees, that every validator reads the
+ * per receipt object and shared (entries are immutable); steps 2-4 up to `FragmentChain::init`
+ * depend only on the relay block, so their result (the scope and the chain of pending candidates)
+ * is memoised per `RuntimeApi` object and per para (`init` consumes its storage, so the memo keeps
+ * the initialised chain, never the storage). The chains themselves are shared between validators
+ * copy-on-write: a chain this subsystem holds is never mutated; an operation that would change it
+ * (`populate_from_previous`, adding a seconded candidate, marking one backed) runs on a clone, and
+ * the resulting chain is memoised on the chain it started from, per operation (see `transitions`).
+ * The result is a pure function of the starting chain and the operation, so the validators that
+ * hold the same chain and apply the same operation share one result instead of building 600
+ * equal copies. This assumes, as the simulator guarantees, that every validator reads the
  * same relay headers (one shared block store).
  *
  * Ref: polkadot/node/core/prospective-parachains/src/lib.rs (G2: handle_active_leaves_update,
@@ -52,7 +56,7 @@ import type {
 } from "../../primitives/codecs.ts";
 import type { RuntimeApi } from "../../primitives/runtime-api.ts";
 import { BlockContext } from "../block-context.ts";
-import { candidateHashOf } from "../candidate.ts";
+import { candidateHashOf, pvdHash } from "../candidate.ts";
 import type { ActorLog, RelayChainReader } from "../env.ts";
 import { CandidateEntry, CandidateStorage } from "./candidate-storage.ts";
 import { type BackableCandidate, FragmentChain } from "./fragment-chain.ts";
@@ -64,11 +68,17 @@ interface LeafParaBase {
 }
 
 const ancestryMemo = new WeakMap<RuntimeApi, Map<number, readonly RelayChainBlockInfo[]>>();
-/** Seconded entries per (receipt, PVD) object pair: entries are immutable and shareable. */
+/**
+ * Seconded entries per receipt object, shared by every validator (entries are immutable). A PVD
+ * object other than the one the entry was built with reuses the entry iff it has the same hash:
+ * the entry's content depends on the PVD only through that hash check and the parent head, and
+ * the PVD hash fixes both. So several seconders of one collation, each with its own PVD object,
+ * get one entry, and the fragment-chain transitions keyed by entry (below) are shared too.
+ */
 const entryMemo = new WeakMap<
   CommittedCandidateReceipt,
   {
-    readonly pvd: PersistedValidationData;
+    readonly pvdHash: Hash;
     readonly entry: ReturnType<typeof CandidateEntry.newSeconded>;
   }
 >();
@@ -78,13 +88,119 @@ function secondedEntry(
   receipt: CommittedCandidateReceipt,
   pvd: PersistedValidationData,
 ): ReturnType<typeof CandidateEntry.newSeconded> {
+  const hash = pvdHash(pvd);
   const memo = entryMemo.get(receipt);
-  if (memo !== undefined && memo.pvd === pvd) return memo.entry;
+  if (memo !== undefined && memo.pvdHash === hash) return memo.entry;
   const entry = CandidateEntry.newSeconded(candidateHashOf(receipt), receipt, pvd);
-  entryMemo.set(receipt, { pvd, entry });
+  entryMemo.set(receipt, { pvdHash: hash, entry });
   return entry;
 }
 const baseMemo = new WeakMap<RuntimeApi, Map<string, LeafParaBase | null>>();
+
+type AddResult = ReturnType<FragmentChain["tryAddingSecondedCandidate"]>;
+
+/** What became of a shared chain under each operation applied to it so far. */
+interface Transitions {
+  /** `populate_from_previous(prev)` on this (base) chain, per previous chain. */
+  readonly populated: WeakMap<FragmentChain, FragmentChain>;
+  /** `try_adding_seconded_candidate(entry)`, per entry: the chain after it, and the result. */
+  readonly seconded: Map<CandidateEntry, { readonly next: FragmentChain; readonly r: AddResult }>;
+  /** `candidate_backed(hash)`, per candidate hash. */
+  readonly backed: Map<CandidateHash, FragmentChain>;
+}
+
+/** How many relay blocks behind the newest leaf a shared chain's transitions are kept. */
+export const TRANSITIONS_KEPT_BLOCKS = 4;
+
+/**
+ * Copy-on-write transitions of the chains of one relay chain (one simulated network; see the
+ * header). Bounded in time: the transitions of chains at relay parents more than
+ * `TRANSITIONS_KEPT_BLOCKS` below the newest leaf any validator activated are dropped (the base
+ * chains are kept as long as their block's runtime API, and would otherwise keep every version
+ * derived from them). A validator still holding such a chain then builds its own next version:
+ * the same chain, only not shared.
+ */
+class SharedChains {
+  private readonly transitions = new WeakMap<FragmentChain, Transitions>();
+  /** The chains that have transitions, by the number of their relay parent. */
+  private readonly byNumber = new Map<BlockNumber, FragmentChain[]>();
+  private newest = 0;
+
+  noteLeaf(number: BlockNumber): void {
+    if (number <= this.newest) return;
+    this.newest = number;
+    for (const [n, chains] of this.byNumber) {
+      if (n >= number - TRANSITIONS_KEPT_BLOCKS) continue;
+      for (const c of chains) this.transitions.delete(c);
+      this.byNumber.delete(n);
+    }
+  }
+
+  private of(chain: FragmentChain): Transitions {
+    let t = this.transitions.get(chain);
+    if (t === undefined) {
+      t = { populated: new WeakMap(), seconded: new Map(), backed: new Map() };
+      this.transitions.set(chain, t);
+      const n = chain.scope().relayParent.number;
+      const list = this.byNumber.get(n);
+      if (list === undefined) this.byNumber.set(n, [chain]);
+      else list.push(chain);
+    }
+    return t;
+  }
+
+  /** `base` populated from `prev`. */
+  populatedFrom(base: FragmentChain, prev: FragmentChain): FragmentChain {
+    const t = this.of(base);
+    let next = t.populated.get(prev);
+    if (next === undefined) {
+      next = base.clone();
+      next.populateFromPrevious(prev);
+      t.populated.set(prev, next);
+    }
+    return next;
+  }
+
+  /** `chain` after `try_adding_seconded_candidate(entry)`, and the result (unchanged on error). */
+  withSeconded(
+    chain: FragmentChain,
+    entry: CandidateEntry,
+  ): { readonly next: FragmentChain; readonly r: AddResult } {
+    const t = this.of(chain);
+    let out = t.seconded.get(entry);
+    if (out === undefined) {
+      const next = chain.clone();
+      const r = next.tryAddingSecondedCandidate(entry);
+      out = { next: r.ok ? next : chain, r };
+      t.seconded.set(entry, out);
+    }
+    return out;
+  }
+
+  /** `chain` after `candidate_backed(hash)`. */
+  withBacked(chain: FragmentChain, candidateHash: CandidateHash): FragmentChain {
+    const t = this.of(chain);
+    let next = t.backed.get(candidateHash);
+    if (next === undefined) {
+      next = chain.clone();
+      next.candidateBacked(candidateHash);
+      t.backed.set(candidateHash, next);
+    }
+    return next;
+  }
+}
+
+/** One `SharedChains` per relay chain (the simulator hands every validator the same reader). */
+const sharedChains = new WeakMap<RelayChainReader, SharedChains>();
+
+function sharedChainsOf(relayChain: RelayChainReader): SharedChains {
+  let shared = sharedChains.get(relayChain);
+  if (shared === undefined) {
+    shared = new SharedChains();
+    sharedChains.set(relayChain, shared);
+  }
+  return shared;
+}
 
 /** `ParentHeadData`: the parent head of a candidate, by hash only or with the data. */
 export interface ParentHeadData {
@@ -110,11 +226,14 @@ export class ProspectiveParachains {
   private readonly activeLeavesSet = new Set<Hash>();
   /** Per active leaf: the leaf and its allowed ancestry (this subsystem's implicit view). */
   private readonly leafAncestry = new Map<Hash, readonly Hash[]>();
+  private readonly shared: SharedChains;
 
   constructor(
     private readonly relayChain: RelayChainReader,
     private readonly log: ActorLog,
-  ) {}
+  ) {
+    this.shared = sharedChainsOf(relayChain);
+  }
 
   // ---------------------------------------------------------------------------------------------
   // Active leaves
@@ -141,6 +260,7 @@ export class ProspectiveParachains {
       return;
     }
     const ctx = BlockContext.of(api);
+    this.shared.noteLeaf(api.header.number);
     const { maxCandidateDepth, allowedAncestryLen } = ctx.asyncBackingParams;
     const ancestry = this.fetchAncestry(api, allowedAncestryLen);
     const prevChains =
@@ -152,9 +272,8 @@ export class ProspectiveParachains {
     for (const para of [...scheduled].sort((a, b) => a - b)) {
       const base = this.leafParaBase(api, para, ancestry, maxCandidateDepth);
       if (base === null) continue;
-      const chain = base.chain.clone();
       const prev = prevChains?.get(para);
-      if (prev !== undefined) chain.populateFromPrevious(prev);
+      const chain = prev === undefined ? base.chain : this.shared.populatedFrom(base.chain, prev);
       chains.set(para, chain);
       if (this.log.enabled("trace")) {
         this.log.trace("Populated fragment chain", () => ({
@@ -334,7 +453,8 @@ export class ProspectiveParachains {
       const chain = chains.get(para);
       if (chain === undefined) continue;
       paraScheduled = true;
-      const r = chain.tryAddingSecondedCandidate(entry.value);
+      const { next, r } = this.shared.withSeconded(chain, entry.value);
+      if (next !== chain) chains.set(para, next);
       if (r.ok || r.error.code === "CandidateAlreadyKnown") {
         added = true;
       } else if (this.log.enabled("debug")) {
@@ -367,7 +487,7 @@ export class ProspectiveParachains {
         foundCandidate = true;
       } else if (chain.containsUnconnectedCandidate(candidateHash)) {
         foundCandidate = true;
-        chain.candidateBacked(candidateHash);
+        chains.set(para, this.shared.withBacked(chain, candidateHash));
       }
     }
     if (!foundPara) {
@@ -493,7 +613,10 @@ export class ProspectiveParachains {
     return this.perRelayParent.keys();
   }
 
-  /** The fragment chain of `para` at `relayParent` (read only: do not mutate). */
+  /**
+   * The fragment chain of `para` at `relayParent` as it is now (read only: do not mutate). Chains
+   * are copy-on-write (see the header): a later update replaces the chain, so ask again after one.
+   */
   fragmentChain(relayParent: Hash, para: ParaId): FragmentChain | undefined {
     return this.perRelayParent.get(relayParent)?.get(para);
   }

@@ -1,0 +1,240 @@
+/**
+ * `npm run bench [-- options]`: how fast the simulator runs whole networks.
+ *
+ * For every preset x crypto mode (sr25519, ed25519, none), and for a Polkadot-sized network
+ * (`bench/polkadot.ts`: 600 validators, 120 cores, 100 single-core paras, NUMBERS.md's Polkadot
+ * column) under each crypto mode, it prints:
+ * - wall time of one run (median over the runs; the Polkadot-sized network is run fewer times),
+ * - speedup = virtual seconds / wall seconds (virtual time includes the warm-up blocks),
+ * - relay blocks per wall second,
+ * - peak memory: RSS and V8 heap used, sampled with `process.memoryUsage()` after every relay
+ *   block (the progress callback) and at the end of each run,
+ * - what the network did (backed / included candidates over all paras, safety violations), so a
+ *   fast run that stopped backing anything is visible.
+ *
+ * Each case runs in its own child process (`--child`), one after the other, so that the peak
+ * memory of a case is its own and one case's garbage does not slow the next. Wall time is taken
+ * inside the child around `runScenario` only (no process start, no module loading). The crypto
+ * is what the CLI uses (`nativeCryptoProvider`: node:crypto ed25519, pure sr25519).
+ *
+ * Options: --runs N (presets, default 5), --polkadot-runs N (default 3), --polkadot-blocks N
+ * (measured relay blocks, default 10), --polkadot-warmup N (default 2), --polkadot-tx-us N
+ * (the load: µs of execution per transaction, default 20000), --modes a,b (default
+ * sr25519,ed25519,none), --only presets|polkadot.
+ */
+import { spawnSync } from "node:child_process";
+import { cpus } from "node:os";
+import { fileURLToPath } from "node:url";
+import { nativeCryptoProvider } from "../src/cli/native-crypto.ts";
+import { PRESET_NAMES } from "../src/config/presets.ts";
+import { type CryptoKind, resolveScenario, type Scenario } from "../src/config/scenario.ts";
+import { runScenario } from "../src/sim/run.ts";
+import { POLKADOT_PARAS, polkadotScenario } from "./polkadot.ts";
+
+const MODES: readonly CryptoKind[] = ["sr25519", "ed25519", "none"];
+const MIB = 1024 * 1024;
+
+interface Case {
+  readonly label: string;
+  readonly preset?: string;
+  readonly polkadot?: {
+    readonly relayBlocks: number;
+    readonly warmupRelayBlocks: number;
+    readonly txRefTimeUs: number;
+  };
+  readonly crypto: CryptoKind;
+  readonly runs: number;
+}
+
+interface CaseResult {
+  readonly label: string;
+  readonly crypto: CryptoKind;
+  readonly wallMs: readonly number[];
+  readonly virtualMs: number;
+  readonly relayBlocks: number;
+  readonly peakRssBytes: number;
+  readonly peakHeapBytes: number;
+  readonly backed: number;
+  readonly included: number;
+  readonly violations: number;
+  readonly traceHashes: readonly string[];
+}
+
+function scenarioOf(c: Case): Scenario {
+  if (c.polkadot !== undefined) return polkadotScenario({ ...c.polkadot, crypto: c.crypto });
+  const r = resolveScenario({ preset: c.preset, crypto: c.crypto });
+  if (!r.ok) throw new Error(`${c.label}: ${r.error.join("; ")}`);
+  return r.value;
+}
+
+/** The child: runs one case `runs` times and prints one JSON line. */
+function child(c: Case): void {
+  const scenario = scenarioOf(c);
+  const crypto = nativeCryptoProvider();
+  let peakRss = 0;
+  let peakHeap = 0;
+  const sample = (): void => {
+    const m = process.memoryUsage();
+    if (m.rss > peakRss) peakRss = m.rss;
+    if (m.heapUsed > peakHeap) peakHeap = m.heapUsed;
+  };
+  const wallMs: number[] = [];
+  const traceHashes: string[] = [];
+  let last: ReturnType<typeof runScenario>["report"] | undefined;
+  for (let i = 0; i < c.runs; i++) {
+    const t0 = performance.now();
+    const { report } = runScenario(scenario, { crypto, onRelayBlock: sample });
+    wallMs.push(performance.now() - t0);
+    sample();
+    traceHashes.push(report.traceHash);
+    last = report;
+  }
+  if (last === undefined) throw new Error("no run");
+  let backed = 0;
+  let included = 0;
+  for (const p of Object.values(last.paras) as { backed: number; included: number }[]) {
+    backed += p.backed;
+    included += p.included;
+  }
+  const result: CaseResult = {
+    label: c.label,
+    crypto: c.crypto,
+    wallMs,
+    virtualMs: last.virtualMs,
+    relayBlocks: scenario.warmupRelayBlocks + scenario.relayBlocks,
+    peakRssBytes: peakRss,
+    peakHeapBytes: peakHeap,
+    backed,
+    included,
+    violations: last.safety.violations.length,
+    traceHashes,
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function option(args: readonly string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+function intOption(args: readonly string[], name: string, fallback: number): number {
+  const v = option(args, name);
+  if (v === undefined) return fallback;
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw new Error(`--${name}: expected an integer >= 1`);
+  return Number(v);
+}
+
+function parent(args: readonly string[]): void {
+  const runs = intOption(args, "runs", 5);
+  const pdRuns = intOption(args, "polkadot-runs", 3);
+  const pdBlocks = intOption(args, "polkadot-blocks", 10);
+  const pdWarmup = intOption(args, "polkadot-warmup", 2);
+  const txRefTimeUs = intOption(args, "polkadot-tx-us", 20_000);
+  const only = option(args, "only");
+  const modes = (option(args, "modes")?.split(",") ?? MODES) as CryptoKind[];
+  for (const m of modes) if (!MODES.includes(m)) throw new Error(`--modes: unknown mode ${m}`);
+
+  const cases: Case[] = [];
+  if (only !== "polkadot") {
+    for (const preset of PRESET_NAMES) {
+      for (const crypto of modes) cases.push({ label: preset, preset, crypto, runs });
+    }
+  }
+  if (only !== "presets") {
+    for (const crypto of modes) {
+      cases.push({
+        label: "polkadot",
+        polkadot: { relayBlocks: pdBlocks, warmupRelayBlocks: pdWarmup, txRefTimeUs },
+        crypto,
+        runs: pdRuns,
+      });
+    }
+  }
+
+  const cpu = cpus()[0]?.model ?? "unknown CPU";
+  console.log(`parapipe bench: node ${process.version}, ${cpu}, one core per run (sequential)`);
+  console.log(
+    `presets: SCENARIO.md's (60 + 5 warm-up relay blocks), median of ${runs} runs each.\n` +
+      `polkadot: 600 validators, 120 cores, ${POLKADOT_PARAS} paras (2000..${2000 + POLKADOT_PARAS - 1}, ` +
+      `1 core, 2 lookahead collators each), groups of 5, depth 3 / ancestry 2 / lookahead 3; ` +
+      `${pdBlocks} + ${pdWarmup} warm-up relay blocks, ${pdRuns} run(s) per mode;\n` +
+      `  load: saturated pools, txRefTimeUs ${txRefTimeUs} (${Math.floor(2_000_000 / txRefTimeUs)} txs per 2 s block, ` +
+      `${Math.floor(2_000_000 / txRefTimeUs) * POLKADOT_PARAS} per relay block over all paras).`,
+  );
+
+  const self = fileURLToPath(import.meta.url);
+  const results: CaseResult[] = [];
+  const started = performance.now();
+  for (const c of cases) {
+    process.stderr.write(`  running ${c.label} / ${c.crypto} (${c.runs} run(s))...\n`);
+    const r = spawnSync(process.execPath, ["--import", "tsx", self, "--child", JSON.stringify(c)], {
+      encoding: "utf8",
+      maxBuffer: 64 * MIB,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    if (r.status !== 0) throw new Error(`${c.label}/${c.crypto}: child exited with ${r.status}`);
+    const line = r.stdout.trim().split("\n").pop() ?? "";
+    results.push(JSON.parse(line) as CaseResult);
+  }
+  const totalS = (performance.now() - started) / 1000;
+
+  const header = [
+    "scenario",
+    "crypto",
+    "runs",
+    "relay blocks",
+    "virtual s",
+    "wall s (median)",
+    "min..max s",
+    "speedup x",
+    "relay blocks/s",
+    "peak RSS MiB",
+    "peak heap MiB",
+    "backed",
+    "included",
+    "viol.",
+    "same trace",
+  ];
+  const rows = results.map((r) => {
+    const wallS = median(r.wallMs) / 1000;
+    const virtualS = r.virtualMs / 1000;
+    return [
+      r.label,
+      r.crypto,
+      String(r.wallMs.length),
+      String(r.relayBlocks),
+      virtualS.toFixed(0),
+      wallS.toFixed(3),
+      `${(Math.min(...r.wallMs) / 1000).toFixed(2)}..${(Math.max(...r.wallMs) / 1000).toFixed(2)}`,
+      (virtualS / wallS).toFixed(1),
+      (r.relayBlocks / wallS).toFixed(2),
+      (r.peakRssBytes / MIB).toFixed(0),
+      (r.peakHeapBytes / MIB).toFixed(0),
+      String(r.backed),
+      String(r.included),
+      String(r.violations),
+      new Set(r.traceHashes).size === 1 ? "yes" : "NO",
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: readonly string[]) =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  console.log(line(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const row of rows) console.log(line(row));
+  console.log(
+    `speedup = virtual seconds (warm-up included) / median wall seconds of runScenario; ` +
+      `peaks over all runs of a case. Bench total ${totalS.toFixed(0)} s wall.`,
+  );
+}
+
+const args = process.argv.slice(2);
+const childArg = option(args, "child");
+if (childArg !== undefined) child(JSON.parse(childArg) as Case);
+else parent(args);

@@ -1,0 +1,58 @@
+/**
+ * The Polkadot-sized scenario of the benchmark: NUMBERS.md's production parameters (Polkadot
+ * column) on 600 validators and 120 cores, 100 single-core paras (ids 2000..2099) with
+ * async-backing lookahead collators (the `async` preset's parachain), groups of 5.
+ *
+ * The load is stated, not hidden: `txRefTimeUs` per transaction with saturated pools, so a 2 s
+ * block holds 2,000,000 / txRefTimeUs transactions (200 µs: 10,000 per block; 20,000 µs: 100).
+ */
+import { resolveScenario, type Scenario } from "../src/config/scenario.ts";
+
+export const POLKADOT_PARAS = 100;
+
+export interface PolkadotOptions {
+  readonly relayBlocks: number;
+  readonly warmupRelayBlocks: number;
+  readonly crypto: Scenario["crypto"];
+  readonly txRefTimeUs: number;
+  readonly seed?: number;
+}
+
+export function polkadotScenario(o: PolkadotOptions): Scenario {
+  const r = resolveScenario({
+    name: "polkadot-600v-120c",
+    preset: "async",
+    seed: o.seed ?? 1,
+    relayBlocks: o.relayBlocks,
+    warmupRelayBlocks: o.warmupRelayBlocks,
+    crypto: o.crypto,
+    relay: {
+      validators: 600,
+      hostConfiguration: {
+        asyncBackingParams: { maxCandidateDepth: 3, allowedAncestryLen: 2 },
+        schedulerParams: {
+          lookahead: 3,
+          numCores: 120,
+          maxValidatorsPerCore: 5,
+          groupRotationFrequency: 10,
+          parasAvailabilityPeriod: 10,
+        },
+        minimumBackingVotes: 2,
+        neededApprovals: 30,
+        relayVrfModuloSamples: 6,
+        nDelayTranches: 89,
+        zerothDelayTrancheWidth: 0,
+        noShowSlots: 2,
+        maxPovSize: 10 * 1024 * 1024,
+        executorParams: { pvfExecTimeoutBackingMs: 2500, pvfExecTimeoutApprovalMs: 15000 },
+      },
+    },
+    parachains: Array.from({ length: POLKADOT_PARAS }, (_, i) => ({
+      id: 2000 + i,
+      cores: 1,
+      load: { saturate: true, txRefTimeUs: o.txRefTimeUs, txProofBytes: 128 },
+    })),
+  });
+  if (!r.ok) throw new Error(`polkadot scenario: ${r.error.join("; ")}`);
+  return r.value;
+}

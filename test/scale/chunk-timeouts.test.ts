@@ -1,0 +1,79 @@
+/**
+ * Chunk fetch timeouts are grouped by deadline (one timer per distinct deadline, not one per
+ * request) without changing when each fires: a request left unanswered moves on to the next
+ * backer exactly `CHUNK_REQUEST_TIMEOUT_US` after it was sent; an answered one does not.
+ */
+import { describe, expect, it } from "vitest";
+import { CHUNK_REQUEST_TIMEOUT_US } from "../../src/node/availability.ts";
+import { H0, makeNetwork, N_VALIDATORS, OTHER_PARA, PARA } from "../node/fake-network.ts";
+import { chain, makeCandidate, occupied } from "../node/fake-relay.ts";
+
+const blocks = chain(3);
+const P = makeCandidate({
+  paraId: PARA,
+  relayParent: blocks[0]!,
+  parentHead: H0,
+  headData: "0x01",
+});
+const Q = makeCandidate({
+  paraId: OTHER_PARA,
+  relayParent: blocks[0]!,
+  parentHead: H0,
+  headData: "0x02",
+});
+
+describe("chunk fetch timeouts", () => {
+  it("each unanswered request times out at its own deadline; answered ones do not", () => {
+    const net = makeNetwork({
+      api: (h) =>
+        h.number === 1
+          ? {
+              cores: [
+                occupied(P, { nValidators: N_VALIDATORS, groupResponsible: 1 }),
+                occupied(Q, { nValidators: N_VALIDATORS, groupResponsible: 1 }),
+              ],
+            }
+          : {},
+    });
+    const { world, nodes } = net;
+    // Both backers hold both candidates, but v3 never answers anyone.
+    for (const i of [2, 3]) {
+      for (const c of [P, Q]) {
+        nodes[i]!.availabilityStore.storeAvailableData(c.candidateHash, {
+          pov: c.pov,
+          pvd: c.pvd,
+          relayParent: blocks[0]!.hash,
+        });
+      }
+    }
+    world.drop = (m) => m.from === "v3" && m.msg.type === "ChunkFetchResponse";
+    world.announceBlock(blocks[1]!);
+    world.run(3_000_000);
+    for (const requester of ["v0", "v1"]) {
+      for (const c of [P, Q]) {
+        const reqs = world.messages(
+          "ChunkFetchRequest",
+          (m) => m.from === requester && m.msg.candidateHash === c.candidateHash,
+        );
+        const first = reqs[0]!;
+        if (first.to === "v2") {
+          // Answered at once: no second request, ever.
+          expect(reqs).toHaveLength(1);
+        } else {
+          // v3 ignored it: v2 is asked exactly one timeout later.
+          expect(reqs.map((m) => m.to)).toEqual(["v3", "v2"]);
+          expect(reqs[1]!.at - first.at).toBe(CHUNK_REQUEST_TIMEOUT_US);
+        }
+        expect(nodes[Number(requester.slice(1))]!.availabilityStore.hasChunk(c.candidateHash)).toBe(
+          true,
+        );
+      }
+    }
+    // The seed gives both orders among the four fetches.
+    const firstTargets = world
+      .messages("ChunkFetchRequest")
+      .filter((m) => m.at < 500_000)
+      .map((m) => m.to);
+    expect(new Set(firstTargets)).toEqual(new Set(["v2", "v3"]));
+  });
+});
