@@ -37,6 +37,7 @@
  *      SecondingError::{InvalidCoreIndex, InvalidSessionIndex}).
  */
 import type { Hash } from "../lib/hex.ts";
+import { candidateHash as candidateHashOf, pvdHash } from "../primitives/candidate.ts";
 import type {
   CandidateHash,
   CommittedCandidateReceipt,
@@ -47,7 +48,6 @@ import type {
 import { hashHex } from "../primitives/hashing.ts";
 import type { CandidateBacking } from "./backing/backing.ts";
 import { BlockContext } from "./block-context.ts";
-import { candidateHashOf, pvdHash } from "./candidate.ts";
 import type { ActorLog, Cancellable, ValidatorEnv } from "./env.ts";
 import type { ProspectiveParachains } from "./prospective-parachains/subsystem.ts";
 import type { ActorId, PoV, ProtocolMessage } from "./protocol.ts";

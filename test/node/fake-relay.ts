@@ -3,8 +3,8 @@
  * and candidates (receipt, PVD, PoV) built the way a collator builds them.
  */
 import { type Hash, type Hex, repeatByte, toHex, ZERO_HASH } from "../../src/lib/hex.ts";
-import { candidateHashOf, pvdHash } from "../../src/node/candidate.ts";
 import type { PoV } from "../../src/node/protocol.ts";
+import { candidateHash as candidateHashOf, pvdHash } from "../../src/primitives/candidate.ts";
 import type {
   BlockNumber,
   CandidateHash,

@@ -63,6 +63,11 @@
 import type { HypotheticalCandidate } from "../../emulator/inclusion-emulator.ts";
 import type { Hash } from "../../lib/hex.ts";
 import { bytesEqual } from "../../lib/hex.ts";
+import {
+  candidateHash as candidateHashOf,
+  commitmentsHash,
+  pvdHash,
+} from "../../primitives/candidate.ts";
 import type {
   CandidateCommitments,
   CandidateHash,
@@ -79,7 +84,6 @@ import type { ValidationResult } from "../../primitives/pvf.ts";
 import { statementSigningPayload, type ValidityAttestation } from "../../primitives/statements.ts";
 import type { AvailabilityStore } from "../availability.ts";
 import { BlockContext } from "../block-context.ts";
-import { candidateHashOf, commitmentsHash, pvdHash } from "../candidate.ts";
 import type { ActorLog, Cancellable, ValidatorEnv } from "../env.ts";
 import type { ProspectiveParachains } from "../prospective-parachains/subsystem.ts";
 import type { ActorId, FullStatement, PoV, ProtocolMessage, SignedStatement } from "../protocol.ts";

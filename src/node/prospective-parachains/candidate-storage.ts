@@ -21,6 +21,7 @@ import type {
 } from "../../emulator/inclusion-emulator.ts";
 import type { Hash } from "../../lib/hex.ts";
 import { err, ok, type Result } from "../../lib/result.ts";
+import { pvdHash } from "../../primitives/candidate.ts";
 import type {
   CandidateCommitments,
   CandidateHash,
@@ -29,7 +30,6 @@ import type {
   PersistedValidationData,
 } from "../../primitives/codecs.ts";
 import { hashHex } from "../../primitives/hashing.ts";
-import { pvdHash } from "../candidate.ts";
 
 /** The state of a candidate: candidates are not considered at all until seconded. */
 export type CandidateState = "Seconded" | "Backed";
@@ -46,7 +46,7 @@ export type CandidateStorageError =
 
 /** `PersistedValidationData::hash()`: blake2b-256 of its SCALE encoding. */
 export function persistedValidationDataHash(pvd: PersistedValidationData): Hash {
-  // Memoised per PVD object (PVDs are immutable once built, see `node/candidate.ts`).
+  // Memoised per PVD object (PVDs are immutable once built, see `primitives/candidate.ts`).
   return pvdHash(pvd);
 }
 

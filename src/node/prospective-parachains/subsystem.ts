@@ -46,6 +46,7 @@ import {
   type RelayChainBlockInfo,
 } from "../../emulator/inclusion-emulator.ts";
 import type { Hash } from "../../lib/hex.ts";
+import { candidateHash as candidateHashOf, pvdHash } from "../../primitives/candidate.ts";
 import type {
   BlockNumber,
   CandidateHash,
@@ -56,7 +57,6 @@ import type {
 } from "../../primitives/codecs.ts";
 import type { RuntimeApi } from "../../primitives/runtime-api.ts";
 import { BlockContext } from "../block-context.ts";
-import { candidateHashOf, pvdHash } from "../candidate.ts";
 import type { ActorLog, RelayChainReader } from "../env.ts";
 import { CandidateEntry, CandidateStorage } from "./candidate-storage.ts";
 import { type BackableCandidate, FragmentChain } from "./fragment-chain.ts";
