@@ -20,6 +20,7 @@
  *
  * Ref: polkadot/node/subsystem-util/src/inclusion_emulator/mod.rs
  */
+
 import { type Hash, hexByteLength } from "../lib/hex.ts";
 import { err, ok, type Result } from "../lib/result.ts";
 import type {
@@ -32,46 +33,26 @@ import type {
   PersistedValidationData,
 } from "../primitives/codecs.ts";
 import { hashHex } from "../primitives/hashing.ts";
+import type {
+  BackingConstraints,
+  InboundHrmpLimitations,
+  OutboundHrmpChannelLimitations,
+} from "../primitives/runtime-api.ts";
 import { skipUmpSignals } from "../primitives/ump.ts";
 
 // ------------------------------------------------------------------------------------------------
 // Constraints
 
-/** Constraints on inbound HRMP channels. */
-export interface InboundHrmpLimitations {
-  /** An exhaustive set of all valid watermarks, sorted ascending. */
-  readonly validWatermarks: readonly BlockNumber[];
-}
-
-/** Constraints on one outbound HRMP channel. */
-export interface OutboundHrmpChannelLimitations {
-  readonly bytesRemaining: number;
-  readonly messagesRemaining: number;
-}
-
 /** `UpgradeRestriction`: the only variant is `Present`. */
 export type UpgradeRestriction = "Present";
 
-/** The constraints a new para block must satisfy at some relay parent (SEMANTICS 1.1.1). */
-export interface Constraints {
-  readonly minRelayParentNumber: BlockNumber;
-  readonly maxPovSize: number;
-  readonly maxCodeSize: number;
-  readonly maxHeadDataSize: number;
-  readonly umpRemaining: number;
-  readonly umpRemainingBytes: number;
-  readonly maxUmpNumPerCandidate: number;
-  /** One entry per pending DMQ message: the relay block number it was sent at (ascending). */
-  readonly dmpRemainingMessages: readonly BlockNumber[];
-  readonly hrmpInbound: InboundHrmpLimitations;
-  readonly hrmpChannelsOut: ReadonlyMap<ParaId, OutboundHrmpChannelLimitations>;
-  readonly maxHrmpNumPerCandidate: number;
-  readonly requiredParent: HeadData;
-  readonly validationCodeHash: Hash;
-  readonly upgradeRestriction: UpgradeRestriction | null;
-  /** The pending upgrade: from which relay-parent number it applies, and the new code hash. */
-  readonly futureValidationCode: readonly [BlockNumber, Hash] | null;
-}
+/**
+ * The constraints a new para block must satisfy at some relay parent (SEMANTICS 1.1.1). The node's
+ * `Constraints` is built `From` the runtime API's (`async_backing::Constraints`) field for field,
+ * so it is the same type here; `InboundHrmpLimitations` and `OutboundHrmpChannelLimitations` too.
+ */
+export type Constraints = BackingConstraints;
+export type { InboundHrmpLimitations, OutboundHrmpChannelLimitations };
 
 /** `ModificationError`: why modifications cannot apply to constraints. */
 export type ModificationError =
