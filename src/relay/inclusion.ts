@@ -117,33 +117,19 @@ export type VerifySignature = (
  * of events need not re-hash receipts.
  */
 export type InclusionEvent =
-  | {
-      readonly kind: "CandidateBacked";
-      readonly candidateHash: CandidateHash;
-      readonly paraId: ParaId;
-      readonly receipt: CandidateReceipt;
-      readonly headData: HeadData;
-      readonly core: CoreIndex;
-      readonly group: GroupIndex;
-    }
-  | {
-      readonly kind: "CandidateIncluded";
-      readonly candidateHash: CandidateHash;
-      readonly paraId: ParaId;
-      readonly receipt: CandidateReceipt;
-      readonly headData: HeadData;
-      readonly core: CoreIndex;
-      readonly group: GroupIndex;
-    }
-  | {
-      readonly kind: "CandidateTimedOut";
-      readonly candidateHash: CandidateHash;
-      readonly paraId: ParaId;
-      readonly receipt: CandidateReceipt;
-      readonly headData: HeadData;
-      readonly core: CoreIndex;
-    }
+  | (CandidateEventFields & { readonly kind: "CandidateBacked"; readonly group: GroupIndex })
+  | (CandidateEventFields & { readonly kind: "CandidateIncluded"; readonly group: GroupIndex })
+  | (CandidateEventFields & { readonly kind: "CandidateTimedOut" })
   | { readonly kind: "UpwardMessagesReceived"; readonly from: ParaId; readonly count: number };
+
+/** What every candidate event carries (`candidateHash` and `paraId` are read off the receipt). */
+interface CandidateEventFields {
+  readonly candidateHash: CandidateHash;
+  readonly paraId: ParaId;
+  readonly receipt: CandidateReceipt;
+  readonly headData: HeadData;
+  readonly core: CoreIndex;
+}
 
 /** The inclusion pallet's `Error` variants; acceptance failures keep the inner cause. */
 export type InclusionError =
