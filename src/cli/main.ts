@@ -6,6 +6,14 @@ import { Command, CommanderError } from "commander";
 import { conformanceCommand } from "./conformance.ts";
 import { InputError, runCommand } from "./run.ts";
 
+// A closed pipe (`parapipe ... | head`) ends the output, not the process with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
 const program = new Command();
 program
   .name("parapipe")
@@ -21,9 +29,9 @@ program
 program
   .command("conformance")
   .description(
-    "Run conformance vectors: JSON cases derived from polkadot-sdk's own unit tests.\n" +
-      "Each PATH is a vector file or a folder searched recursively for *.json.\n" +
-      "Prints PASS/FAIL per vector and a closing 'N passed, N failed'.\n" +
+    "Run conformance vectors: JSON cases derived from polkadot-sdk's own unit tests. " +
+      "Each PATH is a vector file or a folder searched recursively for *.json. " +
+      "Prints PASS/FAIL per vector and a closing 'N passed, N failed'. " +
       "Exit 0: all passed; 1: some failed; 2: a vector could not be read or names an unknown suite or op.",
   )
   .argument("<path...>", "vector files or folders, e.g. ../shared/conformance/vectors")
@@ -40,10 +48,10 @@ program
 program
   .command("run")
   .description(
-    "Simulate whole networks (relay validators, collators, parachain runtimes, the network\n" +
-      "between them) in virtual time and report block time and throughput per para.\n" +
-      "Give SCENARIO files (YAML or JSON, see ../shared/spec/SCENARIO.md) and/or --preset NAME;\n" +
-      "several runs are printed side by side. Every run checks safety invariants.\n" +
+    "Simulate whole networks (relay validators, collators, parachain runtimes, the network" +
+      " between them) in virtual time and report block time and throughput per para. " +
+      "Give SCENARIO files (YAML or JSON, see ../shared/spec/SCENARIO.md) and/or --preset NAME; " +
+      "several runs are printed side by side. Every run checks safety invariants. " +
       "Exit 0: done; 1: a safety invariant broke (a replay command is printed); 2: bad input.",
   )
   .argument("[scenario...]", "scenario files (YAML or JSON)")
