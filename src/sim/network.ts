@@ -209,25 +209,45 @@ export class Network {
       return { dropped: false, uploadEndUs: sched.now, latencyUs: 0 };
     }
     const src = this.node(from);
-    const upStart = Math.max(sched.now, src.upFree);
-    const upEnd = upStart + serialisationUs(sizeBytes, src.upMbps);
+    const { upEnd, latency, arrival } = this.uploadCopy(
+      src,
+      to,
+      sizeBytes,
+      serialisationUs(sizeBytes, src.upMbps),
+    );
+    if (arrival === null) return { dropped: true, uploadEndUs: upEnd, latencyUs: latency };
+    const lastBit = upEnd + latency;
+    sched.at(arrival, () => this.arrive(to, sizeBytes, lastBit, deliver, label), label);
+    return { dropped: false, uploadEndUs: upEnd, latencyUs: latency };
+  }
+
+  /**
+   * One copy on `src`'s uplink: reserves its upload slot, draws its latency then its loss (always
+   * in that order, so `send` and `multicast` consume the stream alike) and keeps the per-pair
+   * order. `arrival` is null when the copy is lost (it still cost the upload).
+   */
+  private uploadCopy(
+    src: NodeState,
+    to: NodeId,
+    sizeBytes: number,
+    uploadUs: Time,
+  ): { upEnd: Time; latency: Time; arrival: Time | null } {
+    const upStart = Math.max(this.scheduler.now, src.upFree);
+    const upEnd = upStart + uploadUs;
     src.upFree = upEnd;
     src.traffic.bytesSent += sizeBytes;
     src.traffic.messagesSent++;
-
     const latency = this.drawLatency(this.rng);
     if (this.rng.bernoulli(this.loss)) {
       this.dropped++;
       src.traffic.messagesDropped++;
-      return { dropped: true, uploadEndUs: upEnd, latencyUs: latency };
+      return { upEnd, latency, arrival: null };
     }
     let arrival = upStart + latency;
     const prev = src.lastArrival.get(to);
     if (prev !== undefined && prev > arrival) arrival = prev;
     src.lastArrival.set(to, arrival);
-    const lastBit = upEnd + latency;
-    sched.at(arrival, () => this.arrive(to, sizeBytes, lastBit, deliver, label), label);
-    return { dropped: false, uploadEndUs: upEnd, latencyUs: latency };
+    return { upEnd, latency, arrival };
   }
 
   /**
@@ -269,21 +289,8 @@ export class Network {
         sched.after(0, () => deliver(peer, index), label);
         continue;
       }
-      const upStart = Math.max(sched.now, src.upFree);
-      const upEnd = upStart + copyUs;
-      src.upFree = upEnd;
-      src.traffic.bytesSent += sizeBytes;
-      src.traffic.messagesSent++;
-      const latency = this.drawLatency(this.rng);
-      if (this.rng.bernoulli(this.loss)) {
-        this.dropped++;
-        src.traffic.messagesDropped++;
-        continue;
-      }
-      let arrival = upStart + latency;
-      const prev = src.lastArrival.get(peer);
-      if (prev !== undefined && prev > arrival) arrival = prev;
-      src.lastArrival.set(peer, arrival);
+      const { upEnd, latency, arrival } = this.uploadCopy(src, peer, sizeBytes, copyUs);
+      if (arrival === null) continue;
       this.coalescer.add(
         new MulticastCopy(this, peer, index, sizeBytes, arrival, upEnd + latency, deliver),
       );
