@@ -67,6 +67,7 @@ import type {
 import { parseUmpSignals } from "../primitives/core-selection.ts";
 import { groupForCore } from "../primitives/group-rotation.ts";
 import { blake2b256, hashHex } from "../primitives/hashing.ts";
+import { commitmentsOf } from "../primitives/pvf.ts";
 import type { RelayHeader, RuntimeApi } from "../primitives/runtime-api.ts";
 import { ParaBlockTree, type TreeEntry } from "./block-tree.ts";
 import { type FillStop, fillBlock, type TxPool } from "./load.ts";
@@ -545,14 +546,7 @@ export abstract class CollatorBase implements Actor {
     }
     const receipt: CommittedCandidateReceipt = {
       descriptor,
-      commitments: {
-        upwardMessages: [...outputs.upwardMessages],
-        horizontalMessages: [...outputs.horizontalMessages],
-        newValidationCode: outputs.newValidationCode,
-        headData: outputs.headData,
-        processedDownwardMessages: outputs.processedDownwardMessages,
-        hrmpWatermark: outputs.hrmpWatermark,
-      },
+      commitments: commitmentsOf(outputs),
     };
     if (descriptor.kind === "v2") {
       const checked = parseUmpSignals(receipt, transposeClaimQueue(api.claimQueue()));

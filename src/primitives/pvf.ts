@@ -3,7 +3,7 @@
  * Ref: polkadot/parachain/src/primitives.rs (ValidationParams, ValidationResult).
  */
 import type { Hex } from "../lib/hex.ts";
-import type { BlockNumber, HeadData, OutboundHrmpMessage } from "./codecs.ts";
+import type { BlockNumber, CandidateCommitments, HeadData, OutboundHrmpMessage } from "./codecs.ts";
 
 /** `ValidationParams`: the parent head, the PoV's block data and the relay-parent context. */
 export interface ValidationParams {
@@ -21,4 +21,16 @@ export interface ValidationResult {
   readonly horizontalMessages: readonly OutboundHrmpMessage[];
   readonly processedDownwardMessages: number;
   readonly hrmpWatermark: BlockNumber;
+}
+
+/** The commitments a candidate receipt makes to a validation's outputs (field for field). */
+export function commitmentsOf(outputs: ValidationResult): CandidateCommitments {
+  return {
+    upwardMessages: [...outputs.upwardMessages],
+    horizontalMessages: [...outputs.horizontalMessages],
+    newValidationCode: outputs.newValidationCode,
+    headData: outputs.headData,
+    processedDownwardMessages: outputs.processedDownwardMessages,
+    hrmpWatermark: outputs.hrmpWatermark,
+  };
 }

@@ -69,7 +69,6 @@ import {
   pvdHash,
 } from "../../primitives/candidate.ts";
 import type {
-  CandidateCommitments,
   CandidateHash,
   CommittedCandidateReceipt,
   CoreIndex,
@@ -80,7 +79,7 @@ import type {
 import { parseUmpSignals } from "../../primitives/core-selection.ts";
 import { hashHex } from "../../primitives/hashing.ts";
 import type { BackedCandidate } from "../../primitives/inherent.ts";
-import type { ValidationResult } from "../../primitives/pvf.ts";
+import { commitmentsOf, type ValidationResult } from "../../primitives/pvf.ts";
 import { statementSigningPayload, type ValidityAttestation } from "../../primitives/statements.ts";
 import type { AvailabilityStore } from "../availability.ts";
 import { BlockContext } from "../block-context.ts";
@@ -282,18 +281,6 @@ export function tableAttestedToBacked(
     candidate: attested.candidate,
     validityVotes: positioned.map(([, vote]) => vote),
     validatorIndices,
-  };
-}
-
-/** The output commitments a PVF produced, as the receipt commits to them. */
-function commitmentsOf(outputs: ValidationResult): CandidateCommitments {
-  return {
-    upwardMessages: [...outputs.upwardMessages],
-    horizontalMessages: [...outputs.horizontalMessages],
-    newValidationCode: outputs.newValidationCode,
-    headData: outputs.headData,
-    processedDownwardMessages: outputs.processedDownwardMessages,
-    hrmpWatermark: outputs.hrmpWatermark,
   };
 }
 
