@@ -20,7 +20,7 @@ function run(label, cmd, args) {
 
 for (const [label, args] of [
   ["typecheck", ["tsc", "--noEmit", "-p", "."]],
-  ["lint", ["biome", "check", "src", "test", "bin", "scripts"]],
+  ["lint", ["biome", "check", "src", "test", "bin", "scripts", "bench"]],
 ]) {
   const r = run(label, "npx", ["--no-install", ...args]);
   if (r.status === 0) passed++;
