@@ -190,6 +190,35 @@ function binarySearch(sorted: readonly number[], value: number): { found: boolea
   return { found: lo < sorted.length && sorted[lo] === value, pos: lo };
 }
 
+/** The UMP and DMP checks of `check_modifications` and `apply_modifications`, in their order. */
+function checkUmpAndDmp(
+  constraints: Constraints,
+  mods: ConstraintModifications,
+): ModificationError | null {
+  if (constraints.umpRemaining < mods.umpMessagesSent) {
+    return {
+      code: "UmpMessagesOverflow",
+      messagesRemaining: constraints.umpRemaining,
+      messagesSubmitted: mods.umpMessagesSent,
+    };
+  }
+  if (constraints.umpRemainingBytes < mods.umpBytesSent) {
+    return {
+      code: "UmpBytesOverflow",
+      bytesRemaining: constraints.umpRemainingBytes,
+      bytesSubmitted: mods.umpBytesSent,
+    };
+  }
+  if (constraints.dmpRemainingMessages.length < mods.dmpMessagesProcessed) {
+    return {
+      code: "DmpMessagesUnderflow",
+      messagesRemaining: constraints.dmpRemainingMessages.length,
+      messagesProcessed: mods.dmpMessagesProcessed,
+    };
+  }
+  return null;
+}
+
 /** The outbound HRMP check shared by check and apply: bytes before messages, per channel. */
 function checkOutboundChannel(
   id: ParaId,
@@ -233,27 +262,8 @@ export const Constraints = {
       const e = checkOutboundChannel(id, constraints.hrmpChannelsOut.get(id), m);
       if (e !== null) return err(e);
     }
-    if (constraints.umpRemaining < mods.umpMessagesSent) {
-      return err({
-        code: "UmpMessagesOverflow",
-        messagesRemaining: constraints.umpRemaining,
-        messagesSubmitted: mods.umpMessagesSent,
-      });
-    }
-    if (constraints.umpRemainingBytes < mods.umpBytesSent) {
-      return err({
-        code: "UmpBytesOverflow",
-        bytesRemaining: constraints.umpRemainingBytes,
-        bytesSubmitted: mods.umpBytesSent,
-      });
-    }
-    if (constraints.dmpRemainingMessages.length < mods.dmpMessagesProcessed) {
-      return err({
-        code: "DmpMessagesUnderflow",
-        messagesRemaining: constraints.dmpRemainingMessages.length,
-        messagesProcessed: mods.dmpMessagesProcessed,
-      });
-    }
+    const messaging = checkUmpAndDmp(constraints, mods);
+    if (messaging !== null) return err(messaging);
     if (constraints.futureValidationCode === null && mods.codeUpgradeApplied) {
       return err({ code: "AppliedNonexistentCodeUpgrade" });
     }
@@ -294,27 +304,8 @@ export const Constraints = {
       hrmpChannelsOut = channels;
     }
 
-    if (constraints.umpRemaining < mods.umpMessagesSent) {
-      return err({
-        code: "UmpMessagesOverflow",
-        messagesRemaining: constraints.umpRemaining,
-        messagesSubmitted: mods.umpMessagesSent,
-      });
-    }
-    if (constraints.umpRemainingBytes < mods.umpBytesSent) {
-      return err({
-        code: "UmpBytesOverflow",
-        bytesRemaining: constraints.umpRemainingBytes,
-        bytesSubmitted: mods.umpBytesSent,
-      });
-    }
-    if (mods.dmpMessagesProcessed > constraints.dmpRemainingMessages.length) {
-      return err({
-        code: "DmpMessagesUnderflow",
-        messagesRemaining: constraints.dmpRemainingMessages.length,
-        messagesProcessed: mods.dmpMessagesProcessed,
-      });
-    }
+    const messaging = checkUmpAndDmp(constraints, mods);
+    if (messaging !== null) return err(messaging);
     const dmpRemainingMessages =
       mods.dmpMessagesProcessed === 0
         ? constraints.dmpRemainingMessages
