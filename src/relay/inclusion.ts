@@ -255,15 +255,7 @@ export function updatePendingAvailabilityAndGetFreedCores(
     const enacted = candidates.splice(0, lastEnactedIndex + 1);
     for (const c of enacted) {
       freedCores.push([c.core, c.hash]);
-      enactCandidate(
-        state,
-        c.relayParentNumber,
-        { descriptor: c.descriptor, commitments: c.commitments },
-        c.backers,
-        c.availabilityVotes,
-        c.core,
-        c.backingGroup,
-      );
+      enactPending(state, c);
     }
   }
   return freedCores;
@@ -275,17 +267,22 @@ function countOnes(bits: readonly boolean[]): number {
   return n;
 }
 
+/** `enact_candidate` of a candidate pending availability. */
+function enactPending(state: RelayState, c: CandidatePendingAvailability): void {
+  const receipt = { descriptor: c.descriptor, commitments: c.commitments };
+  enactCandidate(state, c.relayParentNumber, receipt, c.core, c.backingGroup);
+}
+
 /**
  * `enact_candidate`: schedule a code upgrade if any, prune the DMQ, enqueue the upward messages
  * (up to the separator), advance the HRMP watermark, queue outbound HRMP, deposit
- * `CandidateIncluded`, and note the new head with the candidate's relay-parent number.
+ * `CandidateIncluded`, and note the new head with the candidate's relay-parent number. Rust also
+ * rewards the backers and availability voters; rewards are not modelled, so they are not passed.
  */
 export function enactCandidate(
   state: RelayState,
   relayParentNumber: BlockNumber,
   receipt: CommittedCandidateReceipt,
-  _backers: readonly boolean[],
-  _availabilityVotes: readonly boolean[],
   core: CoreIndex,
   backingGroup: GroupIndex,
 ): void {
@@ -320,15 +317,7 @@ export function forceEnact(state: RelayState, para: ParaId): void {
   const candidates = state.inclusion.pendingAvailability.get(para);
   if (candidates === undefined) return;
   for (const c of candidates.splice(0)) {
-    enactCandidate(
-      state,
-      c.relayParentNumber,
-      { descriptor: c.descriptor, commitments: c.commitments },
-      c.backers,
-      c.availabilityVotes,
-      c.core,
-      c.backingGroup,
-    );
+    enactPending(state, c);
   }
 }
 

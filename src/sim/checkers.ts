@@ -256,9 +256,8 @@ export class SafetyChecker {
     for (const e of o.events) if (e.kind === "CandidateIncluded") includedNow.add(e.candidateHash);
     // The availability edge: the provisioner judged a pending candidate available, the runtime did not.
     const edgeParas = new Set<ParaId>();
-    for (const chain of this.pending.values()) {
-      for (const c of chain)
-        if (available.has(c.hash) && !includedNow.has(c.hash)) edgeParas.add(this.paraOf(c.hash));
+    for (const [para, chain] of this.pending) {
+      if (chain.some((c) => available.has(c.hash) && !includedNow.has(c.hash))) edgeParas.add(para);
     }
     const coresTaken = new Map<ParaId, Set<CoreIndex>>();
     for (const e of o.events) {
@@ -267,17 +266,12 @@ export class SafetyChecker {
       coresTaken.set(e.paraId, set);
       set.add(e.core);
     }
-    let conflictParas = new Set<ParaId>();
+    const conflictParas = new Set<ParaId>();
     for (const d of o.dropped.candidates) {
       const code = d.reason.code;
-      const r = d.reason as { code: string; core?: CoreIndex };
-      if (
-        code === "CoreNotScheduled" &&
-        r.core !== undefined &&
-        coresTaken.get(d.paraId)?.has(r.core)
-      ) {
+      if (d.reason.code === "CoreNotScheduled" && coresTaken.get(d.paraId)?.has(d.reason.core)) {
         this.coreConflictDrops++;
-        conflictParas = new Set([...conflictParas, d.paraId]);
+        conflictParas.add(d.paraId);
         continue;
       }
       if (code === "AncestorDropped" && conflictParas.has(d.paraId)) {
@@ -294,10 +288,5 @@ export class SafetyChecker {
         `the runtime dropped candidate ${d.candidateHash} of para ${d.paraId} that the provisioner offered: ${JSON.stringify(d.reason)}`,
       );
     }
-  }
-
-  private paraOf(hash: CandidateHash): ParaId {
-    for (const [para, chain] of this.pending) if (chain.some((c) => c.hash === hash)) return para;
-    return -1;
   }
 }

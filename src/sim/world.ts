@@ -228,7 +228,7 @@ export class World {
         if (!para)
           return { kind: "Invalid", reason: `unknown validation code ${codeHash}`, cpuUs: 0 };
         const r = para.pvf(pvd, pov);
-        return { ...r, cpuUs: Math.round(r.cpuUs * speed) } as ReturnType<PvfHost["execute"]>;
+        return { ...r, cpuUs: Math.round(r.cpuUs * speed) };
       },
     };
 

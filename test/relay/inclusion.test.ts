@@ -257,7 +257,7 @@ describe("enact_candidate", () => {
       hrmpWatermark: 6,
       horizontalMessages: [{ recipient: 2, data: new Uint8Array([9, 9]) }],
     });
-    enactCandidate(state, 7, receipt, [], [], 3, 1);
+    enactCandidate(state, 7, receipt, 3, 1);
     expect(state.dmp.downwardMessageQueues.get(1)!.map((m) => m.msg[0])).toEqual([3]);
     expect(state.ump.upwardQueues.get(1)).toEqual([new Uint8Array([1]), new Uint8Array([2])]);
     expect(state.hrmp.hrmpWatermarks.get(1)).toBe(6);
@@ -305,7 +305,7 @@ describe("enact_candidate", () => {
       head: head(1),
       newValidationCode: newCode,
     });
-    enactCandidate(state, 8, receipt, [], [], 0, 0);
+    enactCandidate(state, 8, receipt, 0, 0);
     const p = state.paras;
     expect(p.futureCodeHash.get(1)).toBe(validationCodeHash(newCode));
     expect(p.upgradeRestrictionSignal.get(1)).toBe("Present");
@@ -314,9 +314,9 @@ describe("enact_candidate", () => {
     expect(p.futureCodeUpgrades.get(1)).toBe(15);
     expect(p.upgradeCooldowns).toEqual([[1, 30]]);
     // A head with an older relay parent does not apply it.
-    enactCandidate(state, 14, simple(1, head(2)), [], [], 0, 0);
+    enactCandidate(state, 14, simple(1, head(2)), 0, 0);
     expect(p.currentCodeHash.get(1)).toBe(validationCodeHash(DUMMY_CODE));
-    enactCandidate(state, 15, simple(1, head(3)), [], [], 0, 0);
+    enactCandidate(state, 15, simple(1, head(3)), 0, 0);
     expect(p.currentCodeHash.get(1)).toBe(validationCodeHash(newCode));
     expect(p.futureCodeHash.has(1)).toBe(false);
     expect(p.upgradeGoAheadSignal.has(1)).toBe(false);

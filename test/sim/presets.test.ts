@@ -83,6 +83,8 @@ describe("elastic scaling with one collator (Parity's zombienet setup)", () => {
     expect(w.min).toBeGreaterThanOrEqual(144);
     expect(w.max).toBeLessThan(181);
     expect(o.report.safety.violations).toEqual([]);
+    // Chained candidates from different relay parents can commit to the same core: counted, not hidden.
+    expect(o.report.safety.coreConflictDrops).toBeGreaterThan(0);
   });
 });
 
@@ -93,5 +95,14 @@ describe("elastic scaling with the presets' two collators", () => {
     expect(orphaned(two)).toBeGreaterThan(10);
     expect(para(two).included).toBeLessThan(para(one).included);
     expect(two.report.safety.violations).toEqual([]);
+  });
+});
+
+describe("a lossy network", () => {
+  it("shows the availability edge: offered by the provisioner (3k >= 2n), refused by the runtime", () => {
+    const o = run({ preset: "async", network: { loss: 0.1 } });
+    expect(o.report.safety.availabilityEdgeDrops).toBeGreaterThan(0);
+    expect(o.report.safety.violations).toEqual([]);
+    expect(para(o).inclusionIntervalMs).toBeGreaterThan(6_000); // lost chunks cost blocks
   });
 });
