@@ -127,6 +127,13 @@ export class SlotBasedCollator extends CollatorBase {
     const found = this.findParent(rp.hash, api);
     const parent = found === null ? null : this.tree.entry(found.parent.hash);
     if (found === null || parent === null) return null;
+    this.env.log.trace("parent search", () => ({
+      relayParent: rp.hash,
+      included: found.included.number,
+      parent: parent.hash,
+      parentNumber: parent.header.number,
+      depth: found.parent.depth,
+    }));
     const core = determineCore(
       api.claimQueue(),
       { hash: rp.hash, stateRoot: rp.stateRoot },

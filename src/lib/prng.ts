@@ -15,6 +15,11 @@
  * reshuffles another. Consequence: forking the same label twice gives the same stream; give every
  * component (and every node inside one) its own label (`rng.fork("network")`, `.fork("v3")`).
  *
+ * Derived streams. `derive(a, b)` is a cheap child keyed by two uint32 (say a message and a
+ * receiver): its state is the parent key's words mixed with `a` and `b` by murmur3's `fmix32`, no
+ * hashing of labels, so one per message copy costs next to nothing. Like `fork` it depends only on
+ * the parent's key; unlike `fork` it cannot be forked again.
+ *
  * Derived draws (all deterministic, no `Math.log`/`Math.cos`, whose last bits may differ between
  * engines):
  * - `int(n)`: uniform in [0, n) by rejection (no modulo bias), n up to 2^53.
@@ -42,6 +47,17 @@ function rootKey(seed: number | string): Uint8Array {
   return blake2b(utf8.encode(text), { dkLen: 32 });
 }
 
+/** murmur3's 32-bit finaliser: a bijection that spreads every input bit over the output. */
+function fmix32(h: number): number {
+  let x = h >>> 0;
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  x ^= x >>> 16;
+  return x >>> 0;
+}
+
 function readU32le(bytes: Uint8Array, offset: number): number {
   return (
     (bytes[offset]! |
@@ -55,21 +71,21 @@ function readU32le(bytes: Uint8Array, offset: number): number {
 export class Prng {
   /** Human-readable derivation path, e.g. `1/network/v3`; for logs and error messages. */
   readonly path: string;
-  private readonly key: Uint8Array;
+  /** The key `fork` derives from; null for a `derive`d stream (not forkable). */
+  private readonly key: Uint8Array | null;
   private s0: number;
   private s1: number;
   private s2: number;
   private s3: number;
 
-  private constructor(key: Uint8Array, path: string, state?: readonly number[]) {
+  private constructor(key: Uint8Array | null, path: string, state?: readonly number[]) {
     this.key = key;
     this.path = path;
-    const w = state ?? [
-      readU32le(key, 0),
-      readU32le(key, 4),
-      readU32le(key, 8),
-      readU32le(key, 12),
-    ];
+    const w =
+      state ??
+      (key === null
+        ? [0, 0, 0, 0]
+        : [readU32le(key, 0), readU32le(key, 4), readU32le(key, 8), readU32le(key, 12)]);
     this.s0 = w[0]! >>> 0;
     this.s1 = w[1]! >>> 0;
     this.s2 = w[2]! >>> 0;
@@ -97,11 +113,38 @@ export class Prng {
   /** A child stream derived from this stream's key and `label`, independent of draws made so far. */
   fork(label: string): Prng {
     assert(label.length > 0, "prng fork label must be non-empty");
+    const key = this.key;
+    assert(key !== null, () => `prng ${this.path}: a derived stream cannot be forked`);
     const l = utf8.encode(label);
-    const input = new Uint8Array(this.key.length + l.length);
-    input.set(this.key, 0);
-    input.set(l, this.key.length);
+    const input = new Uint8Array(key.length + l.length);
+    input.set(key, 0);
+    input.set(l, key.length);
     return new Prng(blake2b(input, { dkLen: 32 }), `${this.path}/${label}`);
+  }
+
+  /**
+   * A cheap child stream keyed by two uint32 `a` and `b` (see the header): independent of the
+   * draws made so far, the same for the same `(a, b)`, not forkable.
+   */
+  derive(a: number, b: number): Prng {
+    const key = this.key;
+    assert(key !== null, () => `prng ${this.path}: a derived stream cannot derive`);
+    assert(
+      Number.isInteger(a) &&
+        a >= 0 &&
+        a < TWO_POW_32 &&
+        Number.isInteger(b) &&
+        b >= 0 &&
+        b < TWO_POW_32,
+      () => `prng derive: a and b must be uint32, got ${a}, ${b}`,
+    );
+    // Every state word depends on the key, `a` and `b`.
+    const words = [0, 0, 0, 0];
+    for (let i = 0; i < 4; i++) {
+      const mixed = fmix32(fmix32(a + Math.imul(i + 1, 0x9e3779b9)) ^ b);
+      words[i] = fmix32(readU32le(key, 16 + 4 * i) ^ mixed);
+    }
+    return new Prng(null, `${this.path}#${a}.${b}`, words);
   }
 
   /** Next uint32, uniform in [0, 2^32). */

@@ -92,6 +92,8 @@ export class ValidatorNode implements Actor {
       this.availabilityStore,
       (relayParent, bitfield) => this.provisioner.noteBitfield(relayParent, bitfield),
     );
+    const backing = this.backing;
+    this.prospectiveParachains.setReadHook((para) => backing.syncAnnouncements(para));
     const collatorProtocol = this.collatorProtocol;
     this.backing.setEvents({
       collationSeconded: (rp, hash) => collatorProtocol.collationSeconded(rp, hash),

@@ -86,6 +86,43 @@ describe("seeding and forks", () => {
   });
 });
 
+describe("derive(a, b)", () => {
+  it("is keyed by the parent's key and (a, b) only, never by the parent's draws", () => {
+    const root = Prng.fromSeed(7);
+    const first = root.derive(3, 5).uint32();
+    root.uint32();
+    root.uint32();
+    expect(root.derive(3, 5).uint32()).toBe(first);
+    expect(Prng.fromSeed(8).derive(3, 5).uint32()).not.toBe(first);
+  });
+
+  it("gives distinct, uniform-looking streams for neighbouring keys", () => {
+    const root = Prng.fromSeed(1).fork("gossip");
+    const firsts = new Set<number>();
+    let ones = 0;
+    for (let a = 0; a < 64; a++) {
+      for (let b = 0; b < 64; b++) {
+        const x = root.derive(a, b).uint32();
+        firsts.add(x);
+        ones += x >>> 31;
+      }
+    }
+    expect(firsts.size).toBe(64 * 64);
+    // The top bit of 4096 first draws: binomial(4096, 1/2), sd 32; 5 sd either side.
+    expect(Math.abs(ones - 2048)).toBeLessThan(160);
+    // Swapping the keys gives another stream.
+    expect(root.derive(1, 2).uint32()).not.toBe(root.derive(2, 1).uint32());
+  });
+
+  it("cannot be forked or derived again, and takes only uint32 keys", () => {
+    const d = Prng.fromSeed(1).derive(0, 0);
+    expect(() => d.fork("x")).toThrow(/cannot be forked/);
+    expect(() => d.derive(1, 1)).toThrow(/cannot derive/);
+    expect(() => Prng.fromSeed(1).derive(-1, 0)).toThrow(/uint32/);
+    expect(() => Prng.fromSeed(1).derive(0, 2 ** 32)).toThrow(/uint32/);
+  });
+});
+
 describe("derived draws", () => {
   it("int(n) stays in range and covers it (property)", () => {
     fc.assert(

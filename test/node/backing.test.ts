@@ -17,8 +17,8 @@ import { makeCandidate } from "./fake-relay.ts";
 const COLLATOR = "c2000-0";
 const v = validatorActor;
 
-function setup(cpuUs = 500_000, backingMs = 2500) {
-  const net = makeNetwork({ api: () => ({ backingMs }) });
+function setup(cpuUs = 500_000, backingMs = 2500, lazyAnnouncements = false) {
+  const net = makeNetwork({ api: () => ({ backingMs }), lazyAnnouncements });
   const { world, blocks } = net;
   const b1 = blocks[1]!;
   world.announceBlock(b1);
@@ -212,5 +212,48 @@ describe("backing in one group, end to end", () => {
     expect(world.cpuJobs.filter((j) => j.actor === v(0) && j.pool === "main")).toHaveLength(1);
     expect(world.messages("PovFetchRequest")).toEqual([]);
     expect(nodes[0]!.backing.statementsOf(b1.hash, c.candidateHash)).toEqual([]);
+  });
+});
+
+describe("announcements as lazily materialised gossip", () => {
+  it("outsiders without a stake in the para get lazy copies, taken in when they read the para", () => {
+    const { world, nodes, b1, collator, c } = setup(500_000, 2500, true);
+    collator.advertise(v(0), c);
+    world.run();
+    // No ordinary copies: validators 2 and 3 back the other para, so theirs are lazy.
+    expect(world.messages("BackedCandidate")).toEqual([]);
+    expect(world.announced.map((a) => [a.from, a.lazyTo])).toEqual([[v(0), [2, 3]]]);
+    // Nothing read yet: neither outsider knows the candidate.
+    expect(nodes[2]!.backing.isBacked(b1.hash, c.candidateHash)).toBe(false);
+    expect(nodes[3]!.backing.isBacked(b1.hash, c.candidateHash)).toBe(false);
+    // Validator 3 authors: its provisioner reads the para, so it takes the candidate in.
+    const inherent = nodes[3]!.provideInherentData(b1);
+    expect(inherent.backedCandidates.map((b) => b.candidate)).toEqual([c.receipt]);
+    expect(nodes[3]!.backing.isBacked(b1.hash, c.candidateHash)).toBe(true);
+    expect(nodes[2]!.backing.isBacked(b1.hash, c.candidateHash)).toBe(false);
+    // Any read of the para's chains does the same for validator 2.
+    nodes[2]!.prospectiveParachains.getBackableCandidates(b1.hash, PARA, 1, new Set());
+    expect(nodes[2]!.backing.isBacked(b1.hash, c.candidateHash)).toBe(true);
+    expect(nodes[2]!.prospectiveParachains.fragmentChain(b1.hash, PARA)?.bestChainVec()).toEqual([
+      c.candidateHash,
+    ]);
+  });
+
+  it("takes in a copy only once delivered and its signatures checked (verifyCostUs each)", () => {
+    const { world, nodes, b1, collator, c } = setup(500_000, 2500, true);
+    collator.advertise(v(0), c);
+    // Run until the announcement is published, then step to just before it is checked.
+    for (let t = world.time; world.announced.length === 0 && t < 10_000_000; t += 1_000) {
+      world.run(t);
+    }
+    const published = world.announced[0]!;
+    const checkedAt = published.at + world.latencyUs + 2 * world.verifyCostUs; // Seconded + Valid
+    const read = () =>
+      nodes[3]!.prospectiveParachains.getBackableCandidates(b1.hash, PARA, 1, new Set());
+    world.run(checkedAt - 1);
+    expect(read()).toEqual([]);
+    expect(nodes[3]!.backing.isBacked(b1.hash, c.candidateHash)).toBe(false);
+    world.run(checkedAt);
+    expect(read().map((b) => b.candidateHash)).toEqual([c.candidateHash]);
   });
 });

@@ -11,6 +11,8 @@ import { Prng } from "../../src/lib/prng.ts";
 import type {
   Actor,
   ActorLog,
+  AnnouncementGossip,
+  BackedCandidateMessage,
   Cancellable,
   CpuPool,
   PvfHost,
@@ -93,6 +95,18 @@ export class FakeWorld {
   readonly logs: string[] = [];
   /** Whether logs are captured (benchmarks turn it off). */
   logEnabled = true;
+  /**
+   * Lazily gossiped announcements (`env.announcementGossip`): every copy arrives `latencyUs` after
+   * publication, nothing is lost. Off by default (announcements are then ordinary messages).
+   */
+  lazyAnnouncements = false;
+  readonly announced: {
+    readonly id: number;
+    readonly at: number;
+    readonly from: ActorId;
+    readonly msg: BackedCandidateMessage;
+    readonly lazyTo: readonly number[];
+  }[] = [];
   /** Drops a message when it returns true (fault injection). */
   drop: (m: SentMessage) => boolean = () => false;
   private seq = 0;
@@ -204,10 +218,42 @@ export class FakeWorld {
     };
   }
 
+  private announcementGossip(index: number): AnnouncementGossip {
+    const id = validatorActor(index);
+    const announced = this.announced;
+    return {
+      publish: (msg, lazyTo) => {
+        announced.push({ id: announced.length, at: this.time, from: id, msg, lazyTo });
+      },
+      paras: (rp) => [
+        ...new Set(
+          announced
+            .filter((a) => a.msg.relayParent === rp)
+            .map((a) => a.msg.receipt.descriptor.paraId),
+        ),
+      ],
+      delivered: (rp, para) =>
+        announced
+          .filter(
+            (a) =>
+              a.msg.relayParent === rp &&
+              a.msg.receipt.descriptor.paraId === para &&
+              a.lazyTo.includes(index),
+          )
+          .map((a) => ({
+            id: a.id,
+            from: a.from,
+            msg: a.msg,
+            deliveredAtUs: a.at + this.latencyUs,
+          })),
+    };
+  }
+
   validatorEnv(index: number, pvf: PvfHost = fakePvf): ValidatorEnv {
     const id = validatorActor(index);
     const actors = Array.from({ length: this.nValidators }, (_, i) => validatorActor(i));
     return {
+      ...(this.lazyAnnouncements ? { announcementGossip: this.announcementGossip(index) } : {}),
       id,
       validatorIndex: index,
       validatorActors: actors,

@@ -40,9 +40,12 @@ export function makeNetwork(
     readonly api?: (h: RelayHeader) => ApiOverrides;
     readonly pvf?: PvfHost;
     readonly validators?: readonly number[];
+    /** Announcements as lazily materialised gossip (`FakeWorld.lazyAnnouncements`). */
+    readonly lazyAnnouncements?: boolean;
   } = {},
 ): Network {
   const world = new FakeWorld(N_VALIDATORS);
+  world.lazyAnnouncements = opts.lazyAnnouncements ?? false;
   const blocks = chain(opts.blocks ?? 4);
   for (const h of blocks) {
     const cores: CoreState[] = [

@@ -37,6 +37,12 @@
  *   (CPU charged) and imports the statements like any other, so its own table attests the
  *   candidate and its prospective parachains marks it backed; its provisioner then asks the table
  *   (`GetBackableCandidates`) like Polkadot's does.
+ * - With lazily materialised gossip (`env.announcementGossip`, the simulator's), only the groups of
+ *   the para's other cores get ordinary copies; every other receiver's copy is taken in by
+ *   `syncAnnouncements` just before the node reads or changes what it knows of the para
+ *   (prospective parachains calls it first), in the order the checks would have finished, so
+ *   what the node acts on is what it would have had by then. The checks of those copies are a
+ *   modelled delay (`verifyCostUs` per statement after delivery), not charged to `main`.
  * - `getBackableCandidates`: per para, the `BackedCandidate`s in the given order, stopping at the
  *   first whose relay parent is out of view or which is not attested. Votes are ordered by
  *   position in the group; with `ElasticScalingMVP` 8 core-index bits are appended, LSB first.
@@ -83,7 +89,13 @@ import { commitmentsOf, type ValidationResult } from "../../primitives/pvf.ts";
 import { statementSigningPayload, type ValidityAttestation } from "../../primitives/statements.ts";
 import type { AvailabilityStore } from "../availability.ts";
 import { BlockContext } from "../block-context.ts";
-import type { ActorLog, Cancellable, ValidatorEnv } from "../env.ts";
+import type {
+  ActorLog,
+  AnnouncementDelivery,
+  BackedCandidateMessage,
+  Cancellable,
+  ValidatorEnv,
+} from "../env.ts";
 import type { ProspectiveParachains } from "../prospective-parachains/subsystem.ts";
 import type { ActorId, FullStatement, PoV, ProtocolMessage, SignedStatement } from "../protocol.ts";
 import type { SignatureChecks } from "../signature-checks.ts";
@@ -167,6 +179,10 @@ interface PerRelayParentState {
   readonly statements: Map<CandidateHash, SignedStatement[]>;
   /** Candidates I signed a Seconded for. */
   readonly secondedByMe: Set<CandidateHash>;
+  /** When this state was created (copies delivered earlier would have been dropped), µs. */
+  readonly createdAtUs: number;
+  /** Lazily gossiped announcements already taken in (`syncAnnouncements`), by id. */
+  readonly announcementsTaken: Set<number>;
 }
 
 interface PendingPovFetch {
@@ -203,8 +219,6 @@ function wellFormed(ctx: BlockContext, s: SignedStatement): boolean {
     candidateHashOf(s.statement.receipt) === s.statement.candidateHash
   );
 }
-
-type BackedCandidateMessage = Extract<ProtocolMessage, { type: "BackedCandidate" }>;
 
 const announcedMemo = new WeakMap<
   BackedCandidateMessage,
@@ -289,6 +303,8 @@ export class CandidateBacking {
   private readonly perCandidate = new Map<CandidateHash, PerCandidateState>();
   private readonly povFetches = new Map<CandidateHash, PendingPovFetch>();
   private events: BackingEvents | null = null;
+  /** `syncAnnouncements` is running (it imports, and imports ask for a sync). */
+  private syncing = false;
 
   constructor(
     private readonly env: ValidatorEnv,
@@ -344,6 +360,8 @@ export class CandidateBacking {
         fallbacks: new Map(),
         statements: new Map(),
         secondedByMe: new Set(),
+        createdAtUs: this.env.now(),
+        announcementsTaken: new Set(),
       });
     }
   }
@@ -805,7 +823,13 @@ export class CandidateBacking {
     if (rp.secondedByMe.has(candidateHash)) this.announce(rp, candidateHash, attested);
   }
 
-  /** Statement distribution: the backed candidate, to every validator outside the group. */
+  /**
+   * Statement distribution: the backed candidate, to every validator outside the group. The
+   * groups of the para's other cores get it at once (their collator protocol and prospective
+   * parachains act on it); with lazily materialised gossip (`env.announcementGossip`) the others
+   * get a lazy copy, taken in by `syncAnnouncements` when they next use what they know of the
+   * para, or when they author a block.
+   */
   private announce(
     rp: PerRelayParentState,
     candidateHash: CandidateHash,
@@ -815,7 +839,7 @@ export class CandidateBacking {
     const statements = rp.statements.get(candidateHash);
     const group = rp.ctx.backingGroups.get(attested.groupId) ?? [];
     if (pvd === undefined || statements === undefined) return;
-    const msg: ProtocolMessage = {
+    const msg: BackedCandidateMessage = {
       type: "BackedCandidate",
       relayParent: rp.ctx.hash,
       receipt: attested.candidate,
@@ -823,14 +847,68 @@ export class CandidateBacking {
       pvd,
       statements: [...statements],
     };
+    const gossip = this.env.announcementGossip;
+    const para = attested.candidate.descriptor.paraId;
+    const interested = new Set<ValidatorIndex>();
+    if (gossip !== undefined) {
+      for (const [core, validators] of rp.ctx.backingGroups) {
+        if (core === attested.groupId || !rp.ctx.claimsForCore(core).includes(para)) continue;
+        for (const v of validators) interested.add(v);
+      }
+    }
     const actors = this.env.validatorActors;
     const to: ActorId[] = [];
+    const lazyTo: ValidatorIndex[] = [];
     for (let v = 0; v < actors.length; v++) {
       if (v === this.env.validatorIndex || group.includes(v)) continue;
-      to.push(actors[v]!);
+      if (gossip === undefined || interested.has(v)) to.push(actors[v]!);
+      else lazyTo.push(v);
     }
     if (this.env.multicast !== undefined) this.env.multicast(to, msg);
     else for (const peer of to) this.env.send(peer, msg);
+    gossip?.publish(msg, lazyTo);
+  }
+
+  /**
+   * Takes in the lazily gossiped announcements (`env.announcementGossip`) of `para` (every para
+   * when null) that reached me and whose signatures I would have checked by now: in order of
+   * that time, each is handled as `onBackedCandidate` handles a copy on receipt. The checks are
+   * modelled as a delay after delivery (`verifyCostUs` per statement, no queueing behind other
+   * work: about 25 ms per relay block at 100 paras, spread over the slot) and are not charged to
+   * my `main` CPU. Copies delivered before I had the relay parent in view are dropped, as on
+   * receipt. Re-entrant calls (an import asks prospective parachains, which asks for a sync)
+   * return at once.
+   */
+  syncAnnouncements(para: ParaId | null): void {
+    const gossip = this.env.announcementGossip;
+    if (gossip === undefined || this.syncing) return;
+    this.syncing = true;
+    try {
+      const now = this.env.now();
+      const cost = this.env.verifyCostUs;
+      for (const rp of this.perRelayParent.values()) {
+        const paras = para === null ? gossip.paras(rp.ctx.hash) : [para];
+        for (const p of paras) {
+          const due: { readonly checkedAtUs: number; readonly d: AnnouncementDelivery }[] = [];
+          for (const d of gossip.delivered(rp.ctx.hash, p)) {
+            if (rp.announcementsTaken.has(d.id)) continue;
+            if (d.deliveredAtUs < rp.createdAtUs) {
+              rp.announcementsTaken.add(d.id);
+              continue;
+            }
+            const checkedAtUs = d.deliveredAtUs + cost * d.msg.statements.length;
+            if (checkedAtUs <= now) due.push({ checkedAtUs, d });
+          }
+          due.sort((a, b) => a.checkedAtUs - b.checkedAtUs || a.d.id - b.d.id);
+          for (const { d } of due) {
+            rp.announcementsTaken.add(d.id);
+            this.takeAnnouncement(rp, d.msg);
+          }
+        }
+      }
+    } finally {
+      this.syncing = false;
+    }
   }
 
   /** A `Statement` from a peer of my group: check the signature, then import. */
@@ -853,7 +931,7 @@ export class CandidateBacking {
   }
 
   /** A `BackedCandidate` announcement: check every signature, then import the statements. */
-  onBackedCandidate(from: ActorId, msg: Extract<ProtocolMessage, { type: "BackedCandidate" }>) {
+  onBackedCandidate(from: ActorId, msg: BackedCandidateMessage) {
     const rp = this.perRelayParent.get(msg.relayParent);
     if (rp === undefined) {
       this.log.debug("Backed candidate for a relay parent out of view", {
@@ -863,17 +941,26 @@ export class CandidateBacking {
       });
       return;
     }
-    if (rp.backed.has(msg.candidateHash)) return;
-    if (msg.receipt.descriptor.relayParent !== msg.relayParent) return;
-    if (candidateHashOf(msg.receipt) !== msg.candidateHash) return;
-    const statements = announcedStatements(msg, rp.ctx);
-    this.signatures.charge(statements.length, () => {
+    if (!this.announcementUseful(rp, msg)) return;
+    this.signatures.charge(announcedStatements(msg, rp.ctx).length, () => {
       const current = this.perRelayParent.get(msg.relayParent);
-      if (current === undefined || current.backed.has(msg.candidateHash)) return;
-      for (const s of statements) {
-        if (this.signatureValid(current, s)) this.maybeValidateAndImport(current, s);
-      }
+      if (current !== undefined) this.takeAnnouncement(current, msg);
     });
+  }
+
+  /** Not yet backed here, and the receipt is of this relay parent and hashes to the candidate. */
+  private announcementUseful(rp: PerRelayParentState, msg: BackedCandidateMessage): boolean {
+    if (rp.backed.has(msg.candidateHash)) return false;
+    if (msg.receipt.descriptor.relayParent !== msg.relayParent) return false;
+    return candidateHashOf(msg.receipt) === msg.candidateHash;
+  }
+
+  /** An announcement whose signatures were checked: import its valid statements. */
+  private takeAnnouncement(rp: PerRelayParentState, msg: BackedCandidateMessage): void {
+    if (!this.announcementUseful(rp, msg)) return;
+    for (const s of announcedStatements(msg, rp.ctx)) {
+      if (this.signatureValid(rp, s)) this.maybeValidateAndImport(rp, s);
+    }
   }
 
   private wellFormed(rp: PerRelayParentState, s: SignedStatement): boolean {

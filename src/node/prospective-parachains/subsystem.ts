@@ -227,12 +227,23 @@ export class ProspectiveParachains {
   /** Per active leaf: the leaf and its allowed ancestry (this subsystem's implicit view). */
   private readonly leafAncestry = new Map<Hash, readonly Hash[]>();
   private readonly shared: SharedChains;
+  /** Called with a para before its chains are read or changed (see `setReadHook`). */
+  private readHook: ((para: ParaId) => void) | null = null;
 
   constructor(
     private readonly relayChain: RelayChainReader,
     private readonly log: ActorLog,
   ) {
     this.shared = sharedChainsOf(relayChain);
+  }
+
+  /**
+   * Registers what must run before this subsystem reads or changes a para's chains: the node takes
+   * in the lazily gossiped backed candidates of the para first (backing's `syncAnnouncements`),
+   * so every answer sees what the node knows by now.
+   */
+  setReadHook(hook: (para: ParaId) => void): void {
+    this.readHook = hook;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -437,6 +448,7 @@ export class ProspectiveParachains {
     receipt: CommittedCandidateReceipt,
     pvd: PersistedValidationData,
   ): boolean {
+    this.readHook?.(para);
     const candidateHash = candidateHashOf(receipt);
     const entry = secondedEntry(receipt, pvd);
     if (!entry.ok) {
@@ -514,6 +526,7 @@ export class ProspectiveParachains {
     ancestors: ReadonlySet<CandidateHash>,
   ): BackableCandidate[] {
     if (!this.activeLeavesSet.has(relayParent)) return [];
+    this.readHook?.(para);
     const chain = this.perRelayParent.get(relayParent)?.get(para);
     if (chain === undefined) return [];
     return chain.findBackableChain(ancestors, count);
@@ -528,6 +541,7 @@ export class ProspectiveParachains {
     leaf: Hash | null,
   ): Hash[][] {
     const out: Hash[][] = candidates.map(() => []);
+    if (this.readHook !== null) for (const c of candidates) this.readHook(candidatePara(c));
     for (const activeLeaf of this.activeLeavesSet) {
       if (leaf !== null && activeLeaf !== leaf) continue;
       const chains = this.perRelayParent.get(activeLeaf);
@@ -570,6 +584,7 @@ export class ProspectiveParachains {
     candidateRelayParent: Hash,
     parentHead: ParentHeadData,
   ): PersistedValidationData | null {
+    this.readHook?.(para);
     let headData = parentHead.headData ?? undefined;
     let relayParentInfo: RelayChainBlockInfo | undefined;
     let maxPovSize: number | undefined;

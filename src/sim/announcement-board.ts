@@ -1,0 +1,130 @@
+/**
+ * Backed-candidate announcements as lazily materialised gossip (`env.announcementGossip`).
+ *
+ * A backer announces a candidate its table attested to the validators outside the backing group.
+ * Those with a stake in the para (the groups of the para's other cores) get an ordinary copy; the
+ * others (at Polkadot scale, ~595 per candidate) get a lazy one: the sender's uplink pays for every
+ * copy when it publishes (`Network.lazyBroadcast`), and a copy's delivery (latency and loss) is
+ * computed only when its receiver asks (`delivered`), the first time, then remembered.
+ *
+ * Invariants:
+ * - A copy's fate comes from its own stream, `rng.derive(announcement id, receiver index)` on the
+ *   relay parent's stream: the same whoever asks first, however often, in whatever order.
+ * - Announcement ids count up per relay parent in publication order (deterministic: the
+ *   scheduler is).
+ * - Boards older than `retainBlocks` relay blocks are dropped (`prune`); their relay parents
+ *   have left every validator's view by then.
+ *
+ * Ref: polkadot/node/network/statement-distribution/src/v2 (manifests and statement requests to
+ *      the validators outside the group), docs/simulator.md "Performance model".
+ */
+import type { Hash } from "../lib/hex.ts";
+import type { Prng } from "../lib/prng.ts";
+import type { AnnouncementDelivery, BackedCandidateMessage } from "../node/env.ts";
+import { type ActorId, messageSizeBytes } from "../node/protocol.ts";
+import type { ParaId, ValidatorIndex } from "../primitives/codecs.ts";
+import type { LazyBroadcast, Network } from "./network.ts";
+
+interface Published {
+  readonly id: number;
+  readonly from: ActorId;
+  readonly msg: BackedCandidateMessage;
+  readonly lazy: LazyBroadcast;
+  /** Receivers' validator indices, ascending (copy i goes to `to[i]`). */
+  readonly to: Int32Array;
+  /** Delivery time per copy once materialised: NaN not yet, -1 lost. */
+  arrivals: Float64Array | null;
+}
+
+interface Board {
+  readonly number: number;
+  readonly rng: Prng;
+  readonly byPara: Map<ParaId, Published[]>;
+  count: number;
+}
+
+export class AnnouncementBoard {
+  private readonly boards = new Map<Hash, Board>();
+
+  constructor(
+    private readonly network: Network,
+    private readonly rng: Prng,
+    private readonly validatorActors: readonly ActorId[],
+    /** The relay block number of a relay parent (0 if unknown). */
+    private readonly numberOf: (relayParent: Hash) => number,
+  ) {}
+
+  publish(fromIndex: ValidatorIndex, msg: BackedCandidateMessage, lazyTo: readonly number[]): void {
+    if (lazyTo.length === 0) return;
+    let board = this.boards.get(msg.relayParent);
+    if (board === undefined) {
+      board = {
+        number: this.numberOf(msg.relayParent),
+        rng: this.rng.fork(`announcements/${msg.relayParent}`),
+        byPara: new Map(),
+        count: 0,
+      };
+      this.boards.set(msg.relayParent, board);
+    }
+    const from = this.validatorActors[fromIndex]!;
+    const to = Int32Array.from(lazyTo);
+    const peers = Array.from(to, (v) => this.validatorActors[v]!);
+    const para = msg.receipt.descriptor.paraId;
+    const list = board.byPara.get(para) ?? [];
+    list.push({
+      id: board.count++,
+      from,
+      msg,
+      lazy: this.network.lazyBroadcast(from, peers, messageSizeBytes(msg)),
+      to,
+      arrivals: null,
+    });
+    board.byPara.set(para, list);
+  }
+
+  paras(relayParent: Hash): readonly ParaId[] {
+    const board = this.boards.get(relayParent);
+    return board === undefined ? [] : [...board.byPara.keys()];
+  }
+
+  /** The copies of `paraId`'s announcements at `relayParent` delivered to validator `index`. */
+  delivered(index: ValidatorIndex, relayParent: Hash, paraId: ParaId): AnnouncementDelivery[] {
+    const board = this.boards.get(relayParent);
+    const list = board?.byPara.get(paraId);
+    if (board === undefined || list === undefined) return [];
+    const out: AnnouncementDelivery[] = [];
+    for (const p of list) {
+      const copy = indexOf(p.to, index);
+      if (copy < 0) continue;
+      if (p.arrivals === null) p.arrivals = new Float64Array(p.to.length).fill(Number.NaN);
+      let at = p.arrivals[copy]!;
+      if (Number.isNaN(at)) {
+        at = this.network.lazyDelivery(p.lazy, copy, board.rng.derive(p.id, index)) ?? -1;
+        p.arrivals[copy] = at;
+      }
+      if (at >= 0) out.push({ id: p.id, from: p.from, msg: p.msg, deliveredAtUs: at });
+    }
+    return out;
+  }
+
+  /** Drops the boards of relay parents more than `retainBlocks` below `number`. */
+  prune(number: number, retainBlocks: number): void {
+    for (const [hash, board] of this.boards) {
+      if (board.number < number - retainBlocks) this.boards.delete(hash);
+    }
+  }
+}
+
+/** Binary search in an ascending array; -1 when absent. */
+function indexOf(sorted: Int32Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = sorted[mid]!;
+    if (v === value) return mid;
+    if (v < value) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
