@@ -24,7 +24,9 @@ export interface ReportEvent {
 
 /** What the report needs of an authored para block. */
 export interface BlockFacts {
+  readonly paraId: number;
   readonly headHash: Hash;
+  readonly parentHeadHash: Hash;
   readonly timestampMs: number;
   readonly weightUs: number;
   /** Virtual time the block was authored (ready), µs. */
@@ -52,6 +54,12 @@ export interface ParaReport {
   readonly executionMsPerBlock: { readonly mean: number } | null;
   readonly executionMsPerRelayBlock: number;
   readonly unincludedSegment: { readonly mean: number; readonly max: number };
+  /**
+   * Para blocks authored during the measured relay slots, and how many of them forked: built on a
+   * parent that already had an authored child (two collators on one parent, e.g. at an Aura
+   * author handover when the next author has not imported the last block yet).
+   */
+  readonly authored: { readonly blocks: number; readonly forks: number };
 }
 
 export interface RunReportInput {
@@ -162,7 +170,28 @@ function paraReport(input: RunReportInput, paraId: number): ParaReport {
       mean: depths.length > 0 ? round3(depths.reduce((s, d) => s + d, 0) / depths.length) : 0,
       max: depths.length > 0 ? Math.max(...depths) : 0,
     },
+    authored: authoredBlocks(input, paraId),
   };
+}
+
+/** `ParaReport.authored`: blocks authored in the measured slots, and the forks among them. */
+function authoredBlocks(input: RunReportInput, paraId: number): ParaReport["authored"] {
+  const fromUs = (input.warmupRelayBlocks + 1) * input.slotDurationMs * 1000;
+  const toUs = (input.warmupRelayBlocks + input.relayBlocks + 1) * input.slotDurationMs * 1000;
+  const ofPara = [...input.blocks.values()]
+    .filter((b) => b.paraId === paraId)
+    .sort((a, b) => a.authoredAtUs - b.authoredAtUs);
+  const parents = new Set<Hash>();
+  let blocks = 0;
+  let forks = 0;
+  for (const b of ofPara) {
+    const fork = parents.has(b.parentHeadHash);
+    parents.add(b.parentHeadHash);
+    if (b.authoredAtUs < fromUs || b.authoredAtUs >= toUs) continue;
+    blocks++;
+    if (fork) forks++;
+  }
+  return { blocks, forks };
 }
 
 export function buildRunReport(input: RunReportInput): RunReport {

@@ -35,6 +35,7 @@ const ROWS: readonly Row[] = [
     "unincluded segment mean / max",
     (p) => `${p.unincludedSegment.mean.toFixed(2)} / ${p.unincludedSegment.max}`,
   ],
+  ["para blocks authored / forks", (p) => `${p.authored.blocks} / ${p.authored.forks}`],
 ];
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {

@@ -10,14 +10,21 @@ import {
 const h = (i: number) => repeatByte(i);
 
 /** A para that gets one candidate backed every `every` relay blocks, included one block later. */
-function steadyRun(every: number, blocks: number, weightUs: number) {
+function steadyRun(
+  every: number,
+  blocks: number,
+  weightUs: number,
+  extra: readonly BlockFacts[] = [],
+) {
   const events: ReportEvent[] = [];
-  const facts = new Map<string, BlockFacts>();
+  const facts = new Map<string, BlockFacts>(extra.map((f) => [f.headHash, f]));
   let k = 1;
   for (let b = 1; b <= blocks; b += every) {
     const head = h(k);
     facts.set(head, {
+      paraId: 2000,
       headHash: head,
+      parentHeadHash: h(k - 1),
       timestampMs: b * 6000,
       weightUs,
       authoredAtUs: (b - 1) * 6_000_000 + 500_000,
@@ -56,6 +63,25 @@ function steadyRun(every: number, blocks: number, weightUs: number) {
 }
 
 describe("run report", () => {
+  it("counts the para blocks authored in the measured slots and the forks among them", () => {
+    expect(steadyRun(1, 65, 1).paras["2000"]!.authored).toEqual({ blocks: 59, forks: 0 });
+    // Siblings of blocks 20..29 (same parent, authored 1 s later), never backed; one more
+    // sibling of block 1, authored during the warm-up, is not counted.
+    const sibling = (k: number, atUs: number): BlockFacts => ({
+      paraId: 2000,
+      headHash: h(200 + k),
+      parentHeadHash: h(k - 1),
+      timestampMs: 0,
+      weightUs: 1,
+      authoredAtUs: atUs,
+    });
+    const extra = [sibling(1, 1_500_000)];
+    for (let k = 20; k < 30; k++) extra.push(sibling(k, (k - 1) * 6_000_000 + 1_500_000));
+    const other: BlockFacts = { ...sibling(40, 250_000_000), paraId: 2001 };
+    const r = steadyRun(1, 65, 1, [...extra, other]);
+    expect(r.paras["2000"]!.authored).toEqual({ blocks: 69, forks: 10 });
+  });
+
   it("measures a para included every relay block", () => {
     const r = steadyRun(1, 65, 2_000_000);
     const p = r.paras["2000"]!;
