@@ -11,6 +11,10 @@
  *   (seeded), the next one on a miss or a timeout (`CHUNK_REQUEST_TIMEOUT` = 1 s). A fetch lives
  *   while its candidate occupies a core at the active leaf; a finished or failed fetch is not
  *   repeated for the same candidate.
+ * - With lazily computed fetches (`env.chunkFetching`, the simulator's) a request is not a message:
+ *   its fate is computed when I look (`hasChunk`, before my bitfield is signed, or at its
+ *   timeout), with the same rules: a chunk delivered by the deadline is stored, a "no chunk"
+ *   answer moves on to the next backer at its delivery time, silence moves on at the deadline.
  * - A chunk is modelled by its size only: `ceil(povSizeBytes / recoveryThreshold(n))` with
  *   `recoveryThreshold(n) = floor((n - 1) / 3) + 1`. Real erasure chunks (novelpoly, the erasure
  *   root, Merkle proofs, `AvailabilityChunkMapping`) come with the availability issue; until then
@@ -34,7 +38,7 @@ import type {
   ValidatorIndex,
 } from "../primitives/codecs.ts";
 import type { BlockContext } from "./block-context.ts";
-import type { ActorLog, Cancellable, ValidatorEnv } from "./env.ts";
+import type { ActorLog, Cancellable, ChunkFetching, ChunkRequest, ValidatorEnv } from "./env.ts";
 import type { ActorId, PoV, ProtocolMessage } from "./protocol.ts";
 
 /** `CHUNK_REQUEST_TIMEOUT` (`DEFAULT_REQUEST_TIMEOUT_CONNECTED`), µs. */
@@ -61,6 +65,8 @@ export interface AvailableData {
 
 interface StoredFull {
   readonly data: AvailableData;
+  /** When it was stored, µs. */
+  readonly storedAtUs: number;
   lastNeeded: BlockNumber;
 }
 
@@ -74,11 +80,21 @@ export class AvailabilityStore {
   private readonly full = new Map<CandidateHash, StoredFull>();
   private readonly chunks = new Map<CandidateHash, StoredChunk>();
   private currentBlock: BlockNumber = 0;
+  /** Brings my chunk fetch of a candidate up to date before it is queried (see `hasChunk`). */
+  private resolver: ((candidateHash: CandidateHash) => void) | null = null;
 
-  /** `StoreAvailableData`: a backer holds the whole data, hence every chunk. */
-  storeAvailableData(candidateHash: CandidateHash, data: AvailableData): void {
+  /**
+   * Registers what must run before `hasChunk` answers: with lazily computed chunk fetches
+   * (`env.chunkFetching`) availability distribution takes in the responses delivered by now.
+   */
+  setResolver(resolver: (candidateHash: CandidateHash) => void): void {
+    this.resolver = resolver;
+  }
+
+  /** `StoreAvailableData` at `atUs`: a backer holds the whole data, hence every chunk. */
+  storeAvailableData(candidateHash: CandidateHash, data: AvailableData, atUs = 0): void {
     if (!this.full.has(candidateHash)) {
-      this.full.set(candidateHash, { data, lastNeeded: this.currentBlock });
+      this.full.set(candidateHash, { data, storedAtUs: atUs, lastNeeded: this.currentBlock });
     }
   }
 
@@ -91,7 +107,14 @@ export class AvailabilityStore {
 
   /** `QueryChunkAvailability` for my chunk. */
   hasChunk(candidateHash: CandidateHash): boolean {
-    return this.full.has(candidateHash) || this.chunks.has(candidateHash);
+    if (this.full.has(candidateHash)) return true;
+    this.resolver?.(candidateHash);
+    return this.chunks.has(candidateHash);
+  }
+
+  /** When the whole data of a candidate was stored here, µs; undefined if it is not held. */
+  availableDataStoredAt(candidateHash: CandidateHash): number | undefined {
+    return this.full.get(candidateHash)?.storedAtUs;
   }
 
   /** `QueryAvailableData`. */
@@ -128,6 +151,9 @@ interface FetchTask {
   /** The deadline of the request in flight (its group in `timeouts`), or null. */
   deadline: number | null;
   state: "Fetching" | "Done" | "Failed";
+  /** With lazily computed fetches: the request in flight and when it left, µs. */
+  request: ChunkRequest | null;
+  sentAtUs: number;
 }
 
 /** Availability distribution: the chunk requester and the PoV / chunk responder. */
@@ -150,6 +176,12 @@ export class AvailabilityDistribution {
     private readonly store: AvailabilityStore,
   ) {
     this.rng = env.rng.fork("availability-distribution");
+    if (env.chunkFetching !== undefined) {
+      store.setResolver((candidateHash) => {
+        const task = this.fetches.get(candidateHash);
+        if (task !== undefined) this.resolve(task);
+      });
+    }
   }
 
   /**
@@ -175,6 +207,8 @@ export class AvailabilityDistribution {
         current: null,
         deadline: null,
         state: "Fetching",
+        request: null,
+        sentAtUs: 0,
       };
       this.fetches.set(core.candidateHash, task);
       this.tryNext(task);
@@ -186,40 +220,104 @@ export class AvailabilityDistribution {
     }
   }
 
+  /** Requests my chunk from the next backer of the task now (or fails it: none left). */
   private tryNext(task: FetchTask): void {
-    const next = task.remaining.pop();
-    if (next === undefined) {
-      task.state = "Failed";
-      task.current = null;
-      this.log.debug("Failed to fetch chunk from any backer", {
-        candidateHash: task.candidateHash,
-      });
+    const next = this.nextBacker(task);
+    if (next === null) return;
+    const fetching = this.env.chunkFetching;
+    if (fetching !== undefined) {
+      this.requestLazily(fetching, task, next, this.env.now());
       return;
     }
-    task.current = next;
-    const to = this.env.validatorActors[next];
-    if (to === undefined) {
-      this.tryNext(task);
-      return;
-    }
-    this.env.send(to, {
+    this.env.send(this.env.validatorActors[next]!, {
       type: "ChunkFetchRequest",
       candidateHash: task.candidateHash,
       validatorIndex: this.env.validatorIndex,
     });
-    const deadline = this.env.now() + CHUNK_REQUEST_TIMEOUT_US;
+    this.armTimeout(task, this.env.now() + CHUNK_REQUEST_TIMEOUT_US);
+  }
+
+  /** The next backer to ask (Rust pops from the back), or null after failing the task. */
+  private nextBacker(task: FetchTask): ValidatorIndex | null {
+    let next = task.remaining.pop();
+    while (next !== undefined && this.env.validatorActors[next] === undefined) {
+      next = task.remaining.pop();
+    }
+    if (next === undefined) {
+      task.state = "Failed";
+      task.current = null;
+      task.request = null;
+      this.log.debug("Failed to fetch chunk from any backer", {
+        candidateHash: task.candidateHash,
+      });
+      return null;
+    }
+    task.current = next;
+    return next;
+  }
+
+  private requestLazily(
+    fetching: ChunkFetching,
+    task: FetchTask,
+    backer: ValidatorIndex,
+    sentAtUs: number,
+  ): void {
+    task.request = fetching.request(task.candidateHash, backer, sentAtUs);
+    task.sentAtUs = sentAtUs;
+    const deadline = sentAtUs + CHUNK_REQUEST_TIMEOUT_US;
+    if (deadline > this.env.now()) this.armTimeout(task, deadline);
+  }
+
+  /**
+   * With lazily computed fetches: takes in what happened to the task's requests by now, as the
+   * message handlers would have. A response delivered by the request's deadline ends the task
+   * (chunk stored) or moves on to the next backer at its delivery time (no chunk); a request
+   * without a response by its deadline moves on at the deadline.
+   */
+  private resolve(task: FetchTask): void {
+    const fetching = this.env.chunkFetching;
+    if (fetching === undefined) return;
+    const now = this.env.now();
+    while (task.state === "Fetching" && task.request !== null) {
+      const deadline = task.sentAtUs + CHUNK_REQUEST_TIMEOUT_US;
+      const r = task.request.response(now);
+      let retryAtUs: number;
+      if (r !== null && r.atUs <= deadline) {
+        if (r.found) {
+          this.clearTimeout(task);
+          task.state = "Done";
+          task.request = null;
+          this.store.storeChunk(task.candidateHash, r.chunkBytes);
+          return;
+        }
+        retryAtUs = r.atUs;
+      } else if (deadline <= now) {
+        retryAtUs = deadline;
+      } else {
+        return; // still in flight
+      }
+      this.clearTimeout(task);
+      const next = this.nextBacker(task);
+      if (next === null) return;
+      this.requestLazily(fetching, task, next, retryAtUs);
+    }
+  }
+
+  /** Times the task's request out at `deadline` (timers grouped by deadline). */
+  private armTimeout(task: FetchTask, deadline: number): void {
     task.deadline = deadline;
     let group = this.timeouts.get(deadline);
     if (group === undefined) {
       const tasks = new Set<FetchTask>();
       group = {
         tasks,
-        timer: this.env.after(CHUNK_REQUEST_TIMEOUT_US, () => {
+        timer: this.env.after(deadline - this.env.now(), () => {
           this.timeouts.delete(deadline);
           for (const t of tasks) {
             t.deadline = null;
             if (this.fetches.get(t.candidateHash) !== t || t.state !== "Fetching") continue;
-            this.tryNext(t);
+            if (t.request !== null) this.resolve(t);
+            else this.tryNext(t);
           }
         }),
       };
@@ -292,6 +390,8 @@ export class AvailabilityDistribution {
 
   /** The state of my chunk fetch for a candidate (tests, checkers). */
   fetchState(candidateHash: CandidateHash): "Fetching" | "Done" | "Failed" | undefined {
-    return this.fetches.get(candidateHash)?.state;
+    const task = this.fetches.get(candidateHash);
+    if (task !== undefined) this.resolve(task);
+    return task?.state;
   }
 }

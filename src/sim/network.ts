@@ -349,12 +349,33 @@ export class Network {
   lazyDelivery(b: LazyBroadcast, index: number, rng: Prng): Time | null {
     const peer = b.to[index];
     assert(peer !== undefined, () => `Network.lazyDelivery: no recipient ${index}`);
-    const upStart = b.upStartUs + index * b.copyUs;
+    return this.lazyCopy(peer, b.sizeBytes, b.upStartUs + index * b.copyUs, b.copyUs, rng);
+  }
+
+  /**
+   * When a lazily computed copy of `sizeBytes` is delivered to `to`, or null if it is lost: its
+   * first bit leaves the sender at `upStartUs` and its upload takes `copyUs` (the caller keeps
+   * the sender's queue); latency, then loss, are drawn from `rng`; the receiver's download
+   * serialisation is added, without queueing behind its other traffic.
+   */
+  lazyCopy(to: NodeId, sizeBytes: number, upStartUs: Time, copyUs: Time, rng: Prng): Time | null {
     const latency = this.drawLatency(rng);
     if (rng.bernoulli(this.loss)) return null;
-    const arrival = upStart + latency;
-    const lastBit = upStart + b.copyUs + latency;
-    return Math.max(arrival + serialisationUs(b.sizeBytes, this.node(peer).downMbps), lastBit);
+    const arrival = upStartUs + latency;
+    const lastBit = upStartUs + copyUs + latency;
+    return Math.max(arrival + serialisationUs(sizeBytes, this.node(to).downMbps), lastBit);
+  }
+
+  /** A node's upload bandwidth, Mbit/s. */
+  uplinkMbps(node: NodeId): number {
+    return this.node(node).upMbps;
+  }
+
+  /** Counts a lazily computed copy in the sender's traffic. */
+  countLazySend(from: NodeId, sizeBytes: number): void {
+    const t = this.node(from).traffic;
+    t.bytesSent += sizeBytes;
+    t.messagesSent++;
   }
 
   /**

@@ -8,12 +8,14 @@
 import { Heap } from "../../src/lib/heap.ts";
 import type { Hash } from "../../src/lib/hex.ts";
 import { Prng } from "../../src/lib/prng.ts";
+import type { AvailabilityStore } from "../../src/node/availability.ts";
 import type {
   Actor,
   ActorLog,
   AnnouncementGossip,
   BackedCandidateMessage,
   Cancellable,
+  ChunkFetching,
   CpuPool,
   PvfHost,
   PvfOutcome,
@@ -106,6 +108,19 @@ export class FakeWorld {
     readonly from: ActorId;
     readonly msg: BackedCandidateMessage;
     readonly lazyTo: readonly number[];
+  }[] = [];
+  /**
+   * Lazily computed chunk fetches (`env.chunkFetching`): a request reaches the backer
+   * `latencyUs` after it is sent; the backer answers with the chunk iff its store held the data
+   * then; the answer arrives `latencyUs` later unless `drop` drops it (as the message would be).
+   * Off by default (chunk requests and responses are then ordinary messages).
+   */
+  lazyChunks = false;
+  readonly chunkRequests: {
+    readonly at: number;
+    readonly from: ActorId;
+    readonly to: ActorId;
+    readonly candidateHash: string;
   }[] = [];
   /** Drops a message when it returns true (fault injection). */
   drop: (m: SentMessage) => boolean = () => false;
@@ -249,11 +264,42 @@ export class FakeWorld {
     };
   }
 
+  private chunkFetching(index: number): ChunkFetching {
+    const from = validatorActor(index);
+    return {
+      request: (candidateHash, backer, sentAtUs) => {
+        const to = validatorActor(backer);
+        this.chunkRequests.push({ at: sentAtUs, from, to, candidateHash });
+        const arrival = sentAtUs + this.latencyUs;
+        return {
+          response: (nowUs) => {
+            const atUs = arrival + this.latencyUs;
+            if (atUs > nowUs) return null;
+            const store = (this.actors.get(to) as { availabilityStore?: AvailabilityStore })
+              ?.availabilityStore;
+            const storedAt = store?.availableDataStoredAt(candidateHash);
+            const found = storedAt !== undefined && storedAt <= arrival;
+            const msg: ProtocolMessage = {
+              type: "ChunkFetchResponse",
+              candidateHash,
+              validatorIndex: index,
+              chunkBytes: found ? 1 : 0,
+              found,
+            };
+            if (this.drop({ at: arrival, from: to, to: from, msg })) return null;
+            return { atUs, found, chunkBytes: found ? 1 : 0 };
+          },
+        };
+      },
+    };
+  }
+
   validatorEnv(index: number, pvf: PvfHost = fakePvf): ValidatorEnv {
     const id = validatorActor(index);
     const actors = Array.from({ length: this.nValidators }, (_, i) => validatorActor(i));
     return {
       ...(this.lazyAnnouncements ? { announcementGossip: this.announcementGossip(index) } : {}),
+      ...(this.lazyChunks ? { chunkFetching: this.chunkFetching(index) } : {}),
       id,
       validatorIndex: index,
       validatorActors: actors,

@@ -42,10 +42,13 @@ export function makeNetwork(
     readonly validators?: readonly number[];
     /** Announcements as lazily materialised gossip (`FakeWorld.lazyAnnouncements`). */
     readonly lazyAnnouncements?: boolean;
+    /** Chunk fetches as lazily computed request/response (`FakeWorld.lazyChunks`). */
+    readonly lazyChunks?: boolean;
   } = {},
 ): Network {
   const world = new FakeWorld(N_VALIDATORS);
   world.lazyAnnouncements = opts.lazyAnnouncements ?? false;
+  world.lazyChunks = opts.lazyChunks ?? false;
   const blocks = chain(opts.blocks ?? 4);
   for (const h of blocks) {
     const cores: CoreState[] = [

@@ -559,7 +559,7 @@ export class CandidateBacking {
       } else result = this.checkOutputs(rp.ctx, receipt, outcome.outputs);
       if (result.ok) {
         // `make_pov_available`: the backer keeps the data (and so every chunk).
-        this.store.storeAvailableData(candidateHash, { pov, pvd, relayParent });
+        this.store.storeAvailableData(candidateHash, { pov, pvd, relayParent }, this.env.now());
       }
       this.handleValidated(relayParent, kind, receipt, candidateHash, pvd, result);
     });

@@ -1,0 +1,220 @@
+/**
+ * Chunk fetching as lazily computed request/response (`env.chunkFetching`): what
+ * `ChunkFetchRequest` / `ChunkFetchResponse` messages would do, computed when the requester asks
+ * instead of carried by ~120,000 scheduler events per relay block at 600 validators.
+ *
+ * A request of validator r to backer b, sent at `sentAtUs`:
+ * 1. leaves r's request lane (requests serialise among themselves at r's upload rate);
+ * 2. reaches b after a latency draw, or is lost (loss draw);
+ * 3. b answers in order of arrival on its chunk lane (responses serialise among themselves at b's
+ *    upload rate): with my chunk if b stored the candidate's data before the request arrived
+ *    (`availableDataStoredAt`), else without;
+ * 4. the response reaches r after a latency draw plus r's download serialisation, or is lost.
+ * Every draw comes from the request's own stream (`rng.derive(request number, 1 | 2)`), so the
+ * answer does not depend on who asks when. A response is computed only once its request has
+ * reached the backer by the time of asking (before that, the backer's data is not known yet).
+ *
+ * Simplifications, stated (docs/simulator.md "Performance model"): the lanes do not queue with
+ * the nodes' other traffic; a retry sent after a "no chunk" answer is noticed when the requester
+ * next looks, with its true send time, and if it reached the backer before requests whose
+ * responses were already computed, those are recomputed behind it but a response already acted
+ * upon stays acted upon (only when a backer lacks the data, which backers that validated never
+ * do).
+ *
+ * Ref: polkadot/node/network/availability-distribution/src/requester/fetch_task (one request per
+ *      backer in turn), .../responder.rs (answer_chunk_request).
+ */
+import type { Prng } from "../lib/prng.ts";
+import { chunkSizeBytes } from "../node/availability.ts";
+import type { ChunkRequest, ChunkResponse } from "../node/env.ts";
+import { type ActorId, messageSizeBytes } from "../node/protocol.ts";
+import type { CandidateHash, ValidatorIndex } from "../primitives/codecs.ts";
+import type { Network } from "./network.ts";
+import { serialisationUs } from "./network.ts";
+import type { Time } from "./scheduler.ts";
+
+const REQUEST_BYTES = messageSizeBytes({
+  type: "ChunkFetchRequest",
+  candidateHash: "0x",
+  validatorIndex: 0,
+});
+
+interface PendingRequest {
+  readonly id: number;
+  readonly requester: ValidatorIndex;
+  readonly candidateHash: CandidateHash;
+  /** Arrival at the backer, µs; null: the request was lost. */
+  readonly arrivalUs: Time | null;
+  /** Computed on the backer's lane (`response` null then: the response was lost). */
+  done: boolean;
+  response: ChunkResponse | null;
+  /** Counted in the backer's traffic (once, even if recomputed). */
+  counted: boolean;
+  /** When the response started leaving and finished leaving the backer, µs. */
+  startUs: Time;
+  endUs: Time;
+}
+
+/** A backer's chunk responses, in order of request arrival. */
+interface Lane {
+  readonly backer: ValidatorIndex;
+  /** Requests that reached the backer, sorted by (arrival, id). */
+  readonly queue: PendingRequest[];
+  /** How many of `queue` have their response computed (a prefix). */
+  computed: number;
+  /** When the lane is free after the computed prefix, µs. */
+  freeUs: Time;
+  /** The lane's free time before `queue[0]` (advanced by pruning), µs. */
+  baseFreeUs: Time;
+}
+
+export interface ChunkStores {
+  /** When `backer` stored the whole data of the candidate, µs; undefined if it does not hold it. */
+  storedAt(backer: ValidatorIndex, candidateHash: CandidateHash): number | undefined;
+  /** The PoV size of a candidate `backer` holds, bytes. */
+  povBytes(backer: ValidatorIndex, candidateHash: CandidateHash): number;
+}
+
+export class ChunkFetchBoard {
+  private nextId = 0;
+  private readonly lanes = new Map<ValidatorIndex, Lane>();
+  /** Each requester's request lane: free from this time on, µs. */
+  private readonly requestFree = new Map<ValidatorIndex, Time>();
+
+  constructor(
+    private readonly network: Network,
+    private readonly rng: Prng,
+    private readonly validatorActors: readonly ActorId[],
+    private readonly stores: ChunkStores,
+  ) {}
+
+  request(
+    requester: ValidatorIndex,
+    candidateHash: CandidateHash,
+    backer: ValidatorIndex,
+    sentAtUs: Time,
+  ): ChunkRequest {
+    const id = this.nextId++;
+    const from = this.validatorActors[requester]!;
+    const to = this.validatorActors[backer]!;
+    const copyUs = serialisationUs(REQUEST_BYTES, this.network.uplinkMbps(from));
+    const upStart = Math.max(sentAtUs, this.requestFree.get(requester) ?? 0);
+    this.requestFree.set(requester, upStart + copyUs);
+    this.network.countLazySend(from, REQUEST_BYTES);
+    const arrivalUs = this.network.lazyCopy(
+      to,
+      REQUEST_BYTES,
+      upStart,
+      copyUs,
+      this.rng.derive(id >>> 0, 1),
+    );
+    const req: PendingRequest = {
+      id,
+      requester,
+      candidateHash,
+      arrivalUs,
+      done: false,
+      response: null,
+      counted: false,
+      startUs: 0,
+      endUs: 0,
+    };
+    if (arrivalUs !== null) this.enqueue(this.lane(backer), req);
+    return { response: (nowUs) => this.responseOf(backer, req, nowUs) };
+  }
+
+  /** Forgets computed responses that left their backer before `beforeUs`. */
+  prune(beforeUs: Time): void {
+    for (const lane of this.lanes.values()) {
+      let drop = 0;
+      while (drop < lane.computed && lane.queue[drop]!.endUs < beforeUs) drop++;
+      if (drop === 0) continue;
+      lane.baseFreeUs = Math.max(lane.baseFreeUs, lane.queue[drop - 1]!.endUs);
+      lane.queue.splice(0, drop);
+      lane.computed -= drop;
+    }
+  }
+
+  private lane(backer: ValidatorIndex): Lane {
+    let lane = this.lanes.get(backer);
+    if (lane === undefined) {
+      lane = { backer, queue: [], computed: 0, freeUs: 0, baseFreeUs: 0 };
+      this.lanes.set(backer, lane);
+    }
+    return lane;
+  }
+
+  /** Inserts in (arrival, id) order; responses computed at or after that place are redone. */
+  private enqueue(lane: Lane, req: PendingRequest): void {
+    const q = lane.queue;
+    let i = q.length;
+    while (i > 0 && before(req, q[i - 1]!)) i--;
+    q.splice(i, 0, req);
+    if (i < lane.computed) {
+      for (let k = i + 1; k <= lane.computed; k++) {
+        q[k]!.done = false;
+        q[k]!.response = null;
+      }
+      lane.computed = i;
+      lane.freeUs = i === 0 ? lane.baseFreeUs : q[i - 1]!.endUs;
+    }
+  }
+
+  private responseOf(
+    backer: ValidatorIndex,
+    req: PendingRequest,
+    nowUs: Time,
+  ): ChunkResponse | null {
+    if (req.arrivalUs === null || req.arrivalUs > nowUs) return null;
+    if (!req.done) this.compute(this.lane(backer), nowUs);
+    const r = req.response;
+    return r !== null && r.atUs <= nowUs ? r : null;
+  }
+
+  /** Computes the lane's responses to the requests that reached the backer by `nowUs`. */
+  private compute(lane: Lane, nowUs: Time): void {
+    const q = lane.queue;
+    const backerActor = this.validatorActors[lane.backer]!;
+    const upMbps = this.network.uplinkMbps(backerActor);
+    if (lane.computed === 0) lane.freeUs = lane.baseFreeUs;
+    while (lane.computed < q.length && q[lane.computed]!.arrivalUs! <= nowUs) {
+      const req = q[lane.computed]!;
+      const arrival = req.arrivalUs!;
+      const storedAt = this.stores.storedAt(lane.backer, req.candidateHash);
+      const found = storedAt !== undefined && storedAt <= arrival;
+      const chunkBytes = found
+        ? chunkSizeBytes(
+            this.stores.povBytes(lane.backer, req.candidateHash),
+            this.validatorActors.length,
+          )
+        : 0;
+      const size = messageSizeBytes({
+        type: "ChunkFetchResponse",
+        candidateHash: req.candidateHash,
+        validatorIndex: req.requester,
+        chunkBytes,
+        found,
+      });
+      const copyUs = serialisationUs(size, upMbps);
+      req.startUs = Math.max(arrival, lane.freeUs);
+      req.endUs = req.startUs + copyUs;
+      lane.freeUs = req.endUs;
+      if (!req.counted) this.network.countLazySend(backerActor, size);
+      req.counted = true;
+      const at = this.network.lazyCopy(
+        this.validatorActors[req.requester]!,
+        size,
+        req.startUs,
+        copyUs,
+        this.rng.derive(req.id >>> 0, 2),
+      );
+      req.done = true;
+      req.response = at === null ? null : { atUs: at, found, chunkBytes };
+      lane.computed++;
+    }
+  }
+}
+
+function before(a: PendingRequest, b: PendingRequest): boolean {
+  return a.arrivalUs! < b.arrivalUs! || (a.arrivalUs === b.arrivalUs && a.id < b.id);
+}
