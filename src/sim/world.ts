@@ -120,6 +120,12 @@ export interface WorldOptions {
   readonly onRelayBlock?: (number: number, total: number) => void;
   /** Keep this many trace entries (0: only the hash). */
   readonly traceRetain?: number;
+  /**
+   * Carry backed-candidate announcements and chunk fetches as messages (checked on receipt)
+   * instead of lazily materialised gossip and lazily computed fetches: slower, for comparing
+   * the two (see docs/simulator.md "Performance model").
+   */
+  readonly eagerDelivery?: boolean;
 }
 
 export interface RelayBlockRecord {
@@ -279,15 +285,20 @@ export class World {
           publish: (msg) => this.publishBitfield(i, msg),
           delivered: (relayParent) => this.deliveredBitfields(i, relayParent),
         },
-        announcementGossip: {
-          publish: (msg, lazyTo) => this.announcements.publish(i, msg, lazyTo),
-          paras: (relayParent) => this.announcements.paras(relayParent),
-          delivered: (relayParent, paraId) => this.announcements.delivered(i, relayParent, paraId),
-        },
-        chunkFetching: {
-          request: (candidateHash, backer, sentAtUs) =>
-            this.chunkFetches.request(i, candidateHash, backer, sentAtUs),
-        },
+        ...(options.eagerDelivery
+          ? {}
+          : {
+              announcementGossip: {
+                publish: (msg, lazyTo) => this.announcements.publish(i, msg, lazyTo),
+                paras: (relayParent) => this.announcements.paras(relayParent),
+                delivered: (relayParent, paraId) =>
+                  this.announcements.delivered(i, relayParent, paraId),
+              },
+              chunkFetching: {
+                request: (candidateHash, backer, sentAtUs) =>
+                  this.chunkFetches.request(i, candidateHash, backer, sentAtUs),
+              },
+            }),
       };
       const node = new ValidatorNode(env);
       this.validators.push(node);
