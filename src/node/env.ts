@@ -140,13 +140,12 @@ export interface AnnouncementDelivery {
  * ascending): the sender's uplink pays for every copy at once. `delivered` materialises the copies
  * of the announcements of `paraId` at `relayParent` that reached ME (lost copies left out),
  * including copies delivered after now: the caller keeps those it would have checked by now.
- * `paras` lists the paras announced at `relayParent`. A validator reads them only before it uses
+ * A validator reads them only before it uses
  * what it knows of that para (its prospective parachains, its provisioner), so at 600 validators
  * and 100 paras the ~60,000 imports per relay block shrink to what is read.
  */
 export interface AnnouncementGossip {
   publish(msg: BackedCandidateMessage, lazyTo: readonly ValidatorIndex[]): void;
-  paras(relayParent: Hash): readonly ParaId[];
   delivered(relayParent: Hash, paraId: ParaId): readonly AnnouncementDelivery[];
 }
 

@@ -82,11 +82,6 @@ export class AnnouncementBoard {
     board.byPara.set(para, list);
   }
 
-  paras(relayParent: Hash): readonly ParaId[] {
-    const board = this.boards.get(relayParent);
-    return board === undefined ? [] : [...board.byPara.keys()];
-  }
-
   /** The copies of `paraId`'s announcements at `relayParent` delivered to validator `index`. */
   delivered(index: ValidatorIndex, relayParent: Hash, paraId: ParaId): AnnouncementDelivery[] {
     const board = this.boards.get(relayParent);

@@ -290,7 +290,6 @@ export class World {
           : {
               announcementGossip: {
                 publish: (msg, lazyTo) => this.announcements.publish(i, msg, lazyTo),
-                paras: (relayParent) => this.announcements.paras(relayParent),
                 delivered: (relayParent, paraId) =>
                   this.announcements.delivered(i, relayParent, paraId),
               },

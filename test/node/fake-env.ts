@@ -240,13 +240,6 @@ export class FakeWorld {
       publish: (msg, lazyTo) => {
         announced.push({ id: announced.length, at: this.time, from: id, msg, lazyTo });
       },
-      paras: (rp) => [
-        ...new Set(
-          announced
-            .filter((a) => a.msg.relayParent === rp)
-            .map((a) => a.msg.receipt.descriptor.paraId),
-        ),
-      ],
       delivered: (rp, para) =>
         announced
           .filter(

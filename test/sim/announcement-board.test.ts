@@ -46,7 +46,7 @@ describe("AnnouncementBoard", () => {
     const msg = announcement(2000);
     board.publish(0, msg, [2, 3, 4]);
     board.publish(1, announcement(2001), [5]);
-    expect(board.paras(blocks[1]!.hash)).toEqual([2000, 2001]);
+    expect(board.delivered(5, blocks[1]!.hash, 2001)).toHaveLength(1);
     expect(board.delivered(1, blocks[1]!.hash, 2000)).toEqual([]); // not a receiver
     expect(board.delivered(5, blocks[1]!.hash, 2000)).toEqual([]); // another para's receiver
     const copyUs = serialisationUs(messageSizeBytes(msg), 100);

@@ -870,16 +870,15 @@ export class CandidateBacking {
   }
 
   /**
-   * Takes in the lazily gossiped announcements (`env.announcementGossip`) of `para` (every para
-   * when null) that reached me and whose signatures I would have checked by now: in order of
-   * that time, each is handled as `onBackedCandidate` handles a copy on receipt. The checks are
-   * modelled as a delay after delivery (`verifyCostUs` per statement, no queueing behind other
-   * work: about 25 ms per relay block at 100 paras, spread over the slot) and are not charged to
-   * my `main` CPU. Copies delivered before I had the relay parent in view are dropped, as on
-   * receipt. Re-entrant calls (an import asks prospective parachains, which asks for a sync)
-   * return at once.
+   * Takes in the lazily gossiped announcements (`env.announcementGossip`) of `para` that reached
+   * me and whose signatures I would have checked by now: in order of that time, each is handled
+   * as `onBackedCandidate` handles a copy on receipt. The checks are modelled as a delay after
+   * delivery (`verifyCostUs` per statement, no queueing behind other work: about 25 ms per relay
+   * block at 100 paras, spread over the slot) and are not charged to my `main` CPU. Copies
+   * delivered before I had the relay parent in view are dropped, as on receipt. Re-entrant calls
+   * (an import asks prospective parachains, which asks for a sync) return at once.
    */
-  syncAnnouncements(para: ParaId | null): void {
+  syncAnnouncements(para: ParaId): void {
     const gossip = this.env.announcementGossip;
     if (gossip === undefined || this.syncing) return;
     this.syncing = true;
@@ -887,23 +886,20 @@ export class CandidateBacking {
       const now = this.env.now();
       const cost = this.env.verifyCostUs;
       for (const rp of this.perRelayParent.values()) {
-        const paras = para === null ? gossip.paras(rp.ctx.hash) : [para];
-        for (const p of paras) {
-          const due: { readonly checkedAtUs: number; readonly d: AnnouncementDelivery }[] = [];
-          for (const d of gossip.delivered(rp.ctx.hash, p)) {
-            if (rp.announcementsTaken.has(d.id)) continue;
-            if (d.deliveredAtUs < rp.createdAtUs) {
-              rp.announcementsTaken.add(d.id);
-              continue;
-            }
-            const checkedAtUs = d.deliveredAtUs + cost * d.msg.statements.length;
-            if (checkedAtUs <= now) due.push({ checkedAtUs, d });
-          }
-          due.sort((a, b) => a.checkedAtUs - b.checkedAtUs || a.d.id - b.d.id);
-          for (const { d } of due) {
+        const due: { readonly checkedAtUs: number; readonly d: AnnouncementDelivery }[] = [];
+        for (const d of gossip.delivered(rp.ctx.hash, para)) {
+          if (rp.announcementsTaken.has(d.id)) continue;
+          if (d.deliveredAtUs < rp.createdAtUs) {
             rp.announcementsTaken.add(d.id);
-            this.takeAnnouncement(rp, d.msg);
+            continue;
           }
+          const checkedAtUs = d.deliveredAtUs + cost * d.msg.statements.length;
+          if (checkedAtUs <= now) due.push({ checkedAtUs, d });
+        }
+        due.sort((a, b) => a.checkedAtUs - b.checkedAtUs || a.d.id - b.d.id);
+        for (const { d } of due) {
+          rp.announcementsTaken.add(d.id);
+          this.takeAnnouncement(rp, d.msg);
         }
       }
     } finally {
