@@ -136,8 +136,8 @@ export interface AnnouncementDelivery {
 /**
  * Backed-candidate announcements as a lazily materialised broadcast, for the validators that have
  * no stake in the candidate's para (the simulator provides it; see its network's
- * `lazyBroadcast`). `publish` sends the announcement to the validators in `lazyTo` (indices,
- * ascending): the sender's uplink pays for every copy at once. `delivered` materialises the copies
+ * `lazyUpload`). `publish` sends the announcement to every validator but those in `notTo`
+ * (indices, ascending): the sender's uplink pays for every copy at once. `delivered` materialises the copies
  * of the announcements of `paraId` at `relayParent` that reached ME (lost copies left out),
  * including copies delivered after now: the caller keeps those it would have checked by now.
  * A validator reads them only before it uses
@@ -145,7 +145,7 @@ export interface AnnouncementDelivery {
  * and 100 paras the ~60,000 imports per relay block shrink to what is read.
  */
 export interface AnnouncementGossip {
-  publish(msg: BackedCandidateMessage, lazyTo: readonly ValidatorIndex[]): void;
+  publish(msg: BackedCandidateMessage, notTo: readonly ValidatorIndex[]): void;
   delivered(relayParent: Hash, paraId: ParaId): readonly AnnouncementDelivery[];
 }
 

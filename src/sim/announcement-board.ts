@@ -4,8 +4,9 @@
  * A backer announces a candidate its table attested to the validators outside the backing group.
  * Those with a stake in the para (the groups of the para's other cores) get an ordinary copy; the
  * others (at Polkadot scale, ~595 per candidate) get a lazy one: the sender's uplink pays for every
- * copy when it publishes (`Network.lazyBroadcast`), and a copy's delivery (latency and loss) is
- * computed only when its receiver asks (`delivered`), the first time, then remembered.
+ * copy when it publishes (`Network.lazyUpload`, copies in validator order), and a copy's delivery
+ * (latency and loss, `Network.lazyCopy`) is computed only when its receiver asks (`delivered`),
+ * the first time, then remembered.
  *
  * Invariants:
  * - A copy's fate comes from its own stream, `rng.derive(announcement id, receiver index)` on the
@@ -23,16 +24,20 @@ import type { Prng } from "../lib/prng.ts";
 import type { AnnouncementDelivery, BackedCandidateMessage } from "../node/env.ts";
 import { type ActorId, messageSizeBytes } from "../node/protocol.ts";
 import type { ParaId, ValidatorIndex } from "../primitives/codecs.ts";
-import type { LazyBroadcast, Network } from "./network.ts";
+import type { Network } from "./network.ts";
+import type { Time } from "./scheduler.ts";
 
 interface Published {
   readonly id: number;
   readonly from: ActorId;
   readonly msg: BackedCandidateMessage;
-  readonly lazy: LazyBroadcast;
-  /** Receivers' validator indices, ascending (copy i goes to `to[i]`). */
-  readonly to: Int32Array;
-  /** Delivery time per copy once materialised: NaN not yet, -1 lost. */
+  readonly sizeBytes: number;
+  /** The validators it is NOT sent to, ascending; copy i goes to the i-th other validator. */
+  readonly notTo: Int32Array;
+  /** When the first copy starts leaving the sender, and how long each copy takes, µs. */
+  readonly upStartUs: Time;
+  readonly copyUs: Time;
+  /** Delivery time per receiver once materialised: NaN not yet, -1 lost. */
   arrivals: Float64Array | null;
 }
 
@@ -54,8 +59,10 @@ export class AnnouncementBoard {
     private readonly numberOf: (relayParent: Hash) => number,
   ) {}
 
-  publish(fromIndex: ValidatorIndex, msg: BackedCandidateMessage, lazyTo: readonly number[]): void {
-    if (lazyTo.length === 0) return;
+  /** Sends `msg` from `fromIndex` to every validator but those in `notTo` (ascending). */
+  publish(fromIndex: ValidatorIndex, msg: BackedCandidateMessage, notTo: readonly number[]): void {
+    const copies = this.validatorActors.length - notTo.length;
+    if (copies <= 0) return;
     let board = this.boards.get(msg.relayParent);
     if (board === undefined) {
       board = {
@@ -67,16 +74,18 @@ export class AnnouncementBoard {
       this.boards.set(msg.relayParent, board);
     }
     const from = this.validatorActors[fromIndex]!;
-    const to = Int32Array.from(lazyTo);
-    const peers = Array.from(to, (v) => this.validatorActors[v]!);
+    const sizeBytes = messageSizeBytes(msg);
+    const { upStartUs, copyUs } = this.network.lazyUpload(from, copies, sizeBytes);
     const para = msg.receipt.descriptor.paraId;
     const list = board.byPara.get(para) ?? [];
     list.push({
       id: board.count++,
       from,
       msg,
-      lazy: this.network.lazyBroadcast(from, peers, messageSizeBytes(msg)),
-      to,
+      sizeBytes,
+      notTo: Int32Array.from(notTo),
+      upStartUs,
+      copyUs,
       arrivals: null,
     });
     board.byPara.set(para, list);
@@ -89,13 +98,22 @@ export class AnnouncementBoard {
     if (board === undefined || list === undefined) return [];
     const out: AnnouncementDelivery[] = [];
     for (const p of list) {
-      const copy = indexOf(p.to, index);
+      const copy = copyIndex(p.notTo, index);
       if (copy < 0) continue;
-      if (p.arrivals === null) p.arrivals = new Float64Array(p.to.length).fill(Number.NaN);
-      let at = p.arrivals[copy]!;
+      if (p.arrivals === null) {
+        p.arrivals = new Float64Array(this.validatorActors.length).fill(Number.NaN);
+      }
+      let at = p.arrivals[index]!;
       if (Number.isNaN(at)) {
-        at = this.network.lazyDelivery(p.lazy, copy, board.rng.derive(p.id, index)) ?? -1;
-        p.arrivals[copy] = at;
+        at =
+          this.network.lazyCopy(
+            this.validatorActors[index]!,
+            p.sizeBytes,
+            p.upStartUs + copy * p.copyUs,
+            p.copyUs,
+            board.rng.derive(p.id, index),
+          ) ?? -1;
+        p.arrivals[index] = at;
       }
       if (at >= 0) out.push({ id: p.id, from: p.from, msg: p.msg, deliveredAtUs: at });
     }
@@ -110,16 +128,16 @@ export class AnnouncementBoard {
   }
 }
 
-/** Binary search in an ascending array; -1 when absent. */
-function indexOf(sorted: Int32Array, value: number): number {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = sorted[mid]!;
-    if (v === value) return mid;
-    if (v < value) lo = mid + 1;
-    else hi = mid - 1;
+/**
+ * The copy number of validator `v` when every validator but those in `notTo` (ascending) gets a
+ * copy in index order; -1 if `v` gets none.
+ */
+function copyIndex(notTo: Int32Array, v: number): number {
+  let below = 0;
+  for (const x of notTo) {
+    if (x === v) return -1;
+    if (x > v) break;
+    below++;
   }
-  return -1;
+  return v - below;
 }

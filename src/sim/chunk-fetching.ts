@@ -38,21 +38,42 @@ const REQUEST_BYTES = messageSizeBytes({
   candidateHash: "0x",
   validatorIndex: 0,
 });
+/** A response without a chunk; one with a chunk adds the chunk's bytes (`messageSizeBytes`). */
+const EMPTY_RESPONSE_BYTES = messageSizeBytes({
+  type: "ChunkFetchResponse",
+  candidateHash: "0x",
+  validatorIndex: 0,
+  chunkBytes: 0,
+  found: false,
+});
 
-interface PendingRequest {
-  readonly id: number;
-  readonly requester: ValidatorIndex;
-  readonly candidateHash: CandidateHash;
-  /** Arrival at the backer, µs; null: the request was lost. */
-  readonly arrivalUs: Time | null;
-  /** Computed on the backer's lane (`response` null then: the response was lost). */
-  done: boolean;
-  response: ChunkResponse | null;
+/** A request recorded on the board; its `response` is computed on its backer's lane. */
+class PendingRequest implements ChunkRequest {
+  /** Computed on the backer's lane (`answer` null then: the response was lost). */
+  done = false;
+  answer: ChunkResponse | null = null;
   /** Counted in the backer's traffic (once, even if recomputed). */
-  counted: boolean;
+  counted = false;
   /** When the response started leaving and finished leaving the backer, µs. */
-  startUs: Time;
-  endUs: Time;
+  startUs: Time = 0;
+  endUs: Time = 0;
+
+  constructor(
+    private readonly board: ChunkFetchBoard,
+    readonly id: number,
+    readonly requester: ValidatorIndex,
+    readonly backer: ValidatorIndex,
+    readonly candidateHash: CandidateHash,
+    /** Arrival at the backer, µs; null: the request was lost. */
+    readonly arrivalUs: Time | null,
+  ) {}
+
+  response(nowUs: Time): ChunkResponse | null {
+    if (this.arrivalUs === null || this.arrivalUs > nowUs) return null;
+    if (!this.done) this.board.computeLane(this.backer, nowUs);
+    const r = this.answer;
+    return r !== null && r.atUs <= nowUs ? r : null;
+  }
 }
 
 /** A backer's chunk responses, in order of request arrival. */
@@ -108,19 +129,9 @@ export class ChunkFetchBoard {
       copyUs,
       this.rng.derive(id >>> 0, 1),
     );
-    const req: PendingRequest = {
-      id,
-      requester,
-      candidateHash,
-      arrivalUs,
-      done: false,
-      response: null,
-      counted: false,
-      startUs: 0,
-      endUs: 0,
-    };
+    const req = new PendingRequest(this, id, requester, backer, candidateHash, arrivalUs);
     if (arrivalUs !== null) this.enqueue(this.lane(backer), req);
-    return { response: (nowUs) => this.responseOf(backer, req, nowUs) };
+    return req;
   }
 
   /** Forgets computed responses that left their backer before `beforeUs`. */
@@ -153,26 +164,16 @@ export class ChunkFetchBoard {
     if (i < lane.computed) {
       for (let k = i + 1; k <= lane.computed; k++) {
         q[k]!.done = false;
-        q[k]!.response = null;
+        q[k]!.answer = null;
       }
       lane.computed = i;
       lane.freeUs = i === 0 ? lane.baseFreeUs : q[i - 1]!.endUs;
     }
   }
 
-  private responseOf(
-    backer: ValidatorIndex,
-    req: PendingRequest,
-    nowUs: Time,
-  ): ChunkResponse | null {
-    if (req.arrivalUs === null || req.arrivalUs > nowUs) return null;
-    if (!req.done) this.compute(this.lane(backer), nowUs);
-    const r = req.response;
-    return r !== null && r.atUs <= nowUs ? r : null;
-  }
-
-  /** Computes the lane's responses to the requests that reached the backer by `nowUs`. */
-  private compute(lane: Lane, nowUs: Time): void {
+  /** Computes `backer`'s responses to the requests that reached it by `nowUs`. */
+  computeLane(backer: ValidatorIndex, nowUs: Time): void {
+    const lane = this.lane(backer);
     const q = lane.queue;
     const backerActor = this.validatorActors[lane.backer]!;
     const upMbps = this.network.uplinkMbps(backerActor);
@@ -188,13 +189,7 @@ export class ChunkFetchBoard {
             this.validatorActors.length,
           )
         : 0;
-      const size = messageSizeBytes({
-        type: "ChunkFetchResponse",
-        candidateHash: req.candidateHash,
-        validatorIndex: req.requester,
-        chunkBytes,
-        found,
-      });
+      const size = EMPTY_RESPONSE_BYTES + chunkBytes;
       const copyUs = serialisationUs(size, upMbps);
       req.startUs = Math.max(arrival, lane.freeUs);
       req.endUs = req.startUs + copyUs;
@@ -209,7 +204,7 @@ export class ChunkFetchBoard {
         this.rng.derive(req.id >>> 0, 2),
       );
       req.done = true;
-      req.response = at === null ? null : { atUs: at, found, chunkBytes };
+      req.answer = at === null ? null : { atUs: at, found, chunkBytes };
       lane.computed++;
     }
   }

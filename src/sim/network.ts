@@ -326,18 +326,31 @@ export class Network {
    * now; `lazyDelivery` computes a copy's delivery when it is needed.
    */
   lazyBroadcast(from: NodeId, to: readonly NodeId[], sizeBytes: number): LazyBroadcast {
+    assert(!to.includes(from), () => `Network.lazyBroadcast ${from}: sends to itself`);
+    const { upStartUs, copyUs } = this.lazyUpload(from, to.length, sizeBytes);
+    return { from, to, sizeBytes, upStartUs, copyUs };
+  }
+
+  /**
+   * Charges `from`'s uplink now for `copies` copies of `sizeBytes` leaving one after the other
+   * (and its traffic); returns when the first starts and how long each takes, for `lazyCopy`.
+   */
+  lazyUpload(
+    from: NodeId,
+    copies: number,
+    sizeBytes: number,
+  ): { readonly upStartUs: Time; readonly copyUs: Time } {
     assert(
       Number.isSafeInteger(sizeBytes) && sizeBytes >= 0,
-      () => `Network.lazyBroadcast ${from}: size must be an integer >= 0 bytes, got ${sizeBytes}`,
+      () => `Network.lazyUpload ${from}: size must be an integer >= 0 bytes, got ${sizeBytes}`,
     );
-    assert(!to.includes(from), () => `Network.lazyBroadcast ${from}: sends to itself`);
     const src = this.node(from);
     const copyUs = serialisationUs(sizeBytes, src.upMbps);
     const upStartUs = Math.max(this.scheduler.now, src.upFree);
-    src.upFree = upStartUs + copyUs * to.length;
-    src.traffic.bytesSent += sizeBytes * to.length;
-    src.traffic.messagesSent += to.length;
-    return { from, to, sizeBytes, upStartUs, copyUs };
+    src.upFree = upStartUs + copyUs * copies;
+    src.traffic.bytesSent += sizeBytes * copies;
+    src.traffic.messagesSent += copies;
+    return { upStartUs, copyUs };
   }
 
   /**

@@ -237,7 +237,9 @@ export class FakeWorld {
     const id = validatorActor(index);
     const announced = this.announced;
     return {
-      publish: (msg, lazyTo) => {
+      publish: (msg, notTo) => {
+        const lazyTo: number[] = [];
+        for (let v = 0; v < this.nValidators; v++) if (!notTo.includes(v)) lazyTo.push(v);
         announced.push({ id: announced.length, at: this.time, from: id, msg, lazyTo });
       },
       delivered: (rp, para) =>

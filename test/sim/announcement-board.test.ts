@@ -28,6 +28,11 @@ function setup(config: Partial<NetworkConfig> = {}) {
   return { sched, net, board };
 }
 
+/** The `notTo` list that sends to exactly `to`. */
+function only(to: readonly number[]): number[] {
+  return actors.map((_, v) => v).filter((v) => !to.includes(v));
+}
+
 function announcement(paraId: number, relayParent = blocks[1]!): BackedCandidateMessage {
   const c = makeCandidate({ paraId, relayParent, parentHead: "0x00", headData: "0x01" });
   return {
@@ -44,8 +49,8 @@ describe("AnnouncementBoard", () => {
   it("delivers only to the lazy receivers, per para, after the sender's upload and the latency", () => {
     const { net, board } = setup();
     const msg = announcement(2000);
-    board.publish(0, msg, [2, 3, 4]);
-    board.publish(1, announcement(2001), [5]);
+    board.publish(0, msg, only([2, 3, 4]));
+    board.publish(1, announcement(2001), only([5]));
     expect(board.delivered(5, blocks[1]!.hash, 2001)).toHaveLength(1);
     expect(board.delivered(1, blocks[1]!.hash, 2000)).toEqual([]); // not a receiver
     expect(board.delivered(5, blocks[1]!.hash, 2000)).toEqual([]); // another para's receiver
@@ -65,7 +70,7 @@ describe("AnnouncementBoard", () => {
     const a = setup();
     const b = setup();
     for (const s of [a, b]) {
-      for (let i = 0; i < 4; i++) s.board.publish(i, announcement(2000 + i), [5, 6, 7, 8, 9]);
+      for (let i = 0; i < 4; i++) s.board.publish(i, announcement(2000 + i), only([5, 6, 7, 8, 9]));
     }
     const ask = (s: typeof a, order: number[]) => {
       const out = new Map<string, number>();
@@ -86,12 +91,12 @@ describe("AnnouncementBoard", () => {
 
   it("leaves lost copies out, and forgets old relay parents", () => {
     const lossy = setup({ loss: 1 });
-    lossy.board.publish(0, announcement(2000), [1, 2]);
+    lossy.board.publish(0, announcement(2000), only([1, 2]));
     expect(lossy.board.delivered(1, blocks[1]!.hash, 2000)).toEqual([]);
 
     const { board } = setup();
-    board.publish(0, announcement(2000, blocks[1]), [1]);
-    board.publish(0, announcement(2000, blocks[2]), [1]);
+    board.publish(0, announcement(2000, blocks[1]), only([1]));
+    board.publish(0, announcement(2000, blocks[2]), only([1]));
     board.prune(5, 3); // keeps relay parents numbered 2 and above
     expect(board.delivered(1, blocks[1]!.hash, 2000)).toEqual([]);
     expect(board.delivered(1, blocks[2]!.hash, 2000)).toHaveLength(1);

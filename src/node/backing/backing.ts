@@ -848,25 +848,36 @@ export class CandidateBacking {
       statements: [...statements],
     };
     const gossip = this.env.announcementGossip;
-    const para = attested.candidate.descriptor.paraId;
-    const interested = new Set<ValidatorIndex>();
-    if (gossip !== undefined) {
-      for (const [core, validators] of rp.ctx.backingGroups) {
-        if (core === attested.groupId || !rp.ctx.claimsForCore(core).includes(para)) continue;
-        for (const v of validators) interested.add(v);
-      }
-    }
+    const me = this.env.validatorIndex;
     const actors = this.env.validatorActors;
-    const to: ActorId[] = [];
-    const lazyTo: ValidatorIndex[] = [];
-    for (let v = 0; v < actors.length; v++) {
-      if (v === this.env.validatorIndex || group.includes(v)) continue;
-      if (gossip === undefined || interested.has(v)) to.push(actors[v]!);
-      else lazyTo.push(v);
+    if (gossip === undefined) {
+      const to: ActorId[] = [];
+      for (let v = 0; v < actors.length; v++) {
+        if (v !== me && !group.includes(v)) to.push(actors[v]!);
+      }
+      this.send(to, msg);
+      return;
     }
+    // The groups of the para's other cores get it at once; everyone else lazily.
+    const para = attested.candidate.descriptor.paraId;
+    const interested: ValidatorIndex[] = [];
+    for (const [core, validators] of rp.ctx.backingGroups) {
+      if (core === attested.groupId || !rp.ctx.claimsForCore(core).includes(para)) continue;
+      for (const v of validators) if (v !== me && !group.includes(v)) interested.push(v);
+    }
+    this.send(
+      interested.map((v) => actors[v]!),
+      msg,
+    );
+    const notTo = [...new Set([me, ...group, ...interested])].sort((a, b) => a - b);
+    gossip.publish(msg, notTo);
+  }
+
+  /** Sends one message to each of `to` (`env.multicast` when the environment has it). */
+  private send(to: readonly ActorId[], msg: ProtocolMessage): void {
+    if (to.length === 0) return;
     if (this.env.multicast !== undefined) this.env.multicast(to, msg);
     else for (const peer of to) this.env.send(peer, msg);
-    gossip?.publish(msg, lazyTo);
   }
 
   /**
