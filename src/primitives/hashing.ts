@@ -1,5 +1,10 @@
 /**
  * blake2b-256, Substrate's `BlakeTwo256`, synchronous (@noble/hashes) so pure cores can hash.
+ *
+ * `hashHex` remembers its last few thousand answers: the same head data is hashed by every node
+ * that handles a candidate (collators, backers, prospective parachains, the runtime), and a map
+ * lookup of a string costs far less than hashing it. A pure function's memo: answers never change.
+ *
  * Ref: substrate sp-core hashing `blake2_256`.
  */
 import { blake2b } from "@noble/hashes/blake2.js";
@@ -14,7 +19,17 @@ export function hashBytes(data: Uint8Array): Hash {
   return toHex(blake2b256(data));
 }
 
+/** How many `hashHex` answers are remembered before the memo starts over. */
+const HEX_MEMO_LIMIT = 8192;
+let hexMemo = new Map<Hex, Hash>();
+
 /** blake2b-256 of the raw bytes a hex string denotes (e.g. `HeadData::hash()`). */
 export function hashHex(data: Hex): Hash {
-  return hashBytes(fromHex(data));
+  let hash = hexMemo.get(data);
+  if (hash === undefined) {
+    hash = hashBytes(fromHex(data));
+    if (hexMemo.size >= HEX_MEMO_LIMIT) hexMemo = new Map();
+    hexMemo.set(data, hash);
+  }
+  return hash;
 }
