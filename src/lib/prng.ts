@@ -69,18 +69,29 @@ function readU32le(bytes: Uint8Array, offset: number): number {
 }
 
 export class Prng {
-  /** Human-readable derivation path, e.g. `1/network/v3`; for logs and error messages. */
-  readonly path: string;
   /** The key `fork` derives from; null for a `derive`d stream (not forkable). */
   private readonly key: Uint8Array | null;
+  /** The path, or for a derived stream its parent's path (see `path`). */
+  private readonly pathBase: string;
+  /** The keys of a derived stream (-1 otherwise). */
+  private readonly derivedA: number;
+  private readonly derivedB: number;
   private s0: number;
   private s1: number;
   private s2: number;
   private s3: number;
 
-  private constructor(key: Uint8Array | null, path: string, state?: readonly number[]) {
+  private constructor(
+    key: Uint8Array | null,
+    pathBase: string,
+    state?: readonly number[],
+    derivedA = -1,
+    derivedB = -1,
+  ) {
     this.key = key;
-    this.path = path;
+    this.pathBase = pathBase;
+    this.derivedA = derivedA;
+    this.derivedB = derivedB;
     const w =
       state ??
       (key === null
@@ -92,6 +103,11 @@ export class Prng {
     this.s3 = w[3]! >>> 0;
     // xoshiro's one forbidden state; a 2^-128 event for hashed keys, reachable only via fromState.
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+  }
+
+  /** Human-readable derivation path, e.g. `1/network/v3`; for logs and error messages. */
+  get path(): string {
+    return this.derivedA < 0 ? this.pathBase : `${this.pathBase}#${this.derivedA}.${this.derivedB}`;
   }
 
   /** The root stream of a run. */
@@ -144,7 +160,7 @@ export class Prng {
       const mixed = fmix32(fmix32(a + Math.imul(i + 1, 0x9e3779b9)) ^ b);
       words[i] = fmix32(readU32le(key, 16 + 4 * i) ^ mixed);
     }
-    return new Prng(null, `${this.path}#${a}.${b}`, words);
+    return new Prng(null, this.pathBase, words, a, b);
   }
 
   /** Next uint32, uniform in [0, 2^32). */

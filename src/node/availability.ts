@@ -45,6 +45,8 @@ import type { ActorId, PoV, ProtocolMessage } from "./protocol.ts";
 export const CHUNK_REQUEST_TIMEOUT_US = 1_000_000;
 /** How long (relay blocks) stored data outlives its last use (modelling bound, see header). */
 export const KEEP_BLOCKS = 10;
+/** How often (relay blocks) the store looks for data to forget. */
+export const PRUNE_EVERY = 5;
 
 /** `recovery_threshold(n)`: the number of chunks needed to recover the data. */
 export function recoveryThreshold(nValidators: number): number {
@@ -80,6 +82,7 @@ export class AvailabilityStore {
   private readonly full = new Map<CandidateHash, StoredFull>();
   private readonly chunks = new Map<CandidateHash, StoredChunk>();
   private currentBlock: BlockNumber = 0;
+  private nextPrune: BlockNumber = 0;
   /** Brings my chunk fetch of a candidate up to date before it is queried (see `hasChunk`). */
   private resolver: ((candidateHash: CandidateHash) => void) | null = null;
 
@@ -130,9 +133,15 @@ export class AvailabilityStore {
     if (c !== undefined) c.lastNeeded = Math.max(c.lastNeeded, block);
   }
 
-  /** Moves the store's clock to `block` and forgets data unused for `KEEP_BLOCKS` blocks. */
+  /**
+   * Moves the store's clock to `block` and forgets data unused for `KEEP_BLOCKS` blocks, looking
+   * every `PRUNE_EVERY` blocks (so data is kept `KEEP_BLOCKS` to `KEEP_BLOCKS + PRUNE_EVERY - 1`
+   * blocks: a store holds ~1,000 chunks at 100 paras, not worth walking on every block).
+   */
   advance(block: BlockNumber): void {
     this.currentBlock = Math.max(this.currentBlock, block);
+    if (this.currentBlock < this.nextPrune) return;
+    this.nextPrune = this.currentBlock + PRUNE_EVERY;
     const horizon = this.currentBlock - KEEP_BLOCKS;
     for (const [h, f] of this.full) if (f.lastNeeded < horizon) this.full.delete(h);
     for (const [h, c] of this.chunks) if (c.lastNeeded < horizon) this.chunks.delete(h);

@@ -158,9 +158,17 @@ export class ChunkFetchBoard {
   /** Inserts in (arrival, id) order; responses computed at or after that place are redone. */
   private enqueue(lane: Lane, req: PendingRequest): void {
     const q = lane.queue;
-    let i = q.length;
-    while (i > 0 && before(req, q[i - 1]!)) i--;
-    q.splice(i, 0, req);
+    // Binary search for the first queued request that `req` goes before.
+    let lo = 0;
+    let hi = q.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (before(req, q[mid]!)) hi = mid;
+      else lo = mid + 1;
+    }
+    const i = lo;
+    if (i === q.length) q.push(req);
+    else q.splice(i, 0, req);
     if (i < lane.computed) {
       for (let k = i + 1; k <= lane.computed; k++) {
         q[k]!.done = false;
