@@ -15,7 +15,8 @@
  * Each case runs in its own child process (`--child`), one after the other, so that the peak
  * memory of a case is its own and one case's garbage does not slow the next. Wall time is taken
  * inside the child around `runScenario` only (no process start, no module loading). The crypto
- * is what the CLI uses (`nativeCryptoProvider`: node:crypto ed25519, pure sr25519).
+ * is what the CLI uses (`nativeCryptoProvider`: node:crypto ed25519, pure sr25519), and so are
+ * the V8 flags (`--max-semi-space-size=64`, see bin/parapipe.js).
  *
  * Options: --runs N (presets, default 5), --polkadot-runs N (default 3), --polkadot-blocks N
  * (measured relay blocks, default 10), --polkadot-warmup N (default 2), --polkadot-tx-us N
@@ -32,6 +33,8 @@ import { runScenario } from "../src/sim/run.ts";
 import { POLKADOT_PARAS, polkadotScenario } from "./polkadot.ts";
 
 const MODES: readonly CryptoKind[] = ["sr25519", "ed25519", "none"];
+/** The V8 flags the `parapipe` command runs with (bin/parapipe.js), so the figures are its own. */
+const V8_FLAGS = ["--max-semi-space-size=64"];
 const MIB = 1024 * 1024;
 
 interface Case {
@@ -173,11 +176,15 @@ function parent(args: readonly string[]): void {
   const started = performance.now();
   for (const c of cases) {
     process.stderr.write(`  running ${c.label} / ${c.crypto} (${c.runs} run(s))...\n`);
-    const r = spawnSync(process.execPath, ["--import", "tsx", self, "--child", JSON.stringify(c)], {
-      encoding: "utf8",
-      maxBuffer: 64 * MIB,
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const r = spawnSync(
+      process.execPath,
+      [...V8_FLAGS, "--import", "tsx", self, "--child", JSON.stringify(c)],
+      {
+        encoding: "utf8",
+        maxBuffer: 64 * MIB,
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
     if (r.status !== 0) throw new Error(`${c.label}/${c.crypto}: child exited with ${r.status}`);
     const line = r.stdout.trim().split("\n").pop() ?? "";
     results.push(JSON.parse(line) as CaseResult);
