@@ -126,7 +126,15 @@ export function runCommand(files: readonly string[], opts: RunOptions): number {
       onRelayBlock: (n, total) => bar.update(n, total, scenario.name),
     });
     bar.finish();
-    const full = { ...report, host: { wallMs: Date.now() - started, parapipeVersion: "0.1.0" } };
+    const full = {
+      ...report,
+      host: {
+        wallMs: Date.now() - started,
+        parapipeVersion: "0.1.0",
+        node: process.version,
+        nodeFlags: process.execArgv.filter((a) => a.startsWith("--max-")),
+      },
+    };
     reports.push(full);
     for (const v of report.safety.violations) {
       violations++;

@@ -41,5 +41,7 @@ describe("parapipe run (command line)", () => {
     expect(report.relayBlocks).toBe(15);
     expect(report.paras["2000"].included).toBeGreaterThan(5);
     expect(report.host.parapipeVersion).toBe("0.1.0");
+    // bin/parapipe.js re-ran itself with a larger young generation.
+    expect(report.host.nodeFlags).toEqual(["--max-semi-space-size=64"]);
   });
 });
