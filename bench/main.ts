@@ -161,7 +161,9 @@ function parent(args: readonly string[]): void {
   }
 
   const cpu = cpus()[0]?.model ?? "unknown CPU";
-  console.log(`parapipe bench: node ${process.version}, ${cpu}, one core per run (sequential)`);
+  console.log(
+    `parapipe bench: node ${process.version} ${V8_FLAGS.join(" ")}, ${cpu}, one core per run (sequential)`,
+  );
   console.log(
     `presets: SCENARIO.md's (60 + 5 warm-up relay blocks), median of ${runs} runs each.\n` +
       `polkadot: 600 validators, 120 cores, ${POLKADOT_PARAS} paras (2000..${2000 + POLKADOT_PARAS - 1}, ` +
