@@ -95,7 +95,7 @@ export class AvailabilityStore {
   }
 
   /** `StoreAvailableData` at `atUs`: a backer holds the whole data, hence every chunk. */
-  storeAvailableData(candidateHash: CandidateHash, data: AvailableData, atUs = 0): void {
+  storeAvailableData(candidateHash: CandidateHash, data: AvailableData, atUs: number): void {
     if (!this.full.has(candidateHash)) {
       this.full.set(candidateHash, { data, storedAtUs: atUs, lastNeeded: this.currentBlock });
     }

@@ -11,35 +11,25 @@ import { validatorActor } from "../../src/node/protocol.ts";
 import { validatorKeypair } from "../../src/primitives/keys.ts";
 import { noneCrypto } from "../../src/primitives/signing.ts";
 import { bitfieldSigningPayload } from "../../src/primitives/statements.ts";
-import { GROUPS, H0, makeNetwork, N_VALIDATORS, OTHER_PARA, PARA } from "./fake-network.ts";
-import { chain, makeCandidate, occupied } from "./fake-relay.ts";
+import {
+  availabilityCandidates,
+  GROUPS,
+  holdData,
+  N_VALIDATORS,
+  occupiedNetwork,
+} from "./fake-network.ts";
+import { chain } from "./fake-relay.ts";
 
 const v = validatorActor;
 const blocks = chain(4);
 const b1 = blocks[1]!;
-const b0 = blocks[0]!;
 // P occupies core 0 and Q core 1 at B1; group 1 (validators 2, 3) backed both.
-const P = makeCandidate({ paraId: PARA, relayParent: b0, parentHead: H0, headData: "0x01" });
-const Q = makeCandidate({ paraId: OTHER_PARA, relayParent: b0, parentHead: H0, headData: "0x02" });
+const { P, Q } = availabilityCandidates();
 
 function setup() {
-  const net = makeNetwork({
-    api: (h) =>
-      h.number === 1
-        ? {
-            cores: [
-              occupied(P, { nValidators: N_VALIDATORS, groupResponsible: 1 }),
-              occupied(Q, { nValidators: N_VALIDATORS, groupResponsible: 1 }),
-            ],
-          }
-        : {},
-  });
+  const net = occupiedNetwork();
   // Only validator 2 kept P's data; nobody kept Q's.
-  net.nodes[2]!.availabilityStore.storeAvailableData(P.candidateHash, {
-    pov: P.pov,
-    pvd: P.pvd,
-    relayParent: b0.hash,
-  });
+  holdData(net.nodes[2]!, net.P);
   return net;
 }
 

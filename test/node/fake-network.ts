@@ -10,7 +10,15 @@ import type { HeadData } from "../../src/primitives/codecs.ts";
 import { hashHex } from "../../src/primitives/hashing.ts";
 import type { BackingState, CoreState, RelayHeader } from "../../src/primitives/runtime-api.ts";
 import { FakeWorld, fakePvf } from "./fake-env.ts";
-import { type ApiSpec, chain, constraints, type MadeCandidate, makeApi } from "./fake-relay.ts";
+import {
+  type ApiSpec,
+  chain,
+  constraints,
+  type MadeCandidate,
+  makeApi,
+  makeCandidate,
+  occupied,
+} from "./fake-relay.ts";
 
 export const PARA = 2000;
 export const OTHER_PARA = 2001;
@@ -125,4 +133,43 @@ export class FakeCollator implements Actor {
       this.seconded.push({ from, candidateHash: msg.candidateHash });
     }
   }
+}
+
+/** The availability fixture's candidates: P (para 2000) and Q (para 2001) on relay block 0. */
+export function availabilityCandidates(): { readonly P: MadeCandidate; readonly Q: MadeCandidate } {
+  const b0 = chain(1)[0]!;
+  return {
+    P: makeCandidate({ paraId: PARA, relayParent: b0, parentHead: H0, headData: "0x01" }),
+    Q: makeCandidate({ paraId: OTHER_PARA, relayParent: b0, parentHead: H0, headData: "0x02" }),
+  };
+}
+
+/**
+ * The availability fixture: P and Q (`availabilityCandidates`) occupy cores 0 and 1 at block 1,
+ * both backed by group 1 (validators 2 and 3). Nobody holds their data yet (`holdData`).
+ */
+export function occupiedNetwork(opts: { readonly lazyChunks?: boolean } = {}) {
+  const { P, Q } = availabilityCandidates();
+  const net = makeNetwork({
+    lazyChunks: opts.lazyChunks ?? false,
+    api: (h) =>
+      h.number === 1
+        ? {
+            cores: [
+              occupied(P, { nValidators: N_VALIDATORS, groupResponsible: 1 }),
+              occupied(Q, { nValidators: N_VALIDATORS, groupResponsible: 1 }),
+            ],
+          }
+        : {},
+  });
+  return { ...net, P, Q };
+}
+
+/** Validator `node` stores the whole data of `c` (a backer's `StoreAvailableData`) at `atUs`. */
+export function holdData(node: ValidatorNode, c: MadeCandidate, atUs = 0): void {
+  node.availabilityStore.storeAvailableData(
+    c.candidateHash,
+    { pov: c.pov, pvd: c.pvd, relayParent: c.receipt.descriptor.relayParent },
+    atUs,
+  );
 }

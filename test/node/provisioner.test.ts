@@ -18,6 +18,7 @@ import {
   freeState,
   GROUPS,
   H0,
+  holdData,
   makeNetwork,
   N_VALIDATORS,
   OTHER_PARA,
@@ -56,13 +57,7 @@ function backC(net: ReturnType<typeof occupiedNetwork>, withData: boolean) {
   const { world, nodes } = net;
   if (withData) {
     // Group 0 backed P: its members hold P's data, so the others can fetch their chunks.
-    for (const i of GROUPS[0]) {
-      nodes[i]!.availabilityStore.storeAvailableData(P.candidateHash, {
-        pov: P.pov,
-        pvd: P.pvd,
-        relayParent: b1.hash,
-      });
-    }
+    for (const i of GROUPS[0]) holdData(nodes[i]!, P);
   }
   world.announceBlock(b1);
   world.run(1_000_000);

@@ -6,50 +6,27 @@
  */
 import { describe, expect, it } from "vitest";
 import { CHUNK_REQUEST_TIMEOUT_US } from "../../src/node/availability.ts";
-import { H0, makeNetwork, N_VALIDATORS, OTHER_PARA, PARA } from "../node/fake-network.ts";
-import { chain, makeCandidate, occupied } from "../node/fake-relay.ts";
+import { holdData, occupiedNetwork } from "../node/fake-network.ts";
 
-const blocks = chain(3);
-const P = makeCandidate({
-  paraId: PARA,
-  relayParent: blocks[0]!,
-  parentHead: H0,
-  headData: "0x01",
-});
-const Q = makeCandidate({
-  paraId: OTHER_PARA,
-  relayParent: blocks[0]!,
-  parentHead: H0,
-  headData: "0x02",
-});
+/** The availability fixture with chunks as messages or lazily computed. v3 never answers. */
+function fetchRun(lazyChunks: boolean, v3HasData = true) {
+  const { world, nodes, blocks, P, Q } = occupiedNetwork({ lazyChunks });
+  for (const i of v3HasData ? [2, 3] : [2]) for (const c of [P, Q]) holdData(nodes[i]!, c);
+  if (v3HasData) world.drop = (m) => m.from === "v3" && m.msg.type === "ChunkFetchResponse";
+  world.announceBlock(blocks[1]!);
+  world.run(3_000_000);
+  const requests = lazyChunks
+    ? world.chunkRequests.map((r) => [r.at, r.from, r.to, r.candidateHash])
+    : world.messages("ChunkFetchRequest").map((m) => [m.at, m.from, m.to, m.msg.candidateHash]);
+  const chunks = [0, 1].map((v) =>
+    [P, Q].map((c) => nodes[v]!.availabilityStore.hasChunk(c.candidateHash)),
+  );
+  return { world, nodes, P, Q, requests, chunks };
+}
 
 describe("chunk fetch timeouts", () => {
   it("each unanswered request times out at its own deadline; answered ones do not", () => {
-    const net = makeNetwork({
-      api: (h) =>
-        h.number === 1
-          ? {
-              cores: [
-                occupied(P, { nValidators: N_VALIDATORS, groupResponsible: 1 }),
-                occupied(Q, { nValidators: N_VALIDATORS, groupResponsible: 1 }),
-              ],
-            }
-          : {},
-    });
-    const { world, nodes } = net;
-    // Both backers hold both candidates, but v3 never answers anyone.
-    for (const i of [2, 3]) {
-      for (const c of [P, Q]) {
-        nodes[i]!.availabilityStore.storeAvailableData(c.candidateHash, {
-          pov: c.pov,
-          pvd: c.pvd,
-          relayParent: blocks[0]!.hash,
-        });
-      }
-    }
-    world.drop = (m) => m.from === "v3" && m.msg.type === "ChunkFetchResponse";
-    world.announceBlock(blocks[1]!);
-    world.run(3_000_000);
+    const { world, P, Q, chunks } = fetchRun(false);
     for (const requester of ["v0", "v1"]) {
       for (const c of [P, Q]) {
         const reqs = world.messages(
@@ -65,11 +42,12 @@ describe("chunk fetch timeouts", () => {
           expect(reqs.map((m) => m.to)).toEqual(["v3", "v2"]);
           expect(reqs[1]!.at - first.at).toBe(CHUNK_REQUEST_TIMEOUT_US);
         }
-        expect(nodes[Number(requester.slice(1))]!.availabilityStore.hasChunk(c.candidateHash)).toBe(
-          true,
-        );
       }
     }
+    expect(chunks).toEqual([
+      [true, true],
+      [true, true],
+    ]);
     // The seed gives both orders among the four fetches.
     const firstTargets = world
       .messages("ChunkFetchRequest")
@@ -78,42 +56,6 @@ describe("chunk fetch timeouts", () => {
     expect(new Set(firstTargets)).toEqual(new Set(["v2", "v3"]));
   });
 });
-
-/** The chunk-timeouts network, with chunks as messages or lazily computed; v3 never answers. */
-function fetchRun(lazyChunks: boolean, v3HasData = true) {
-  const net = makeNetwork({
-    lazyChunks,
-    api: (h) =>
-      h.number === 1
-        ? {
-            cores: [
-              occupied(P, { nValidators: N_VALIDATORS, groupResponsible: 1 }),
-              occupied(Q, { nValidators: N_VALIDATORS, groupResponsible: 1 }),
-            ],
-          }
-        : {},
-  });
-  const { world, nodes } = net;
-  for (const i of v3HasData ? [2, 3] : [2]) {
-    for (const c of [P, Q]) {
-      nodes[i]!.availabilityStore.storeAvailableData(c.candidateHash, {
-        pov: c.pov,
-        pvd: c.pvd,
-        relayParent: blocks[0]!.hash,
-      });
-    }
-  }
-  if (v3HasData) world.drop = (m) => m.from === "v3" && m.msg.type === "ChunkFetchResponse";
-  world.announceBlock(blocks[1]!);
-  world.run(3_000_000);
-  const requests = lazyChunks
-    ? world.chunkRequests.map((r) => [r.at, r.from, r.to, r.candidateHash])
-    : world.messages("ChunkFetchRequest").map((m) => [m.at, m.from, m.to, m.msg.candidateHash]);
-  const chunks = [0, 1].map((v) =>
-    [P, Q].map((c) => nodes[v]!.availabilityStore.hasChunk(c.candidateHash)),
-  );
-  return { world, requests, chunks };
-}
 
 describe("lazily computed chunk fetches", () => {
   it("make the same requests at the same times as request and response messages", () => {

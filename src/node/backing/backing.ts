@@ -860,16 +860,21 @@ export class CandidateBacking {
     }
     // The groups of the para's other cores get it at once; everyone else lazily.
     const para = attested.candidate.descriptor.paraId;
-    const interested: ValidatorIndex[] = [];
-    for (const [core, validators] of rp.ctx.backingGroups) {
-      if (core === attested.groupId || !rp.ctx.claimsForCore(core).includes(para)) continue;
-      for (const v of validators) if (v !== me && !group.includes(v)) interested.push(v);
+    const interested = new Set<ValidatorIndex>();
+    for (const cores of rp.ctx.transposedClaimQueue.get(para)?.values() ?? []) {
+      for (const core of cores) {
+        if (core === attested.groupId) continue;
+        for (const v of rp.ctx.backingGroups.get(core) ?? []) {
+          if (v !== me && !group.includes(v)) interested.add(v);
+        }
+      }
     }
+    const eager = [...interested].sort((a, b) => a - b);
     this.send(
-      interested.map((v) => actors[v]!),
+      eager.map((v) => actors[v]!),
       msg,
     );
-    const notTo = [...new Set([me, ...group, ...interested])].sort((a, b) => a - b);
+    const notTo = [...new Set([me, ...group, ...eager])].sort((a, b) => a - b);
     gossip.publish(msg, notTo);
   }
 

@@ -17,7 +17,13 @@ import { CandidateStorage } from "../../../src/node/prospective-parachains/candi
 import { FragmentChain } from "../../../src/node/prospective-parachains/fragment-chain.ts";
 import type { PendingAvailability } from "../../../src/node/prospective-parachains/scope.ts";
 import { hashBytes } from "../../../src/primitives/hashing.ts";
-import { type Committed, entry, makeCommittedCandidate, scopeOf } from "./helpers.ts";
+import {
+  type Committed,
+  entry,
+  makeCommittedCandidate,
+  makeConstraints,
+  scopeOf,
+} from "./helpers.ts";
 
 const N = 10; // the scope's relay parent number
 const block = (number: number): RelayChainBlockInfo => ({
@@ -130,22 +136,9 @@ function scopeFor(w: World, b: Built) {
     relayParent: p.info,
   }));
   const base = {
-    minRelayParentNumber: N - w.ancestorsLen,
-    maxPovSize: 1_000_000,
-    maxCodeSize: 1_000_000,
-    maxHeadDataSize: 1_000_000,
-    umpRemaining: 10,
-    umpRemainingBytes: 1_000,
-    maxUmpNumPerCandidate: 10,
+    ...makeConstraints(N - w.ancestorsLen, [], BASE_HEAD),
     dmpRemainingMessages: [],
-    hrmpInbound: { validWatermarks: [] },
-    hrmpChannelsOut: new Map(),
-    maxHrmpNumPerCandidate: 0,
-    requiredParent: BASE_HEAD,
-    validationCodeHash: repeatByte(42),
-    upgradeRestriction: null,
-    futureValidationCode: null,
-  } as const;
+  };
   // No DMP queue, so candidates need not process any message.
   return scopeOf(block(N), base, pending, w.maxDepth, ancestors);
 }
