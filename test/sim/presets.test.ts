@@ -96,6 +96,19 @@ describe("elastic scaling with the presets' two collators", () => {
     expect(para(two).included).toBeLessThan(para(one).included);
     expect(two.report.safety.violations).toEqual([]);
   });
+  it("hands over without forks once build + transfer + import of the last block fit in the 2 s interval", () => {
+    // 900 ms blocks: the last block of a slot is built and imported by the next author within
+    // 1.8 s plus its transfer, before the next author's first tick 2 s after it started.
+    const o = run({
+      preset: "elastic-3",
+      parachains: [{ id: 2000, runtime: { maximumBlockWeightMs: 900 } }],
+    });
+    const w = para(o).backedPer15RelayBlocks!;
+    expect(para(o).authored.forks).toBe(0);
+    expect(w.min).toBeGreaterThanOrEqual(34);
+    expect(w.max).toBeLessThan(46);
+    expect(o.report.safety.violations).toEqual([]);
+  });
 });
 
 describe("a lossy network", () => {
