@@ -163,6 +163,8 @@ interface FetchTask {
   /** With lazily computed fetches: the request in flight and when it left, µs. */
   request: ChunkRequest | null;
   sentAtUs: number;
+  /** The last leaf (`AvailabilityDistribution.leafGeneration`) at which its candidate occupied a core. */
+  generation: number;
 }
 
 /** Availability distribution: the chunk requester and the PoV / chunk responder. */
@@ -178,6 +180,8 @@ export class AvailabilityDistribution {
     { readonly tasks: Set<FetchTask>; readonly timer: Cancellable }
   >();
   private readonly rng: Prng;
+  /** Counts the active leaves seen (see `onActiveLeaf`). */
+  private leafGeneration = 0;
 
   constructor(
     private readonly env: ValidatorEnv,
@@ -201,15 +205,21 @@ export class AvailabilityDistribution {
     this.store.advance(leaf.number);
     const me = this.env.validatorIndex;
     const myGroup = leaf.groupOf(me);
-    const occupied = new Set<CandidateHash>();
+    // Fetches of candidates still occupying a core are stamped with this leaf's generation; the
+    // others are cancelled below (a stamp instead of a set: ~100 cores x 600 validators a leaf).
+    const generation = ++this.leafGeneration;
     for (const core of leaf.availabilityCores) {
       if (core.kind !== "Occupied") continue;
-      occupied.add(core.candidateHash);
       this.store.touch(core.candidateHash, leaf.number);
       if (core.groupResponsible === myGroup) continue;
-      if (this.fetches.has(core.candidateHash) || this.store.hasChunk(core.candidateHash)) continue;
-      const group = leaf.groups[core.groupResponsible] ?? [];
-      const order = this.rng.shuffle(group.filter((v) => v !== me));
+      const existing = this.fetches.get(core.candidateHash);
+      if (existing !== undefined) {
+        existing.generation = generation;
+        continue;
+      }
+      if (this.store.hasChunk(core.candidateHash)) continue;
+      // My group is not responsible, so I am not in the group: no need to filter myself out.
+      const order = this.rng.shuffle((leaf.groups[core.groupResponsible] ?? []).slice());
       const task: FetchTask = {
         candidateHash: core.candidateHash,
         remaining: order,
@@ -218,12 +228,13 @@ export class AvailabilityDistribution {
         state: "Fetching",
         request: null,
         sentAtUs: 0,
+        generation,
       };
       this.fetches.set(core.candidateHash, task);
       this.tryNext(task);
     }
     for (const [hash, task] of this.fetches) {
-      if (occupied.has(hash)) continue;
+      if (task.generation === generation) continue;
       this.clearTimeout(task);
       this.fetches.delete(hash);
     }

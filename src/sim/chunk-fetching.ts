@@ -47,11 +47,20 @@ const EMPTY_RESPONSE_BYTES = messageSizeBytes({
   found: false,
 });
 
-/** A request recorded on the board; its `response` is computed on its backer's lane. */
-class PendingRequest implements ChunkRequest {
-  /** Computed on the backer's lane (`answer` null then: the response was lost). */
+/**
+ * A request recorded on the board; its response is computed on its backer's lane. The request
+ * is its own response object (`atUs`, `found`, `chunkBytes`): one object per request instead of
+ * two, at ~60,000 requests per relay block.
+ */
+class PendingRequest implements ChunkRequest, ChunkResponse {
+  /** Computed on the backer's lane. */
   done = false;
-  answer: ChunkResponse | null = null;
+  /** The response was lost (meaningful once `done`). */
+  lost = false;
+  /** When the response was delivered, µs (meaningful once `done` and not `lost`). */
+  atUs: Time = 0;
+  found = false;
+  chunkBytes = 0;
   /** Counted in the backer's traffic (once, even if recomputed). */
   counted = false;
   /** When the response started leaving and finished leaving the backer, µs. */
@@ -71,8 +80,7 @@ class PendingRequest implements ChunkRequest {
   response(nowUs: Time): ChunkResponse | null {
     if (this.arrivalUs === null || this.arrivalUs > nowUs) return null;
     if (!this.done) this.board.computeLane(this.backer, nowUs);
-    const r = this.answer;
-    return r !== null && r.atUs <= nowUs ? r : null;
+    return !this.lost && this.atUs <= nowUs ? this : null;
   }
 }
 
@@ -172,7 +180,6 @@ export class ChunkFetchBoard {
     if (i < lane.computed) {
       for (let k = i + 1; k <= lane.computed; k++) {
         q[k]!.done = false;
-        q[k]!.answer = null;
       }
       lane.computed = i;
       lane.freeUs = i === 0 ? lane.baseFreeUs : q[i - 1]!.endUs;
@@ -212,7 +219,10 @@ export class ChunkFetchBoard {
         this.rng.derive(req.id >>> 0, 2),
       );
       req.done = true;
-      req.answer = at === null ? null : { atUs: at, found, chunkBytes };
+      req.lost = at === null;
+      req.atUs = at ?? 0;
+      req.found = found;
+      req.chunkBytes = chunkBytes;
       lane.computed++;
     }
   }

@@ -62,7 +62,11 @@ describe("ChunkFetchBoard", () => {
     const rb = [1, 2, 4, 5].map((v) => b.board.request(v, C, v % 2 === 0 ? 0 : 3, 1_000));
     const early = rb.map((r) => r.response(60_000));
     expect(early.every((r) => r === null)).toBe(true);
-    const late = (rs: typeof ra) => rs.map((r) => r.response(5_000_000));
+    const late = (rs: typeof ra) =>
+      rs.map((r) => {
+        const x = r.response(5_000_000);
+        return x && { atUs: x.atUs, found: x.found, chunkBytes: x.chunkBytes };
+      });
     expect(late([...rb].reverse()).reverse()).toEqual(late(ra));
   });
 
