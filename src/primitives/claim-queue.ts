@@ -11,7 +11,20 @@ export type ClaimQueueSnapshot = ReadonlyMap<CoreIndex, readonly ParaId[]>;
 /** Per para, per depth, the set of cores claimed (`TransposedClaimQueue`). */
 export type TransposedClaimQueue = ReadonlyMap<ParaId, ReadonlyMap<number, ReadonlySet<CoreIndex>>>;
 
+/** Transpositions by snapshot object: both are read-only, and a runtime API hands every caller
+ * of one block the same snapshot (100 collators submitting on one relay parent transpose it once). */
+const transposed = new WeakMap<ClaimQueueSnapshot, TransposedClaimQueue>();
+
 export function transposeClaimQueue(claimQueue: ClaimQueueSnapshot): TransposedClaimQueue {
+  let memo = transposed.get(claimQueue);
+  if (memo === undefined) {
+    memo = transpose(claimQueue);
+    transposed.set(claimQueue, memo);
+  }
+  return memo;
+}
+
+function transpose(claimQueue: ClaimQueueSnapshot): TransposedClaimQueue {
   const out = new Map<ParaId, Map<number, Set<CoreIndex>>>();
   const cores = [...claimQueue.keys()].sort((a, b) => a - b);
   for (const core of cores) {

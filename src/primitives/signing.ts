@@ -123,8 +123,16 @@ export const ed25519Crypto: Crypto = {
 
 const NONE_PUBLIC_DOMAIN = new TextEncoder().encode("parapipe/none/public");
 
+/** Public keys by secret-key object: a node signs ~100 statements a block with one key. */
+const nonePublicKeys = new WeakMap<Uint8Array, Uint8Array>();
+
 function nonePublicKey(secretKey: Uint8Array): Uint8Array {
-  return blake2b256(concatBytes(NONE_PUBLIC_DOMAIN, secretKey));
+  let pk = nonePublicKeys.get(secretKey);
+  if (pk === undefined) {
+    pk = blake2b256(concatBytes(NONE_PUBLIC_DOMAIN, secretKey));
+    nonePublicKeys.set(secretKey, pk);
+  }
+  return pk;
 }
 
 function noneSignature(publicKey: Uint8Array, message: Uint8Array): Uint8Array {

@@ -73,7 +73,9 @@ interface Pending {
   readonly core: CoreIndex;
   readonly backedIn: number;
   readonly relayParentNumber: number;
-  readonly votes: Set<ValidatorIndex>;
+  /** Availability votes by validator index (1: voted), and how many. */
+  readonly votes: Uint8Array;
+  voteCount: number;
 }
 
 const SCHEDULING_DROPS = new Set(["ParaNotScheduled", "CoreNotScheduled", "ExceedsScheduledCores"]);
@@ -102,7 +104,10 @@ export class SafetyChecker {
     for (const bf of o.accepted.bitfields) {
       for (const chain of this.pending.values()) {
         for (const c of chain)
-          if (c.backedIn < o.number && bf.payload[c.core]) c.votes.add(bf.validatorIndex);
+          if (c.backedIn < o.number && bf.payload[c.core] && c.votes[bf.validatorIndex] === 0) {
+            c.votes[bf.validatorIndex] = 1;
+            c.voteCount++;
+          }
       }
     }
     const backedByHash = new Map<CandidateHash, BackedCandidate>();
@@ -132,7 +137,8 @@ export class SafetyChecker {
             core: e.core,
             backedIn: o.number,
             relayParentNumber: rpn,
-            votes: new Set(),
+            votes: new Uint8Array(this.p.validators),
+            voteCount: 0,
           });
           this.lastContext.set(para, rpn);
           break;
@@ -152,11 +158,11 @@ export class SafetyChecker {
           }
           const c = chain[idx]!;
           const need = availabilityThreshold(this.p.validators);
-          if (c.votes.size < need) {
+          if (c.voteCount < need) {
             this.fail(
               o.number,
               "available",
-              `candidate ${hash} of para ${para}: ${c.votes.size} availability votes, ${need} needed`,
+              `candidate ${hash} of para ${para}: ${c.voteCount} availability votes, ${need} needed`,
             );
           }
           const head = hashHex(e.headData);
