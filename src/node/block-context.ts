@@ -70,6 +70,7 @@ export class BlockContext {
   private coresValue: readonly CoreState[] | undefined;
   private claimQueueValue: ClaimQueueSnapshot | undefined;
   private transposedValue: TransposedClaimQueue | undefined;
+  private scheduledParasValue: readonly ParaId[] | undefined;
   private backingGroupsValue: ReadonlyMap<CoreIndex, readonly ValidatorIndex[]> | undefined;
   private assignedCoresValue: Int32Array | undefined;
   private minimumBackingVotesValue: number | undefined;
@@ -182,6 +183,12 @@ export class BlockContext {
   get transposedClaimQueue(): TransposedClaimQueue {
     this.transposedValue ??= transposeClaimQueue(this.claimQueue);
     return this.transposedValue;
+  }
+
+  /** The paras with a claim anywhere in the claim queue, ascending. */
+  get scheduledParas(): readonly ParaId[] {
+    this.scheduledParasValue ??= [...this.transposedClaimQueue.keys()].sort((a, b) => a - b);
+    return this.scheduledParasValue;
   }
 
   /** The group assigned to `core` for candidates with this block as relay parent. */

@@ -95,7 +95,27 @@ function secondedEntry(
   entryMemo.set(receipt, { pvdHash: hash, entry });
   return entry;
 }
-const baseMemo = new WeakMap<RuntimeApi, Map<string, LeafParaBase | null>>();
+const baseMemo = new WeakMap<RuntimeApi, Map<string, Map<ParaId, LeafParaBase | null>>>();
+
+/** The memoised bases of one leaf for one (depth, ancestry length), by para. */
+function leafParaBases(
+  api: RuntimeApi,
+  maxDepth: number,
+  ancestryLen: number,
+): Map<ParaId, LeafParaBase | null> {
+  let byKey = baseMemo.get(api);
+  if (byKey === undefined) {
+    byKey = new Map();
+    baseMemo.set(api, byKey);
+  }
+  const key = `${maxDepth}/${ancestryLen}`;
+  let bases = byKey.get(key);
+  if (bases === undefined) {
+    bases = new Map();
+    byKey.set(key, bases);
+  }
+  return bases;
+}
 
 type AddResult = ReturnType<FragmentChain["tryAddingSecondedCandidate"]>;
 
@@ -277,11 +297,10 @@ export class ProspectiveParachains {
     const prevChains =
       ancestry[0] === undefined ? undefined : this.perRelayParent.get(ancestry[0].hash);
 
-    const scheduled = new Set<ParaId>();
-    for (const paras of ctx.claimQueue.values()) for (const p of paras) scheduled.add(p);
     const chains = new Map<ParaId, FragmentChain>();
-    for (const para of [...scheduled].sort((a, b) => a - b)) {
-      const base = this.leafParaBase(api, para, ancestry, maxCandidateDepth);
+    const bases = leafParaBases(api, maxCandidateDepth, ancestry.length);
+    for (const para of ctx.scheduledParas) {
+      const base = this.leafParaBase(bases, api, para, ancestry, maxCandidateDepth);
       if (base === null) continue;
       const prev = prevChains?.get(para);
       const chain = prev === undefined ? base.chain : this.shared.populatedFrom(base.chain, prev);
@@ -331,21 +350,17 @@ export class ProspectiveParachains {
 
   /** Steps 3-4 up to `FragmentChain::init` for one para (memoised per block, see header). */
   private leafParaBase(
+    bases: Map<ParaId, LeafParaBase | null>,
     api: RuntimeApi,
     para: ParaId,
     ancestry: readonly RelayChainBlockInfo[],
     maxDepth: number,
   ): LeafParaBase | null {
-    let byPara = baseMemo.get(api);
-    const key = `${para}/${maxDepth}/${ancestry.length}`;
-    const memo = byPara?.get(key);
-    if (memo !== undefined) return memo;
-    const base = this.buildLeafParaBase(api, para, ancestry, maxDepth);
-    if (byPara === undefined) {
-      byPara = new Map();
-      baseMemo.set(api, byPara);
+    let base = bases.get(para);
+    if (base === undefined) {
+      base = this.buildLeafParaBase(api, para, ancestry, maxDepth);
+      bases.set(para, base);
     }
-    byPara.set(key, base);
     return base;
   }
 
