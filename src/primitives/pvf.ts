@@ -23,8 +23,24 @@ export interface ValidationResult {
   readonly hrmpWatermark: BlockNumber;
 }
 
+/**
+ * Commitments by outputs object: both are read-only, and a validation's outputs object reaches
+ * every validator checking that block (the PVF memoises executions), so its commitments and their
+ * hash are built once.
+ */
+const commitmentsMemo = new WeakMap<ValidationResult, CandidateCommitments>();
+
 /** The commitments a candidate receipt makes to a validation's outputs (field for field). */
 export function commitmentsOf(outputs: ValidationResult): CandidateCommitments {
+  let c = commitmentsMemo.get(outputs);
+  if (c === undefined) {
+    c = buildCommitments(outputs);
+    commitmentsMemo.set(outputs, c);
+  }
+  return c;
+}
+
+function buildCommitments(outputs: ValidationResult): CandidateCommitments {
   return {
     upwardMessages: [...outputs.upwardMessages],
     horizontalMessages: [...outputs.horizontalMessages],
