@@ -160,6 +160,9 @@ export type Pvf = (pvd: PersistedValidationData, pov: PovLike) => PvfResult;
  */
 export function createPvf(store: ParaStateStore, spec: ParachainSpec, accounts?: number): Pvf {
   const config = runtimeConfig(spec, accounts);
+  // The PoV hash and size a valid block must have, per block object: a pure function of the
+  // (immutable) block and its memoised execution, checked by every validator of the group.
+  const expected = new WeakMap<ParaBlock, { readonly hash: Hash; readonly sizeBytes: number }>();
   return (pvd, pov) => {
     if (pov.sizeBytes > pvd.maxPovSize) {
       return { kind: "Invalid", reason: `ParamsTooLarge(${pov.sizeBytes})`, cpuUs: 0 };
@@ -172,8 +175,15 @@ export function createPvf(store: ParaStateStore, spec: ParachainSpec, accounts?:
     });
     if (result.kind === "Invalid") return result;
     const block = pov.blockData as ParaBlock;
-    const expectedHash = povHash(hashHex(result.outputs.headData), block.header.extrinsicsRoot);
-    if (pov.hash !== expectedHash || pov.sizeBytes !== povSizeBytes(block, config.txProofBytes)) {
+    let want = expected.get(block);
+    if (want === undefined) {
+      want = {
+        hash: povHash(hashHex(result.outputs.headData), block.header.extrinsicsRoot),
+        sizeBytes: povSizeBytes(block, config.txProofBytes),
+      };
+      expected.set(block, want);
+    }
+    if (pov.hash !== want.hash || pov.sizeBytes !== want.sizeBytes) {
       return { kind: "Invalid", reason: "PoVHashMismatch", cpuUs: result.cpuUs };
     }
     return result;

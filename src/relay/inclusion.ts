@@ -220,14 +220,17 @@ export function updatePendingAvailabilityAndGetFreedCores(
   signedBitfields: readonly CheckedAvailabilityBitfield[],
 ): [CoreIndex, CandidateHash][] {
   const threshold = availabilityThreshold(nValidators);
-  const votesPerCore = new Map<CoreIndex, Set<ValidatorIndex>>();
+  // The voters per core index (sanitised bitfields: one per validator, so no duplicates; a repeat
+  // would set the same vote twice anyway).
+  const votesPerCore: (ValidatorIndex[] | undefined)[] = [];
   for (const bitfield of signedBitfields) {
-    bitfield.payload.forEach((bit, core) => {
-      if (!bit) return;
-      const set = votesPerCore.get(core) ?? new Set<ValidatorIndex>();
-      set.add(bitfield.validatorIndex);
-      votesPerCore.set(core, set);
-    });
+    const payload = bitfield.payload;
+    for (let core = 0; core < payload.length; core++) {
+      if (!payload[core]) continue;
+      const voters = votesPerCore[core];
+      if (voters === undefined) votesPerCore[core] = [bitfield.validatorIndex];
+      else voters.push(bitfield.validatorIndex);
+    }
   }
 
   const freedCores: [CoreIndex, CandidateHash][] = [];
@@ -236,9 +239,9 @@ export function updatePendingAvailabilityAndGetFreedCores(
     let lastEnactedIndex: number | null = null;
     candidates.forEach((candidate, index) => {
       // `remove`: a core's votes go to the first pending candidate on that core only.
-      const validators = votesPerCore.get(candidate.core);
+      const validators = votesPerCore[candidate.core];
       if (validators !== undefined) {
-        votesPerCore.delete(candidate.core);
+        votesPerCore[candidate.core] = undefined;
         for (const v of validators) {
           // Defensive in Rust: a vote beyond the bit vector is ignored.
           if (v < candidate.availabilityVotes.length) candidate.availabilityVotes[v] = true;
