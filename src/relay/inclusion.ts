@@ -98,6 +98,22 @@ export function newInclusionState(): InclusionState {
   return { pendingAvailability: new Map() };
 }
 
+/**
+ * A copy of the inclusion state a block can change without touching `s`: the pending chains and
+ * each candidate's vote vector are copied, the read-only rest of a candidate is shared (a
+ * `structuredClone` spent ~7 ms a block at 600 validators and 100 paras on the receipts).
+ */
+export function cloneInclusionState(s: InclusionState): InclusionState {
+  const pendingAvailability = new Map<ParaId, CandidatePendingAvailability[]>();
+  for (const [para, chain] of s.pendingAvailability) {
+    pendingAvailability.set(
+      para,
+      chain.map((c) => ({ ...c, availabilityVotes: c.availabilityVotes.slice() })),
+    );
+  }
+  return { pendingAvailability };
+}
+
 /** An availability bitfield (bit i = core i) after `sanitize_bitfields`. */
 export interface CheckedAvailabilityBitfield {
   readonly validatorIndex: ValidatorIndex;

@@ -3,7 +3,7 @@
  * executed, every pallet's storage used by the inclusion pipeline, and the block's events.
  *
  * State style: the functions of `src/relay` mutate the parts they own in place; `applyBlock`
- * runs a block on a `structuredClone` of the pre-state, so the pre-state is never touched. Nothing
+ * runs a block on a deep copy of the pre-state, so the pre-state is never touched. Nothing
  * here holds functions or class instances, so the clone is exact.
  *
  * Invariant: `now` is the number of the block being executed (Rust's `frame_system::block_number`).
