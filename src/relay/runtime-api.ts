@@ -38,6 +38,7 @@ import type { Hash, Hex } from "../lib/hex.ts";
 import type { ClaimQueueSnapshot } from "../primitives/claim-queue.ts";
 import type {
   CommittedCandidateReceipt,
+  HeadData,
   ParaId,
   PersistedValidationData,
   ValidatorIndex,
@@ -116,6 +117,21 @@ function copyForEnact(state: RelayState, para: ParaId): RelayState {
   };
 }
 
+/** What the runtime API's queries read of one para's state. */
+interface ParaView {
+  readonly head: HeadData | undefined;
+  readonly codeHash: Hash | undefined;
+  readonly maxPovSize: number;
+}
+
+function paraView(s: RelayState, para: ParaId): ParaView {
+  return {
+    head: s.paras.heads.get(para),
+    codeHash: s.paras.currentCodeHash.get(para),
+    maxPovSize: s.config.maxPovSize,
+  };
+}
+
 /** Memoises `compute()` under `key`. */
 function memo<K, V>(cache: Map<K, V>, key: K, compute: () => V): V {
   if (cache.has(key)) return cache.get(key)!;
@@ -128,6 +144,8 @@ class RelayRuntimeApi implements RuntimeApi {
   private readonly backingStates = new Map<ParaId, BackingState | null>();
   private readonly pvds = new Map<string, PersistedValidationData | null>();
   private readonly codeHashes = new Map<string, Hash | null>();
+  /** What the queries read of a para's state under `Included` (one forced enactment per para). */
+  private readonly included = new Map<ParaId, ParaView>();
   private readonly pendingReceipts = new Map<ParaId, readonly CommittedCandidateReceipt[]>();
   private cores: readonly CoreState[] | null = null;
   private claims: ClaimQueueSnapshot | null = null;
@@ -255,25 +273,25 @@ class RelayRuntimeApi implements RuntimeApi {
   }
 
   /**
-   * `with_assumption`: the state a query reads under `assumption` (null: no answer). `Included`
-   * force-enacts the para's pending chain on a copy (once per query; the queries are memoised).
+   * `with_assumption`: what a query reads of the para's state under `assumption` (null: no
+   * answer). `Included` force-enacts the para's pending chain on a copy, once per para: only the
+   * para's head, code hash and the max PoV size are read from it, so they are kept, not the copy
+   * (a copy per para per block would dominate the memory of a 100-para run).
    */
-  private stateUnder(paraId: ParaId, assumption: OccupiedCoreAssumption): RelayState | null {
+  private viewUnder(paraId: ParaId, assumption: OccupiedCoreAssumption): ParaView | null {
     const pending = this.state.inclusion.pendingAvailability.get(paraId) ?? [];
     switch (assumption) {
       case "Included":
-        if (pending.length === 0) return this.state;
-        {
-          // Not memoised: the callers memoise their answers, and a copy per para per block kept
-          // for the life of the block would dominate the memory of a 100-para run.
+        if (pending.length === 0) return paraView(this.state, paraId);
+        return memo(this.included, paraId, () => {
           const copy = copyForEnact(this.state, paraId);
           forceEnact(copy, paraId);
-          return copy;
-        }
+          return paraView(copy, paraId);
+        });
       case "TimedOut":
-        return this.state;
+        return paraView(this.state, paraId);
       case "Free":
-        return pending.length === 0 ? this.state : null;
+        return pending.length === 0 ? paraView(this.state, paraId) : null;
       default:
         return assertNever(assumption, "OccupiedCoreAssumption");
     }
@@ -284,23 +302,21 @@ class RelayRuntimeApi implements RuntimeApi {
     assumption: OccupiedCoreAssumption,
   ): PersistedValidationData | null {
     return memo(this.pvds, `${paraId}/${assumption}`, () => {
-      const s = this.stateUnder(paraId, assumption);
-      const parentHead = s?.paras.heads.get(paraId);
-      if (s === null || parentHead === undefined) return null;
+      const v = this.viewUnder(paraId, assumption);
+      if (v === null || v.head === undefined) return null;
       // `make_persisted_validation_data` at the current block: number and storage root of R.
       return {
-        parentHead,
+        parentHead: v.head,
         relayParentNumber: this.state.now,
         relayParentStorageRoot: this.header.stateRoot,
-        maxPovSize: s.config.maxPovSize,
+        maxPovSize: v.maxPovSize,
       };
     });
   }
 
   validationCodeHash(paraId: ParaId, assumption: OccupiedCoreAssumption): Hash | null {
     return memo(this.codeHashes, `${paraId}/${assumption}`, () => {
-      const s = this.stateUnder(paraId, assumption);
-      return s?.paras.currentCodeHash.get(paraId) ?? null;
+      return this.viewUnder(paraId, assumption)?.codeHash ?? null;
     });
   }
 
