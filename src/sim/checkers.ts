@@ -101,13 +101,18 @@ export class SafetyChecker {
 
   onBlock(o: BlockObservation): void {
     // Availability votes carried by this block count for the candidates pending before it.
+    const voted: Pending[] = [];
+    for (const chain of this.pending.values()) {
+      for (const c of chain) if (c.backedIn < o.number) voted.push(c);
+    }
     for (const bf of o.accepted.bitfields) {
-      for (const chain of this.pending.values()) {
-        for (const c of chain)
-          if (c.backedIn < o.number && bf.payload[c.core] && c.votes[bf.validatorIndex] === 0) {
-            c.votes[bf.validatorIndex] = 1;
-            c.voteCount++;
-          }
+      const v = bf.validatorIndex;
+      for (let i = 0; i < voted.length; i++) {
+        const c = voted[i]!;
+        if (bf.payload[c.core] && c.votes[v] === 0) {
+          c.votes[v] = 1;
+          c.voteCount++;
+        }
       }
     }
     const backedByHash = new Map<CandidateHash, BackedCandidate>();
