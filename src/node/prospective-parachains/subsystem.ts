@@ -117,6 +117,30 @@ function leafParaBases(
   return bases;
 }
 
+const minimumMemo = new WeakMap<
+  Map<ParaId, LeafParaBase | null>,
+  ReadonlyMap<ParaId, BlockNumber>
+>();
+
+/**
+ * The earliest relay parent of each para's chain at a leaf. A chain keeps the scope of the base it
+ * started from, so the answer depends only on the leaf's bases: computed once per leaf for every
+ * validator.
+ */
+function minimumRelayParentsOf(
+  bases: Map<ParaId, LeafParaBase | null>,
+  chains: ReadonlyMap<ParaId, FragmentChain>,
+): ReadonlyMap<ParaId, BlockNumber> {
+  let out = minimumMemo.get(bases);
+  if (out === undefined) {
+    const m = new Map<ParaId, BlockNumber>();
+    for (const [para, chain] of chains) m.set(para, chain.scope().earliestRelayParent().number);
+    out = m;
+    minimumMemo.set(bases, out);
+  }
+  return out;
+}
+
 type AddResult = ReturnType<FragmentChain["tryAddingSecondedCandidate"]>;
 
 /** What became of a shared chain under each operation applied to it so far. */
@@ -243,6 +267,8 @@ function candidatePara(c: HypotheticalCandidate): ParaId {
 export class ProspectiveParachains {
   /** Fragment chains per relay parent in the implicit view, per para. */
   private readonly perRelayParent = new Map<Hash, Map<ParaId, FragmentChain>>();
+  /** `answer_minimum_relay_parents_request` per active leaf (shared, see `minimumRelayParentsOf`). */
+  private readonly minimumRelayParents = new Map<Hash, ReadonlyMap<ParaId, BlockNumber>>();
   private readonly activeLeavesSet = new Set<Hash>();
   /** Per active leaf: the leaf and its allowed ancestry (this subsystem's implicit view). */
   private readonly leafAncestry = new Map<Hash, readonly Hash[]>();
@@ -279,7 +305,9 @@ export class ProspectiveParachains {
     const remaining = new Set<Hash>();
     for (const hashes of this.leafAncestry.values()) for (const h of hashes) remaining.add(h);
     for (const rp of [...this.perRelayParent.keys()]) {
-      if (!remaining.has(rp)) this.perRelayParent.delete(rp);
+      if (remaining.has(rp)) continue;
+      this.perRelayParent.delete(rp);
+      this.minimumRelayParents.delete(rp);
     }
   }
 
@@ -315,6 +343,7 @@ export class ProspectiveParachains {
       }
     }
     this.perRelayParent.set(hash, chains);
+    this.minimumRelayParents.set(hash, minimumRelayParentsOf(bases, chains));
     this.activeLeavesSet.add(hash);
     this.leafAncestry.set(hash, [hash, ...ancestry.map((a) => a.hash)]);
   }
@@ -580,13 +609,9 @@ export class ProspectiveParachains {
   }
 
   /** `GetMinimumRelayParents`: per para, its earliest allowed relay-parent number at the leaf. */
-  getMinimumRelayParents(relayParent: Hash): Map<ParaId, BlockNumber> {
-    const out = new Map<ParaId, BlockNumber>();
-    if (!this.activeLeavesSet.has(relayParent)) return out;
-    const chains = this.perRelayParent.get(relayParent);
-    if (chains === undefined) return out;
-    for (const [para, chain] of chains) out.set(para, chain.scope().earliestRelayParent().number);
-    return out;
+  getMinimumRelayParents(relayParent: Hash): ReadonlyMap<ParaId, BlockNumber> {
+    if (!this.activeLeavesSet.has(relayParent)) return new Map();
+    return this.minimumRelayParents.get(relayParent) ?? new Map();
   }
 
   /**
