@@ -72,7 +72,7 @@ interface StoredFull {
   lastNeeded: BlockNumber;
 }
 
-interface StoredChunk {
+export interface StoredChunk {
   readonly chunkBytes: number;
   lastNeeded: BlockNumber;
 }
@@ -101,11 +101,17 @@ export class AvailabilityStore {
     }
   }
 
-  /** `StoreChunk`: my own chunk of a candidate. */
-  storeChunk(candidateHash: CandidateHash, chunkBytes: number): void {
-    if (!this.chunks.has(candidateHash)) {
-      this.chunks.set(candidateHash, { chunkBytes, lastNeeded: this.currentBlock });
+  /**
+   * `StoreChunk`: my own chunk of a candidate. Returns the stored entry, whose `lastNeeded` the
+   * caller may raise directly (what `touch` does, without the lookups).
+   */
+  storeChunk(candidateHash: CandidateHash, chunkBytes: number): StoredChunk {
+    let c = this.chunks.get(candidateHash);
+    if (c === undefined) {
+      c = { chunkBytes, lastNeeded: this.currentBlock };
+      this.chunks.set(candidateHash, c);
     }
+    return c;
   }
 
   /** `QueryChunkAvailability` for my chunk. */
@@ -165,6 +171,8 @@ interface FetchTask {
   sentAtUs: number;
   /** The last leaf (`AvailabilityDistribution.leafGeneration`) at which its candidate occupied a core. */
   generation: number;
+  /** My stored chunk once fetched. */
+  stored: StoredChunk | null;
 }
 
 /** Availability distribution: the chunk requester and the PoV / chunk responder. */
@@ -210,13 +218,20 @@ export class AvailabilityDistribution {
     const generation = ++this.leafGeneration;
     for (const core of leaf.availabilityCores) {
       if (core.kind !== "Occupied") continue;
-      this.store.touch(core.candidateHash, leaf.number);
-      if (core.groupResponsible === myGroup) continue;
+      if (core.groupResponsible === myGroup) {
+        this.store.touch(core.candidateHash, leaf.number);
+        continue;
+      }
       const existing = this.fetches.get(core.candidateHash);
       if (existing !== undefined) {
         existing.generation = generation;
+        // `touch` without the lookups: outside my group I hold at most my chunk, which the
+        // fetch stored (a backer's whole data is stored by backing, for its own group only).
+        const stored = existing.stored;
+        if (stored !== null && stored.lastNeeded < leaf.number) stored.lastNeeded = leaf.number;
         continue;
       }
+      this.store.touch(core.candidateHash, leaf.number);
       if (this.store.hasChunk(core.candidateHash)) continue;
       // My group is not responsible, so I am not in the group: no need to filter myself out.
       const order = this.rng.shuffle((leaf.groups[core.groupResponsible] ?? []).slice());
@@ -229,6 +244,7 @@ export class AvailabilityDistribution {
         request: null,
         sentAtUs: 0,
         generation,
+        stored: null,
       };
       this.fetches.set(core.candidateHash, task);
       this.tryNext(task);
@@ -307,7 +323,7 @@ export class AvailabilityDistribution {
           this.clearTimeout(task);
           task.state = "Done";
           task.request = null;
-          this.store.storeChunk(task.candidateHash, r.chunkBytes);
+          task.stored = this.store.storeChunk(task.candidateHash, r.chunkBytes);
           return;
         }
         retryAtUs = r.atUs;
@@ -373,7 +389,7 @@ export class AvailabilityDistribution {
       return;
     }
     task.state = "Done";
-    this.store.storeChunk(msg.candidateHash, msg.chunkBytes);
+    task.stored = this.store.storeChunk(msg.candidateHash, msg.chunkBytes);
     if (this.log.enabled("trace")) {
       this.log.trace("Chunk fetched", { candidateHash: msg.candidateHash, from });
     }
