@@ -175,7 +175,24 @@ function parseDigest(items: readonly DigestItem[]): ParaDigest {
   return { auraSlot, coreInfo, relayParentStorageRoot, relayParentNumber, relayParent };
 }
 
+/**
+ * Encodings by object: headers and inherents are immutable, and a block's are encoded by its
+ * builder several times (budget, roots, PoV size) and by every validator checking its PoV size.
+ * Callers must not modify the bytes returned.
+ */
+const headerBytes = new WeakMap<ParaHeader, Uint8Array>();
+const inherentBytes = new WeakMap<ParachainInherentData, Uint8Array>();
+
 export function encodeHeader(h: ParaHeader): Uint8Array {
+  let bytes = headerBytes.get(h);
+  if (bytes === undefined) {
+    bytes = encodeHeaderUncached(h);
+    headerBytes.set(h, bytes);
+  }
+  return bytes;
+}
+
+function encodeHeaderUncached(h: ParaHeader): Uint8Array {
   return RawHeader.enc({
     parentHash: h.parentHash,
     number: h.number,
@@ -260,6 +277,15 @@ const RelayStateCodec = Struct({
 });
 
 export function encodeInherent(inherent: ParachainInherentData): Uint8Array {
+  let bytes = inherentBytes.get(inherent);
+  if (bytes === undefined) {
+    bytes = encodeInherentUncached(inherent);
+    inherentBytes.set(inherent, bytes);
+  }
+  return bytes;
+}
+
+function encodeInherentUncached(inherent: ParachainInherentData): Uint8Array {
   const s = inherent.relayChainState;
   return concatBytes(
     PersistedValidationData.enc(inherent.validationData),
