@@ -34,6 +34,7 @@ import { blake2b } from "@noble/hashes/blake2.js";
 import { Bytes, compact, Enum, Option, Struct, Tuple, u8, u32, Vector } from "scale-ts";
 import { assert } from "../lib/assert.ts";
 import { concatBytes, fromHex, type Hash, toHex } from "../lib/hex.ts";
+import { getOrInsertComputed } from "../lib/memo.ts";
 import {
   type BlockNumber,
   H256,
@@ -184,12 +185,7 @@ const headerBytes = new WeakMap<ParaHeader, Uint8Array>();
 const inherentBytes = new WeakMap<ParachainInherentData, Uint8Array>();
 
 export function encodeHeader(h: ParaHeader): Uint8Array {
-  let bytes = headerBytes.get(h);
-  if (bytes === undefined) {
-    bytes = encodeHeaderUncached(h);
-    headerBytes.set(h, bytes);
-  }
-  return bytes;
+  return getOrInsertComputed(headerBytes, h, encodeHeaderUncached);
 }
 
 function encodeHeaderUncached(h: ParaHeader): Uint8Array {
@@ -277,12 +273,7 @@ const RelayStateCodec = Struct({
 });
 
 export function encodeInherent(inherent: ParachainInherentData): Uint8Array {
-  let bytes = inherentBytes.get(inherent);
-  if (bytes === undefined) {
-    bytes = encodeInherentUncached(inherent);
-    inherentBytes.set(inherent, bytes);
-  }
-  return bytes;
+  return getOrInsertComputed(inherentBytes, inherent, encodeInherentUncached);
 }
 
 function encodeInherentUncached(inherent: ParachainInherentData): Uint8Array {

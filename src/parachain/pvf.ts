@@ -34,6 +34,7 @@
 import type { ParachainSpec } from "../config/scenario.ts";
 import { RuntimePanic } from "../lib/assert.ts";
 import type { Hash } from "../lib/hex.ts";
+import { getOrInsertComputed } from "../lib/memo.ts";
 import type { PersistedValidationData } from "../primitives/codecs.ts";
 import { hashHex } from "../primitives/hashing.ts";
 import type { ValidationParams, ValidationResult } from "../primitives/pvf.ts";
@@ -175,14 +176,10 @@ export function createPvf(store: ParaStateStore, spec: ParachainSpec, accounts?:
     });
     if (result.kind === "Invalid") return result;
     const block = pov.blockData as ParaBlock;
-    let want = expected.get(block);
-    if (want === undefined) {
-      want = {
-        hash: povHash(hashHex(result.outputs.headData), block.header.extrinsicsRoot),
-        sizeBytes: povSizeBytes(block, config.txProofBytes),
-      };
-      expected.set(block, want);
-    }
+    const want = getOrInsertComputed(expected, block, (b) => ({
+      hash: povHash(hashHex(result.outputs.headData), b.header.extrinsicsRoot),
+      sizeBytes: povSizeBytes(b, config.txProofBytes),
+    }));
     if (pov.hash !== want.hash || pov.sizeBytes !== want.sizeBytes) {
       return { kind: "Invalid", reason: "PoVHashMismatch", cpuUs: result.cpuUs };
     }

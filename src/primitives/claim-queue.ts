@@ -3,6 +3,8 @@
  * transposition per para and depth.
  * Ref: polkadot/primitives/src/vstaging/mod.rs `transpose_claim_queue`.
  */
+
+import { getOrInsertComputed } from "../lib/memo.ts";
 import type { CoreIndex, ParaId } from "./codecs.ts";
 
 /** Per core (ascending), the para ids of its claims; position 0 is backable in the next block. */
@@ -16,12 +18,7 @@ export type TransposedClaimQueue = ReadonlyMap<ParaId, ReadonlyMap<number, Reado
 const transposed = new WeakMap<ClaimQueueSnapshot, TransposedClaimQueue>();
 
 export function transposeClaimQueue(claimQueue: ClaimQueueSnapshot): TransposedClaimQueue {
-  let memo = transposed.get(claimQueue);
-  if (memo === undefined) {
-    memo = transpose(claimQueue);
-    transposed.set(claimQueue, memo);
-  }
-  return memo;
+  return getOrInsertComputed(transposed, claimQueue, transpose);
 }
 
 function transpose(claimQueue: ClaimQueueSnapshot): TransposedClaimQueue {

@@ -3,6 +3,7 @@
  * Ref: polkadot/parachain/src/primitives.rs (ValidationParams, ValidationResult).
  */
 import type { Hex } from "../lib/hex.ts";
+import { getOrInsertComputed } from "../lib/memo.ts";
 import type { BlockNumber, CandidateCommitments, HeadData, OutboundHrmpMessage } from "./codecs.ts";
 
 /** `ValidationParams`: the parent head, the PoV's block data and the relay-parent context. */
@@ -32,12 +33,7 @@ const commitmentsMemo = new WeakMap<ValidationResult, CandidateCommitments>();
 
 /** The commitments a candidate receipt makes to a validation's outputs (field for field). */
 export function commitmentsOf(outputs: ValidationResult): CandidateCommitments {
-  let c = commitmentsMemo.get(outputs);
-  if (c === undefined) {
-    c = buildCommitments(outputs);
-    commitmentsMemo.set(outputs, c);
-  }
-  return c;
+  return getOrInsertComputed(commitmentsMemo, outputs, buildCommitments);
 }
 
 function buildCommitments(outputs: ValidationResult): CandidateCommitments {

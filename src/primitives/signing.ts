@@ -30,6 +30,7 @@ import { blake2b } from "@noble/hashes/blake2.js";
 import * as sr from "@scure/sr25519";
 import { assert } from "../lib/assert.ts";
 import { bytesEqual, concatBytes } from "../lib/hex.ts";
+import { getOrInsertComputed } from "../lib/memo.ts";
 import { blake2b256 } from "./hashing.ts";
 
 export type CryptoKind = "sr25519" | "ed25519" | "none";
@@ -127,12 +128,9 @@ const NONE_PUBLIC_DOMAIN = new TextEncoder().encode("parapipe/none/public");
 const nonePublicKeys = new WeakMap<Uint8Array, Uint8Array>();
 
 function nonePublicKey(secretKey: Uint8Array): Uint8Array {
-  let pk = nonePublicKeys.get(secretKey);
-  if (pk === undefined) {
-    pk = blake2b256(concatBytes(NONE_PUBLIC_DOMAIN, secretKey));
-    nonePublicKeys.set(secretKey, pk);
-  }
-  return pk;
+  return getOrInsertComputed(nonePublicKeys, secretKey, (sk) =>
+    blake2b256(concatBytes(NONE_PUBLIC_DOMAIN, sk)),
+  );
 }
 
 function noneSignature(publicKey: Uint8Array, message: Uint8Array): Uint8Array {

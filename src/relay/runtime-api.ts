@@ -35,6 +35,7 @@ import {
 } from "../config/host-configuration.ts";
 import { assertNever } from "../lib/assert.ts";
 import type { Hash, Hex } from "../lib/hex.ts";
+import { getOrInsertComputed as memo } from "../lib/memo.ts";
 import type { ClaimQueueSnapshot } from "../primitives/claim-queue.ts";
 import type {
   CommittedCandidateReceipt,
@@ -130,14 +131,6 @@ function paraView(s: RelayState, para: ParaId): ParaView {
     codeHash: s.paras.currentCodeHash.get(para),
     maxPovSize: s.config.maxPovSize,
   };
-}
-
-/** Memoises `compute()` under `key`. */
-function memo<K, V>(cache: Map<K, V>, key: K, compute: () => V): V {
-  if (cache.has(key)) return cache.get(key)!;
-  const v = compute();
-  cache.set(key, v);
-  return v;
 }
 
 class RelayRuntimeApi implements RuntimeApi {

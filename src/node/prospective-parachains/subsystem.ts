@@ -46,6 +46,7 @@ import {
   type RelayChainBlockInfo,
 } from "../../emulator/inclusion-emulator.ts";
 import type { Hash } from "../../lib/hex.ts";
+import { getOrInsertComputed } from "../../lib/memo.ts";
 import { candidateHash as candidateHashOf, pvdHash } from "../../primitives/candidate.ts";
 import type {
   BlockNumber,
@@ -103,18 +104,8 @@ function leafParaBases(
   maxDepth: number,
   ancestryLen: number,
 ): Map<ParaId, LeafParaBase | null> {
-  let byKey = baseMemo.get(api);
-  if (byKey === undefined) {
-    byKey = new Map();
-    baseMemo.set(api, byKey);
-  }
-  const key = `${maxDepth}/${ancestryLen}`;
-  let bases = byKey.get(key);
-  if (bases === undefined) {
-    bases = new Map();
-    byKey.set(key, bases);
-  }
-  return bases;
+  const byKey = getOrInsertComputed(baseMemo, api, () => new Map());
+  return getOrInsertComputed(byKey, `${maxDepth}/${ancestryLen}`, () => new Map());
 }
 
 const minimumMemo = new WeakMap<
@@ -131,14 +122,11 @@ function minimumRelayParentsOf(
   bases: Map<ParaId, LeafParaBase | null>,
   chains: ReadonlyMap<ParaId, FragmentChain>,
 ): ReadonlyMap<ParaId, BlockNumber> {
-  let out = minimumMemo.get(bases);
-  if (out === undefined) {
+  return getOrInsertComputed(minimumMemo, bases, () => {
     const m = new Map<ParaId, BlockNumber>();
     for (const [para, chain] of chains) m.set(para, chain.scope().earliestRelayParent().number);
-    out = m;
-    minimumMemo.set(bases, out);
-  }
-  return out;
+    return m;
+  });
 }
 
 type AddResult = ReturnType<FragmentChain["tryAddingSecondedCandidate"]>;
@@ -385,12 +373,9 @@ export class ProspectiveParachains {
     ancestry: readonly RelayChainBlockInfo[],
     maxDepth: number,
   ): LeafParaBase | null {
-    let base = bases.get(para);
-    if (base === undefined) {
-      base = this.buildLeafParaBase(api, para, ancestry, maxDepth);
-      bases.set(para, base);
-    }
-    return base;
+    return getOrInsertComputed(bases, para, () =>
+      this.buildLeafParaBase(api, para, ancestry, maxDepth),
+    );
   }
 
   private buildLeafParaBase(
