@@ -231,8 +231,10 @@ export class AvailabilityDistribution {
         if (stored !== null && stored.lastNeeded < leaf.number) stored.lastNeeded = leaf.number;
         continue;
       }
-      this.store.touch(core.candidateHash, leaf.number);
-      if (this.store.hasChunk(core.candidateHash)) continue;
+      if (this.store.hasChunk(core.candidateHash)) {
+        this.store.touch(core.candidateHash, leaf.number);
+        continue;
+      }
       // My group is not responsible, so I am not in the group: no need to filter myself out.
       const order = this.rng.shuffle((leaf.groups[core.groupResponsible] ?? []).slice());
       const task: FetchTask = {

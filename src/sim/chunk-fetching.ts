@@ -166,17 +166,13 @@ export class ChunkFetchBoard {
   /** Inserts in (arrival, id) order; responses computed at or after that place are redone. */
   private enqueue(lane: Lane, req: PendingRequest): void {
     const q = lane.queue;
-    // Binary search for the first queued request that `req` goes before.
-    let lo = 0;
-    let hi = q.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (before(req, q[mid]!)) hi = mid;
-      else lo = mid + 1;
-    }
-    const i = lo;
-    if (i === q.length) q.push(req);
-    else q.splice(i, 0, req);
+    // The first queued request that `req` goes before, searched from the end: requests arrive
+    // nearly in order (3 or 4 places from the end on average at 600 validators).
+    let i = q.length;
+    while (i > 0 && before(req, q[i - 1]!)) i--;
+    q.push(req);
+    for (let k = q.length - 1; k > i; k--) q[k] = q[k - 1]!;
+    q[i] = req;
     if (i < lane.computed) {
       for (let k = i + 1; k <= lane.computed; k++) {
         q[k]!.done = false;
