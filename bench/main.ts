@@ -18,10 +18,8 @@
  * is what the CLI uses (`nativeCryptoProvider`: node:crypto ed25519, pure sr25519), and so are
  * the V8 flags (`--max-semi-space-size=64`, see bin/parapipe.js).
  *
- * Options: --runs N (presets, default 5), --polkadot-runs N (default 3), --polkadot-blocks N
- * (measured relay blocks, default 10), --polkadot-warmup N (default 2), --polkadot-tx-us N
- * (the load: µs of execution per transaction, default 20000), --modes a,b (default
- * sr25519,ed25519,none), --only presets|polkadot.
+ * Options: see `USAGE` (`npm run bench -- --help`); an unknown option or a bad value is an
+ * error (exit 2), nothing run.
  */
 import { spawnSync } from "node:child_process";
 import { cpus } from "node:os";
@@ -121,27 +119,88 @@ function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-function option(args: readonly string[], name: string): string | undefined {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
+const USAGE = `Usage: npm run bench [-- options]
+
+How fast the simulator runs whole networks: for every preset and crypto mode, and for a
+Polkadot-sized network (600 validators, 120 cores, 100 paras), the median wall time of a run,
+the speedup (virtual seconds / wall seconds), relay blocks per second and peak memory. Each case
+runs in its own Node process, one after the other.
+
+Options:
+  --only presets|polkadot   run only the presets, or only the Polkadot-sized network
+  --modes a,b               crypto modes among sr25519,ed25519,none (default: all three)
+  --runs N                  runs per preset and mode (default 5)
+  --polkadot-runs N         runs of the Polkadot-sized network per mode (default 3)
+  --polkadot-blocks N       its measured relay blocks (default 10)
+  --polkadot-warmup N       its warm-up relay blocks (default 2)
+  --polkadot-tx-us N        its load: µs of execution per transaction (default 20000)
+  -h, --help                this text
+
+Example (the figures in docs/simulator.md):
+  npm run bench -- --only polkadot --modes none,ed25519 --polkadot-blocks 10 --polkadot-warmup 2 --polkadot-runs 5`;
+
+/** Options that take a value. */
+const VALUE_OPTIONS = [
+  "only",
+  "modes",
+  "runs",
+  "polkadot-runs",
+  "polkadot-blocks",
+  "polkadot-warmup",
+  "polkadot-tx-us",
+  "child",
+] as const;
+type OptionName = (typeof VALUE_OPTIONS)[number];
+
+/** A command-line mistake: printed without a stack trace, exit code 2. */
+class UsageError extends Error {}
+
+/** Parses `--name value` pairs; an unknown option or a missing value is a `UsageError`. */
+function parseOptions(args: readonly string[]): Map<OptionName, string> {
+  const out = new Map<OptionName, string>();
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const name = arg.startsWith("--") ? arg.slice(2) : arg;
+    if (!(VALUE_OPTIONS as readonly string[]).includes(name)) {
+      throw new UsageError(`unknown option ${arg} (see --help)`);
+    }
+    const value = args[i + 1];
+    if (value === undefined || value.startsWith("--")) {
+      throw new UsageError(`${arg}: expected a value`);
+    }
+    out.set(name as OptionName, value);
+    i++;
+  }
+  return out;
 }
 
-function intOption(args: readonly string[], name: string, fallback: number): number {
-  const v = option(args, name);
+function intOption(options: Map<OptionName, string>, name: OptionName, fallback: number): number {
+  const v = options.get(name);
   if (v === undefined) return fallback;
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new Error(`--${name}: expected an integer >= 1`);
+  if (!/^\d+$/.test(v) || Number(v) < 1) {
+    throw new UsageError(`--${name}: expected an integer >= 1, got ${JSON.stringify(v)}`);
+  }
   return Number(v);
 }
 
-function parent(args: readonly string[]): void {
-  const runs = intOption(args, "runs", 5);
-  const pdRuns = intOption(args, "polkadot-runs", 3);
-  const pdBlocks = intOption(args, "polkadot-blocks", 10);
-  const pdWarmup = intOption(args, "polkadot-warmup", 2);
-  const txRefTimeUs = intOption(args, "polkadot-tx-us", 20_000);
-  const only = option(args, "only");
-  const modes = (option(args, "modes")?.split(",") ?? MODES) as CryptoKind[];
-  for (const m of modes) if (!MODES.includes(m)) throw new Error(`--modes: unknown mode ${m}`);
+function parent(options: Map<OptionName, string>): void {
+  const runs = intOption(options, "runs", 5);
+  const pdRuns = intOption(options, "polkadot-runs", 3);
+  const pdBlocks = intOption(options, "polkadot-blocks", 10);
+  const pdWarmup = intOption(options, "polkadot-warmup", 2);
+  const txRefTimeUs = intOption(options, "polkadot-tx-us", 20_000);
+  const only = options.get("only");
+  if (only !== undefined && only !== "presets" && only !== "polkadot") {
+    throw new UsageError(`--only: expected presets or polkadot, got ${JSON.stringify(only)}`);
+  }
+  const modes = (options.get("modes")?.split(",") ?? MODES) as CryptoKind[];
+  for (const m of modes) {
+    if (!MODES.includes(m)) {
+      throw new UsageError(
+        `--modes: expected modes among ${MODES.join(",")}, got ${JSON.stringify(m)}`,
+      );
+    }
+  }
 
   const cases: Case[] = [];
   if (only !== "polkadot") {
@@ -244,6 +303,17 @@ function parent(args: readonly string[]): void {
 }
 
 const args = process.argv.slice(2);
-const childArg = option(args, "child");
-if (childArg !== undefined) child(JSON.parse(childArg) as Case);
-else parent(args);
+if (args.includes("--help") || args.includes("-h")) {
+  console.log(USAGE);
+} else {
+  try {
+    const options = parseOptions(args);
+    const childArg = options.get("child");
+    if (childArg !== undefined) child(JSON.parse(childArg) as Case);
+    else parent(options);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`error: ${e.message}`);
+    process.exitCode = 2;
+  }
+}
