@@ -289,7 +289,7 @@ function countOnes(bits: readonly boolean[]): number {
 /** `enact_candidate` of a candidate pending availability. */
 function enactPending(state: RelayState, c: CandidatePendingAvailability): void {
   const receipt = { descriptor: c.descriptor, commitments: c.commitments };
-  enactCandidate(state, c.relayParentNumber, receipt, c.core, c.backingGroup);
+  enactCandidate(state, c.relayParentNumber, receipt, c.core, c.backingGroup, c.hash);
 }
 
 /**
@@ -304,6 +304,8 @@ export function enactCandidate(
   receipt: CommittedCandidateReceipt,
   core: CoreIndex,
   backingGroup: GroupIndex,
+  /** `receipt.hash()`; a pending candidate passes the hash it was backed under (the same). */
+  candidateHash: CandidateHash = plainCandidateHash(toPlain(receipt)),
 ): void {
   const plain = toPlain(receipt);
   const para = receipt.descriptor.paraId;
@@ -318,7 +320,7 @@ export function enactCandidate(
   queueOutboundHrmp(state.hrmp, para, commitments.horizontalMessages, state.now);
   state.events.push({
     kind: "CandidateIncluded",
-    candidateHash: plainCandidateHash(plain),
+    candidateHash,
     paraId: para,
     receipt: plain,
     headData: commitments.headData,
