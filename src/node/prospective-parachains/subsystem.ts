@@ -129,6 +129,27 @@ function minimumRelayParentsOf(
   });
 }
 
+/**
+ * PVD objects by relay-parent info (shared by the validators' scopes), max PoV size and parent
+ * head: the group members validating one collation get one object, whose hash is then computed
+ * once (`pvdHash` memoises per object).
+ */
+const pvdMemo = new WeakMap<RelayChainBlockInfo, Map<string, PersistedValidationData>>();
+
+function sharedPvd(
+  relayParentInfo: RelayChainBlockInfo,
+  parentHead: HeadData,
+  maxPovSize: number,
+): PersistedValidationData {
+  const byHead = getOrInsertComputed(pvdMemo, relayParentInfo, () => new Map());
+  return getOrInsertComputed(byHead, `${maxPovSize}/${parentHead}`, () => ({
+    parentHead,
+    relayParentNumber: relayParentInfo.number,
+    relayParentStorageRoot: relayParentInfo.storageRoot,
+    maxPovSize,
+  }));
+}
+
 type AddResult = ReturnType<FragmentChain["tryAddingSecondedCandidate"]>;
 
 /** What became of a shared chain under each operation applied to it so far. */
@@ -629,12 +650,7 @@ export class ProspectiveParachains {
     if (headData === undefined || relayParentInfo === undefined || maxPovSize === undefined) {
       return null;
     }
-    return {
-      parentHead: headData,
-      relayParentNumber: relayParentInfo.number,
-      relayParentStorageRoot: relayParentInfo.storageRoot,
-      maxPovSize,
-    };
+    return sharedPvd(relayParentInfo, headData, maxPovSize);
   }
 
   // ---------------------------------------------------------------------------------------------
