@@ -29,7 +29,7 @@ import { chunkSizeBytes } from "../node/availability.ts";
 import type { ChunkRequest, ChunkResponse } from "../node/env.ts";
 import { type ActorId, messageSizeBytes } from "../node/protocol.ts";
 import type { CandidateHash, ValidatorIndex } from "../primitives/codecs.ts";
-import type { Network } from "./network.ts";
+import type { Endpoint, Network } from "./network.ts";
 import { serialisationUs } from "./network.ts";
 import type { Time } from "./scheduler.ts";
 
@@ -107,15 +107,20 @@ export interface ChunkStores {
 export class ChunkFetchBoard {
   private nextId = 0;
   private readonly lanes = new Map<ValidatorIndex, Lane>();
-  /** Each requester's request lane: free from this time on, µs. */
-  private readonly requestFree = new Map<ValidatorIndex, Time>();
+  /** Each requester's request lane: free from this time on, µs (by validator index). */
+  private readonly requestFree: Float64Array;
+  /** The validators' network endpoints, by validator index. */
+  private readonly endpoints: readonly Endpoint[];
 
   constructor(
     private readonly network: Network,
     private readonly rng: Prng,
     private readonly validatorActors: readonly ActorId[],
     private readonly stores: ChunkStores,
-  ) {}
+  ) {
+    this.requestFree = new Float64Array(validatorActors.length);
+    this.endpoints = validatorActors.map((a) => network.endpoint(a));
+  }
 
   request(
     requester: ValidatorIndex,
@@ -124,11 +129,11 @@ export class ChunkFetchBoard {
     sentAtUs: Time,
   ): ChunkRequest {
     const id = this.nextId++;
-    const from = this.validatorActors[requester]!;
-    const to = this.validatorActors[backer]!;
+    const from = this.endpoints[requester]!;
+    const to = this.endpoints[backer]!;
     const copyUs = serialisationUs(REQUEST_BYTES, this.network.uplinkMbps(from));
-    const upStart = Math.max(sentAtUs, this.requestFree.get(requester) ?? 0);
-    this.requestFree.set(requester, upStart + copyUs);
+    const upStart = Math.max(sentAtUs, this.requestFree[requester]!);
+    this.requestFree[requester] = upStart + copyUs;
     this.network.countLazySend(from, REQUEST_BYTES);
     const arrivalUs = this.network.lazyCopy(
       to,
@@ -186,8 +191,8 @@ export class ChunkFetchBoard {
   computeLane(backer: ValidatorIndex, nowUs: Time): void {
     const lane = this.lane(backer);
     const q = lane.queue;
-    const backerActor = this.validatorActors[lane.backer]!;
-    const upMbps = this.network.uplinkMbps(backerActor);
+    const backerEndpoint = this.endpoints[lane.backer]!;
+    const upMbps = this.network.uplinkMbps(backerEndpoint);
     if (lane.computed === 0) lane.freeUs = lane.baseFreeUs;
     while (lane.computed < q.length && q[lane.computed]!.arrivalUs! <= nowUs) {
       const req = q[lane.computed]!;
@@ -205,10 +210,10 @@ export class ChunkFetchBoard {
       req.startUs = Math.max(arrival, lane.freeUs);
       req.endUs = req.startUs + copyUs;
       lane.freeUs = req.endUs;
-      if (!req.counted) this.network.countLazySend(backerActor, size);
+      if (!req.counted) this.network.countLazySend(backerEndpoint, size);
       req.counted = true;
       const at = this.network.lazyCopy(
-        this.validatorActors[req.requester]!,
+        this.endpoints[req.requester]!,
         size,
         req.startUs,
         copyUs,
