@@ -132,11 +132,13 @@ export class AvailabilityStore {
   }
 
   /** Notes that the candidate is still needed at `block` (it occupies a core there). */
-  touch(candidateHash: CandidateHash, block: BlockNumber): void {
+  touch(candidateHash: CandidateHash, block: BlockNumber, chunk?: StoredChunk | null): void {
+    // The full data map is small (my group's candidates); my chunk's entry may be passed by the
+    // fetch that stored it (null: not fetched yet), saving the lookup in the big chunk map.
     const f = this.full.get(candidateHash);
     if (f !== undefined) f.lastNeeded = Math.max(f.lastNeeded, block);
-    const c = this.chunks.get(candidateHash);
-    if (c !== undefined) c.lastNeeded = Math.max(c.lastNeeded, block);
+    const c = chunk === undefined ? this.chunks.get(candidateHash) : chunk;
+    if (c != null) c.lastNeeded = Math.max(c.lastNeeded, block);
   }
 
   /**
@@ -225,10 +227,7 @@ export class AvailabilityDistribution {
       const existing = this.fetches.get(core.candidateHash);
       if (existing !== undefined) {
         existing.generation = generation;
-        // `touch` without the lookups: outside my group I hold at most my chunk, which the
-        // fetch stored (a backer's whole data is stored by backing, for its own group only).
-        const stored = existing.stored;
-        if (stored !== null && stored.lastNeeded < leaf.number) stored.lastNeeded = leaf.number;
+        this.store.touch(core.candidateHash, leaf.number, existing.stored);
         continue;
       }
       if (this.store.hasChunk(core.candidateHash)) {

@@ -18,7 +18,9 @@
  *      `validator_to_group`, `inject_core_index` from `ElasticScalingMVP`),
  *      polkadot/node/subsystem-util/src/runtime (claim queue, executor params).
  */
+
 import { fromHex, type Hash, type Hex } from "../lib/hex.ts";
+import { getOrInsertComputed } from "../lib/memo.ts";
 import type { ClaimQueueSnapshot, TransposedClaimQueue } from "../primitives/claim-queue.ts";
 import { transposeClaimQueue } from "../primitives/claim-queue.ts";
 import type {
@@ -82,14 +84,12 @@ export class BlockContext {
     this.header = api.header;
   }
 
+  /** `of`'s factory (a static field: a lookup allocates no closure). */
+  private static readonly create = (api: RuntimeApi): BlockContext => new BlockContext(api);
+
   /** The (shared) context of the block `api` answers for. */
   static of(api: RuntimeApi): BlockContext {
-    let ctx = contextMemo.get(api);
-    if (ctx === undefined) {
-      ctx = new BlockContext(api);
-      contextMemo.set(api, ctx);
-    }
-    return ctx;
+    return getOrInsertComputed(contextMemo, api, BlockContext.create);
   }
 
   get hash(): Hash {
@@ -151,15 +151,13 @@ export class BlockContext {
   groupOf(validator: ValidatorIndex): GroupIndex | null {
     if (this.validatorToGroupValue === undefined) {
       const groups = this.groups;
-      let map = groupMemo.get(groups);
-      if (map === undefined) {
-        map = new Int32Array(this.nValidators).fill(-1);
+      this.validatorToGroupValue = getOrInsertComputed(groupMemo, groups, () => {
+        const map = new Int32Array(this.nValidators).fill(-1);
         groups.forEach((g, i) => {
-          for (const v of g) if (v < map!.length) map![v] = i;
+          for (const v of g) if (v < map.length) map[v] = i;
         });
-        groupMemo.set(groups, map);
-      }
-      this.validatorToGroupValue = map;
+        return map;
+      });
     }
     const g = this.validatorToGroupValue[validator];
     return g === undefined || g < 0 ? null : g;

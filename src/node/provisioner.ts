@@ -32,8 +32,10 @@
  *      request_backable_candidates, select_candidates, bitfields_indicate_availability,
  *      get_block_number_under_construction), polkadot/node/network/bitfield-distribution.
  */
+
 import { assertNever } from "../lib/assert.ts";
 import type { Hash } from "../lib/hex.ts";
+import { getOrInsertComputed } from "../lib/memo.ts";
 import type {
   BlockNumber,
   CandidateHash,
@@ -202,12 +204,10 @@ export class Provisioner {
 
   /** My own bitfield (no signature check needed). */
   noteBitfield(relayParent: Hash, bitfield: SignedAvailabilityBitfield): void {
-    let byValidator = this.bitfields.get(relayParent);
-    if (byValidator === undefined) {
-      byValidator = new Map();
-      this.bitfields.set(relayParent, byValidator);
-    }
-    byValidator.set(bitfield.validatorIndex, bitfield);
+    getOrInsertComputed(this.bitfields, relayParent, () => new Map()).set(
+      bitfield.validatorIndex,
+      bitfield,
+    );
   }
 
   /** A peer's `Bitfield`: for an active leaf, signature checked, then kept. */
@@ -274,14 +274,8 @@ export class Provisioner {
     const availableCandidates: CandidateHash[] = [];
     const timedOutCandidates: CandidateHash[] = [];
     const free = (para: ParaId) => freeCores.set(para, (freeCores.get(para) ?? 0) + 1);
-    const ancestor = (para: ParaId, hash: CandidateHash) => {
-      let set = ancestors.get(para);
-      if (set === undefined) {
-        set = new Set();
-        ancestors.set(para, set);
-      }
-      set.add(hash);
-    };
+    const ancestor = (para: ParaId, hash: CandidateHash) =>
+      getOrInsertComputed(ancestors, para, () => new Set()).add(hash);
     cores.forEach((core, i) => {
       switch (core.kind) {
         case "Scheduled":

@@ -14,6 +14,7 @@
  *      CommittedCandidateReceiptV2::to_plain / hash, PersistedValidationData::hash).
  */
 import type { Hash } from "../lib/hex.ts";
+import { getOrInsertComputed } from "../lib/memo.ts";
 import {
   type CandidateCommitments,
   CandidateCommitments as CandidateCommitmentsCodec,
@@ -29,15 +30,16 @@ import { hashBytes } from "./hashing.ts";
 const commitmentsMemo = new WeakMap<CandidateCommitments, Hash>();
 const receiptMemo = new WeakMap<CommittedCandidateReceipt, CandidateHash>();
 const pvdMemo = new WeakMap<PersistedValidationData, Hash>();
+// The memos' computations, module-level so that a lookup allocates no closure.
+const hashCommitments = (c: CandidateCommitments): Hash =>
+  hashBytes(CandidateCommitmentsCodec.enc(c));
+const hashReceipt = (r: CommittedCandidateReceipt): CandidateHash => plainCandidateHash(toPlain(r));
+const hashPvd = (p: PersistedValidationData): Hash =>
+  hashBytes(PersistedValidationDataCodec.enc(p));
 
 /** `CandidateCommitments::hash()`: blake2-256 of the encoding. */
 export function commitmentsHash(commitments: CandidateCommitments): Hash {
-  let h = commitmentsMemo.get(commitments);
-  if (h === undefined) {
-    h = hashBytes(CandidateCommitmentsCodec.enc(commitments));
-    commitmentsMemo.set(commitments, h);
-  }
-  return h;
+  return getOrInsertComputed(commitmentsMemo, commitments, hashCommitments);
 }
 
 /** `CommittedCandidateReceipt::to_plain()`. */
@@ -52,20 +54,10 @@ export function plainCandidateHash(receipt: CandidateReceipt): CandidateHash {
 
 /** `CommittedCandidateReceipt::hash()`: the `CandidateHash` of its plain receipt. */
 export function candidateHash(receipt: CommittedCandidateReceipt): CandidateHash {
-  let h = receiptMemo.get(receipt);
-  if (h === undefined) {
-    h = plainCandidateHash(toPlain(receipt));
-    receiptMemo.set(receipt, h);
-  }
-  return h;
+  return getOrInsertComputed(receiptMemo, receipt, hashReceipt);
 }
 
 /** `PersistedValidationData::hash()`: blake2-256 of the encoding. */
 export function pvdHash(pvd: PersistedValidationData): Hash {
-  let h = pvdMemo.get(pvd);
-  if (h === undefined) {
-    h = hashBytes(PersistedValidationDataCodec.enc(pvd));
-    pvdMemo.set(pvd, h);
-  }
-  return h;
+  return getOrInsertComputed(pvdMemo, pvd, hashPvd);
 }

@@ -19,7 +19,9 @@
  * Ref: polkadot/node/network/statement-distribution/src/v2 (manifests and statement requests to
  *      the validators outside the group), docs/simulator.md "Performance model".
  */
+
 import type { Hash } from "../lib/hex.ts";
+import { getOrInsertComputed } from "../lib/memo.ts";
 import type { Prng } from "../lib/prng.ts";
 import type { AnnouncementDelivery, BackedCandidateMessage } from "../node/env.ts";
 import { type ActorId, messageSizeBytes } from "../node/protocol.ts";
@@ -63,16 +65,12 @@ export class AnnouncementBoard {
   publish(fromIndex: ValidatorIndex, msg: BackedCandidateMessage, notTo: readonly number[]): void {
     const copies = this.validatorActors.length - notTo.length;
     if (copies <= 0) return;
-    let board = this.boards.get(msg.relayParent);
-    if (board === undefined) {
-      board = {
-        number: this.numberOf(msg.relayParent),
-        rng: this.rng.fork(`announcements/${msg.relayParent}`),
-        byPara: new Map(),
-        count: 0,
-      };
-      this.boards.set(msg.relayParent, board);
-    }
+    const board = getOrInsertComputed(this.boards, msg.relayParent, (rp) => ({
+      number: this.numberOf(rp),
+      rng: this.rng.fork(`announcements/${rp}`),
+      byPara: new Map(),
+      count: 0,
+    }));
     const from = this.validatorActors[fromIndex]!;
     const sizeBytes = messageSizeBytes(msg);
     const { upStartUs, copyUs } = this.network.lazyUpload(from, copies, sizeBytes);

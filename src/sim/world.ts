@@ -47,6 +47,7 @@ import { hostConfigurationFromScenario } from "../config/from-scenario.ts";
 import type { Scenario } from "../config/scenario.ts";
 import { assert } from "../lib/assert.ts";
 import { bytesEqual, type Hash } from "../lib/hex.ts";
+import { getOrInsertComputed } from "../lib/memo.ts";
 import { Prng } from "../lib/prng.ts";
 import type {
   Actor,
@@ -403,12 +404,10 @@ export class World {
 
   /** Bitfield gossip: validator `index` sends its signed bitfield to every other validator. */
   private publishBitfield(index: number, msg: BitfieldMessage): void {
-    let board = this.bitfieldBoards.get(msg.relayParent);
-    if (board === undefined) {
-      const number = this.chain.header(msg.relayParent)?.number ?? 0;
-      board = { number, published: [] };
-      this.bitfieldBoards.set(msg.relayParent, board);
-    }
+    const board = getOrInsertComputed(this.bitfieldBoards, msg.relayParent, (rp) => ({
+      number: this.chain.header(rp)?.number ?? 0,
+      published: [],
+    }));
     const from = this.validatorActors[index]!;
     const lazy = this.network.lazyBroadcast(from, this.peers(index), messageSizeBytes(msg));
     board.published.push({ fromIndex: index, from, msg, lazy });

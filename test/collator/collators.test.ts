@@ -261,16 +261,21 @@ describe("slot-based collator (elastic scaling, 3 cores)", () => {
 });
 
 describe("collator runtime panics", () => {
+  /** One core, one group of two, async backing parameters. */
+  const oneCore = {
+    paraCores: [0],
+    numCores: 1,
+    lookahead: 3,
+    allowedAncestryLen: 2,
+    groups: [[0, 1]],
+    groupRotationFrequency: 10,
+    backing: "pipeline" as const,
+  };
+
   it("a runtime that believes in 12 s relay slots cannot build: every attempt panics", () => {
     const world = new FakeWorld({
+      ...oneCore,
       spec: paraSpec("async", { runtime: { relayChainSlotDurationMillis: 12000 } }),
-      paraCores: [0],
-      numCores: 1,
-      lookahead: 3,
-      allowedAncestryLen: 2,
-      groups: [[0, 1]],
-      groupRotationFrequency: 10,
-      backing: "pipeline",
     });
     world.run(3);
     expect(world.authored).toEqual([]);
@@ -280,14 +285,8 @@ describe("collator runtime panics", () => {
 
   it("V1 descriptors carry the collator's key and a signature over the payload", () => {
     const world = new FakeWorld({
+      ...oneCore,
       spec: paraSpec("async", { runtime: { maximumBlockWeightMs: 100 } }),
-      paraCores: [0],
-      numCores: 1,
-      lookahead: 3,
-      allowedAncestryLen: 2,
-      groups: [[0, 1]],
-      groupRotationFrequency: 10,
-      backing: "pipeline",
       candidateReceiptV2: false,
     });
     world.run(3);

@@ -6,13 +6,11 @@
  * and prospective validation data.
  */
 import { describe, expect, it } from "vitest";
-import type { Hash } from "../../src/lib/hex.ts";
-import { ProspectiveParachains } from "../../src/node/prospective-parachains/subsystem.ts";
 import type { HeadData } from "../../src/primitives/codecs.ts";
 import { hashHex } from "../../src/primitives/hashing.ts";
 import type { BackingState, RelayHeader } from "../../src/primitives/runtime-api.ts";
-import { FakeWorld } from "./fake-env.ts";
-import { chain, constraints, MAX_POV, makeApi, makeCandidate, pendingOf } from "./fake-relay.ts";
+import { chain, constraints, MAX_POV, makeCandidate, pendingOf } from "./fake-relay.ts";
+import { prospectiveWorld } from "./prospective-world.ts";
 
 const PARA = 2000;
 const H0: HeadData = "0x00aa";
@@ -24,32 +22,12 @@ function setup(opts: {
   state: (n: number) => BackingState | null;
   maxCandidateDepth?: number;
 }) {
-  const world = new FakeWorld(4);
-  for (const h of blocks) {
-    const state = opts.state(h.number);
-    world.addBlock(
-      makeApi({
-        header: h,
-        nValidators: 4,
-        groups: [
-          [0, 1],
-          [2, 3],
-        ],
-        cores: [{ kind: "Scheduled", paraId: PARA }],
-        claimQueue: new Map([[0, [PARA, 2001]]]),
-        backingStates: new Map(state === null ? [] : [[PARA, state]]),
-        allowedAncestryLen: opts.allowedAncestryLen,
-        maxCandidateDepth: opts.maxCandidateDepth ?? 3,
-      }),
-    );
-  }
-  const pp = new ProspectiveParachains(world.relayChain, world.log("v0"));
-  let leaf: Hash | null = null;
-  const activate = (n: number) => {
-    pp.activeLeavesUpdate(B(n).hash, leaf === null ? [] : [leaf]);
-    leaf = B(n).hash;
-  };
-  return { world, pp, activate };
+  return prospectiveWorld({
+    blocks,
+    para: PARA,
+    claims: [PARA, 2001],
+    ...opts,
+  }).subsystem("v0");
 }
 
 // Two candidates pending availability (relay parents 1 and 2), then a child on top of them.

@@ -4,48 +4,23 @@
  * one never shows in another's chains.
  */
 import { describe, expect, it } from "vitest";
-import type { Hash } from "../../src/lib/hex.ts";
-import { ProspectiveParachains } from "../../src/node/prospective-parachains/subsystem.ts";
 import type { HeadData } from "../../src/primitives/codecs.ts";
-import { FakeWorld } from "../node/fake-env.ts";
-import { chain, constraints, makeApi, makeCandidate } from "../node/fake-relay.ts";
+import { chain, constraints, makeCandidate } from "../node/fake-relay.ts";
+import { prospectiveWorld } from "../node/prospective-world.ts";
 
 const PARA = 2000;
 const H0: HeadData = "0x00aa";
 const blocks = chain(5);
 
 function validators(count: number) {
-  const world = new FakeWorld(4);
-  for (const h of blocks) {
-    world.addBlock(
-      makeApi({
-        header: h,
-        nValidators: 4,
-        groups: [
-          [0, 1],
-          [2, 3],
-        ],
-        cores: [{ kind: "Scheduled", paraId: PARA }],
-        claimQueue: new Map([[0, [PARA]]]),
-        backingStates: new Map([
-          [
-            PARA,
-            { constraints: constraints(H0, Math.max(h.number - 2, 0)), pendingAvailability: [] },
-          ],
-        ]),
-        allowedAncestryLen: 2,
-      }),
-    );
-  }
-  return Array.from({ length: count }, (_, i) => {
-    const pp = new ProspectiveParachains(world.relayChain, world.log(`v${i}`));
-    let leaf: Hash | null = null;
-    const activate = (n: number) => {
-      pp.activeLeavesUpdate(blocks[n]!.hash, leaf === null ? [] : [leaf]);
-      leaf = blocks[n]!.hash;
-    };
-    return { pp, activate };
+  const { subsystem } = prospectiveWorld({
+    blocks,
+    para: PARA,
+    claims: [PARA],
+    state: (n) => ({ constraints: constraints(H0, Math.max(n - 2, 0)), pendingAvailability: [] }),
+    allowedAncestryLen: 2,
   });
+  return Array.from({ length: count }, (_, i) => subsystem(`v${i}`));
 }
 
 describe("shared fragment chains", () => {

@@ -66,9 +66,11 @@
  *      (perform_basic_checks, timeouts), polkadot/primitives (BackedCandidate::new with
  *      inject_core_index).
  */
+
 import type { HypotheticalCandidate } from "../../emulator/inclusion-emulator.ts";
 import type { Hash } from "../../lib/hex.ts";
 import { bytesEqual } from "../../lib/hex.ts";
+import { getOrInsertComputed } from "../../lib/memo.ts";
 import {
   candidateHash as candidateHashOf,
   commitmentsHash,
@@ -248,16 +250,13 @@ function announcedStatements(
 }
 
 function tableContextOf(ctx: BlockContext): TableContext<ValidatorIndex, CoreIndex> {
-  let tc = tableContexts.get(ctx);
-  if (tc === undefined) {
+  return getOrInsertComputed(tableContexts, ctx, () => {
     const groups = ctx.backingGroups;
-    tc = {
+    return {
       isMemberOf: (a, core) => groups.get(core)?.includes(a) ?? false,
       getGroupSize: (core) => groups.get(core)?.length,
     };
-    tableContexts.set(ctx, tc);
-  }
-  return tc;
+  });
 }
 
 function toTableStatement(
@@ -754,12 +753,7 @@ export class CandidateBacking {
     }
     const summary = rp.table.importStatement(rp.tableContext, core, toTableStatement(signed));
     if (summary !== null) {
-      let list = rp.statements.get(summary.candidate);
-      if (list === undefined) {
-        list = [];
-        rp.statements.set(summary.candidate, list);
-      }
-      list.push(signed);
+      getOrInsertComputed(rp.statements, summary.candidate, () => []).push(signed);
     }
     return summary;
   }
@@ -1056,12 +1050,7 @@ export class CandidateBacking {
             ? null
             : tableAttestedToBacked(attested, group, rp.ctx.injectCoreIndex);
         if (backed === null) break;
-        let list = out.get(para);
-        if (list === undefined) {
-          list = [];
-          out.set(para, list);
-        }
-        list.push(backed);
+        getOrInsertComputed(out, para, () => []).push(backed);
       }
     }
     return out;

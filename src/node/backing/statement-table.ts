@@ -24,7 +24,9 @@
  * Ref: polkadot/statement-table/src/generic.rs (Table, CandidateData::attested, import_candidate,
  *      validity_vote), polkadot/primitives (effective_minimum_backing_votes).
  */
+
 import { assert } from "../../lib/assert.ts";
+import { getOrInsertComputed } from "../../lib/memo.ts";
 import { effectiveMinimumBackingVotes } from "../../primitives/thresholds.ts";
 
 /** `Context`: group membership and sizes. */
@@ -160,12 +162,7 @@ export class Table<C, D, A, G, S> {
         ? this.importCandidate(context, sender, statement.candidate, signature, groupId)
         : this.validityVote(context, sender, statement.digest, { kind: "Valid", signature });
     if (res.ok) return res.summary;
-    let list = this.detectedMisbehavior.get(sender);
-    if (list === undefined) {
-      list = [];
-      this.detectedMisbehavior.set(sender, list);
-    }
-    list.push(res.misbehavior);
+    getOrInsertComputed(this.detectedMisbehavior, sender, () => []).push(res.misbehavior);
     return null;
   }
 
