@@ -30,11 +30,12 @@
  *      polkadot/node/network/collator-protocol/src/collator_side/mod.rs
  *      (determine_our_validators, advertise, answer fetches).
  */
+
+import type { Actor, CollatorEnv, CpuPool } from "../actors/env.ts";
+import type { ActorId, Collation, PoV, ProtocolMessage } from "../actors/protocol.ts";
 import type { CollatorKind, ParachainSpec } from "../config/scenario.ts";
 import { RuntimePanic } from "../lib/assert.ts";
 import { concatBytes, fromHex, type Hash, toHex } from "../lib/hex.ts";
-import type { Actor, CollatorEnv, CpuPool } from "../node/env.ts";
-import type { ActorId, Collation, PoV, ProtocolMessage } from "../node/protocol.ts";
 import { Slot } from "../parachain/aura.ts";
 import {
   type CoreInfo,

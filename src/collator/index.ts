@@ -9,10 +9,11 @@
  * Ref: polkadot-omni-node / parachain templates (service.rs: which collator `start_consensus`
  *      runs), SCENARIO.md (`parachains[].collator.kind`).
  */
+
+import type { CollatorEnv } from "../actors/env.ts";
 import type { ParachainSpec } from "../config/scenario.ts";
 import { assertNever } from "../lib/assert.ts";
 import type { Prng } from "../lib/prng.ts";
-import type { CollatorEnv } from "../node/env.ts";
 import { createGenesis, type GenesisOptions, genesisStore } from "../parachain/genesis.ts";
 import { createPvf, type Pvf } from "../parachain/pvf.ts";
 import { BasicCollator } from "./basic.ts";

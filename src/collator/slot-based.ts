@@ -21,9 +21,9 @@
  *      slot_timer.rs, collation_task.rs}.
  */
 
+import type { CollatorEnv } from "../actors/env.ts";
 import type { ParachainSpec } from "../config/scenario.ts";
 import type { Hash } from "../lib/hex.ts";
-import type { CollatorEnv } from "../node/env.ts";
 import type { CoreIndex } from "../primitives/codecs.ts";
 import type { RelayHeader } from "../primitives/runtime-api.ts";
 import {

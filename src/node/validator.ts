@@ -19,21 +19,25 @@
  * Ref: polkadot/node/overseer (subsystem wiring, ActiveLeavesUpdate),
  *      polkadot/node/service/src/overseer.rs (the validator's subsystems).
  */
+
+import type { Actor, ActorLog, ValidatorEnv } from "../actors/env.ts";
+import type { ActorId, ProtocolMessage } from "../actors/protocol.ts";
 import { assertNever } from "../lib/assert.ts";
 import type { ParachainsInherentData } from "../primitives/inherent.ts";
 import type { RelayHeader } from "../primitives/runtime-api.ts";
-import { AvailabilityDistribution, AvailabilityStore } from "./availability.ts";
-import { CandidateBacking } from "./backing/backing.ts";
-import { BitfieldSigning } from "./bitfield-signing.ts";
-import { BlockContext } from "./block-context.ts";
-import { CollatorProtocol } from "./collator-protocol.ts";
-import type { Actor, ActorLog, ValidatorEnv } from "./env.ts";
-import { ProspectiveParachains } from "./prospective-parachains/subsystem.ts";
-import type { ActorId, ProtocolMessage } from "./protocol.ts";
-import { Provisioner } from "./provisioner.ts";
-import { SignatureChecks } from "./signature-checks.ts";
-import { subsystemLog } from "./subsystem-log.ts";
-import { ImplicitView, LeafTracker } from "./view.ts";
+import { CandidateBacking } from "./core/backing/backing.ts";
+import { BitfieldSigning } from "./core/bitfield-signing.ts";
+import { ProspectiveParachains } from "./core/prospective-parachains/subsystem.ts";
+import { Provisioner } from "./core/provisioner.ts";
+import {
+  AvailabilityDistribution,
+  AvailabilityStore,
+} from "./network/availability-distribution/availability.ts";
+import { CollatorProtocol } from "./network/collator-protocol.ts";
+import { ImplicitView, LeafTracker } from "./util/backing-implicit-view.ts";
+import { BlockContext } from "./util/block-context.ts";
+import { SignatureChecks } from "./util/signature-checks.ts";
+import { subsystemLog } from "./util/subsystem-log.ts";
 
 export class ValidatorNode implements Actor {
   readonly id: ActorId;

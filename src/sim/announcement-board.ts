@@ -20,11 +20,11 @@
  *      the validators outside the group), docs/simulator.md "Performance model".
  */
 
+import type { AnnouncementDelivery, BackedCandidateMessage } from "../actors/env.ts";
+import { type ActorId, messageSizeBytes } from "../actors/protocol.ts";
 import type { Hash } from "../lib/hex.ts";
 import { getOrInsertComputed } from "../lib/memo.ts";
 import type { Prng } from "../lib/prng.ts";
-import type { AnnouncementDelivery, BackedCandidateMessage } from "../node/env.ts";
-import { type ActorId, messageSizeBytes } from "../node/protocol.ts";
 import type { ParaId, ValidatorIndex } from "../primitives/codecs.ts";
 import type { Network } from "./network.ts";
 import type { Time } from "./scheduler.ts";

@@ -25,7 +25,7 @@
 
 import type { HostConfiguration } from "../config/host-configuration.ts";
 import type { Hash } from "../lib/hex.ts";
-import type { ProvisionerDecision } from "../node/provisioner.ts";
+import type { ProvisionerDecision } from "../node/core/provisioner.ts";
 import { candidateHash } from "../primitives/candidate.ts";
 import type { CandidateHash, CoreIndex, ParaId, ValidatorIndex } from "../primitives/codecs.ts";
 import { groupForCore } from "../primitives/group-rotation.ts";

@@ -24,10 +24,11 @@
  * Ref: polkadot/node/network/availability-distribution/src/requester/fetch_task (one request per
  *      backer in turn), .../responder.rs (answer_chunk_request).
  */
+
+import type { ChunkRequest, ChunkResponse } from "../actors/env.ts";
+import { type ActorId, messageSizeBytes } from "../actors/protocol.ts";
 import type { Prng } from "../lib/prng.ts";
-import { chunkSizeBytes } from "../node/availability.ts";
-import type { ChunkRequest, ChunkResponse } from "../node/env.ts";
-import { type ActorId, messageSizeBytes } from "../node/protocol.ts";
+import { chunkSizeBytes } from "../node/network/availability-distribution/availability.ts";
 import type { CandidateHash, ValidatorIndex } from "../primitives/codecs.ts";
 import type { Endpoint, Network } from "./network.ts";
 import { serialisationUs } from "./network.ts";

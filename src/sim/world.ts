@@ -36,6 +36,24 @@
  * - The relay chain store keeps the state and runtime API of the last 32 blocks only.
  */
 
+import type {
+  Actor,
+  ActorEnv,
+  AuthoredBlockInfo,
+  BitfieldDelivery,
+  BitfieldMessage,
+  CollatorEnv,
+  CpuPool,
+  PvfHost,
+  ValidatorEnv,
+} from "../actors/env.ts";
+import {
+  type ActorId,
+  collatorActor,
+  messageSizeBytes,
+  type ProtocolMessage,
+  validatorActor,
+} from "../actors/protocol.ts";
 import type { CollatorBase } from "../collator/collator.ts";
 import {
   createCollator,
@@ -49,24 +67,6 @@ import { assert } from "../lib/assert.ts";
 import { bytesEqual, type Hash } from "../lib/hex.ts";
 import { getOrInsertComputed } from "../lib/memo.ts";
 import { Prng } from "../lib/prng.ts";
-import type {
-  Actor,
-  ActorEnv,
-  AuthoredBlockInfo,
-  BitfieldDelivery,
-  BitfieldMessage,
-  CollatorEnv,
-  CpuPool,
-  PvfHost,
-  ValidatorEnv,
-} from "../node/env.ts";
-import {
-  type ActorId,
-  collatorActor,
-  messageSizeBytes,
-  type ProtocolMessage,
-  validatorActor,
-} from "../node/protocol.ts";
 import { ValidatorNode } from "../node/validator.ts";
 import { hashHex } from "../primitives/hashing.ts";
 import type { ParachainsInherentData } from "../primitives/inherent.ts";

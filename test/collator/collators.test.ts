@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { validatorActor } from "../../src/actors/protocol.ts";
 import { collatorSignaturePayload } from "../../src/collator/collator.ts";
 import { fromHex, toHex } from "../../src/lib/hex.ts";
-import { validatorActor } from "../../src/node/protocol.ts";
 import { decodeHeadData } from "../../src/parachain/block.ts";
 import { groupForCore } from "../../src/primitives/group-rotation.ts";
 import { hashHex } from "../../src/primitives/hashing.ts";

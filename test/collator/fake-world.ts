@@ -14,6 +14,21 @@
  * It is not the simulator: no validator nodes, no network model; just enough relay chain for a
  * collator to show where, when and on what it builds.
  */
+
+import type {
+  ActorLog,
+  AuthoredBlockInfo,
+  Cancellable,
+  CollatorEnv,
+  CpuPool,
+} from "../../src/actors/env.ts";
+import {
+  type ActorId,
+  type Collation,
+  collatorActor,
+  type ProtocolMessage,
+  validatorActor,
+} from "../../src/actors/protocol.ts";
 import type { CollatorBase } from "../../src/collator/collator.ts";
 import { createCollator, createParachain, type ParachainSetup } from "../../src/collator/index.ts";
 import { hostConfigurationFromScenario } from "../../src/config/from-scenario.ts";
@@ -21,20 +36,6 @@ import { PRESETS } from "../../src/config/presets.ts";
 import type { ParachainSpec } from "../../src/config/scenario.ts";
 import { type Hash, type Hex, repeatByte, toHex } from "../../src/lib/hex.ts";
 import { Prng } from "../../src/lib/prng.ts";
-import type {
-  ActorLog,
-  AuthoredBlockInfo,
-  Cancellable,
-  CollatorEnv,
-  CpuPool,
-} from "../../src/node/env.ts";
-import {
-  type ActorId,
-  type Collation,
-  collatorActor,
-  type ProtocolMessage,
-  validatorActor,
-} from "../../src/node/protocol.ts";
 import { pvdHash } from "../../src/primitives/candidate.ts";
 import type { CoreIndex, ParaId, PersistedValidationData } from "../../src/primitives/codecs.ts";
 import { groupForCore } from "../../src/primitives/group-rotation.ts";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import type { PvfHost } from "../../src/actors/env.ts";
 import { createParachain } from "../../src/collator/index.ts";
 import { RelayBlockQueue } from "../../src/collator/relay-queue.ts";
 import { Prng } from "../../src/lib/prng.ts";
-import type { PvfHost } from "../../src/node/env.ts";
 import { decodeHeadData } from "../../src/parachain/block.ts";
 import { hashBytes } from "../../src/primitives/hashing.ts";
 import type { RelayHeader } from "../../src/primitives/runtime-api.ts";

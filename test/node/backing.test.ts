@@ -6,7 +6,7 @@
  * validators, whose tables and fragment chains then hold the candidate as backed.
  */
 import { describe, expect, it } from "vitest";
-import { validatorActor } from "../../src/node/protocol.ts";
+import { validatorActor } from "../../src/actors/protocol.ts";
 import { hashHex } from "../../src/primitives/hashing.ts";
 import { validatorKeypair } from "../../src/primitives/keys.ts";
 import { noneCrypto } from "../../src/primitives/signing.ts";

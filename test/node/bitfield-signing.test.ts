@@ -5,9 +5,12 @@
  * and sends it to every other validator.
  */
 import { describe, expect, it } from "vitest";
-import { chunkSizeBytes, recoveryThreshold } from "../../src/node/availability.ts";
-import { SPAWNED_TASK_DELAY_US } from "../../src/node/bitfield-signing.ts";
-import { validatorActor } from "../../src/node/protocol.ts";
+import { validatorActor } from "../../src/actors/protocol.ts";
+import { SPAWNED_TASK_DELAY_US } from "../../src/node/core/bitfield-signing.ts";
+import {
+  chunkSizeBytes,
+  recoveryThreshold,
+} from "../../src/node/network/availability-distribution/availability.ts";
 import { validatorKeypair } from "../../src/primitives/keys.ts";
 import { noneCrypto } from "../../src/primitives/signing.ts";
 import { bitfieldSigningPayload } from "../../src/primitives/statements.ts";

@@ -4,7 +4,7 @@
  * and the sanity checks of a fetched collation.
  */
 import { describe, expect, it } from "vitest";
-import { validatorActor } from "../../src/node/protocol.ts";
+import { validatorActor } from "../../src/actors/protocol.ts";
 import { hashHex } from "../../src/primitives/hashing.ts";
 import { FakeCollator, H0, makeNetwork, PARA } from "./fake-network.ts";
 import { type MadeCandidate, makeCandidate } from "./fake-relay.ts";

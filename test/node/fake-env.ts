@@ -5,10 +5,7 @@
  * modelled `none` crypto, and a log capture. Messages to actors that are not registered are only
  * recorded (`sent`), so a test can play the collator or any absent peer itself.
  */
-import { Heap } from "../../src/lib/heap.ts";
-import type { Hash } from "../../src/lib/hex.ts";
-import { Prng } from "../../src/lib/prng.ts";
-import type { AvailabilityStore } from "../../src/node/availability.ts";
+
 import type {
   Actor,
   ActorLog,
@@ -21,9 +18,13 @@ import type {
   PvfOutcome,
   RelayChainReader,
   ValidatorEnv,
-} from "../../src/node/env.ts";
-import type { ActorId, PoV, ProtocolMessage } from "../../src/node/protocol.ts";
-import { validatorActor } from "../../src/node/protocol.ts";
+} from "../../src/actors/env.ts";
+import type { ActorId, PoV, ProtocolMessage } from "../../src/actors/protocol.ts";
+import { validatorActor } from "../../src/actors/protocol.ts";
+import { Heap } from "../../src/lib/heap.ts";
+import type { Hash } from "../../src/lib/hex.ts";
+import { Prng } from "../../src/lib/prng.ts";
+import type { AvailabilityStore } from "../../src/node/network/availability-distribution/availability.ts";
 import type { PersistedValidationData } from "../../src/primitives/codecs.ts";
 import { validatorKeypair } from "../../src/primitives/keys.ts";
 import type { RelayHeader, RuntimeApi } from "../../src/primitives/runtime-api.ts";

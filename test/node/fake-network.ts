@@ -3,8 +3,8 @@
  * collation, and the default relay chain of the node tests: 4 validators in 2 groups of 2,
  * 2 cores (core 0 claimed by para 2000, core 1 by para 2001), no group rotation.
  */
-import type { Actor, PvfHost } from "../../src/node/env.ts";
-import type { ActorId, Collation, ProtocolMessage } from "../../src/node/protocol.ts";
+import type { Actor, PvfHost } from "../../src/actors/env.ts";
+import type { ActorId, Collation, ProtocolMessage } from "../../src/actors/protocol.ts";
 import { ValidatorNode } from "../../src/node/validator.ts";
 import type { HeadData } from "../../src/primitives/codecs.ts";
 import { hashHex } from "../../src/primitives/hashing.ts";

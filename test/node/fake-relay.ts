@@ -2,8 +2,9 @@
  * Fake relay-chain blocks for node tests: headers, a `RuntimeApi` answering from a plain spec,
  * and candidates (receipt, PVD, PoV) built the way a collator builds them.
  */
+
+import type { PoV } from "../../src/actors/protocol.ts";
 import { type Hash, type Hex, repeatByte, toHex, ZERO_HASH } from "../../src/lib/hex.ts";
-import type { PoV } from "../../src/node/protocol.ts";
 import { candidateHash as candidateHashOf, pvdHash } from "../../src/primitives/candidate.ts";
 import type {
   BlockNumber,

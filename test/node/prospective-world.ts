@@ -5,7 +5,7 @@
  * that makes block n its only active leaf.
  */
 import type { Hash } from "../../src/lib/hex.ts";
-import { ProspectiveParachains } from "../../src/node/prospective-parachains/subsystem.ts";
+import { ProspectiveParachains } from "../../src/node/core/prospective-parachains/subsystem.ts";
 import type { ParaId } from "../../src/primitives/codecs.ts";
 import type { BackingState, RelayHeader } from "../../src/primitives/runtime-api.ts";
 import { FakeWorld } from "./fake-env.ts";

@@ -6,11 +6,11 @@
  * with a code upgrade.
  */
 import { describe, expect, it } from "vitest";
-import { validatorActor } from "../../src/node/protocol.ts";
+import { validatorActor } from "../../src/actors/protocol.ts";
 import {
   bitfieldsIndicateCoreAvailability,
   selectAvailabilityBitfields,
-} from "../../src/node/provisioner.ts";
+} from "../../src/node/core/provisioner.ts";
 import type { SignedAvailabilityBitfield } from "../../src/primitives/inherent.ts";
 import type { CoreState, RelayHeader } from "../../src/primitives/runtime-api.ts";
 import {

@@ -5,7 +5,7 @@
  * computed fetches (`env.chunkFetching`) make the same requests at the same times.
  */
 import { describe, expect, it } from "vitest";
-import { CHUNK_REQUEST_TIMEOUT_US } from "../../src/node/availability.ts";
+import { CHUNK_REQUEST_TIMEOUT_US } from "../../src/node/network/availability-distribution/availability.ts";
 import { holdData, occupiedNetwork } from "../node/fake-network.ts";
 
 /** The availability fixture with chunks as messages or lazily computed. v3 never answers. */

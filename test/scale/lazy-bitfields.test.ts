@@ -7,8 +7,8 @@
  * message per validator, checked on receipt) selects.
  */
 import { describe, expect, it } from "vitest";
-import type { BitfieldDelivery, BitfieldGossip, BitfieldMessage } from "../../src/node/env.ts";
-import { validatorActor } from "../../src/node/protocol.ts";
+import type { BitfieldDelivery, BitfieldGossip, BitfieldMessage } from "../../src/actors/env.ts";
+import { validatorActor } from "../../src/actors/protocol.ts";
 import { ValidatorNode } from "../../src/node/validator.ts";
 import { makeNetwork, N_VALIDATORS } from "../node/fake-network.ts";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { BackedCandidateMessage } from "../../src/actors/env.ts";
+import { messageSizeBytes, validatorActor } from "../../src/actors/protocol.ts";
 import { Prng } from "../../src/lib/prng.ts";
-import type { BackedCandidateMessage } from "../../src/node/env.ts";
-import { messageSizeBytes, validatorActor } from "../../src/node/protocol.ts";
 import { AnnouncementBoard } from "../../src/sim/announcement-board.ts";
 import { Network, type NetworkConfig, serialisationUs } from "../../src/sim/network.ts";
 import { Scheduler } from "../../src/sim/scheduler.ts";

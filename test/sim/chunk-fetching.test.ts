@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { validatorActor } from "../../src/actors/protocol.ts";
 import { Prng } from "../../src/lib/prng.ts";
-import { chunkSizeBytes } from "../../src/node/availability.ts";
-import { validatorActor } from "../../src/node/protocol.ts";
+import { chunkSizeBytes } from "../../src/node/network/availability-distribution/availability.ts";
 import { ChunkFetchBoard } from "../../src/sim/chunk-fetching.ts";
 import { Network, type NetworkConfig } from "../../src/sim/network.ts";
 import { Scheduler } from "../../src/sim/scheduler.ts";

@@ -6,7 +6,7 @@
 import {
   CandidateEntry,
   CandidateStorage,
-} from "../../node/prospective-parachains/candidate-storage.ts";
+} from "../../node/core/prospective-parachains/candidate-storage.ts";
 import { hashHex } from "../../primitives/hashing.ts";
 import { VectorError } from "../json.ts";
 import {

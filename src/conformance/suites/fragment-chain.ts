@@ -11,12 +11,12 @@ import type { Result } from "../../lib/result.ts";
 import {
   CandidateEntry,
   CandidateStorage,
-} from "../../node/prospective-parachains/candidate-storage.ts";
+} from "../../node/core/prospective-parachains/candidate-storage.ts";
 import {
   FragmentChain,
   type FragmentChainError,
-} from "../../node/prospective-parachains/fragment-chain.ts";
-import { Scope, type UnexpectedAncestor } from "../../node/prospective-parachains/scope.ts";
+} from "../../node/core/prospective-parachains/fragment-chain.ts";
+import { Scope, type UnexpectedAncestor } from "../../node/core/prospective-parachains/scope.ts";
 import { hashHex } from "../../primitives/hashing.ts";
 import { type Reader, VectorError } from "../json.ts";
 import { errOutcome, type Outcome, okOutcome, type Suite, UnorderedList } from "../suite.ts";

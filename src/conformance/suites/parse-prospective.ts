@@ -14,7 +14,7 @@ import type {
   RelayChainBlockInfo,
 } from "../../emulator/inclusion-emulator.ts";
 import { fromHex, type Hash, type Hex, isHex, repeatByte, ZERO_HASH } from "../../lib/hex.ts";
-import { persistedValidationDataHash } from "../../node/prospective-parachains/candidate-storage.ts";
+import { persistedValidationDataHash } from "../../node/core/prospective-parachains/candidate-storage.ts";
 import type {
   CandidateCommitments,
   CandidateHash,

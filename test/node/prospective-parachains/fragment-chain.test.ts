@@ -12,12 +12,12 @@ import { type Hash, repeatByte, ZERO_HASH } from "../../../src/lib/hex.ts";
 import {
   CandidateEntry,
   CandidateStorage,
-} from "../../../src/node/prospective-parachains/candidate-storage.ts";
+} from "../../../src/node/core/prospective-parachains/candidate-storage.ts";
 import {
   FragmentChain,
   forkSelectionRule,
-} from "../../../src/node/prospective-parachains/fragment-chain.ts";
-import { Scope } from "../../../src/node/prospective-parachains/scope.ts";
+} from "../../../src/node/core/prospective-parachains/fragment-chain.ts";
+import { Scope } from "../../../src/node/core/prospective-parachains/scope.ts";
 import { hashHex } from "../../../src/primitives/hashing.ts";
 import {
   entry,

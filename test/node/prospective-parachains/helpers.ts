@@ -10,9 +10,12 @@ import {
   type CandidateState,
   CandidateStorage,
   persistedValidationDataHash,
-} from "../../../src/node/prospective-parachains/candidate-storage.ts";
-import { FragmentChain } from "../../../src/node/prospective-parachains/fragment-chain.ts";
-import { type PendingAvailability, Scope } from "../../../src/node/prospective-parachains/scope.ts";
+} from "../../../src/node/core/prospective-parachains/candidate-storage.ts";
+import { FragmentChain } from "../../../src/node/core/prospective-parachains/fragment-chain.ts";
+import {
+  type PendingAvailability,
+  Scope,
+} from "../../../src/node/core/prospective-parachains/scope.ts";
 import type {
   CommittedCandidateReceipt,
   PersistedValidationData,

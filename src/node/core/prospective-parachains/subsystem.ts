@@ -39,15 +39,17 @@
  *      answer_hypothetical_membership_request, answer_minimum_relay_parents_request,
  *      answer_prospective_validation_data_request, fetch_upcoming_paras, fetch_ancestry).
  */
+
+import type { ActorLog, RelayChainReader } from "../../../actors/env.ts";
 import {
   type Constraints,
   type HypotheticalCandidate,
   hypotheticalAsPotential,
   type RelayChainBlockInfo,
-} from "../../emulator/inclusion-emulator.ts";
-import type { Hash } from "../../lib/hex.ts";
-import { getOrInsertComputed } from "../../lib/memo.ts";
-import { candidateHash as candidateHashOf, pvdHash } from "../../primitives/candidate.ts";
+} from "../../../emulator/inclusion-emulator.ts";
+import type { Hash } from "../../../lib/hex.ts";
+import { getOrInsertComputed } from "../../../lib/memo.ts";
+import { candidateHash as candidateHashOf, pvdHash } from "../../../primitives/candidate.ts";
 import type {
   BlockNumber,
   CandidateHash,
@@ -55,10 +57,9 @@ import type {
   HeadData,
   ParaId,
   PersistedValidationData,
-} from "../../primitives/codecs.ts";
-import type { RuntimeApi } from "../../primitives/runtime-api.ts";
-import { BlockContext } from "../block-context.ts";
-import type { ActorLog, RelayChainReader } from "../env.ts";
+} from "../../../primitives/codecs.ts";
+import type { RuntimeApi } from "../../../primitives/runtime-api.ts";
+import { BlockContext } from "../../util/block-context.ts";
 import { CandidateEntry, CandidateStorage } from "./candidate-storage.ts";
 import { type BackableCandidate, FragmentChain } from "./fragment-chain.ts";
 import { type PendingAvailability, Scope } from "./scope.ts";

@@ -25,9 +25,9 @@
  *      validity_vote), polkadot/primitives (effective_minimum_backing_votes).
  */
 
-import { assert } from "../../lib/assert.ts";
-import { getOrInsertComputed } from "../../lib/memo.ts";
-import { effectiveMinimumBackingVotes } from "../../primitives/thresholds.ts";
+import { assert } from "../../../lib/assert.ts";
+import { getOrInsertComputed } from "../../../lib/memo.ts";
+import { effectiveMinimumBackingVotes } from "../../../primitives/thresholds.ts";
 
 /** `Context`: group membership and sizes. */
 export interface TableContext<A, G> {

@@ -12,11 +12,11 @@
  *      PendingAvailability, UnexpectedAncestor)
  */
 
-import type { Constraints, RelayChainBlockInfo } from "../../emulator/inclusion-emulator.ts";
-import type { Hash } from "../../lib/hex.ts";
-import { err, ok, type Result } from "../../lib/result.ts";
-import type { BlockNumber, CandidateHash } from "../../primitives/codecs.ts";
-import { hashHex } from "../../primitives/hashing.ts";
+import type { Constraints, RelayChainBlockInfo } from "../../../emulator/inclusion-emulator.ts";
+import type { Hash } from "../../../lib/hex.ts";
+import { err, ok, type Result } from "../../../lib/result.ts";
+import type { BlockNumber, CandidateHash } from "../../../primitives/codecs.ts";
+import { hashHex } from "../../../primitives/hashing.ts";
 
 /** A candidate on chain but pending availability. Its relay parent may be out of scope. */
 export interface PendingAvailability {

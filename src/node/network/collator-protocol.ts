@@ -36,22 +36,23 @@
  *      fetched_collation_sanity_check, dequeue_next_collation_and_fetch, blocked_advertisements,
  *      SecondingError::{InvalidCoreIndex, InvalidSessionIndex}).
  */
-import type { Hash } from "../lib/hex.ts";
-import { candidateHash as candidateHashOf, pvdHash } from "../primitives/candidate.ts";
+
+import type { ActorLog, Cancellable, ValidatorEnv } from "../../actors/env.ts";
+import type { ActorId, PoV, ProtocolMessage } from "../../actors/protocol.ts";
+import type { Hash } from "../../lib/hex.ts";
+import { candidateHash as candidateHashOf, pvdHash } from "../../primitives/candidate.ts";
 import type {
   CandidateHash,
   CommittedCandidateReceipt,
   CoreIndex,
   ParaId,
   PersistedValidationData,
-} from "../primitives/codecs.ts";
-import { hashHex } from "../primitives/hashing.ts";
-import type { CandidateBacking } from "./backing/backing.ts";
-import { BlockContext } from "./block-context.ts";
-import type { ActorLog, Cancellable, ValidatorEnv } from "./env.ts";
-import type { ProspectiveParachains } from "./prospective-parachains/subsystem.ts";
-import type { ActorId, PoV, ProtocolMessage } from "./protocol.ts";
-import type { ImplicitView } from "./view.ts";
+} from "../../primitives/codecs.ts";
+import { hashHex } from "../../primitives/hashing.ts";
+import type { CandidateBacking } from "../core/backing/backing.ts";
+import type { ProspectiveParachains } from "../core/prospective-parachains/subsystem.ts";
+import type { ImplicitView } from "../util/backing-implicit-view.ts";
+import { BlockContext } from "../util/block-context.ts";
 
 /** `POV_REQUEST_TIMEOUT_CONNECTED`: the collation fetch request timeout, µs. */
 export const COLLATION_FETCH_TIMEOUT_US = 1_200_000;

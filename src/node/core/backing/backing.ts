@@ -67,15 +67,29 @@
  *      inject_core_index).
  */
 
-import type { HypotheticalCandidate } from "../../emulator/inclusion-emulator.ts";
-import type { Hash } from "../../lib/hex.ts";
-import { bytesEqual } from "../../lib/hex.ts";
-import { getOrInsertComputed } from "../../lib/memo.ts";
+import type {
+  ActorLog,
+  AnnouncementDelivery,
+  BackedCandidateMessage,
+  Cancellable,
+  ValidatorEnv,
+} from "../../../actors/env.ts";
+import type {
+  ActorId,
+  FullStatement,
+  PoV,
+  ProtocolMessage,
+  SignedStatement,
+} from "../../../actors/protocol.ts";
+import type { HypotheticalCandidate } from "../../../emulator/inclusion-emulator.ts";
+import type { Hash } from "../../../lib/hex.ts";
+import { bytesEqual } from "../../../lib/hex.ts";
+import { getOrInsertComputed } from "../../../lib/memo.ts";
 import {
   candidateHash as candidateHashOf,
   commitmentsHash,
   pvdHash,
-} from "../../primitives/candidate.ts";
+} from "../../../primitives/candidate.ts";
 import type {
   CandidateHash,
   CommittedCandidateReceipt,
@@ -83,25 +97,20 @@ import type {
   ParaId,
   PersistedValidationData,
   ValidatorIndex,
-} from "../../primitives/codecs.ts";
-import { parseUmpSignals } from "../../primitives/core-selection.ts";
-import { hashHex } from "../../primitives/hashing.ts";
-import type { BackedCandidate } from "../../primitives/inherent.ts";
-import { commitmentsOf, type ValidationResult } from "../../primitives/pvf.ts";
-import { statementSigningPayload, type ValidityAttestation } from "../../primitives/statements.ts";
-import type { AvailabilityStore } from "../availability.ts";
-import { BlockContext } from "../block-context.ts";
-import type {
-  ActorLog,
-  AnnouncementDelivery,
-  BackedCandidateMessage,
-  Cancellable,
-  ValidatorEnv,
-} from "../env.ts";
+} from "../../../primitives/codecs.ts";
+import { parseUmpSignals } from "../../../primitives/core-selection.ts";
+import { hashHex } from "../../../primitives/hashing.ts";
+import type { BackedCandidate } from "../../../primitives/inherent.ts";
+import { commitmentsOf, type ValidationResult } from "../../../primitives/pvf.ts";
+import {
+  statementSigningPayload,
+  type ValidityAttestation,
+} from "../../../primitives/statements.ts";
+import type { AvailabilityStore } from "../../network/availability-distribution/availability.ts";
+import type { ImplicitView } from "../../util/backing-implicit-view.ts";
+import { BlockContext } from "../../util/block-context.ts";
+import type { SignatureChecks } from "../../util/signature-checks.ts";
 import type { ProspectiveParachains } from "../prospective-parachains/subsystem.ts";
-import type { ActorId, FullStatement, PoV, ProtocolMessage, SignedStatement } from "../protocol.ts";
-import type { SignatureChecks } from "../signature-checks.ts";
-import type { ImplicitView } from "../view.ts";
 import {
   type AttestedCandidate,
   type SignedTableStatement,

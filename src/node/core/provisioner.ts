@@ -33,32 +33,32 @@
  *      get_block_number_under_construction), polkadot/node/network/bitfield-distribution.
  */
 
-import { assertNever } from "../lib/assert.ts";
-import type { Hash } from "../lib/hex.ts";
-import { getOrInsertComputed } from "../lib/memo.ts";
+import type { ActorLog, ValidatorEnv } from "../../actors/env.ts";
+import type { ActorId, ProtocolMessage } from "../../actors/protocol.ts";
+import { assertNever } from "../../lib/assert.ts";
+import type { Hash } from "../../lib/hex.ts";
+import { getOrInsertComputed } from "../../lib/memo.ts";
 import type {
   BlockNumber,
   CandidateHash,
   CoreIndex,
   ParaId,
   ValidatorIndex,
-} from "../primitives/codecs.ts";
+} from "../../primitives/codecs.ts";
 import type {
   BackedCandidate,
   ParachainsInherentData,
   SignedAvailabilityBitfield,
-} from "../primitives/inherent.ts";
-import type { CoreState, RelayHeader } from "../primitives/runtime-api.ts";
-import { bitfieldSigningPayload } from "../primitives/statements.ts";
-import { bitfieldsIndicateAvailability } from "../primitives/thresholds.ts";
+} from "../../primitives/inherent.ts";
+import type { CoreState, RelayHeader } from "../../primitives/runtime-api.ts";
+import { bitfieldSigningPayload } from "../../primitives/statements.ts";
+import { bitfieldsIndicateAvailability } from "../../primitives/thresholds.ts";
+import type { ImplicitView } from "../util/backing-implicit-view.ts";
+import { BlockContext } from "../util/block-context.ts";
+import type { SignatureChecks } from "../util/signature-checks.ts";
 import type { CandidateBacking } from "./backing/backing.ts";
-import { BlockContext } from "./block-context.ts";
-import type { ActorLog, ValidatorEnv } from "./env.ts";
 import type { BackableCandidate } from "./prospective-parachains/fragment-chain.ts";
 import type { ProspectiveParachains } from "./prospective-parachains/subsystem.ts";
-import type { ActorId, ProtocolMessage } from "./protocol.ts";
-import type { SignatureChecks } from "./signature-checks.ts";
-import type { ImplicitView } from "./view.ts";
 
 const payloadMemo = new WeakMap<
   readonly boolean[],

@@ -13,7 +13,7 @@
  * Ref: the `LOG_TARGET`s of polkadot/node/core/* and polkadot/node/network/* (e.g.
  *      "parachain::candidate-backing"), shortened to the subsystem names.
  */
-import type { ActorLog } from "./env.ts";
+import type { ActorLog } from "../../actors/env.ts";
 
 type Level = "error" | "warn" | "info" | "debug" | "trace";
 type Fields = Record<string, unknown> | (() => Record<string, unknown>);

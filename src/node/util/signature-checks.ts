@@ -16,7 +16,7 @@
  * Ref: polkadot/node/network/bitfield-distribution (checks on receipt),
  *      polkadot/node/network/statement-distribution/src/v2 (checks on receipt).
  */
-import type { ActorEnv, CpuPool } from "./env.ts";
+import type { ActorEnv, CpuPool } from "../../actors/env.ts";
 
 export class SignatureChecks {
   private pending: (() => void)[] = [];

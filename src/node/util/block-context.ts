@@ -19,10 +19,10 @@
  *      polkadot/node/subsystem-util/src/runtime (claim queue, executor params).
  */
 
-import { fromHex, type Hash, type Hex } from "../lib/hex.ts";
-import { getOrInsertComputed } from "../lib/memo.ts";
-import type { ClaimQueueSnapshot, TransposedClaimQueue } from "../primitives/claim-queue.ts";
-import { transposeClaimQueue } from "../primitives/claim-queue.ts";
+import { fromHex, type Hash, type Hex } from "../../lib/hex.ts";
+import { getOrInsertComputed } from "../../lib/memo.ts";
+import type { ClaimQueueSnapshot, TransposedClaimQueue } from "../../primitives/claim-queue.ts";
+import { transposeClaimQueue } from "../../primitives/claim-queue.ts";
 import type {
   BlockNumber,
   CoreIndex,
@@ -30,12 +30,12 @@ import type {
   ParaId,
   SessionIndex,
   ValidatorIndex,
-} from "../primitives/codecs.ts";
+} from "../../primitives/codecs.ts";
 import {
   coreForGroup,
   type GroupRotationInfo,
   groupForCore,
-} from "../primitives/group-rotation.ts";
+} from "../../primitives/group-rotation.ts";
 import type {
   AsyncBackingParams,
   CoreState,
@@ -43,8 +43,8 @@ import type {
   NodeFeatures,
   RelayHeader,
   RuntimeApi,
-} from "../primitives/runtime-api.ts";
-import type { SigningContext } from "../primitives/statements.ts";
+} from "../../primitives/runtime-api.ts";
+import type { SigningContext } from "../../primitives/statements.ts";
 
 const keyMemo = new WeakMap<readonly Hex[], readonly Uint8Array[]>();
 const groupMemo = new WeakMap<readonly (readonly ValidatorIndex[])[], Int32Array>();

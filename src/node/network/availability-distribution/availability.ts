@@ -29,17 +29,24 @@
  *      QueryChunkAvailability), polkadot/erasure-coding/src/lib.rs (recovery_threshold),
  *      polkadot/node/network/protocol/src/request_response/mod.rs (CHUNK_REQUEST_TIMEOUT).
  */
-import type { Hash } from "../lib/hex.ts";
-import type { Prng } from "../lib/prng.ts";
+
+import type {
+  ActorLog,
+  Cancellable,
+  ChunkFetching,
+  ChunkRequest,
+  ValidatorEnv,
+} from "../../../actors/env.ts";
+import type { ActorId, PoV, ProtocolMessage } from "../../../actors/protocol.ts";
+import type { Hash } from "../../../lib/hex.ts";
+import type { Prng } from "../../../lib/prng.ts";
 import type {
   BlockNumber,
   CandidateHash,
   PersistedValidationData,
   ValidatorIndex,
-} from "../primitives/codecs.ts";
-import type { BlockContext } from "./block-context.ts";
-import type { ActorLog, Cancellable, ChunkFetching, ChunkRequest, ValidatorEnv } from "./env.ts";
-import type { ActorId, PoV, ProtocolMessage } from "./protocol.ts";
+} from "../../../primitives/codecs.ts";
+import type { BlockContext } from "../../util/block-context.ts";
 
 /** `CHUNK_REQUEST_TIMEOUT` (`DEFAULT_REQUEST_TIMEOUT_CONNECTED`), µs. */
 export const CHUNK_REQUEST_TIMEOUT_US = 1_000_000;

@@ -19,9 +19,9 @@
  *      known_allowed_relay_parents_under, all_allowed_relay_parents),
  *      polkadot/node/overseer (ActiveLeavesUpdate).
  */
-import type { Hash } from "../lib/hex.ts";
-import type { BlockNumber, ParaId } from "../primitives/codecs.ts";
-import type { RelayHeader } from "../primitives/runtime-api.ts";
+import type { Hash } from "../../lib/hex.ts";
+import type { BlockNumber, ParaId } from "../../primitives/codecs.ts";
+import type { RelayHeader } from "../../primitives/runtime-api.ts";
 
 /** `ActiveLeavesUpdate`: at most one activated leaf per imported block (no forks). */
 export interface ActiveLeavesUpdate {

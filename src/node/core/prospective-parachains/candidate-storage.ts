@@ -18,18 +18,18 @@
 import type {
   HypotheticalOrConcreteCandidate,
   ProspectiveCandidate,
-} from "../../emulator/inclusion-emulator.ts";
-import type { Hash } from "../../lib/hex.ts";
-import { err, ok, type Result } from "../../lib/result.ts";
-import { pvdHash } from "../../primitives/candidate.ts";
+} from "../../../emulator/inclusion-emulator.ts";
+import type { Hash } from "../../../lib/hex.ts";
+import { err, ok, type Result } from "../../../lib/result.ts";
+import { pvdHash } from "../../../primitives/candidate.ts";
 import type {
   CandidateCommitments,
   CandidateHash,
   CommittedCandidateReceipt,
   HeadData,
   PersistedValidationData,
-} from "../../primitives/codecs.ts";
-import { hashHex } from "../../primitives/hashing.ts";
+} from "../../../primitives/codecs.ts";
+import { hashHex } from "../../../primitives/hashing.ts";
 
 /** The state of a candidate: candidates are not considered at all until seconded. */
 export type CandidateState = "Seconded" | "Backed";

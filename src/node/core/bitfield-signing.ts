@@ -17,13 +17,14 @@
  * Ref: polkadot/node/core/bitfield-signing/src/lib.rs (SPAWNED_TASK_DELAY, construct_availability_
  *      bitfield, handle_active_leaves_update), polkadot/node/network/bitfield-distribution.
  */
-import type { Hash } from "../lib/hex.ts";
-import type { SignedAvailabilityBitfield } from "../primitives/inherent.ts";
-import { signBitfield } from "../primitives/statements.ts";
-import type { AvailabilityStore } from "./availability.ts";
-import { BlockContext } from "./block-context.ts";
-import type { ActorLog, Cancellable, ValidatorEnv } from "./env.ts";
-import type { ProtocolMessage } from "./protocol.ts";
+
+import type { ActorLog, Cancellable, ValidatorEnv } from "../../actors/env.ts";
+import type { ProtocolMessage } from "../../actors/protocol.ts";
+import type { Hash } from "../../lib/hex.ts";
+import type { SignedAvailabilityBitfield } from "../../primitives/inherent.ts";
+import { signBitfield } from "../../primitives/statements.ts";
+import type { AvailabilityStore } from "../network/availability-distribution/availability.ts";
+import { BlockContext } from "../util/block-context.ts";
 
 /** `SPAWNED_TASK_DELAY`, µs. */
 export const SPAWNED_TASK_DELAY_US = 1_500_000;

@@ -28,10 +28,10 @@ import {
   type ModificationError,
   ConstraintModifications as Mods,
   type RelayChainBlockInfo,
-} from "../../emulator/inclusion-emulator.ts";
-import type { Hash } from "../../lib/hex.ts";
-import { err, ok, type Result } from "../../lib/result.ts";
-import type { CandidateHash, HeadData } from "../../primitives/codecs.ts";
+} from "../../../emulator/inclusion-emulator.ts";
+import type { Hash } from "../../../lib/hex.ts";
+import { err, ok, type Result } from "../../../lib/result.ts";
+import type { CandidateHash, HeadData } from "../../../primitives/codecs.ts";
 import { CandidateEntry, type CandidateEntryError, CandidateStorage } from "./candidate-storage.ts";
 import type { Scope } from "./scope.ts";
 
