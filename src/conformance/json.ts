@@ -38,6 +38,21 @@ export class Reader {
     return this.path ? `${this.path}.${key}` : key;
   }
 
+  /**
+   * Refuse any key outside `allowed` (FORMAT.md: a key the runner does not know is an error of
+   * the vector, never ignored), naming its path and the keys that are allowed.
+   */
+  onlyKeys(allowed: readonly string[]): this {
+    for (const key of Object.keys(this.obj)) {
+      if (!allowed.includes(key)) {
+        throw new VectorError(
+          `${this.at(key)}: unknown key (allowed: ${allowed.length > 0 ? allowed.join(", ") : "none"})`,
+        );
+      }
+    }
+    return this;
+  }
+
   has(key: string): boolean {
     return this.obj[key] !== undefined;
   }

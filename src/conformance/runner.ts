@@ -1,10 +1,11 @@
 /**
  * The vector runner (FORMAT.md): one state per vector built from `given`, steps in order, each
  * compared with its `expect`. The verdict of a vector is PASS, FAIL (what differed) or ERROR (the
- * vector cannot be read or names an unknown suite or op: an error of the vector, never a pass).
+ * vector cannot be read, names an unknown suite or op, or has a key the format does not know: an
+ * error of the vector, never a pass).
  */
 import { RuntimePanic } from "../lib/assert.ts";
-import { describe, isObject, type Json, type JsonObject, Reader, VectorError } from "./json.ts";
+import { describe, isObject, type Json, Reader, VectorError } from "./json.ts";
 import { differences, normalise } from "./match.ts";
 import type { Outcome, Suite } from "./suite.ts";
 
@@ -26,7 +27,43 @@ function showOutcome(r: StepResult): string {
   }
 }
 
-/** Compare one step's result with its `expect`; returns what differed, or [] on a match. */
+/** FORMAT.md "Shape": the keys of a vector, of a step (besides its op's arguments) and of an
+ * object expectation, and the generations a vector may pin. */
+const VECTOR_KEYS = ["suite", "name", "ref", "generation", "given", "steps"] as const;
+const STEP_KEYS = ["op", "expect"] as const;
+const EXPECT_KEYS = ["ok", "error", "panic"] as const;
+const GENERATIONS = ["2024", "current"] as const;
+
+/**
+ * Check the form of a step's `expect` (FORMAT.md "Expectations") before anything runs, so that a
+ * malformed expectation is an ERROR even after a failing step.
+ */
+function readExpectation(step: Reader): Json | undefined {
+  const expect = step.raw("expect");
+  if (expect === undefined || expect === "ok") return expect;
+  if (isObject(expect)) {
+    const e = new Reader(expect, step.at("expect")).onlyKeys(EXPECT_KEYS);
+    const keys = Object.keys(expect);
+    if (keys.length !== 1) {
+      throw new VectorError(
+        `${e.path}: expected exactly one of ${EXPECT_KEYS.join(", ")}, got ${keys.length === 0 ? "{}" : keys.join(", ")}`,
+      );
+    }
+    if (e.has("panic")) e.str("panic");
+    return expect;
+  }
+  if (typeof expect === "string") {
+    throw new VectorError(
+      `${step.at("expect")}: expected "ok", {"ok": ..}, {"error": ..}, {"panic": ..} or a bare value, got ${describe(expect)}`,
+    );
+  }
+  return expect;
+}
+
+/**
+ * Compare one step's result with its `expect` (of the form `readExpectation` accepts); returns
+ * what differed, or [] on a match.
+ */
 export function checkExpectation(expect: Json | undefined, result: StepResult): string[] {
   if (expect === undefined) {
     // A setup step: it must succeed.
@@ -34,7 +71,7 @@ export function checkExpectation(expect: Json | undefined, result: StepResult): 
   }
   if (expect === "ok")
     return result.kind === "ok" ? [] : [`expected ok, got ${showOutcome(result)}`];
-  if (isObject(expect) && Object.keys(expect).length === 1) {
+  if (isObject(expect)) {
     if ("ok" in expect) {
       if (result.kind !== "ok") return [`expected ok, got ${showOutcome(result)}`];
       return differences(expect.ok!, normalise(result.value));
@@ -44,30 +81,43 @@ export function checkExpectation(expect: Json | undefined, result: StepResult): 
         return [`expected error ${describe(expect.error)}, got ${showOutcome(result)}`];
       return differences(expect.error!, normalise(result.error)).map((d) => `error ${d}`);
     }
-    if ("panic" in expect) {
-      const text = expect.panic;
-      if (typeof text !== "string")
-        throw new VectorError(`expect.panic: expected a string, got ${describe(text)}`);
-      if (result.kind !== "panic")
-        return [`expected panic containing ${JSON.stringify(text)}, got ${showOutcome(result)}`];
-      return result.message.includes(text)
-        ? []
-        : [
-            `expected panic containing ${JSON.stringify(text)}, got panic ${JSON.stringify(result.message)}`,
-          ];
-    }
-  }
-  if (isObject(expect) || typeof expect === "string") {
-    throw new VectorError(
-      `expect: expected "ok", {"ok": ..}, {"error": ..}, {"panic": ..} or a bare value, got ${describe(expect)}`,
-    );
+    const text = expect.panic as string;
+    if (result.kind !== "panic")
+      return [`expected panic containing ${JSON.stringify(text)}, got ${showOutcome(result)}`];
+    return result.message.includes(text)
+      ? []
+      : [
+          `expected panic containing ${JSON.stringify(text)}, got panic ${JSON.stringify(result.message)}`,
+        ];
   }
   // A bare value (number, boolean, null, array): compared whole with the op's result.
   if (result.kind !== "ok") return [`expected ${describe(expect)}, got ${showOutcome(result)}`];
   return differences(expect, normalise(result.value));
 }
 
-/** Run one parsed vector against the registered suites. */
+interface Step {
+  readonly reader: Reader;
+  readonly op: string;
+  readonly expect: Json | undefined;
+}
+
+/** A step's op, keys and expectation, checked against the suite before any step runs. */
+function readStep(s: Reader, suite: Suite): Step {
+  const op = s.str("op");
+  const args = Object.hasOwn(suite.ops, op) ? suite.ops[op] : undefined;
+  if (args === undefined) {
+    throw new VectorError(
+      `${s.at("op")}: unknown op ${JSON.stringify(op)} for suite ${suite.name} (known: ${Object.keys(suite.ops).join(", ")})`,
+    );
+  }
+  s.onlyKeys([...STEP_KEYS, ...args]);
+  return { reader: s, op, expect: readExpectation(s) };
+}
+
+/**
+ * Run one parsed vector against the registered suites. The form of the whole vector (its keys,
+ * `given`'s keys, each step's op, keys and expectation) is checked before the first step runs.
+ */
 export function runVector(
   vector: unknown,
   suites: ReadonlyMap<string, Suite>,
@@ -77,6 +127,9 @@ export function runVector(
   try {
     const v = Reader.of(vector, "");
     name = v.has("name") ? v.str("name") : fallbackName;
+    v.onlyKeys(VECTOR_KEYS);
+    if (v.has("ref")) v.str("ref");
+    if (v.has("generation")) v.oneOf("generation", GENERATIONS);
     const suiteName = v.str("suite");
     const suite = suites.get(suiteName);
     if (!suite) {
@@ -85,14 +138,14 @@ export function runVector(
       );
     }
     const given = v.has("given") ? v.sub("given") : new Reader({}, "given");
-    const steps = v.objs("steps");
+    if (suite.givenKeys !== null) given.onlyKeys(suite.givenKeys);
+    const steps = v.objs("steps").map((s) => readStep(s, suite));
     if (steps.length === 0) throw new VectorError("steps: a vector needs at least one step");
-    const step = suite.init(given);
-    for (const [i, s] of steps.entries()) {
-      const op = s.str("op");
+    const run = suite.init(given);
+    for (const [i, { reader, op, expect }] of steps.entries()) {
       let result: StepResult;
       try {
-        result = step(op, s);
+        result = run(op, reader);
       } catch (e) {
         if (e instanceof RuntimePanic) result = { kind: "panic", message: e.message };
         else if (e instanceof VectorError) throw e;
@@ -104,7 +157,7 @@ export function runVector(
           };
         }
       }
-      const diffs = checkExpectation((s.obj as JsonObject).expect, result);
+      const diffs = checkExpectation(expect, result);
       if (diffs.length > 0)
         return { status: "fail", name, reason: `steps[${i}] (${op}): ${diffs.join("; ")}` };
     }

@@ -23,9 +23,20 @@ export function fromResult(
 
 export type StepFn = (op: string, step: Reader) => Outcome;
 
+/** Each op of a suite and the argument keys its steps may carry besides `op` and `expect`. */
+export type OpKeys = Readonly<Record<string, readonly string[]>>;
+
 export interface Suite {
   /** The suite's name in vectors, e.g. "fragment-chain". */
   readonly name: string;
+  /**
+   * The keys `given` may have, as FORMAT.md fixes them; `null` where FORMAT.md states no `given`
+   * for the suite (it reads none, and its keys are not checked).
+   */
+  readonly givenKeys: readonly string[] | null;
+  /** The suite's ops (FORMAT.md's, plus the ones a suite adds): the runner refuses any other op
+   * and any other step key. Nested objects with fixed keys are checked where they are read. */
+  readonly ops: OpKeys;
   /** Build the state from `given` (a Reader at path "given"); return the step function. */
   init(given: Reader): StepFn;
 }

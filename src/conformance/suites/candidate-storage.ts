@@ -21,6 +21,17 @@ import { Candidates, readState } from "./parse-prospective.ts";
 
 export const candidateStorageSuite: Suite = {
   name: "candidate-storage",
+  givenKeys: ["candidates"],
+  ops: {
+    newEntry: ["candidate", "state"],
+    add: ["candidate", "state"],
+    addPendingAvailability: ["candidate"],
+    markBacked: ["candidate"],
+    remove: ["candidate"],
+    contains: ["candidate"],
+    possibleBackedParaChildren: ["parentHead"],
+    headDataByHash: ["head"],
+  },
   init(given) {
     const candidates = new Candidates(given);
     const storage = new CandidateStorage();

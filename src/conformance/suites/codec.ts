@@ -44,6 +44,11 @@ import {
 import { encodeUmpSignal, type UMPSignal } from "../../primitives/ump.ts";
 import { describe, type Json, type Reader, VectorError } from "../json.ts";
 import { okOutcome, type Suite } from "../suite.ts";
+import {
+  COMMITMENTS_KEYS,
+  HORIZONTAL_MESSAGE_KEYS,
+  PERSISTED_VALIDATION_DATA_KEYS,
+} from "./parse-prospective.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Readers of vector values (path-accurate VectorErrors).
@@ -66,6 +71,7 @@ function readByteList(r: Reader, key: string): Uint8Array[] {
 }
 
 export function readPersistedValidationData(r: Reader): PersistedValidationData {
+  r.onlyKeys(PERSISTED_VALIDATION_DATA_KEYS);
   return {
     parentHead: r.hex("parentHead"),
     relayParentNumber: readUint(r, "relayParentNumber", 32),
@@ -80,13 +86,14 @@ export function readPersistedValidationData(r: Reader): PersistedValidationData 
  * the other fields are required.
  */
 export function readCandidateCommitments(r: Reader): CandidateCommitments {
+  r.onlyKeys(COMMITMENTS_KEYS);
   const horizontal = r.has("horizontalMessages") ? r.objs("horizontalMessages") : [];
   return {
     upwardMessages: r.has("upwardMessages") ? readByteList(r, "upwardMessages") : [],
-    horizontalMessages: horizontal.map((m) => ({
-      recipient: readUint(m, "recipient", 32),
-      data: fromHex(m.hex("data")),
-    })),
+    horizontalMessages: horizontal.map((m) => {
+      m.onlyKeys(HORIZONTAL_MESSAGE_KEYS);
+      return { recipient: readUint(m, "recipient", 32), data: fromHex(m.hex("data")) };
+    }),
     newValidationCode: r.has("newValidationCode") ? optBytes(r, "newValidationCode") : null,
     headData: r.hex("headData"),
     processedDownwardMessages: readUint(r, "processedDownwardMessages", 32),
@@ -99,7 +106,36 @@ function optBytes(r: Reader, key: string): Uint8Array | null {
   return v === null ? null : fromHex(v);
 }
 
+const DESCRIPTOR_V1_KEYS = [
+  "paraId",
+  "relayParent",
+  "collator",
+  "persistedValidationDataHash",
+  "povHash",
+  "erasureRoot",
+  "signature",
+  "paraHead",
+  "validationCodeHash",
+] as const;
+
+/** The V2 layout's fields, then the reserved bytes a vector may give (see `readDescriptorV2`). */
+const DESCRIPTOR_V2_KEYS = [
+  "paraId",
+  "relayParent",
+  "version",
+  "coreIndex",
+  "sessionIndex",
+  "persistedValidationDataHash",
+  "povHash",
+  "erasureRoot",
+  "paraHead",
+  "validationCodeHash",
+  "reserved1",
+  "reserved2",
+] as const;
+
 function readDescriptorV1(r: Reader): CandidateDescriptorV1 {
+  r.onlyKeys(DESCRIPTOR_V1_KEYS);
   return {
     paraId: readUint(r, "paraId", 32),
     relayParent: r.hash("relayParent"),
@@ -144,6 +180,7 @@ function u32le(n: number): Uint8Array {
  * polkadot-sdk itself reads such bytes.
  */
 function readDescriptorV2(r: Reader): CandidateDescriptor {
+  r.onlyKeys(DESCRIPTOR_V2_KEYS);
   const d = readDescriptorV2Fields(r);
   const reserved1 = r.has("reserved1") ? readFixedHex(r, "reserved1", 25) : null;
   const reserved2 = r.has("reserved2") ? readFixedHex(r, "reserved2", 64) : null;
@@ -182,6 +219,7 @@ export function readDescriptor(r: Reader, key: string): CandidateDescriptor {
 }
 
 function readCompactStatement(r: Reader): CompactStatement {
+  r.onlyKeys(["kind", "candidateHash"]);
   return { kind: r.oneOf("kind", ["Seconded", "Valid"]), candidateHash: r.hash("candidateHash") };
 }
 
@@ -256,14 +294,14 @@ function encodeValue(step: Reader): Uint8Array {
       return d.kind === "v2" ? CandidateDescriptorV2Codec.enc(d) : CandidateDescriptorCodec.enc(d);
     }
     case "CandidateReceipt": {
-      const v = valueObject(step);
+      const v = valueObject(step).onlyKeys(["descriptor", "commitmentsHash"]);
       return CandidateReceiptCodec.enc({
         descriptor: readDescriptor(v, "descriptor"),
         commitmentsHash: v.hash("commitmentsHash"),
       });
     }
     case "CommittedCandidateReceipt": {
-      const v = valueObject(step);
+      const v = valueObject(step).onlyKeys(["descriptor", "commitments"]);
       return CommittedCandidateReceiptCodec.enc({
         descriptor: readDescriptor(v, "descriptor"),
         commitments: readCandidateCommitments(v.sub("commitments")),
@@ -272,7 +310,7 @@ function encodeValue(step: Reader): Uint8Array {
     case "CompactStatement":
       return encodeCompactStatement(readCompactStatement(valueObject(step)));
     case "SigningContext": {
-      const v = valueObject(step);
+      const v = valueObject(step).onlyKeys(["sessionIndex", "parentHash"]);
       return SigningContext.enc({
         sessionIndex: readUint(v, "sessionIndex", 32),
         parentHash: v.hash("parentHash"),
@@ -291,6 +329,7 @@ function encodeValue(step: Reader): Uint8Array {
  * `commitments` (then it is a plain `CandidateReceipt`).
  */
 function candidateHash(receipt: Reader): Hex {
+  receipt.onlyKeys(["descriptor", "commitments", "commitmentsHash"]);
   const descriptor = readDescriptor(receipt, "descriptor");
   const commitmentsHash =
     receipt.has("commitments") || !receipt.has("commitmentsHash")
@@ -303,6 +342,13 @@ function candidateHash(receipt: Reader): Hex {
 
 export const codecSuite: Suite = {
   name: "codec",
+  givenKeys: [],
+  ops: {
+    encode: ["type", "value"],
+    hash: ["type", "value"],
+    headDataHash: ["head"],
+    candidateHash: ["receipt"],
+  },
   init() {
     // Stateless: `given` is `{}` and nothing in it is read.
     return (op, step) => {

@@ -27,6 +27,19 @@ function readRelaySlotInfo(r: Reader, key: string): RelaySlotInfo | null {
 
 export const consensusHookSuite: Suite = {
   name: "consensus-hook",
+  givenKeys: [
+    "relaySlotDurationMs",
+    "paraSlotDurationMs",
+    "velocity",
+    "capacity",
+    "unincludedSegment",
+    "relaySlotInfo",
+  ],
+  ops: {
+    onStateProof: ["paraSlot", "relaySlot"],
+    setRelaySlotInfo: ["relaySlotInfo"],
+    canBuildUpon: ["includedHash", "relaySlot"],
+  },
   init(given) {
     const config: FixedVelocityConsensusHookConfig = {
       relayChainSlotDurationMillis: given.num("relaySlotDurationMs"),

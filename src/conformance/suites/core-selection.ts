@@ -42,6 +42,17 @@ function outcome(r: Result<CandidateUMPSignals, CommittedCandidateReceiptError>)
 
 export const coreSelectionSuite: Suite = {
   name: "core-selection",
+  givenKeys: ["claimQueue"],
+  ops: {
+    checkCoreIndex: [
+      "paraId",
+      "descriptorVersion",
+      "descriptorCoreIndex",
+      "upwardMessages",
+      "internalVersion",
+    ],
+    umpSignals: ["upwardMessages"],
+  },
   init(given) {
     const claimQueue = given.has("claimQueue")
       ? given.numKeyed<ParaId[]>("claimQueue", (value, path) => {

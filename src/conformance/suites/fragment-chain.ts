@@ -27,6 +27,15 @@ import {
   readRelayChainBlockInfo,
 } from "./parse-prospective.ts";
 
+/** The keys of a scope (FORMAT.md, fragment-chain `given.scope` and `advance`). */
+const SCOPE_KEYS = [
+  "relayParent",
+  "ancestors",
+  "baseConstraints",
+  "pendingAvailability",
+  "maxDepth",
+] as const;
+
 interface ScopeSpec {
   readonly reader: Reader;
   readonly pending: readonly { spec: CandidateSpec; relayParent: RelayChainBlockInfo }[];
@@ -34,14 +43,29 @@ interface ScopeSpec {
 
 export const fragmentChainSuite: Suite = {
   name: "fragment-chain",
+  givenKeys: ["scope", "candidates"],
+  ops: {
+    scope: [],
+    populate: ["storage"],
+    advance: ["scope"],
+    chain: [],
+    canAddCandidateAsPotential: ["candidate"],
+    tryAddingSecondedCandidate: ["candidate"],
+    candidateBacked: ["candidate"],
+    isCandidateBacked: ["candidate"],
+    getHeadDataByHash: ["head"],
+    findAncestorPath: ["ancestors"],
+    findBackableChain: ["ancestors", "count"],
+  },
   init(given) {
     const candidates = new Candidates(given);
 
     function readScope(r: Reader): ScopeSpec {
+      r.onlyKeys(SCOPE_KEYS);
       return {
         reader: r,
         pending: r.objs("pendingAvailability").map((p) => ({
-          spec: candidates.get(p, "candidate"),
+          spec: candidates.get(p.onlyKeys(["candidate", "relayParent"]), "candidate"),
           relayParent: readRelayChainBlockInfo(p.sub("relayParent")),
         })),
       };

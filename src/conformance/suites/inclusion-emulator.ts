@@ -22,6 +22,14 @@ import {
 
 export const inclusionEmulatorSuite: Suite = {
   name: "inclusion-emulator",
+  givenKeys: ["constraints"],
+  ops: {
+    stackModifications: ["mods"],
+    checkModifications: ["modifications"],
+    applyModifications: ["modifications"],
+    fragment: ["relayParent", "candidate"],
+    validateCommitments: ["relayParent", "candidate"],
+  },
   init(given) {
     const constraints = readConstraints(given.sub("constraints"));
     return (op, step): Outcome => {
@@ -57,7 +65,7 @@ export const inclusionEmulatorSuite: Suite = {
         // Not in FORMAT.md's list: `validate_commitments` alone (used by G3 for unconnected
         // candidates).
         case "validateCommitments": {
-          const c = step.sub("candidate");
+          const c = step.sub("candidate").onlyKeys(["commitments", "validationCodeHash"]);
           return fromResult(
             validateCommitments(
               constraints,

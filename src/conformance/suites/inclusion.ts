@@ -91,7 +91,7 @@ function build(given: Reader): Fixture {
     if (!Array.isArray(value))
       throw new VectorError(`${path}: expected an array, got ${describe(value)}`);
     return value.map((entry, i) => {
-      const r = Reader.of(entry, `${path}[${i}]`);
+      const r = Reader.of(entry, `${path}[${i}]`).onlyKeys(["candidate", "core"]);
       return { name: r.str("candidate"), core: r.num("core") };
     });
   });
@@ -140,6 +140,8 @@ function bitfields(step: Reader): CheckedAvailabilityBitfield[] {
 
 export const inclusionSuite: Suite = {
   name: "inclusion",
+  givenKeys: ["validators", "pending"],
+  ops: { bitfields: ["availableBy"], timeOut: ["candidate"] },
   init(given) {
     const f = build(given);
     return (op, step) => {

@@ -26,7 +26,75 @@ import { hashHex } from "../../primitives/hashing.ts";
 import { describe, type Json, Reader, VectorError } from "../json.ts";
 
 // ------------------------------------------------------------------------------------------------
-// Shared objects
+// Shared objects. Their keys are fixed by FORMAT.md: any other key is a vector error.
+
+const RELAY_CHAIN_BLOCK_INFO_KEYS = ["number", "hash", "storageRoot"] as const;
+const CONSTRAINTS_KEYS = [
+  "minRelayParentNumber",
+  "maxPovSize",
+  "maxCodeSize",
+  "maxHeadDataSize",
+  "umpRemaining",
+  "umpRemainingBytes",
+  "maxUmpNumPerCandidate",
+  "dmpRemainingMessages",
+  "hrmpInbound",
+  "hrmpChannelsOut",
+  "maxHrmpNumPerCandidate",
+  "requiredParent",
+  "validationCodeHash",
+  "upgradeRestriction",
+  "futureValidationCode",
+] as const;
+const MODIFICATIONS_KEYS = [
+  "requiredParent",
+  "hrmpWatermark",
+  "outboundHrmp",
+  "umpMessagesSent",
+  "umpBytesSent",
+  "dmpMessagesProcessed",
+  "codeUpgradeApplied",
+] as const;
+export const PERSISTED_VALIDATION_DATA_KEYS = [
+  "parentHead",
+  "relayParentNumber",
+  "relayParentStorageRoot",
+  "maxPovSize",
+] as const;
+export const COMMITMENTS_KEYS = [
+  "upwardMessages",
+  "horizontalMessages",
+  "newValidationCode",
+  "headData",
+  "processedDownwardMessages",
+  "hrmpWatermark",
+] as const;
+export const HORIZONTAL_MESSAGE_KEYS = ["recipient", "data"] as const;
+const PROSPECTIVE_CANDIDATE_KEYS = [
+  "commitments",
+  "persistedValidationData",
+  "povHash",
+  "validationCodeHash",
+] as const;
+/** CandidateSpec (fragment-chain): the required keys, then the optional overrides. */
+const CANDIDATE_SPEC_KEYS = [
+  "candidateHash",
+  "paraId",
+  "relayParent",
+  "relayParentNumber",
+  "parentHead",
+  "head",
+  "hrmpWatermark",
+  "state",
+  "relayParentStorageRoot",
+  "maxPovSize",
+  "validationCodeHash",
+  "processedDownwardMessages",
+  "upwardMessages",
+  "horizontalMessages",
+  "newValidationCode",
+  "persistedValidationData",
+] as const;
 
 function asHash(value: unknown, path: string): Hash {
   if (!isHex(value, 32)) {
@@ -36,10 +104,12 @@ function asHash(value: unknown, path: string): Hash {
 }
 
 export function readRelayChainBlockInfo(r: Reader): RelayChainBlockInfo {
+  r.onlyKeys(RELAY_CHAIN_BLOCK_INFO_KEYS);
   return { hash: r.hash("hash"), number: r.num("number"), storageRoot: r.hash("storageRoot") };
 }
 
 export function readConstraints(r: Reader): Constraints {
+  r.onlyKeys(CONSTRAINTS_KEYS);
   const restriction = r.raw("upgradeRestriction");
   if (restriction !== null && restriction !== undefined && restriction !== "Present") {
     r.fail("upgradeRestriction", 'null or "Present"');
@@ -68,9 +138,11 @@ export function readConstraints(r: Reader): Constraints {
     umpRemainingBytes: r.num("umpRemainingBytes"),
     maxUmpNumPerCandidate: r.num("maxUmpNumPerCandidate"),
     dmpRemainingMessages: r.nums("dmpRemainingMessages"),
-    hrmpInbound: { validWatermarks: r.sub("hrmpInbound").nums("validWatermarks") },
+    hrmpInbound: {
+      validWatermarks: r.sub("hrmpInbound").onlyKeys(["validWatermarks"]).nums("validWatermarks"),
+    },
     hrmpChannelsOut: r.numKeyed("hrmpChannelsOut", (v, path): OutboundHrmpChannelLimitations => {
-      const c = Reader.of(v, path);
+      const c = Reader.of(v, path).onlyKeys(["bytesRemaining", "messagesRemaining"]);
       return {
         bytesRemaining: c.num("bytesRemaining"),
         messagesRemaining: c.num("messagesRemaining"),
@@ -95,12 +167,13 @@ function readWatermark(r: Reader, key: string): HrmpWatermarkUpdate | null {
 
 /** ConstraintModifications; a missing key takes the identity value. */
 export function readModifications(r: Reader): ConstraintModifications {
+  r.onlyKeys(MODIFICATIONS_KEYS);
   return {
     requiredParent: r.optHex("requiredParent"),
     hrmpWatermark: readWatermark(r, "hrmpWatermark"),
     outboundHrmp: r.has("outboundHrmp")
       ? r.numKeyed("outboundHrmp", (v, path): OutboundHrmpChannelModification => {
-          const m = Reader.of(v, path);
+          const m = Reader.of(v, path).onlyKeys(["bytesSubmitted", "messagesSubmitted"]);
           return {
             bytesSubmitted: m.num("bytesSubmitted"),
             messagesSubmitted: m.num("messagesSubmitted"),
@@ -130,6 +203,7 @@ export function modificationsToJson(m: ConstraintModifications): unknown {
 }
 
 export function readPersistedValidationData(r: Reader): PersistedValidationData {
+  r.onlyKeys(PERSISTED_VALIDATION_DATA_KEYS);
   return {
     parentHead: r.hex("parentHead"),
     relayParentNumber: r.num("relayParentNumber"),
@@ -143,7 +217,10 @@ function readUpwardMessages(r: Reader, key: string): Uint8Array[] {
 }
 
 function readHorizontalMessages(r: Reader, key: string): { recipient: ParaId; data: Uint8Array }[] {
-  return r.objs(key).map((m) => ({ recipient: m.num("recipient"), data: fromHex(m.hex("data")) }));
+  return r.objs(key).map((m) => {
+    m.onlyKeys(HORIZONTAL_MESSAGE_KEYS);
+    return { recipient: m.num("recipient"), data: fromHex(m.hex("data")) };
+  });
 }
 
 function readNewValidationCode(r: Reader, key: string): Uint8Array | null {
@@ -152,6 +229,7 @@ function readNewValidationCode(r: Reader, key: string): Uint8Array | null {
 }
 
 export function readCommitments(r: Reader): CandidateCommitments {
+  r.onlyKeys(COMMITMENTS_KEYS);
   return {
     upwardMessages: readUpwardMessages(r, "upwardMessages"),
     horizontalMessages: readHorizontalMessages(r, "horizontalMessages"),
@@ -163,6 +241,7 @@ export function readCommitments(r: Reader): CandidateCommitments {
 }
 
 export function readProspectiveCandidate(r: Reader): ProspectiveCandidate {
+  r.onlyKeys(PROSPECTIVE_CANDIDATE_KEYS);
   return {
     commitments: readCommitments(r.sub("commitments")),
     persistedValidationData: readPersistedValidationData(r.sub("persistedValidationData")),
@@ -195,6 +274,7 @@ export function readState(r: Reader, key: string): SpecState {
 }
 
 export function readCandidateSpec(name: string, r: Reader): CandidateSpec {
+  r.onlyKeys(CANDIDATE_SPEC_KEYS);
   const relayParentNumber = r.num("relayParentNumber");
   const head = r.hex("head");
   const pvd: PersistedValidationData = {

@@ -29,6 +29,13 @@ function readClaimQueue(step: Reader): ClaimQueueSnapshot {
 
 export const relayParentsTrackerSuite: Suite = {
   name: "relay-parents-tracker",
+  givenKeys: null,
+  ops: {
+    update: ["relayParent", "stateRoot", "number", "maxAncestryLen", "claimQueue"],
+    acquireInfo: ["relayParent", "prev"],
+    hypotheticalEarliestBlockNumber: ["now", "maxAncestryLen"],
+    bufferLength: [],
+  },
   init() {
     const tracker = newAllowedRelayParentsTracker();
     return (op, step) => {

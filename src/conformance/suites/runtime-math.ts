@@ -25,6 +25,13 @@ function rotationInfo(step: Reader): GroupRotationInfo {
 
 export const runtimeMathSuite: Suite = {
   name: "runtime-math",
+  givenKeys: null,
+  ops: {
+    availabilityThreshold: ["validators"],
+    effectiveMinimumBackingVotes: ["groupLen", "configured"],
+    groupForCore: ["sessionStartBlock", "groupRotationFrequency", "now", "core", "cores"],
+    coreForGroup: ["sessionStartBlock", "groupRotationFrequency", "now", "group", "cores"],
+  },
   init() {
     return (op, step) => {
       switch (op) {

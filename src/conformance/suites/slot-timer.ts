@@ -8,6 +8,8 @@ import { okOutcome, type Suite } from "../suite.ts";
 
 export const slotTimerSuite: Suite = {
   name: "slot-timer",
+  givenKeys: null,
+  ops: { computeNextWakeUp: ["paraSlotMs", "relaySlotMs", "cores", "nowMs", "offsetMs"] },
   init() {
     return (op, step) => {
       if (op !== "computeNextWakeUp") {

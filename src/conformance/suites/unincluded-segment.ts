@@ -36,6 +36,7 @@ function paraKeyed<T>(r: Reader, key: string, read: (entry: Reader) => T): Map<P
 }
 
 function readHrmpLimits(r: Reader): HrmpOutboundLimits {
+  r.onlyKeys(["bytesRemaining", "messagesRemaining"]);
   return {
     bytesRemaining: u32(r, "bytesRemaining"),
     messagesRemaining: u32(r, "messagesRemaining"),
@@ -43,6 +44,7 @@ function readHrmpLimits(r: Reader): HrmpOutboundLimits {
 }
 
 function readLimits(r: Reader): OutboundBandwidthLimits {
+  r.onlyKeys(["umpMessagesRemaining", "umpBytesRemaining", "hrmpOutgoing"]);
   return {
     umpMessagesRemaining: u32(r, "umpMessagesRemaining"),
     umpBytesRemaining: u32(r, "umpBytesRemaining"),
@@ -55,11 +57,14 @@ function readChannelUpdate(r: Reader): HrmpChannelUpdate {
 }
 
 function readUsedBandwidth(r: Reader): UsedBandwidth {
+  r.onlyKeys(["umpMsgCount", "umpTotalBytes", "hrmpOutgoing"]);
   return {
     umpMsgCount: u32(r, "umpMsgCount"),
     umpTotalBytes: u32(r, "umpTotalBytes"),
     hrmpOutgoing: r.has("hrmpOutgoing")
-      ? paraKeyed(r, "hrmpOutgoing", readChannelUpdate)
+      ? paraKeyed(r, "hrmpOutgoing", (c) =>
+          readChannelUpdate(c.onlyKeys(["msgCount", "totalBytes"])),
+        )
       : new Map(),
   };
 }
@@ -71,6 +76,7 @@ function readSignal(r: Reader, key: string): UpgradeGoAhead | null {
 }
 
 function readAncestor(r: Reader): Ancestor {
+  r.onlyKeys(["usedBandwidth", "consumedGoAheadSignal", "paraHeadHash"]);
   const ancestor = Ancestor.newUnchecked(
     readUsedBandwidth(r.sub("usedBandwidth")),
     readSignal(r, "consumedGoAheadSignal"),
@@ -88,20 +94,26 @@ function readWatermark(r: Reader, key: string): HrmpWatermarkUpdate {
 }
 
 function readMessagingState(r: Reader): MessagingStateSnapshot {
-  const cap = r.sub("relayDispatchQueueRemainingCapacity");
+  r.onlyKeys(["relayDispatchQueueRemainingCapacity", "egressChannels"]);
+  const cap = r
+    .sub("relayDispatchQueueRemainingCapacity")
+    .onlyKeys(["remainingCount", "remainingSize"]);
   return {
     relayDispatchQueueRemainingCapacity: {
       remainingCount: u32(cap, "remainingCount"),
       remainingSize: u32(cap, "remainingSize"),
     },
     egressChannels: r.has("egressChannels")
-      ? paraKeyed(r, "egressChannels", (c) => ({
-          maxCapacity: u32(c, "maxCapacity"),
-          maxTotalSize: u32(c, "maxTotalSize"),
-          maxMessageSize: u32(c, "maxMessageSize"),
-          msgCount: u32(c, "msgCount"),
-          totalSize: u32(c, "totalSize"),
-        }))
+      ? paraKeyed(r, "egressChannels", (c) => {
+          c.onlyKeys(["maxCapacity", "maxTotalSize", "maxMessageSize", "msgCount", "totalSize"]);
+          return {
+            maxCapacity: u32(c, "maxCapacity"),
+            maxTotalSize: u32(c, "maxTotalSize"),
+            maxMessageSize: u32(c, "maxMessageSize"),
+            msgCount: u32(c, "msgCount"),
+            totalSize: u32(c, "totalSize"),
+          };
+        })
       : new Map(),
   };
 }
@@ -129,6 +141,15 @@ function trackerView(t: SegmentTracker) {
 
 export const unincludedSegmentSuite: Suite = {
   name: "unincluded-segment",
+  givenKeys: null,
+  ops: {
+    outboundLimits: ["messagingState"],
+    hrmpChannelAppend: ["update", "recipient", "msgCount", "totalBytes", "limits"],
+    segmentAppend: ["name", "ancestor", "hrmpWatermark", "limits"],
+    segmentSubtract: ["ancestor"],
+    tracker: [],
+    sizeAfterIncluded: ["segment", "included"],
+  },
   init() {
     const updates = new Map<string, HrmpChannelUpdate>();
     const ancestors = new Map<string, Ancestor>();
