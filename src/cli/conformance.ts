@@ -25,8 +25,8 @@ export function conformanceCommand(paths: readonly string[], opts: ConformanceOp
   for (const file of files) {
     const loaded = loadVector(file);
     const verdict = loaded.ok
-      ? runVector(loaded.json, SUITES, file)
-      : ({ status: "error", name: file, reason: `cannot read: ${loaded.reason}` } as const);
+      ? runVector(loaded.value, SUITES, file)
+      : ({ status: "error", name: file, reason: `cannot read: ${loaded.error}` } as const);
     verdicts.push({ ...verdict, file });
   }
   const passed = verdicts.filter((v) => v.status === "pass").length;

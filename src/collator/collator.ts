@@ -464,11 +464,11 @@ export abstract class CollatorBase implements Actor {
     if (execution === null || !execution.ok) {
       this.env.log.warn("rejected an announced block", {
         number: block.header.number,
-        reason: execution === null ? "parent state unknown" : execution.panic,
+        reason: execution === null ? "parent state unknown" : execution.error,
       });
       return;
     }
-    const executed = execution.block;
+    const executed = execution.value;
     if (this.tree.has(executed.headHash) || this.importing.has(executed.headHash)) return;
     this.importing.add(executed.headHash);
     // The import queue runs beside authoring (its own task in Substrate): the `pvf` pool, which

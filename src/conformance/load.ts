@@ -4,10 +4,7 @@
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-
-export type LoadedVector =
-  | { readonly file: string; readonly ok: true; readonly json: unknown }
-  | { readonly file: string; readonly ok: false; readonly reason: string };
+import { err, ok, type Result } from "../lib/result.ts";
 
 function collect(path: string, out: string[]): void {
   const st = statSync(path);
@@ -35,10 +32,11 @@ export function findVectorFiles(paths: readonly string[]): { files: string[]; mi
   return { files, missing };
 }
 
-export function loadVector(file: string): LoadedVector {
+/** A vector file's parsed JSON, or why it cannot be read (a message for the ERROR line). */
+export function loadVector(file: string): Result<unknown, string> {
   try {
-    return { file, ok: true, json: JSON.parse(readFileSync(file, "utf8")) };
+    return ok(JSON.parse(readFileSync(file, "utf8")));
   } catch (e) {
-    return { file, ok: false, reason: e instanceof Error ? e.message : String(e) };
+    return err(e instanceof Error ? e.message : String(e));
   }
 }

@@ -4,6 +4,7 @@
  * error); a Rust panic is a thrown `RuntimePanic`; an unknown op or a malformed step is a
  * thrown `VectorError`.
  */
+import type { Result } from "../lib/result.ts";
 import type { Reader } from "./json.ts";
 
 export type Outcome =
@@ -14,10 +15,7 @@ export const okOutcome = (value?: unknown): Outcome => ({ kind: "ok", value });
 export const errOutcome = (error: unknown): Outcome => ({ kind: "error", error });
 
 /** From a `Result` of the pure modules to an outcome. */
-export function fromResult(
-  r: { ok: true; value: unknown } | { ok: false; error: unknown },
-  map: (value: unknown) => unknown = (v) => v,
-): Outcome {
+export function fromResult<T, E>(r: Result<T, E>, map: (value: T) => unknown = (v) => v): Outcome {
   return r.ok ? okOutcome(map(r.value)) : errOutcome(r.error);
 }
 

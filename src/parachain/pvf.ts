@@ -35,6 +35,7 @@ import type { ParachainSpec } from "../config/scenario.ts";
 import { RuntimePanic } from "../lib/assert.ts";
 import type { Hash } from "../lib/hex.ts";
 import { getOrInsertComputed } from "../lib/memo.ts";
+import { err, ok, type Result } from "../lib/result.ts";
 import type { PersistedValidationData } from "../primitives/codecs.ts";
 import { hashHex } from "../primitives/hashing.ts";
 import type { ValidationParams, ValidationResult } from "../primitives/pvf.ts";
@@ -47,9 +48,8 @@ import {
   runtimeConfig,
 } from "./runtime.ts";
 
-type Execution =
-  | { readonly ok: true; readonly block: ExecutedBlock }
-  | { readonly ok: false; readonly panic: string };
+/** A block's execution: the executed block, or the message of the runtime panic that aborted it. */
+type Execution = Result<ExecutedBlock, string>;
 
 /** Post-states of a para's blocks by block hash (= head-data hash): the storage witness model. */
 export class ParaStateStore {
@@ -75,7 +75,7 @@ export class ParaStateStore {
   /** Record a block its author built (its execution result) and its post-state. */
   recordBuilt(block: ParaBlock, executed: ExecutedBlock): void {
     this.put(executed.headHash, executed.state);
-    if (this.memoise) this.executions.set(block, { ok: true, block: executed });
+    if (this.memoise) this.executions.set(block, ok(executed));
   }
 
   /**
@@ -90,11 +90,12 @@ export class ParaStateStore {
     if (parent === null) return null;
     let result: Execution;
     try {
-      result = { ok: true, block: executeBlock(config, parent, block) };
-      this.put(result.block.headHash, result.block.state);
+      const executed = executeBlock(config, parent, block);
+      this.put(executed.headHash, executed.state);
+      result = ok(executed);
     } catch (e) {
       if (!(e instanceof RuntimePanic)) throw e;
-      result = { ok: false, panic: e.message };
+      result = err(e.message);
     }
     if (this.memoise) this.executions.set(block, result);
     return result;
@@ -140,8 +141,8 @@ export function validateBlock(
   }
   const execution = store.execute(config, block);
   if (execution === null) return invalid("Parent state is not in the PoV's storage witness");
-  if (!execution.ok) return invalid(execution.panic);
-  return { kind: "Valid", outputs: execution.block.outputs, cpuUs: execution.block.weightUs };
+  if (!execution.ok) return invalid(execution.error);
+  return { kind: "Valid", outputs: execution.value.outputs, cpuUs: execution.value.weightUs };
 }
 
 /** A PoV as the relay side hands it over (`node/protocol.ts` `PoV` has this shape). */

@@ -41,7 +41,7 @@
  */
 import { ensure } from "../lib/assert.ts";
 import type { Hash } from "../lib/hex.ts";
-import type { Result } from "../lib/result.ts";
+import { err, ok, type Result } from "../lib/result.ts";
 import { candidateHash } from "../primitives/candidate.ts";
 import type { TransposedClaimQueue } from "../primitives/claim-queue.ts";
 import {
@@ -457,12 +457,12 @@ function backingGroupOf(
   core: CoreIndex,
 ): Result<readonly ValidatorIndex[], InclusionError> {
   const acquired = acquireInfo(allowedRelayParents, bc.candidate.descriptor.relayParent, null);
-  if (acquired === null) return { ok: false, error: { code: "DisallowedRelayParent" } };
+  if (acquired === null) return err({ code: "DisallowedRelayParent" });
   const group = groupAssignedToCore(state.scheduler, state.config, core, acquired.number + 1);
-  if (group === null) return { ok: false, error: { code: "InvalidAssignment" } };
+  if (group === null) return err({ code: "InvalidAssignment" });
   const vals = groupValidators(state.scheduler, group);
-  if (vals === null) return { ok: false, error: { code: "InvalidGroupIndex" } };
-  return { ok: true, value: vals };
+  if (vals === null) return err({ code: "InvalidGroupIndex" });
+  return ok(vals);
 }
 
 /**

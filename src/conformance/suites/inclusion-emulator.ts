@@ -60,7 +60,7 @@ export const inclusionEmulatorSuite: Suite = {
             constraints,
             readProspectiveCandidate(step.sub("candidate")),
           );
-          return fromResult(r, (f) => modificationsToJson((f as Fragment).modifications));
+          return fromResult(r, (f) => modificationsToJson(f.modifications));
         }
         // Not in FORMAT.md's list: `validate_commitments` alone (used by G3 for unconnected
         // candidates).

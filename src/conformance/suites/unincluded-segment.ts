@@ -185,7 +185,7 @@ export const unincludedSegmentSuite: Suite = {
           ancestors.set(name, ancestor);
           const r = SegmentTracker.append(tracker, ancestor, watermark, limits);
           if (r.ok) tracker = r.value;
-          return fromResult(r, (t) => trackerView(t as SegmentTracker));
+          return fromResult(r, trackerView);
         }
         case "segmentSubtract": {
           const name = step.str("ancestor");
