@@ -1,15 +1,16 @@
 /**
- * The world: one simulated network built from a scenario. It owns virtual time (the scheduler),
- * the network, the relay chain (block production by the slot author, `applyBlock`, the store of
- * blocks and runtime APIs), the validators and the collators, and implements the environment
- * each actor runs in (`src/node/env.ts`). It observes, never steers: the safety checkers and the
- * report read what the relay chain emitted and what the collators authored.
+ * The world: the composition root of one simulated network built from a scenario. It creates
+ * virtual time (the scheduler and CPU model), the network, the relay chain store and its genesis,
+ * the paras, the validators and the collators, the lazily materialised traffic between validators
+ * (`BitfieldBoard`, `AnnouncementBoard`, `ChunkFetchBoard`) and relay-block production
+ * (`RelayBlockProduction`), wires them together, and implements the environment each actor runs
+ * in (`src/actors/env.ts`: time, CPU pools, messages, the signature check). It observes, never
+ * steers: the safety checkers and the layers above read what it records (`records.ts`).
  *
- * Modelled (stated in docs/simulator.md): relay block N is authored at the start of slot N by a
- * validator drawn round-robin over a seeded permutation and built on block N - 1 (no forks); the
- * author's own proposal time is zero; a signature check costs `VERIFY_COST_US` of CPU on the
+ * Modelled (stated in docs/simulator.md): a signature check costs `VERIFY_COST_US` of CPU on the
  * checking node whatever the crypto mode (the real check runs once per distinct signed object
- * and is memoised); a validator's PVF execution takes the block's weight x `validatorSpeed`.
+ * and is memoised); a validator's PVF execution takes the block's weight x `validatorSpeed`;
+ * relay blocks as `relay-block-production.ts` states (one author per slot, no forks).
  *
  * Performance model (what makes a 600-validator network tractable; the protocol is unchanged):
  * - Broadcasts go through the network's `multicast` (`env.multicast`, used for backed-candidate
@@ -22,11 +23,12 @@
  *   prospective parachains or its provisioner), and it is taken in then, as of the time its
  *   signature checks would have finished. At 600 validators and 100 paras that is ~60,000 fewer
  *   imports per relay block.
- * - Availability bitfields are lazily materialised gossip (`env.bitfieldGossip`): the sender's
- *   uplink pays for every copy when it publishes; the copies reaching a validator, their latency
- *   and loss (from that receiver's own stream) and its signature checks (FIFO on its
- *   `bitfield-distribution` pool) are computed only when it authors a block, the only time its
- *   provisioner reads them. The other ~359,000 copies per relay block cost nothing.
+ * - Availability bitfields are lazily materialised gossip (`env.bitfieldGossip`,
+ *   `BitfieldBoard`): the sender's uplink pays for every copy when it publishes; the copies
+ *   reaching a validator, their latency and loss (from that receiver's own stream) and its
+ *   signature checks (FIFO on its `bitfield-distribution` pool) are computed only when it authors
+ *   a block, the only time its provisioner reads them. The other ~359,000 copies per relay block
+ *   cost nothing.
  * - Chunk fetches are lazily computed request/response (`env.chunkFetching`, `ChunkFetchBoard`):
  *   a request's trip, the backer's answer (its data when the request arrived, its uplink shared
  *   with its other chunk responses in arrival order) and the response's trip are computed when
@@ -40,8 +42,6 @@ import type {
   Actor,
   ActorEnv,
   AuthoredBlockInfo,
-  BitfieldDelivery,
-  BitfieldMessage,
   CollatorEnv,
   CpuPool,
   PvfHost,
@@ -62,27 +62,30 @@ import {
   type RuntimePanicInfo,
 } from "../collator/index.ts";
 import { hostConfigurationFromScenario } from "../config/from-scenario.ts";
+import type { HostConfiguration } from "../config/host-configuration.ts";
 import type { Scenario } from "../config/scenario.ts";
 import { assert } from "../lib/assert.ts";
 import { bytesEqual, type Hash } from "../lib/hex.ts";
-import { getOrInsertComputed } from "../lib/memo.ts";
 import { Prng } from "../lib/prng.ts";
 import { ValidatorNode } from "../node/validator.ts";
-import { hashHex } from "../primitives/hashing.ts";
-import type { ParachainsInherentData } from "../primitives/inherent.ts";
 import { collatorKeypair, validatorKeypair } from "../primitives/keys.ts";
-import type { RelayHeader } from "../primitives/runtime-api.ts";
-import { type Crypto, type CryptoProvider, pureCrypto } from "../primitives/signing.ts";
-import { applyBlock } from "../relay/apply-block.ts";
+import {
+  type Crypto,
+  type CryptoProvider,
+  type Keypair,
+  pureCrypto,
+} from "../primitives/signing.ts";
 import { genesis as relayGenesis } from "../relay/genesis.ts";
 import { runtimeApi } from "../relay/runtime-api.ts";
-import type { RelayEvent, RelayState } from "../relay/state.ts";
-import type { BlockFacts, ReportEvent } from "../report/run-report.ts";
+import type { RelayState } from "../relay/state.ts";
 import { AnnouncementBoard } from "./announcement-board.ts";
+import { BitfieldBoard } from "./bitfield-board.ts";
 import { SafetyChecker, type Violation } from "./checkers.ts";
 import { ChunkFetchBoard } from "./chunk-fetching.ts";
 import { ActorLogger, Logger, type LogLevel, type LogSink } from "./log.ts";
-import { type LazyBroadcast, Network } from "./network.ts";
+import { Network } from "./network.ts";
+import type { AuthoredBlockRecord, InclusionEventRecord, RelayBlockRecord } from "./records.ts";
+import { RelayBlockProduction } from "./relay-block-production.ts";
 import { RelayChainStore } from "./relay-chain.ts";
 import { Cpu, Scheduler } from "./scheduler.ts";
 import { Trace } from "./trace.ts";
@@ -93,17 +96,6 @@ import { Trace } from "./trace.ts";
  * computes for real, never the modelled Polkadot.
  */
 export const VERIFY_COST_US = 50;
-
-/** The bitfields gossiped for one relay parent. */
-interface BitfieldBoard {
-  readonly number: number;
-  readonly published: {
-    readonly fromIndex: number;
-    readonly from: ActorId;
-    readonly msg: BitfieldMessage;
-    readonly lazy: LazyBroadcast;
-  }[];
-}
 
 /** One real signature check done by `World.verify`. */
 interface VerifiedSignature {
@@ -129,39 +121,22 @@ export interface WorldOptions {
   readonly eagerDelivery?: boolean;
 }
 
-export interface RelayBlockRecord {
-  readonly header: RelayHeader;
-  readonly author: ActorId;
-  readonly events: readonly RelayEvent[];
-  readonly offered: ParachainsInherentData;
-  readonly accepted: ParachainsInherentData;
-}
-
-/** How many peers a node forwards a new relay block to. */
-export const BLOCK_GOSSIP_FANOUT = 8;
-
 /**
- * Relay-block propagation (modelled): Substrate announces a block and its peers request it; here
- * the two are folded into one message carrying the block, and each actor forwards a block it
- * receives for the first time to `BLOCK_GOSSIP_FANOUT` peers of a fixed graph drawn from the
- * seed (its ring successor, so the graph is connected, and random others). In a small network
- * that is nearly everyone; in a 600-validator one a block reaches everybody in a few hops instead
- * of the author uploading it 800 times.
+ * The validators' PVF host: a candidate's validation code names its para's PVF (unknown code is
+ * invalid); a validation's CPU time is the block's weight x `validatorSpeed` (modelled).
  */
-export function blockGossipPeers(actors: readonly ActorId[], rng: Prng): Map<ActorId, ActorId[]> {
-  const out = new Map<ActorId, ActorId[]>();
-  const n = actors.length;
-  actors.forEach((id, i) => {
-    const peers = new Set<ActorId>();
-    if (n > 1) peers.add(actors[(i + 1) % n]!);
-    const want = Math.min(BLOCK_GOSSIP_FANOUT, n - 1);
-    while (peers.size < want) {
-      const j = rng.int(n);
-      if (j !== i) peers.add(actors[j]!);
-    }
-    out.set(id, [...peers]);
-  });
-  return out;
+function pvfHost(paras: readonly ParachainSetup[], speed: number): PvfHost {
+  const pvfByCode = new Map<Hash, ParachainSetup>();
+  for (const p of paras) pvfByCode.set(p.genesis.validationCodeHash, p);
+  return {
+    execute: (codeHash, pvd, pov) => {
+      const para = pvfByCode.get(codeHash);
+      if (!para)
+        return { kind: "Invalid", reason: `unknown validation code ${codeHash}`, cpuUs: 0 };
+      const r = para.pvf(pvd, pov);
+      return { ...r, cpuUs: Math.round(r.cpuUs * speed) };
+    },
+  };
 }
 
 export class World {
@@ -175,29 +150,20 @@ export class World {
   readonly collators: CollatorBase[] = [];
   readonly paras: ParachainSetup[] = [];
   readonly checker: SafetyChecker;
-  readonly events: ReportEvent[] = [];
-  readonly blocks = new Map<Hash, BlockFacts & AuthoredBlockInfo>();
+  /** The para blocks the collators authored, by head hash. */
+  readonly blocks = new Map<Hash, AuthoredBlockRecord>();
   readonly panics: RuntimePanicInfo[] = [];
-  readonly relayBlocks: RelayBlockRecord[] = [];
   private readonly actors = new Map<ActorId, Actor>();
   private readonly crypto: Crypto;
   private readonly rng: Prng;
   private readonly slotUs: number;
-  private readonly authorOrder: number[];
-  /** Who each actor forwards a new relay block to (a fixed seeded graph, see `blockGossipPeers`). */
-  private readonly blockPeers: ReadonlyMap<ActorId, readonly ActorId[]>;
   /** Real signature checks done, per signature object (see `verify`). */
   private readonly verified = new WeakMap<Uint8Array, VerifiedSignature[]>();
   private readonly totalBlocks: number;
-  private readonly validatorActors: readonly ActorId[];
-  /** Per validator index: every other validator, in index order (a bitfield's recipients). */
-  private readonly peersOf: (readonly ActorId[])[] = [];
-  /** Lazily materialised bitfield broadcasts, per relay parent. */
-  private readonly bitfieldBoards = new Map<Hash, BitfieldBoard>();
+  private readonly bitfields: BitfieldBoard;
   private readonly announcements: AnnouncementBoard;
   private readonly chunkFetches: ChunkFetchBoard;
-  /** Relay blocks an announcement board is kept: a relay parent's view outlives it by far. */
-  private readonly announcementRetainBlocks: number;
+  private readonly production: RelayBlockProduction;
 
   constructor(
     readonly scenario: Scenario,
@@ -223,10 +189,84 @@ export class World {
     const n = scenario.relay.validators;
     const config = hostConfigurationFromScenario(scenario.relay.hostConfiguration);
     const keys = Array.from({ length: n }, (_, i) => validatorKeypair(this.crypto, i));
+    const genesis = this.addGenesis(config, keys);
+    const pvf = pvfHost(this.paras, scenario.validatorSpeed);
 
-    // Paras: genesis, state store, load and PVF; cores in list order (core 0 first).
+    // The lazily materialised traffic between validators (docs/simulator.md "Performance model").
+    const validatorActors = keys.map((_, i) => validatorActor(i));
+    const numberOf = (hash: Hash) => this.chain.header(hash)?.number ?? 0;
+    this.bitfields = new BitfieldBoard(this.network, this.rng, validatorActors, numberOf);
+    this.announcements = new AnnouncementBoard(
+      this.network,
+      this.rng.fork("announcement-gossip"),
+      validatorActors,
+      numberOf,
+    );
+    this.chunkFetches = new ChunkFetchBoard(
+      this.network,
+      this.rng.fork("chunk-fetching"),
+      validatorActors,
+      {
+        storedAt: (v, hash) => this.validators[v]?.availabilityStore.availableDataStoredAt(hash),
+        povBytes: (v, hash) =>
+          this.validators[v]?.availabilityStore.availableData(hash)?.pov.sizeBytes ?? 0,
+      },
+    );
+
+    this.addValidators(keys, validatorActors, pvf);
+    this.addCollators(validatorActors);
+
+    this.checker = new SafetyChecker({
+      config,
+      validators: n,
+      genesisHeads: new Map(this.paras.map((p) => [p.spec.id, p.genesis.headHash])),
+      blockFacts: (hash) => this.blocks.get(hash),
+      groups: genesis.scheduler.validatorGroups,
+      sessionStartBlock: genesis.scheduler.sessionStartBlock,
+      relayNumber: (hash) => this.chain.header(hash)?.number,
+    });
+
+    // Relay blocks, one per slot; each slot first drops the traffic nobody will read any more.
+    // An announcement board is kept longer: a relay parent's view outlives it by far.
+    const announcementRetainBlocks = config.asyncBackingParams.allowedAncestryLen + 4;
+    this.production = new RelayBlockProduction({
+      scheduler: this.scheduler,
+      network: this.network,
+      chain: this.chain,
+      trace: this.trace,
+      checker: this.checker,
+      authors: this.validators,
+      actors: this.actors,
+      rng: this.rng,
+      slotUs: this.slotUs,
+      verify: (m, s, k) => this.verify(m, s, k),
+      beforeBlock: (number) => {
+        this.bitfields.prune(number);
+        this.announcements.prune(number, announcementRetainBlocks);
+        this.chunkFetches.prune(this.scheduler.now - 4 * this.slotUs);
+      },
+      afterBlock: (number) => options.onRelayBlock?.(number, this.totalBlocks),
+    });
+    this.production.schedule(this.totalBlocks);
+  }
+
+  /** Every relay block produced, in order. */
+  get relayBlocks(): readonly RelayBlockRecord[] {
+    return this.production.records;
+  }
+
+  /** The inclusion events of every relay block produced, in order. */
+  get events(): readonly InclusionEventRecord[] {
+    return this.production.events;
+  }
+
+  /**
+   * The paras (genesis, state store, load and PVF; cores in list order, core 0 first) and the
+   * relay chain's genesis block, added to the store. Returns the genesis state.
+   */
+  private addGenesis(config: HostConfiguration, keys: readonly Keypair[]): RelayState {
     let nextCore = 0;
-    const genesisParas = scenario.parachains.map((spec) => {
+    const genesisParas = this.scenario.parachains.map((spec) => {
       const setup = createParachain(spec, this.rng.fork(`para/${spec.id}`));
       this.paras.push(setup);
       const cores = Array.from({ length: spec.cores }, () => nextCore++);
@@ -243,39 +283,15 @@ export class World {
       paras: genesisParas,
     });
     this.chain.add({ header: g.header, state: g.state, api: runtimeApi(g.state, g.header) });
+    return g.state;
+  }
 
-    const pvfByCode = new Map<Hash, ParachainSetup>();
-    for (const p of this.paras) pvfByCode.set(p.genesis.validationCodeHash, p);
-    const speed = scenario.validatorSpeed;
-    const pvf: PvfHost = {
-      execute: (codeHash, pvd, pov) => {
-        const para = pvfByCode.get(codeHash);
-        if (!para)
-          return { kind: "Invalid", reason: `unknown validation code ${codeHash}`, cpuUs: 0 };
-        const r = para.pvf(pvd, pov);
-        return { ...r, cpuUs: Math.round(r.cpuUs * speed) };
-      },
-    };
-
-    const validatorActors = keys.map((_, i) => validatorActor(i));
-    this.validatorActors = validatorActors;
-    this.announcements = new AnnouncementBoard(
-      this.network,
-      this.rng.fork("announcement-gossip"),
-      validatorActors,
-      (hash) => this.chain.header(hash)?.number ?? 0,
-    );
-    this.announcementRetainBlocks = config.asyncBackingParams.allowedAncestryLen + 4;
-    this.chunkFetches = new ChunkFetchBoard(
-      this.network,
-      this.rng.fork("chunk-fetching"),
-      validatorActors,
-      {
-        storedAt: (v, hash) => this.validators[v]?.availabilityStore.availableDataStoredAt(hash),
-        povBytes: (v, hash) =>
-          this.validators[v]?.availabilityStore.availableData(hash)?.pov.sizeBytes ?? 0,
-      },
-    );
+  private addValidators(
+    keys: readonly Keypair[],
+    validatorActors: readonly ActorId[],
+    pvf: PvfHost,
+  ): void {
+    const options = this.options;
     keys.forEach((keypair, i) => {
       const env: ValidatorEnv = {
         ...this.actorEnv(validatorActors[i]!, keypair),
@@ -283,8 +299,8 @@ export class World {
         validatorActors,
         pvf,
         bitfieldGossip: {
-          publish: (msg) => this.publishBitfield(i, msg),
-          delivered: (relayParent) => this.deliveredBitfields(i, relayParent),
+          publish: (msg) => this.bitfields.publish(i, msg),
+          delivered: (relayParent) => this.bitfields.delivered(i, relayParent),
         },
         ...(options.eagerDelivery
           ? {}
@@ -304,7 +320,9 @@ export class World {
       this.validators.push(node);
       this.actors.set(node.id, node);
     });
+  }
 
+  private addCollators(validatorActors: readonly ActorId[]): void {
     for (const para of this.paras) {
       const spec = para.spec;
       const ids = Array.from({ length: spec.collators }, (_, i) => collatorActor(spec.id, i));
@@ -318,29 +336,12 @@ export class World {
           noteAuthored: (info) => this.noteAuthored(info),
         };
         const collator = createCollator(env, spec, para, {
-          relaySlotDurationMs: scenario.relay.slotDurationMs,
+          relaySlotDurationMs: this.scenario.relay.slotDurationMs,
           onRuntimePanic: (info) => this.panics.push(info),
         });
         this.collators.push(collator);
         this.actors.set(collator.id, collator);
       });
-    }
-
-    this.checker = new SafetyChecker({
-      config,
-      validators: n,
-      genesisHeads: new Map(this.paras.map((p) => [p.spec.id, p.genesis.headHash])),
-      blockFacts: (hash) => this.blocks.get(hash),
-      groups: g.state.scheduler.validatorGroups,
-      sessionStartBlock: g.state.scheduler.sessionStartBlock,
-      relayNumber: (hash) => this.chain.header(hash)?.number,
-    });
-
-    // A seeded slot-author order (BABE's VRF lottery, modelled as a round-robin permutation).
-    this.authorOrder = this.rng.fork("babe").shuffle(Array.from({ length: n }, (_, i) => i));
-    this.blockPeers = blockGossipPeers([...this.actors.keys()], this.rng.fork("block-gossip"));
-    for (let b = 1; b <= this.totalBlocks; b++) {
-      this.scheduler.at(b * this.slotUs, () => this.produceBlock(b), `relay block ${b}`);
     }
   }
 
@@ -393,46 +394,6 @@ export class World {
     );
   }
 
-  private peers(index: number): readonly ActorId[] {
-    let peers = this.peersOf[index];
-    if (peers === undefined) {
-      peers = this.validatorActors.filter((_, v) => v !== index);
-      this.peersOf[index] = peers;
-    }
-    return peers;
-  }
-
-  /** Bitfield gossip: validator `index` sends its signed bitfield to every other validator. */
-  private publishBitfield(index: number, msg: BitfieldMessage): void {
-    const board = getOrInsertComputed(this.bitfieldBoards, msg.relayParent, (rp) => ({
-      number: this.chain.header(rp)?.number ?? 0,
-      published: [],
-    }));
-    const from = this.validatorActors[index]!;
-    const lazy = this.network.lazyBroadcast(from, this.peers(index), messageSizeBytes(msg));
-    board.published.push({ fromIndex: index, from, msg, lazy });
-  }
-
-  /**
-   * The copies of the bitfields for `relayParent` delivered to validator `index`, in delivery
-   * order (then publication order). Each copy's latency and loss come from the receiver's own
-   * stream for that relay parent, drawn in publication order, so the answer does not depend on
-   * who asked before or how often.
-   */
-  private deliveredBitfields(index: number, relayParent: Hash): BitfieldDelivery[] {
-    const board = this.bitfieldBoards.get(relayParent);
-    if (board === undefined) return [];
-    const rng = this.rng.fork(`bitfield-gossip/${relayParent}/${index}`);
-    const out: BitfieldDelivery[] = [];
-    for (const p of board.published) {
-      if (p.fromIndex === index) continue;
-      const copy = index < p.fromIndex ? index : index - 1;
-      const at = this.network.lazyDelivery(p.lazy, copy, rng);
-      if (at !== null) out.push({ from: p.from, msg: p.msg, deliveredAtUs: at });
-    }
-    return out.sort((a, b) => a.deliveredAtUs - b.deliveredAtUs);
-  }
-
   /**
    * The real signature check, once per distinct signed object: memoised per signature object
    * (every recipient of a message gets the same object), then per (message, key) by identity or,
@@ -468,85 +429,6 @@ export class World {
       head: info.headHash,
       weightUs: info.weightUs,
     });
-  }
-
-  /** Slot N: its author builds block N on block N - 1 and announces it to everyone. */
-  private produceBlock(number: number): void {
-    // Bitfields are read by the author of the child of their relay parent: older ones are done.
-    for (const [hash, board] of this.bitfieldBoards) {
-      if (board.number < number - 2) this.bitfieldBoards.delete(hash);
-    }
-    this.announcements.prune(number, this.announcementRetainBlocks);
-    this.chunkFetches.prune(this.scheduler.now - 4 * this.slotUs);
-    const parent = this.chain.tip;
-    assert(
-      parent.header.number === number - 1,
-      () => `block ${number}: the tip is ${parent.header.number}`,
-    );
-    const authorIndex = this.authorOrder[number % this.authorOrder.length]!;
-    const author = this.validators[authorIndex]!;
-    const offered = author.provideInherentData(parent.header);
-    const result = applyBlock(
-      parent.state,
-      {
-        number,
-        parentHash: parent.header.hash,
-        parentStateRoot: parent.header.stateRoot,
-        slot: number,
-      },
-      offered,
-      { verify: (m, s, k) => this.verify(m, s, k) },
-    );
-    const header = result.header;
-    this.chain.add({ header, state: result.post, api: runtimeApi(result.post, header) });
-    for (const e of result.events) {
-      if (e.kind === "UpwardMessagesReceived") continue;
-      this.events.push({
-        relayBlock: number,
-        type: e.kind,
-        paraId: e.paraId,
-        candidateHash: e.candidateHash,
-        core: e.core,
-        headHash: hashHex(e.headData),
-      });
-    }
-    const record: RelayBlockRecord = {
-      header,
-      author: author.id,
-      events: result.events,
-      offered,
-      accepted: result.accepted,
-    };
-    this.relayBlocks.push(record);
-    this.checker.onBlock({
-      number,
-      events: result.events,
-      offered,
-      accepted: result.accepted,
-      dropped: result.dropped,
-      decision: author.provisioner.lastDecision,
-    });
-    this.trace.record(this.scheduler.now, author.id, "RelayBlock", {
-      number,
-      hash: header.hash,
-      backed: result.accepted.backedCandidates.length,
-      bitfields: result.accepted.bitfields.length,
-      events: result.events.length,
-    });
-
-    // Announce: the block body carries the backed candidates and bitfields.
-    const bodyBytes =
-      result.accepted.backedCandidates.length * 1200 + result.accepted.bitfields.length * 100;
-    const msg: ProtocolMessage = { type: "RelayBlock", header, bodyBytes };
-    author.onMessage(author.id, msg);
-    this.network.gossip(
-      author.id,
-      messageSizeBytes(msg),
-      (node) => this.blockPeers.get(node) ?? [],
-      (node, from) => this.actors.get(node)!.onMessage(from, msg),
-      "RelayBlock",
-    );
-    this.options.onRelayBlock?.(number, this.totalBlocks);
   }
 
   /** Run to the end of the scenario: the last relay block is produced at its slot start. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Prng } from "../../src/lib/prng.ts";
-import { BLOCK_GOSSIP_FANOUT, blockGossipPeers } from "../../src/sim/world.ts";
+import { BLOCK_GOSSIP_FANOUT, blockGossipPeers } from "../../src/sim/relay-block-production.ts";
 
 function reachable(peers: Map<string, string[]>, from: string): number {
   const seen = new Set([from]);

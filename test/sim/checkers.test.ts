@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { SafetyChecker } from "../../src/sim/checkers.ts";
-import type { RelayBlockRecord } from "../../src/sim/world.ts";
+import type { RelayBlockRecord } from "../../src/sim/records.ts";
 import { run } from "./helpers.ts";
 
 function replay(tamper: (b: RelayBlockRecord, i: number) => RelayBlockRecord) {

@@ -1,0 +1,42 @@
+/**
+ * What the simulator records of a run, for the layers above it (the run report, tests): the
+ * relay blocks produced, the inclusion events they deposited, and the para blocks the collators
+ * authored. Plain data appended as the run goes; nothing in the simulator reads it back to
+ * decide anything (it observes, never steers).
+ *
+ * Invariants: records are appended in virtual-time order (relay blocks and their events by block
+ * number, events in deposit order); a head hash is blake2b-256 of the head data, as on chain.
+ */
+import type { AuthoredBlockInfo } from "../actors/env.ts";
+import type { ActorId } from "../actors/protocol.ts";
+import type { Hash } from "../lib/hex.ts";
+import type { ParachainsInherentData } from "../primitives/inherent.ts";
+import type { RelayHeader } from "../primitives/runtime-api.ts";
+import type { RelayEvent } from "../relay/state.ts";
+
+/** One relay block as produced: its header, author, events and inherent (offered, accepted). */
+export interface RelayBlockRecord {
+  readonly header: RelayHeader;
+  readonly author: ActorId;
+  readonly events: readonly RelayEvent[];
+  readonly offered: ParachainsInherentData;
+  readonly accepted: ParachainsInherentData;
+}
+
+export type InclusionEventType = "CandidateBacked" | "CandidateIncluded" | "CandidateTimedOut";
+
+/** One relay-runtime inclusion event of a produced block. */
+export interface InclusionEventRecord {
+  readonly relayBlock: number;
+  readonly type: InclusionEventType;
+  readonly paraId: number;
+  readonly candidateHash: Hash;
+  readonly core: number;
+  /** blake2b-256 of the candidate's head data. */
+  readonly headHash: Hash;
+}
+
+/** A para block a collator authored, and when (virtual time it was ready, µs). */
+export interface AuthoredBlockRecord extends AuthoredBlockInfo {
+  readonly authoredAtUs: number;
+}

@@ -1,0 +1,195 @@
+/**
+ * Relay-block production: at the start of slot N the slot's author builds block N on block N - 1
+ * (its provisioner offers bitfields and backed candidates; `applyBlock` runs `paras_inherent::
+ * enter`), the block joins the relay chain store, is recorded (the relay block records, the
+ * inclusion events, the trace), shown to the safety checker, and announced to every actor.
+ *
+ * Invariants:
+ * - Blocks are produced in number order, each on the tip (asserted): one block per slot.
+ * - The author order and the gossip graph come from the world's root stream, forks `babe` and
+ *   `block-gossip`: fixed for the run, independent of everything else drawn.
+ * - It observes, never steers: the records and the checker see what `applyBlock` returned, and
+ *   nothing here reads them back.
+ *
+ * Modelled, not protocol (docs/simulator.md "What is modelled"): no forks (the author of slot N
+ * always builds on block N - 1, as BABE's secondary slots give every slot an author); the author
+ * order is a seeded round-robin permutation standing in for BABE's VRF lottery; the author's
+ * proposal takes no time; the announcement and the block request are one message carrying the
+ * block (its body 1200 bytes per backed candidate and 100 per bitfield), forwarded by every actor
+ * that receives it for the first time over a fixed seeded graph (`blockGossipPeers`).
+ *
+ * Ref: polkadot/runtime/parachains/src/paras_inherent/mod.rs (enter),
+ *      polkadot/node/core/provisioner/src/lib.rs (the author's inherent data),
+ *      substrate/client/consensus/babe/src/authorship.rs (slot claims, modelled),
+ *      substrate/client/network/sync (block announcements and requests, modelled).
+ */
+
+import type { Actor } from "../actors/env.ts";
+import { type ActorId, messageSizeBytes, type ProtocolMessage } from "../actors/protocol.ts";
+import { assert } from "../lib/assert.ts";
+import type { Prng } from "../lib/prng.ts";
+import { hashHex } from "../primitives/hashing.ts";
+import type { ParachainsInherentData } from "../primitives/inherent.ts";
+import type { RelayHeader } from "../primitives/runtime-api.ts";
+import { type ApplyBlockContext, applyBlock } from "../relay/apply-block.ts";
+import { runtimeApi } from "../relay/runtime-api.ts";
+import type { RelayState } from "../relay/state.ts";
+import type { BlockObservation, SafetyChecker } from "./checkers.ts";
+import type { Network } from "./network.ts";
+import type { InclusionEventRecord, RelayBlockRecord } from "./records.ts";
+import type { RelayChainStore } from "./relay-chain.ts";
+import type { Scheduler } from "./scheduler.ts";
+import type { Trace } from "./trace.ts";
+
+/** How many peers a node forwards a new relay block to. */
+export const BLOCK_GOSSIP_FANOUT = 8;
+
+/**
+ * Relay-block propagation (modelled): Substrate announces a block and its peers request it; here
+ * the two are folded into one message carrying the block, and each actor forwards a block it
+ * receives for the first time to `BLOCK_GOSSIP_FANOUT` peers of a fixed graph drawn from the
+ * seed (its ring successor, so the graph is connected, and random others). In a small network
+ * that is nearly everyone; in a 600-validator one a block reaches everybody in a few hops instead
+ * of the author uploading it 800 times.
+ */
+export function blockGossipPeers(actors: readonly ActorId[], rng: Prng): Map<ActorId, ActorId[]> {
+  const out = new Map<ActorId, ActorId[]>();
+  const n = actors.length;
+  actors.forEach((id, i) => {
+    const peers = new Set<ActorId>();
+    if (n > 1) peers.add(actors[(i + 1) % n]!);
+    const want = Math.min(BLOCK_GOSSIP_FANOUT, n - 1);
+    while (peers.size < want) {
+      const j = rng.int(n);
+      if (j !== i) peers.add(actors[j]!);
+    }
+    out.set(id, [...peers]);
+  });
+  return out;
+}
+
+/** What block production needs of a slot author (a validator node). */
+export interface BlockAuthor extends Actor {
+  /** The provisioner's inherent data for the child of `parent`. */
+  provideInherentData(parent: RelayHeader): ParachainsInherentData;
+  readonly provisioner: { readonly lastDecision: BlockObservation["decision"] };
+}
+
+export interface RelayBlockProductionParams {
+  readonly scheduler: Scheduler;
+  readonly network: Network;
+  readonly chain: RelayChainStore<RelayState>;
+  readonly trace: Trace;
+  readonly checker: SafetyChecker;
+  /** The validators, by validator index: the slot authors. */
+  readonly authors: readonly BlockAuthor[];
+  /** Every actor (the gossip graph is drawn over them in this map's order). */
+  readonly actors: ReadonlyMap<ActorId, Actor>;
+  /** The world's root stream (forks `babe` and `block-gossip`). */
+  readonly rng: Prng;
+  readonly slotUs: number;
+  /** The signature check `applyBlock` uses. */
+  readonly verify: ApplyBlockContext["verify"];
+  /** Called at the start of slot N, before block N is built. */
+  readonly beforeBlock?: (number: number) => void;
+  /** Called once block N is produced and announced. */
+  readonly afterBlock?: (number: number) => void;
+}
+
+export class RelayBlockProduction {
+  /** Every block produced, in order. */
+  readonly records: RelayBlockRecord[] = [];
+  /** The inclusion events of every block produced, in order. */
+  readonly events: InclusionEventRecord[] = [];
+  /** A seeded slot-author order (BABE's VRF lottery, modelled as a round-robin permutation). */
+  private readonly authorOrder: readonly number[];
+  /** Who each actor forwards a new relay block to (a fixed seeded graph, see `blockGossipPeers`). */
+  private readonly blockPeers: ReadonlyMap<ActorId, readonly ActorId[]>;
+
+  constructor(private readonly p: RelayBlockProductionParams) {
+    const n = p.authors.length;
+    this.authorOrder = p.rng.fork("babe").shuffle(Array.from({ length: n }, (_, i) => i));
+    this.blockPeers = blockGossipPeers([...p.actors.keys()], p.rng.fork("block-gossip"));
+  }
+
+  /** Schedules blocks 1..`count`, each at the start of its slot. */
+  schedule(count: number): void {
+    for (let b = 1; b <= count; b++) {
+      this.p.scheduler.at(b * this.p.slotUs, () => this.produce(b), `relay block ${b}`);
+    }
+  }
+
+  /** Slot N: its author builds block N on block N - 1 and announces it to everyone. */
+  private produce(number: number): void {
+    const p = this.p;
+    p.beforeBlock?.(number);
+    const parent = p.chain.tip;
+    assert(
+      parent.header.number === number - 1,
+      () => `block ${number}: the tip is ${parent.header.number}`,
+    );
+    const authorIndex = this.authorOrder[number % this.authorOrder.length]!;
+    const author = p.authors[authorIndex]!;
+    const offered = author.provideInherentData(parent.header);
+    const result = applyBlock(
+      parent.state,
+      {
+        number,
+        parentHash: parent.header.hash,
+        parentStateRoot: parent.header.stateRoot,
+        slot: number,
+      },
+      offered,
+      { verify: p.verify },
+    );
+    const header = result.header;
+    p.chain.add({ header, state: result.post, api: runtimeApi(result.post, header) });
+    for (const e of result.events) {
+      if (e.kind === "UpwardMessagesReceived") continue;
+      this.events.push({
+        relayBlock: number,
+        type: e.kind,
+        paraId: e.paraId,
+        candidateHash: e.candidateHash,
+        core: e.core,
+        headHash: hashHex(e.headData),
+      });
+    }
+    this.records.push({
+      header,
+      author: author.id,
+      events: result.events,
+      offered,
+      accepted: result.accepted,
+    });
+    p.checker.onBlock({
+      number,
+      events: result.events,
+      offered,
+      accepted: result.accepted,
+      dropped: result.dropped,
+      decision: author.provisioner.lastDecision,
+    });
+    p.trace.record(p.scheduler.now, author.id, "RelayBlock", {
+      number,
+      hash: header.hash,
+      backed: result.accepted.backedCandidates.length,
+      bitfields: result.accepted.bitfields.length,
+      events: result.events.length,
+    });
+
+    // Announce: the block body carries the backed candidates and bitfields.
+    const bodyBytes =
+      result.accepted.backedCandidates.length * 1200 + result.accepted.bitfields.length * 100;
+    const msg: ProtocolMessage = { type: "RelayBlock", header, bodyBytes };
+    author.onMessage(author.id, msg);
+    p.network.gossip(
+      author.id,
+      messageSizeBytes(msg),
+      (node) => this.blockPeers.get(node) ?? [],
+      (node, from) => p.actors.get(node)!.onMessage(from, msg),
+      "RelayBlock",
+    );
+    p.afterBlock?.(number);
+  }
+}
