@@ -27,7 +27,7 @@ import { fileURLToPath } from "node:url";
 import { nativeCryptoProvider } from "../src/cli/native-crypto.ts";
 import { PRESET_NAMES } from "../src/config/presets.ts";
 import { type CryptoKind, resolveScenario, type Scenario } from "../src/config/scenario.ts";
-import { runScenario } from "../src/sim/run.ts";
+import { runScenario } from "../src/report/run.ts";
 import { POLKADOT_PARAS, polkadotScenario } from "./polkadot.ts";
 
 const MODES: readonly CryptoKind[] = ["sr25519", "ed25519", "none"];

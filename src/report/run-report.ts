@@ -8,30 +8,16 @@
  * half-open window [w, w + 15) lying fully inside them.
  */
 import type { Hash } from "../lib/hex.ts";
+import type { AuthoredBlockRecord, InclusionEventRecord } from "../sim/records.ts";
 
-export type InclusionEventType = "CandidateBacked" | "CandidateIncluded" | "CandidateTimedOut";
-
-/** One relay-runtime inclusion event, as the report lists it. */
-export interface ReportEvent {
-  readonly relayBlock: number;
-  readonly type: InclusionEventType;
-  readonly paraId: number;
-  readonly candidateHash: Hash;
-  readonly core: number;
-  /** blake2b-256 of the candidate's head data (not printed in the report). */
-  readonly headHash?: Hash;
-}
+/** One relay-runtime inclusion event, as the simulator records it (its head hash is not printed). */
+export type ReportEvent = InclusionEventRecord;
 
 /** What the report needs of an authored para block. */
-export interface BlockFacts {
-  readonly paraId: number;
-  readonly headHash: Hash;
-  readonly parentHeadHash: Hash;
-  readonly timestampMs: number;
-  readonly weightUs: number;
-  /** Virtual time the block was authored (ready), µs. */
-  readonly authoredAtUs: number;
-}
+export type BlockFacts = Pick<
+  AuthoredBlockRecord,
+  "paraId" | "headHash" | "parentHeadHash" | "timestampMs" | "weightUs" | "authoredAtUs"
+>;
 
 export interface Stats {
   readonly mean: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runScenario } from "../../src/sim/run.ts";
+import { runScenario } from "../../src/report/run.ts";
 import { scenario } from "./helpers.ts";
 
 const json = (s: ReturnType<typeof scenario>) => JSON.stringify(runScenario(s).report);

@@ -1,5 +1,5 @@
 import { resolveScenario, type Scenario } from "../../src/config/scenario.ts";
-import { type RunOutcome, runScenario } from "../../src/sim/run.ts";
+import { type RunOutcome, runScenario } from "../../src/report/run.ts";
 
 /** Resolve a partial scenario (onto its preset) or throw with the validation errors. */
 export function scenario(input: Record<string, unknown>): Scenario {

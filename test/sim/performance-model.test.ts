@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { resolveScenario } from "../../src/config/scenario.ts";
-import { runScenario } from "../../src/sim/run.ts";
+import { runScenario } from "../../src/report/run.ts";
 
 /** The pipeline's figures of each para. */
 function figures(report: ReturnType<typeof runScenario>["report"]) {

@@ -1,12 +1,16 @@
 /**
- * Running a scenario: build the world, run it to the end, and assemble the run report
- * (SCENARIO.md) with the trace hash and what the safety checkers found. The report is
- * deterministic given the scenario and seed, except its `host` block, which the caller adds.
+ * Running a scenario for its report: build the world, run it to the end, and assemble the run
+ * report (SCENARIO.md) from what the simulator recorded, with the trace hash and what the safety
+ * checkers found. The report is deterministic given the scenario and seed, except its `host`
+ * block, which the caller adds.
+ *
+ * The report is a layer above the simulator: it reads the world's records (`src/sim/records.ts`),
+ * the simulator knows nothing of it.
  */
 import type { Scenario } from "../config/scenario.ts";
-import { buildRunReport, type RunReport } from "../report/run-report.ts";
-import type { Violation } from "./checkers.ts";
-import { World, type WorldOptions } from "./world.ts";
+import type { Violation } from "../sim/checkers.ts";
+import { World, type WorldOptions } from "../sim/world.ts";
+import { buildRunReport, type RunReport } from "./run-report.ts";
 
 export interface RunOutcome {
   readonly report: RunReport & {
