@@ -30,25 +30,27 @@ export class BasicCollator extends CollatorBase {
     this.queue.push(header);
   }
 
-  private collate(rp: RelayHeader, done: () => void): void {
-    const request = this.collationRequest(rp);
+  private collate(relayParentHeader: RelayHeader, done: () => void): void {
+    const request = this.collationRequest(relayParentHeader);
     if (request === null) {
       done();
       return;
     }
     this.build(request.build, (built) => {
       if (built !== null) {
-        this.submit(built, rp, request.coreIndex);
+        this.submit(built, relayParentHeader, request.coreIndex);
         this.lastProcessedSlot = request.build.auraSlot;
-        this.lastRelayChainBlock = rp.number;
+        this.lastRelayChainBlock = relayParentHeader.number;
       }
       done();
     });
   }
 
   /** Collation generation's request and basic.rs' checks: what to build, or null to skip. */
-  private collationRequest(rp: RelayHeader): { coreIndex: number; build: BuildRequest } | null {
-    const api = this.env.relayChain.api(rp.hash);
+  private collationRequest(
+    relayParentHeader: RelayHeader,
+  ): { coreIndex: number; build: BuildRequest } | null {
+    const api = this.env.relayChain.api(relayParentHeader.hash);
     if (api === null) return null;
     // A collation is requested only for a core scheduled for the para (a free core).
     const coreIndex = api
@@ -60,19 +62,20 @@ export class BasicCollator extends CollatorBase {
     // `check_block_status`: the parent must be known locally.
     const parentHash = hashHex(pvd.parentHead);
     if (!this.tree.has(parentHash)) return null;
-    const slot = this.paraSlotOf(rp);
+    const slot = this.paraSlotOf(relayParentHeader);
     if (!this.isOurSlot(slot)) return null;
     // One block per slot per relay fork.
-    if (this.lastProcessedSlot >= slot && this.lastRelayChainBlock < rp.number) return null;
+    if (this.lastProcessedSlot >= slot && this.lastRelayChainBlock < relayParentHeader.number)
+      return null;
     return {
       coreIndex,
       build: {
         parentHash,
-        relayParent: rp,
+        relayParent: relayParentHeader,
         api,
         maxPovSize: pvd.maxPovSize,
         auraSlot: slot,
-        timestampMs: rp.slot * this.relaySlotDurationMs,
+        timestampMs: relayParentHeader.slot * this.relaySlotDurationMs,
         coreInfo: null,
         authoringDurationMs: this.spec.collator.authoringDurationMs,
       },

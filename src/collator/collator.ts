@@ -16,7 +16,7 @@
  * - A block whose building panics in the runtime is not produced: the panic is logged and
  *   reported (`onRuntimePanic`), as cumulus logs "Unable to build block" and moves on.
  * - A candidate is advertised to every validator of the group assigned to its core at relay
- *   parent + 1 (`validator_groups()` at the relay parent already answers for rp + 1).
+ *   parent + 1 (`validator_groups()` at the relay parent already answers for its child).
  *
  * Simplifications (stated): the collator protocol advertises every collation to the group at
  * once (no per-relay-parent claim limit on the collator side, no peer-set management); a peer
@@ -207,8 +207,8 @@ export abstract class CollatorBase implements Actor {
     this.tree = new ParaBlockTree(para.genesis);
     this.relaySlotDurationMs = options.relaySlotDurationMs ?? 6000;
     this.relay = {
-      persistedValidationData: (rp, paraId, assumption) =>
-        env.relayChain.api(rp)?.persistedValidationData(paraId, assumption) ?? null,
+      persistedValidationData: (relayParent, paraId, assumption) =>
+        env.relayChain.api(relayParent)?.persistedValidationData(paraId, assumption) ?? null,
       header: (hash) => env.relayChain.header(hash),
       sessionIndexForChild: (hash) => env.relayChain.api(hash)?.sessionIndexForChild() ?? -1,
     };
@@ -334,16 +334,16 @@ export abstract class CollatorBase implements Actor {
       done(null);
       return;
     }
-    const rp = req.relayParent;
+    const relayParentHeader = req.relayParent;
     const pvd: PersistedValidationData = {
       parentHead: parent.headData,
-      relayParentNumber: rp.number,
-      relayParentStorageRoot: rp.stateRoot,
+      relayParentNumber: relayParentHeader.number,
+      relayParentStorageRoot: relayParentHeader.stateRoot,
       maxPovSize: req.maxPovSize,
     };
     const inherent: ParachainInherentData = {
       validationData: pvd,
-      relayChainState: this.relayStateSnapshot(req.api, rp),
+      relayChainState: this.relayStateSnapshot(req.api, relayParentHeader),
     };
     const inputs = {
       parentHash: parent.hash,
@@ -361,9 +361,9 @@ export abstract class CollatorBase implements Actor {
       digest: {
         auraSlot: req.auraSlot,
         coreInfo: req.coreInfo,
-        relayParentStorageRoot: rp.stateRoot,
-        relayParentNumber: rp.number,
-        relayParent: rp.hash,
+        relayParentStorageRoot: relayParentHeader.stateRoot,
+        relayParentNumber: relayParentHeader.number,
+        relayParent: relayParentHeader.hash,
       },
     };
     let executed: ExecutedBlock;
@@ -380,7 +380,7 @@ export abstract class CollatorBase implements Actor {
       executed = exec.finish();
     } catch (e) {
       if (!(e instanceof RuntimePanic)) throw e;
-      this.reportPanic(rp, parent, e.message);
+      this.reportPanic(relayParentHeader, parent, e.message);
       done(null);
       return;
     }
@@ -400,7 +400,7 @@ export abstract class CollatorBase implements Actor {
     this.env.log.debug("building block", () => ({
       number: executed.header.number,
       parent: parent.hash,
-      relayParent: rp.hash,
+      relayParent: relayParentHeader.hash,
       transactions: block.transfers.count,
       weightUs: executed.weightUs,
       stop: filled.stop,
@@ -424,16 +424,16 @@ export abstract class CollatorBase implements Actor {
         weightUs: executed.weightUs,
         povBytes: pov.sizeBytes,
         transactions: block.transfers.count,
-        relayParent: rp.hash,
+        relayParent: relayParentHeader.hash,
         author: this.id,
       });
       done({ block, executed, pvd, pov, stop: filled.stop });
     });
   }
 
-  private reportPanic(rp: RelayHeader, parent: TreeEntry, message: string): void {
+  private reportPanic(relayParentHeader: RelayHeader, parent: TreeEntry, message: string): void {
     this.env.log.warn("Unable to build block: runtime panicked", {
-      relayParent: rp.hash,
+      relayParent: relayParentHeader.hash,
       parent: parent.hash,
       message,
     });
@@ -441,8 +441,8 @@ export abstract class CollatorBase implements Actor {
       paraId: this.paraId,
       author: this.id,
       atUs: this.env.now(),
-      relayParent: rp.hash,
-      relayParentNumber: rp.number,
+      relayParent: relayParentHeader.hash,
+      relayParentNumber: relayParentHeader.number,
       parentNumber: parent.header.number,
       message,
     });

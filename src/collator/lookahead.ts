@@ -32,8 +32,8 @@ export class LookaheadCollator extends CollatorBase {
     this.queue.push(header);
   }
 
-  private onImport(rp: RelayHeader, done: () => void): void {
-    const api = this.env.relayChain.api(rp.hash);
+  private onImport(relayParentHeader: RelayHeader, done: () => void): void {
+    const api = this.env.relayChain.api(relayParentHeader.hash);
     if (api === null) {
       done();
       return;
@@ -42,22 +42,30 @@ export class LookaheadCollator extends CollatorBase {
     const coreIndex = claimsAtDepthForPara(api.claimQueue(), 0, this.paraId)[0];
     const maxPovSize = api.persistedValidationData(this.paraId, "Included")?.maxPovSize;
     const found =
-      coreIndex === undefined || maxPovSize === undefined ? null : this.findParent(rp.hash, api);
+      coreIndex === undefined || maxPovSize === undefined
+        ? null
+        : this.findParent(relayParentHeader.hash, api);
     if (coreIndex === undefined || maxPovSize === undefined || found === null) {
       done();
       return;
     }
-    const chain = { rp, api, coreIndex, maxPovSize, includedHash: found.included.hash };
+    const chain = {
+      relayParentHeader,
+      api,
+      coreIndex,
+      maxPovSize,
+      includedHash: found.included.hash,
+    };
     this.buildChain(chain, found.parent.hash, 0, done);
   }
 
   /** One iteration of `for n_built in 0..2`: build on `parentHash` if allowed, then recurse. */
   private buildChain(c: ChainContext, parentHash: Hash, nBuilt: number, done: () => void): void {
-    const slot = this.paraSlotOf(c.rp);
+    const slot = this.paraSlotOf(c.relayParentHeader);
     if (
       nBuilt >= LOOKAHEAD_BLOCKS_PER_RELAY_BLOCK ||
       !this.isOurSlot(slot) ||
-      !this.canBuildUpon(parentHash, c.includedHash, slot, c.rp.slot)
+      !this.canBuildUpon(parentHash, c.includedHash, slot, c.relayParentHeader.slot)
     ) {
       done();
       return;
@@ -65,11 +73,11 @@ export class LookaheadCollator extends CollatorBase {
     this.build(
       {
         parentHash,
-        relayParent: c.rp,
+        relayParent: c.relayParentHeader,
         api: c.api,
         maxPovSize: c.maxPovSize,
         auraSlot: slot,
-        timestampMs: c.rp.slot * this.relaySlotDurationMs,
+        timestampMs: c.relayParentHeader.slot * this.relaySlotDurationMs,
         coreInfo: null,
         authoringDurationMs: this.spec.collator.authoringDurationMs,
       },
@@ -78,7 +86,7 @@ export class LookaheadCollator extends CollatorBase {
           done();
           return;
         }
-        this.submit(built, c.rp, c.coreIndex);
+        this.submit(built, c.relayParentHeader, c.coreIndex);
         this.buildChain(c, built.executed.headHash, nBuilt + 1, done);
       },
     );
@@ -86,7 +94,7 @@ export class LookaheadCollator extends CollatorBase {
 }
 
 interface ChainContext {
-  readonly rp: RelayHeader;
+  readonly relayParentHeader: RelayHeader;
   readonly api: RuntimeApi;
   readonly coreIndex: CoreIndex;
   readonly maxPovSize: number;

@@ -116,19 +116,19 @@ export class SlotBasedCollator extends CollatorBase {
 
   /** What to build at this tick (relay parent, parent, core, authoring time), or null. */
   private plan(): { selector: number; coreIndex: CoreIndex; build: BuildRequest } | null {
-    let rp = this.best;
-    if (rp === null) return null;
-    for (let i = 0; i < this.config.relayParentOffset && rp !== null; i++) {
-      rp = this.env.relayChain.header(rp.parentHash);
+    let relayParentHeader = this.best;
+    if (relayParentHeader === null) return null;
+    for (let i = 0; i < this.config.relayParentOffset && relayParentHeader !== null; i++) {
+      relayParentHeader = this.env.relayChain.header(relayParentHeader.parentHash);
     }
-    const api = rp === null ? null : this.env.relayChain.api(rp.hash);
-    if (rp === null || api === null) return null;
-    const slot = this.paraSlotOf(rp);
-    const found = this.findParent(rp.hash, api);
+    const api = relayParentHeader === null ? null : this.env.relayChain.api(relayParentHeader.hash);
+    if (relayParentHeader === null || api === null) return null;
+    const slot = this.paraSlotOf(relayParentHeader);
+    const found = this.findParent(relayParentHeader.hash, api);
     const parent = found === null ? null : this.tree.entry(found.parent.hash);
     if (found === null || parent === null) return null;
     this.env.log.trace("parent search", () => ({
-      relayParent: rp.hash,
+      relayParent: relayParentHeader.hash,
       included: found.included.number,
       parent: parent.hash,
       parentNumber: parent.header.number,
@@ -136,7 +136,7 @@ export class SlotBasedCollator extends CollatorBase {
     }));
     const core = determineCore(
       api.claimQueue(),
-      { hash: rp.hash, stateRoot: rp.stateRoot },
+      { hash: relayParentHeader.hash, stateRoot: relayParentHeader.stateRoot },
       this.paraId,
       {
         number: parent.header.number,
@@ -145,7 +145,7 @@ export class SlotBasedCollator extends CollatorBase {
         coreInfo: parent.header.digest.coreInfo,
       },
       this.config.relayParentOffset,
-      this.lastClaimedCoreSelector.get(rp.hash) ?? null,
+      this.lastClaimedCoreSelector.get(relayParentHeader.hash) ?? null,
     );
     if (!core.ok || core.value === null) return null;
     const c = core.value;
@@ -154,7 +154,8 @@ export class SlotBasedCollator extends CollatorBase {
     // `slot_timer.update_scheduling(core.total_cores())`.
     this.lastReportedCoreNum = c.numberOfCores;
     if (!this.isOurSlot(slot)) return null;
-    if (!this.canBuildUpon(parent.hash, found.included.hash, slot, rp.slot)) return null;
+    if (!this.canBuildUpon(parent.hash, found.included.hash, slot, relayParentHeader.slot))
+      return null;
     const untilNext = computeNextWakeUpTime(
       this.config.slotDurationMs,
       this.relaySlotDurationMs,
@@ -174,7 +175,7 @@ export class SlotBasedCollator extends CollatorBase {
       coreIndex: c.coreIndex,
       build: {
         parentHash: parent.hash,
-        relayParent: rp,
+        relayParent: relayParentHeader,
         api,
         maxPovSize,
         auraSlot: slot,
