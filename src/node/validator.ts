@@ -2,16 +2,29 @@
  * A validator node: the subsystems of a Polkadot validator that take part in parachain
  * inclusion, wired like the overseer wires them, over the `ValidatorEnv` the world provides.
  *
- *   RelayBlock ─▶ block import (view.ts) ─▶ ActiveLeavesUpdate, in this order:
+ *   RelayBlock ─▶ block import (util/backing-implicit-view.ts) ─▶ ActiveLeavesUpdate, in order:
  *     prospective-parachains (fragment chains) ─▶ implicit view (minimum relay parents)
- *     ─▶ candidate-backing ─▶ collator-protocol ─▶ availability-distribution (chunk fetches)
- *     ─▶ bitfield-signing (1.5 s later) ─▶ provisioner (bitfield pruning)
+ *     ─▶ candidate-backing ─▶ statement-distribution ─▶ availability-distribution (PoV
+ *     requests) ─▶ collator-protocol ─▶ av-store (pruning) ─▶ availability-distribution (chunk
+ *     fetches) ─▶ bitfield-signing (1.5 s later) ─▶ provisioner ─▶ bitfield-distribution
  *   AdvertiseCollation / CollationFetchResponse ─▶ collator-protocol ─▶ backing (Second)
- *   Statement / BackedCandidate / PovFetchResponse ─▶ backing
- *   PovFetchRequest / ChunkFetchRequest / ChunkFetchResponse ─▶ availability
- *   Bitfield ─▶ provisioner
+ *   Statement / BackedCandidate ─▶ statement-distribution ─▶ backing (Statement)
+ *   PovFetch* / ChunkFetch* ─▶ availability-distribution (requesters and responder)
+ *   Bitfield ─▶ bitfield-distribution ─▶ provisioner
+ * Between subsystems (each depends on the others' interfaces in `subsystem-types.ts` only):
+ *   backing ─▶ candidate-validation, av-store, availability-distribution (FetchPoV),
+ *     statement-distribution (Share, Backed), prospective-parachains, collator-protocol
+ *   collator-protocol ─▶ backing (Second, CanSecond), prospective-parachains (PVD)
+ *   provisioner ─▶ prospective-parachains, backing (GetBackableCandidates)
+ *   bitfield-signing ─▶ av-store (QueryChunkAvailability), bitfield-distribution
  * The world calls `provideInherentData(parent)` when this validator authors the child of
  * `parent` (the provisioner answers) and reads `provisioner.lastDecision` for its checkers.
+ *
+ * Performance model: the simulator's lazy inboxes are taken in where the protocol would have
+ * used their contents: a para's announcements before prospective parachains is used for it
+ * (`StatementDistribution.prospectiveAsOfNow`), my chunk fetch before bitfield signing asks
+ * about it (`AvailabilityDistribution.chunkAvailability`), the bitfields of the parent before
+ * the provisioner builds an inherent (`BitfieldDistribution.catchUp`).
  *
  * Invariants: everything goes through the env (no clock, no randomness, no transport of its
  * own); a message type a validator never receives (collator-side messages) is ignored.
@@ -25,15 +38,17 @@ import type { ActorId, ProtocolMessage } from "../actors/protocol.ts";
 import { assertNever } from "../lib/assert.ts";
 import type { ParachainsInherentData } from "../primitives/inherent.ts";
 import type { RelayHeader } from "../primitives/runtime-api.ts";
+import { AvailabilityStore } from "./core/av-store.ts";
 import { CandidateBacking } from "./core/backing/backing.ts";
 import { BitfieldSigning } from "./core/bitfield-signing.ts";
+import { CandidateValidation } from "./core/candidate-validation.ts";
 import { ProspectiveParachains } from "./core/prospective-parachains/subsystem.ts";
 import { Provisioner } from "./core/provisioner.ts";
-import {
-  AvailabilityDistribution,
-  AvailabilityStore,
-} from "./network/availability-distribution/availability.ts";
+import { AvailabilityDistribution } from "./network/availability-distribution/availability-distribution.ts";
+import { BitfieldDistribution } from "./network/bitfield-distribution.ts";
 import { CollatorProtocol } from "./network/collator-protocol.ts";
+import { StatementDistribution } from "./network/statement-distribution.ts";
+import type { ProspectiveParachainsMessage } from "./subsystem-types.ts";
 import { ImplicitView, LeafTracker } from "./util/backing-implicit-view.ts";
 import { BlockContext } from "./util/block-context.ts";
 import { SignatureChecks } from "./util/signature-checks.ts";
@@ -46,17 +61,20 @@ export class ValidatorNode implements Actor {
   readonly prospectiveParachains: ProspectiveParachains;
   readonly availabilityStore = new AvailabilityStore();
   readonly availability: AvailabilityDistribution;
+  readonly candidateValidation: CandidateValidation;
+  readonly statementDistribution: StatementDistribution;
   readonly backing: CandidateBacking;
   readonly collatorProtocol: CollatorProtocol;
   readonly bitfieldSigning: BitfieldSigning;
+  readonly bitfieldDistribution: BitfieldDistribution;
   readonly provisioner: Provisioner;
-  private readonly signatures: SignatureChecks;
+  /** Prospective parachains as the other subsystems see it (lazy inboxes taken in first). */
+  readonly prospectiveAsOfNow: ProspectiveParachainsMessage;
   private readonly log: ActorLog;
 
   constructor(private readonly env: ValidatorEnv) {
     this.id = env.id;
     this.log = subsystemLog(env.log, "validator");
-    this.signatures = new SignatureChecks(env);
     this.view = new ImplicitView((hash) => env.relayChain.header(hash));
     this.prospectiveParachains = new ProspectiveParachains(
       env.relayChain,
@@ -67,43 +85,61 @@ export class ValidatorNode implements Actor {
       subsystemLog(env.log, "availability-distribution"),
       this.availabilityStore,
     );
-    this.backing = new CandidateBacking(
+    this.candidateValidation = new CandidateValidation(env);
+    this.statementDistribution = new StatementDistribution(
       env,
-      subsystemLog(env.log, "backing"),
-      this.prospectiveParachains,
+      subsystemLog(env.log, "statement-distribution"),
       this.view,
-      this.availabilityStore,
-      this.signatures,
+      new SignatureChecks(env),
     );
-    this.collatorProtocol = new CollatorProtocol(
+    // Prospective parachains as the other subsystems must see it: with the simulator's lazy
+    // gossip, a para's announcements are taken in before its chains are used.
+    const prospective = this.statementDistribution.prospectiveAsOfNow(this.prospectiveParachains);
+    this.prospectiveAsOfNow = prospective;
+    // The collator protocol and backing talk both ways: the late-bound reference is only
+    // dereferenced once messages flow, after construction.
+    let collatorProtocol: CollatorProtocol | null = null;
+    this.backing = new CandidateBacking(env, subsystemLog(env.log, "backing"), this.view, {
+      prospective,
+      validation: this.candidateValidation,
+      store: this.availabilityStore,
+      availability: this.availability,
+      statements: this.statementDistribution,
+      collatorProtocol: {
+        collationSeconded: (rp, hash) => collatorProtocol?.collationSeconded(rp, hash),
+        collationNotSeconded: (rp, hash) => collatorProtocol?.collationNotSeconded(rp, hash),
+        candidateBacked: (para, head) => collatorProtocol?.candidateBacked(para, head),
+      },
+    });
+    this.statementDistribution.connect(this.backing);
+    collatorProtocol = new CollatorProtocol(
       env,
       subsystemLog(env.log, "collator-protocol"),
       this.view,
-      this.prospectiveParachains,
+      prospective,
       this.backing,
     );
+    this.collatorProtocol = collatorProtocol;
     this.provisioner = new Provisioner(
       env,
       subsystemLog(env.log, "provisioner"),
       this.view,
-      this.prospectiveParachains,
+      prospective,
       this.backing,
+    );
+    this.bitfieldDistribution = new BitfieldDistribution(
+      env,
+      subsystemLog(env.log, "bitfield-distribution"),
+      this.view,
+      this.provisioner,
       new SignatureChecks(env, "bitfield-distribution"),
     );
     this.bitfieldSigning = new BitfieldSigning(
       env,
       subsystemLog(env.log, "bitfield-signing"),
-      this.availabilityStore,
-      (relayParent, bitfield) => this.provisioner.noteBitfield(relayParent, bitfield),
+      this.availability.chunkAvailability(),
+      this.bitfieldDistribution,
     );
-    const backing = this.backing;
-    this.prospectiveParachains.setReadHook((para) => backing.syncAnnouncements(para));
-    const collatorProtocol = this.collatorProtocol;
-    this.backing.setEvents({
-      collationSeconded: (rp, hash) => collatorProtocol.collationSeconded(rp, hash),
-      collationNotSeconded: (rp, hash) => collatorProtocol.collationNotSeconded(rp, hash),
-      candidateBacked: (para, paraHead) => collatorProtocol.candidateBacked(para, paraHead),
-    });
   }
 
   onMessage(from: ActorId, msg: ProtocolMessage): void {
@@ -118,25 +154,19 @@ export class ValidatorNode implements Actor {
         this.collatorProtocol.onCollationFetchResponse(from, msg);
         return;
       case "Statement":
-        this.backing.onStatement(from, msg);
+        this.statementDistribution.onStatement(from, msg);
         return;
       case "BackedCandidate":
-        this.backing.onBackedCandidate(from, msg);
+        this.statementDistribution.onBackedCandidate(from, msg);
         return;
       case "PovFetchRequest":
-        this.availability.onPovFetchRequest(from, msg);
-        return;
       case "PovFetchResponse":
-        this.backing.onPovFetchResponse(from, msg);
-        return;
       case "ChunkFetchRequest":
-        this.availability.onChunkFetchRequest(from, msg);
-        return;
       case "ChunkFetchResponse":
-        this.availability.onChunkFetchResponse(from, msg);
+        this.availability.onMessage(from, msg);
         return;
       case "Bitfield":
-        this.provisioner.onBitfield(from, msg);
+        this.bitfieldDistribution.onBitfield(from, msg);
         return;
       case "CollationFetchRequest":
       case "CollationSeconded":
@@ -150,6 +180,8 @@ export class ValidatorNode implements Actor {
 
   /** The parachains inherent of the relay block this validator authors on top of `parent`. */
   provideInherentData(parent: RelayHeader): ParachainsInherentData {
+    // With lazily materialised bitfield gossip, the provisioner first gets what reached me.
+    this.bitfieldDistribution.catchUp(parent.hash);
     return this.provisioner.provideInherentData(parent);
   }
 
@@ -165,11 +197,18 @@ export class ValidatorNode implements Actor {
     );
     for (const d of update.deactivated) this.view.deactivateLeaf(d);
     this.backing.activeLeavesUpdate(fresh);
+    this.statementDistribution.activeLeavesUpdate(fresh);
+    this.availability.viewChanged(this.view.allAllowedRelayParents());
     this.collatorProtocol.activeLeavesUpdate(fresh);
     const api = this.env.relayChain.api(leaf);
-    if (api !== null) this.availability.onActiveLeaf(BlockContext.of(api));
+    if (api !== null) {
+      const ctx = BlockContext.of(api);
+      this.availabilityStore.advance(ctx.number);
+      this.availability.onActiveLeaf(ctx);
+    }
     this.bitfieldSigning.activeLeavesUpdate(leaf, update.deactivated);
-    this.provisioner.activeLeavesUpdate(leaf);
+    this.provisioner.activeLeavesUpdate();
+    this.bitfieldDistribution.activeLeavesUpdate(leaf);
     if (this.log.enabled("debug")) {
       this.log.debug("Imported relay block", {
         hash: leaf,

@@ -7,8 +7,8 @@
  * 1. leaves r's request lane (requests serialise among themselves at r's upload rate);
  * 2. reaches b after a latency draw, or is lost (loss draw);
  * 3. b answers in order of arrival on its chunk lane (responses serialise among themselves at b's
- *    upload rate): with my chunk if b stored the candidate's data before the request arrived
- *    (`availableDataStoredAt`), else without;
+ *    upload rate): what b's own responder answers as of the request's arrival (with my chunk if b
+ *    stored the candidate's data by then, else without);
  * 4. the response reaches r after a latency draw plus r's download serialisation, or is lost.
  * Every draw comes from the request's own stream (`rng.derive(request number, 1 | 2)`), so the
  * answer does not depend on who asks when. A response is computed only once its request has
@@ -28,7 +28,6 @@
 import type { ChunkRequest, ChunkResponse } from "../actors/env.ts";
 import { type ActorId, messageSizeBytes } from "../actors/protocol.ts";
 import type { Prng } from "../lib/prng.ts";
-import { chunkSizeBytes } from "../node/network/availability-distribution/availability.ts";
 import type { CandidateHash, ValidatorIndex } from "../primitives/codecs.ts";
 import type { Endpoint, Network } from "./network.ts";
 import { serialisationUs } from "./network.ts";
@@ -98,11 +97,14 @@ interface Lane {
   baseFreeUs: Time;
 }
 
-export interface ChunkStores {
-  /** When `backer` stored the whole data of the candidate, µs; undefined if it does not hold it. */
-  storedAt(backer: ValidatorIndex, candidateHash: CandidateHash): number | undefined;
-  /** The PoV size of a candidate `backer` holds, bytes. */
-  povBytes(backer: ValidatorIndex, candidateHash: CandidateHash): number;
+/** The validators' chunk responders (`answer_chunk_request`, availability distribution's). */
+export interface ChunkResponders {
+  /** What `backer` answers to a request for `candidateHash` that reached it at `atUs`. */
+  answer(
+    backer: ValidatorIndex,
+    candidateHash: CandidateHash,
+    atUs: Time,
+  ): { readonly found: boolean; readonly chunkBytes: number };
 }
 
 export class ChunkFetchBoard {
@@ -116,8 +118,8 @@ export class ChunkFetchBoard {
   constructor(
     private readonly network: Network,
     private readonly rng: Prng,
-    private readonly validatorActors: readonly ActorId[],
-    private readonly stores: ChunkStores,
+    validatorActors: readonly ActorId[],
+    private readonly responders: ChunkResponders,
   ) {
     this.requestFree = new Float64Array(validatorActors.length);
     this.endpoints = validatorActors.map((a) => network.endpoint(a));
@@ -198,14 +200,7 @@ export class ChunkFetchBoard {
     while (lane.computed < q.length && q[lane.computed]!.arrivalUs! <= nowUs) {
       const req = q[lane.computed]!;
       const arrival = req.arrivalUs!;
-      const storedAt = this.stores.storedAt(lane.backer, req.candidateHash);
-      const found = storedAt !== undefined && storedAt <= arrival;
-      const chunkBytes = found
-        ? chunkSizeBytes(
-            this.stores.povBytes(lane.backer, req.candidateHash),
-            this.validatorActors.length,
-          )
-        : 0;
+      const { found, chunkBytes } = this.responders.answer(lane.backer, req.candidateHash, arrival);
       const size = EMPTY_RESPONSE_BYTES + chunkBytes;
       const copyUs = serialisationUs(size, upMbps);
       req.startUs = Math.max(arrival, lane.freeUs);

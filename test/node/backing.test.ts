@@ -232,7 +232,7 @@ describe("announcements as lazily materialised gossip", () => {
     expect(nodes[3]!.backing.isBacked(b1.hash, c.candidateHash)).toBe(true);
     expect(nodes[2]!.backing.isBacked(b1.hash, c.candidateHash)).toBe(false);
     // Any read of the para's chains does the same for validator 2.
-    nodes[2]!.prospectiveParachains.getBackableCandidates(b1.hash, PARA, 1, new Set());
+    nodes[2]!.prospectiveAsOfNow.getBackableCandidates(b1.hash, PARA, 1, new Set());
     expect(nodes[2]!.backing.isBacked(b1.hash, c.candidateHash)).toBe(true);
     expect(nodes[2]!.prospectiveParachains.fragmentChain(b1.hash, PARA)?.bestChainVec()).toEqual([
       c.candidateHash,
@@ -249,7 +249,7 @@ describe("announcements as lazily materialised gossip", () => {
     const published = world.announced[0]!;
     const checkedAt = published.at + world.latencyUs + 2 * world.verifyCostUs; // Seconded + Valid
     const read = () =>
-      nodes[3]!.prospectiveParachains.getBackableCandidates(b1.hash, PARA, 1, new Set());
+      nodes[3]!.prospectiveAsOfNow.getBackableCandidates(b1.hash, PARA, 1, new Set());
     world.run(checkedAt - 1);
     expect(read()).toEqual([]);
     expect(nodes[3]!.backing.isBacked(b1.hash, c.candidateHash)).toBe(false);

@@ -7,10 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { validatorActor } from "../../src/actors/protocol.ts";
 import { SPAWNED_TASK_DELAY_US } from "../../src/node/core/bitfield-signing.ts";
-import {
-  chunkSizeBytes,
-  recoveryThreshold,
-} from "../../src/node/network/availability-distribution/availability.ts";
+import { chunkSizeBytes, recoveryThreshold } from "../../src/primitives/erasure-coding.ts";
 import { validatorKeypair } from "../../src/primitives/keys.ts";
 import { noneCrypto } from "../../src/primitives/signing.ts";
 import { bitfieldSigningPayload } from "../../src/primitives/statements.ts";

@@ -24,7 +24,7 @@ import { validatorActor } from "../../src/actors/protocol.ts";
 import { Heap } from "../../src/lib/heap.ts";
 import type { Hash } from "../../src/lib/hex.ts";
 import { Prng } from "../../src/lib/prng.ts";
-import type { AvailabilityStore } from "../../src/node/network/availability-distribution/availability.ts";
+import type { ValidatorNode } from "../../src/node/validator.ts";
 import type { PersistedValidationData } from "../../src/primitives/codecs.ts";
 import { validatorKeypair } from "../../src/primitives/keys.ts";
 import type { RelayHeader, RuntimeApi } from "../../src/primitives/runtime-api.ts";
@@ -271,19 +271,21 @@ export class FakeWorld {
           response: (nowUs) => {
             const atUs = arrival + this.latencyUs;
             if (atUs > nowUs) return null;
-            const store = (this.actors.get(to) as { availabilityStore?: AvailabilityStore })
-              ?.availabilityStore;
-            const storedAt = store?.availableDataStoredAt(candidateHash);
-            const found = storedAt !== undefined && storedAt <= arrival;
+            // The backer's own responder answers, as of the request's arrival.
+            const backerNode = this.actors.get(to) as Partial<ValidatorNode> | undefined;
+            const answer = backerNode?.availability?.responder.answerChunkRequest(
+              candidateHash,
+              arrival,
+            ) ?? { found: false, chunkBytes: 0 };
             const msg: ProtocolMessage = {
               type: "ChunkFetchResponse",
               candidateHash,
               validatorIndex: index,
-              chunkBytes: found ? 1 : 0,
-              found,
+              chunkBytes: answer.chunkBytes,
+              found: answer.found,
             };
             if (this.drop({ at: arrival, from: to, to: from, msg })) return null;
-            return { atUs, found, chunkBytes: found ? 1 : 0 };
+            return { atUs, found: answer.found, chunkBytes: answer.chunkBytes };
           },
         };
       },

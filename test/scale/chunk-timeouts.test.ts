@@ -5,7 +5,7 @@
  * computed fetches (`env.chunkFetching`) make the same requests at the same times.
  */
 import { describe, expect, it } from "vitest";
-import { CHUNK_REQUEST_TIMEOUT_US } from "../../src/node/network/availability-distribution/availability.ts";
+import { CHUNK_REQUEST_TIMEOUT_US } from "../../src/node/network/availability-distribution/requester.ts";
 import { holdData, occupiedNetwork } from "../node/fake-network.ts";
 
 /** The availability fixture with chunks as messages or lazily computed. v3 never answers. */
@@ -19,7 +19,7 @@ function fetchRun(lazyChunks: boolean, v3HasData = true) {
     ? world.chunkRequests.map((r) => [r.at, r.from, r.to, r.candidateHash])
     : world.messages("ChunkFetchRequest").map((m) => [m.at, m.from, m.to, m.msg.candidateHash]);
   const chunks = [0, 1].map((v) =>
-    [P, Q].map((c) => nodes[v]!.availabilityStore.hasChunk(c.candidateHash)),
+    [P, Q].map((c) => nodes[v]!.availability.chunkAvailability().hasChunk(c.candidateHash)),
   );
   return { world, nodes, P, Q, requests, chunks };
 }

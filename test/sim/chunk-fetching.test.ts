@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { validatorActor } from "../../src/actors/protocol.ts";
 import { Prng } from "../../src/lib/prng.ts";
-import { chunkSizeBytes } from "../../src/node/network/availability-distribution/availability.ts";
+import { chunkSizeBytes } from "../../src/primitives/erasure-coding.ts";
 import { ChunkFetchBoard } from "../../src/sim/chunk-fetching.ts";
 import { Network, type NetworkConfig } from "../../src/sim/network.ts";
 import { Scheduler } from "../../src/sim/scheduler.ts";
@@ -20,9 +20,13 @@ function setup(config: Partial<NetworkConfig> = {}, storedAt: Record<string, num
     loss: 0,
     ...config,
   });
+  // Each backer answers as a responder does: the chunk iff it stored the data by then.
   const board = new ChunkFetchBoard(net, Prng.fromSeed(1).fork("chunk-fetching"), actors, {
-    storedAt: (v, hash) => storedAt[`${v}/${hash}`],
-    povBytes: () => POV,
+    answer: (v, hash, atUs) => {
+      const at = storedAt[`${v}/${hash}`];
+      const found = at !== undefined && at <= atUs;
+      return { found, chunkBytes: found ? chunkSizeBytes(POV, N) : 0 };
+    },
   });
   return { net, board };
 }

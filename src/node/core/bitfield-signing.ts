@@ -3,27 +3,23 @@
  * signs an availability bitfield over that leaf's `availability_cores()`: bit i is set iff core i
  * is `Occupied` and the validator holds its chunk of the occupying candidate
  * (`QueryChunkAvailability`). The signed bitfield (`SigningContext{session_index_for_child(leaf),
- * leaf}`) goes to every other validator, and to this validator's own provisioner directly
- * (Polkadot's bitfield distribution hands the local bitfield to the local provisioner too).
+ * leaf}`) goes to bitfield distribution (`DistributeBitfield`), which hands it to this
+ * validator's provisioner and gossips it to every other validator.
  *
  * Invariants: one bitfield per leaf; a leaf deactivated before its delay elapses gets none (the
  * spawned job is aborted with its leaf); a runtime error (unknown block) means no bitfield.
  *
- * Modelled: chunk possession comes from the modelled availability store (`availability.ts`);
- * real erasure chunks come with the availability issue. Signing costs no modelled CPU. When the
- * environment offers lazily materialised gossip (`env.bitfieldGossip`, the simulator's), the
- * bitfield is published there instead of sent to each validator (see the provisioner).
+ * Modelled: chunk possession comes from the modelled availability store (`av-store.ts`);
+ * real erasure chunks come with the availability issue. Signing costs no modelled CPU.
  *
  * Ref: polkadot/node/core/bitfield-signing/src/lib.rs (SPAWNED_TASK_DELAY, construct_availability_
  *      bitfield, handle_active_leaves_update), polkadot/node/network/bitfield-distribution.
  */
 
 import type { ActorLog, Cancellable, ValidatorEnv } from "../../actors/env.ts";
-import type { ProtocolMessage } from "../../actors/protocol.ts";
 import type { Hash } from "../../lib/hex.ts";
-import type { SignedAvailabilityBitfield } from "../../primitives/inherent.ts";
 import { signBitfield } from "../../primitives/statements.ts";
-import type { AvailabilityStore } from "../network/availability-distribution/availability.ts";
+import type { AvailabilityStoreMessage, BitfieldDistributionMessage } from "../subsystem-types.ts";
 import { BlockContext } from "../util/block-context.ts";
 
 /** `SPAWNED_TASK_DELAY`, µs. */
@@ -35,9 +31,9 @@ export class BitfieldSigning {
   constructor(
     private readonly env: ValidatorEnv,
     private readonly log: ActorLog,
-    private readonly store: AvailabilityStore,
-    /** Hands my own signed bitfield to my provisioner. */
-    private readonly local: (relayParent: Hash, bitfield: SignedAvailabilityBitfield) => void,
+    /** `QueryChunkAvailability` (the node hands the store as availability distribution sees it). */
+    private readonly store: Pick<AvailabilityStoreMessage, "hasChunk">,
+    private readonly distribution: BitfieldDistributionMessage,
   ) {}
 
   activeLeavesUpdate(activated: Hash | null, deactivated: readonly Hash[]): void {
@@ -79,23 +75,6 @@ export class BitfieldSigning {
         cores: bits.length,
       });
     }
-    this.local(leaf, { validatorIndex, payload: bits, signature });
-    // One immutable message object for every recipient.
-    const msg: ProtocolMessage = {
-      type: "Bitfield",
-      relayParent: leaf,
-      validatorIndex,
-      bits,
-      signature,
-    };
-    const gossip = this.env.bitfieldGossip;
-    if (gossip !== undefined) {
-      gossip.publish(msg);
-      return;
-    }
-    const actors = this.env.validatorActors;
-    for (let v = 0; v < actors.length; v++) {
-      if (v !== validatorIndex) this.env.send(actors[v]!, msg);
-    }
+    this.distribution.distributeBitfield(leaf, { validatorIndex, payload: bits, signature });
   }
 }

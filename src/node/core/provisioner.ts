@@ -1,11 +1,10 @@
 /**
- * The provisioner (and the receiving side of bitfield distribution): what this validator puts in
- * the parachains inherent of a relay block it authors.
+ * The provisioner: what this validator puts in the parachains inherent of a relay block it
+ * authors.
  *
- * Bitfields: signed availability bitfields received for an active leaf (signature checked, CPU
- * charged on the `bitfield-distribution` pool), the latest one per validator. With the
- * simulator's lazily materialised gossip, the bitfields of the parent are materialised when this
- * validator authors, with the same checks and CPU cost (`materialiseBitfields`). At authoring time (`select_availability_bitfields`) a
+ * Bitfields: the signed availability bitfields bitfield distribution handed over for an active
+ * leaf (`ProvisionableData::Bitfield`, signatures checked), the latest one per validator. At
+ * authoring time (`select_availability_bitfields`) a
  * bitfield is dropped if its length is not the number of cores or if it sets a bit for a core that
  * is not occupied; per validator the one with more ones is kept; the result is in validator order
  * (the runtime wants them strictly ascending).
@@ -30,11 +29,10 @@
  *
  * Ref: polkadot/node/core/provisioner/src/lib.rs (select_availability_bitfields,
  *      request_backable_candidates, select_candidates, bitfields_indicate_availability,
- *      get_block_number_under_construction), polkadot/node/network/bitfield-distribution.
+ *      get_block_number_under_construction).
  */
 
 import type { ActorLog, ValidatorEnv } from "../../actors/env.ts";
-import type { ActorId, ProtocolMessage } from "../../actors/protocol.ts";
 import { assertNever } from "../../lib/assert.ts";
 import type { Hash } from "../../lib/hex.ts";
 import { getOrInsertComputed } from "../../lib/memo.ts";
@@ -51,28 +49,15 @@ import type {
   SignedAvailabilityBitfield,
 } from "../../primitives/inherent.ts";
 import type { CoreState, RelayHeader } from "../../primitives/runtime-api.ts";
-import { bitfieldSigningPayload } from "../../primitives/statements.ts";
 import { bitfieldsIndicateAvailability } from "../../primitives/thresholds.ts";
+import type {
+  BackableCandidate,
+  CandidateBackingMessage,
+  ProspectiveParachainsMessage,
+  ProvisionerMessage,
+} from "../subsystem-types.ts";
 import type { ImplicitView } from "../util/backing-implicit-view.ts";
 import { BlockContext } from "../util/block-context.ts";
-import type { SignatureChecks } from "../util/signature-checks.ts";
-import type { CandidateBacking } from "./backing/backing.ts";
-import type { BackableCandidate } from "./prospective-parachains/fragment-chain.ts";
-import type { ProspectiveParachains } from "./prospective-parachains/subsystem.ts";
-
-const payloadMemo = new WeakMap<
-  readonly boolean[],
-  { readonly parent: Hash; readonly payload: Uint8Array }
->();
-
-/** The signing payload of received bits at `ctx`, memoised per bits object. */
-function bitfieldPayload(bits: readonly boolean[], ctx: BlockContext): Uint8Array {
-  const memo = payloadMemo.get(bits);
-  if (memo !== undefined && memo.parent === ctx.hash) return memo.payload;
-  const payload = bitfieldSigningPayload(bits, ctx.signingContext);
-  payloadMemo.set(bits, { parent: ctx.hash, payload });
-  return payload;
-}
 
 /** What the provisioner judged when it built an inherent (for checkers and reports). */
 export interface ProvisionerDecision {
@@ -129,117 +114,31 @@ export function selectAvailabilityBitfields(
   return [...selected.values()].sort((a, b) => a.validatorIndex - b.validatorIndex);
 }
 
-export class Provisioner {
+export class Provisioner implements ProvisionerMessage {
   private readonly bitfields = new Map<Hash, Map<ValidatorIndex, SignedAvailabilityBitfield>>();
-  /** When each active leaf became one (for lazily materialised bitfields). */
-  private readonly activatedAtUs = new Map<Hash, number>();
   private last: ProvisionerDecision | null = null;
 
   constructor(
     private readonly env: ValidatorEnv,
     private readonly log: ActorLog,
     private readonly view: ImplicitView,
-    private readonly prospective: ProspectiveParachains,
-    private readonly backing: CandidateBacking,
-    private readonly signatures: SignatureChecks,
+    private readonly prospective: ProspectiveParachainsMessage,
+    private readonly backing: Pick<CandidateBackingMessage, "getBackableCandidates">,
   ) {}
 
-  /**
-   * Forgets the bitfields of relay blocks that are no longer active leaves; notes when `activated`
-   * became one (lazily materialised gossip keeps only the bitfields delivered after that).
-   */
-  activeLeavesUpdate(activated: Hash | null = null): void {
-    for (const rp of [...this.bitfields.keys()]) {
-      if (!this.view.isActiveLeaf(rp)) this.bitfields.delete(rp);
-    }
-    for (const rp of [...this.activatedAtUs.keys()]) {
-      if (!this.view.isActiveLeaf(rp)) this.activatedAtUs.delete(rp);
-    }
-    if (activated !== null && !this.activatedAtUs.has(activated)) {
-      this.activatedAtUs.set(activated, this.env.now());
+  /** Forgets the bitfields of relay blocks that are no longer active leaves. */
+  activeLeavesUpdate(): void {
+    for (const leaf of [...this.bitfields.keys()]) {
+      if (!this.view.isActiveLeaf(leaf)) this.bitfields.delete(leaf);
     }
   }
 
-  /**
-   * With lazily materialised gossip (`env.bitfieldGossip`): what `onBitfield` would have kept by
-   * now, computed when it is needed. The copies delivered to me for `relayParent` after it became
-   * my active leaf are checked one after another on my `bitfield-distribution` pool (first come,
-   * first served, `verifyCostUs` each: exactly one job per check); those whose check ended before
-   * now, with a valid signature, are kept. Modelled: the pool is taken as idle before the leaf's
-   * first bitfield arrives (the previous leaf's checks ended seconds earlier).
-   */
-  private materialiseBitfields(relayParent: Hash): void {
-    const gossip = this.env.bitfieldGossip;
-    const activatedAt = this.activatedAtUs.get(relayParent);
-    if (gossip === undefined || activatedAt === undefined) return;
-    if (!this.view.isActiveLeaf(relayParent)) return;
-    const api = this.env.relayChain.api(relayParent);
-    if (api === null) return;
-    const ctx = BlockContext.of(api);
-    const now = this.env.now();
-    const cost = this.env.verifyCostUs;
-    let free = 0;
-    for (const d of gossip.delivered(relayParent)) {
-      if (d.deliveredAtUs < activatedAt) continue; // not an active leaf yet: dropped on receipt
-      const msg = d.msg;
-      const key = ctx.validatorKeys[msg.validatorIndex];
-      if (key === undefined) continue;
-      free = Math.max(free, d.deliveredAtUs) + cost;
-      // Deliveries come in order, so every later check ends later too.
-      if (free >= now) break;
-      if (!this.env.verify(bitfieldPayload(msg.bits, ctx), msg.signature, key)) {
-        this.log.debug("Bitfield with an invalid signature dropped", {
-          validatorIndex: msg.validatorIndex,
-          from: d.from,
-        });
-        continue;
-      }
-      this.noteBitfield(relayParent, {
-        validatorIndex: msg.validatorIndex,
-        payload: msg.bits,
-        signature: msg.signature,
-      });
-    }
-  }
-
-  /** My own bitfield (no signature check needed). */
+  /** `ProvisionableData::Bitfield`: a bitfield for an active leaf, signature checked. */
   noteBitfield(relayParent: Hash, bitfield: SignedAvailabilityBitfield): void {
     getOrInsertComputed(this.bitfields, relayParent, () => new Map()).set(
       bitfield.validatorIndex,
       bitfield,
     );
-  }
-
-  /** A peer's `Bitfield`: for an active leaf, signature checked, then kept. */
-  onBitfield(from: ActorId, msg: Extract<ProtocolMessage, { type: "Bitfield" }>): void {
-    if (!this.view.isActiveLeaf(msg.relayParent)) {
-      this.log.trace("Bitfield for a relay parent that is not an active leaf", {
-        relayParent: msg.relayParent,
-        from,
-      });
-      return;
-    }
-    const api = this.env.relayChain.api(msg.relayParent);
-    if (api === null) return;
-    const ctx = BlockContext.of(api);
-    const key = ctx.validatorKeys[msg.validatorIndex];
-    if (key === undefined) return;
-    this.signatures.charge(1, () => {
-      if (!this.view.isActiveLeaf(msg.relayParent)) return;
-      const payload = msg.bits;
-      if (!this.env.verify(bitfieldPayload(payload, ctx), msg.signature, key)) {
-        this.log.debug("Bitfield with an invalid signature dropped", {
-          validatorIndex: msg.validatorIndex,
-          from,
-        });
-        return;
-      }
-      this.noteBitfield(msg.relayParent, {
-        validatorIndex: msg.validatorIndex,
-        payload,
-        signature: msg.signature,
-      });
-    });
   }
 
   /** The bitfields held for a relay parent (inspection). */
@@ -261,7 +160,6 @@ export class Provisioner {
     }
     const ctx = BlockContext.of(api);
     const cores = ctx.availabilityCores;
-    this.materialiseBitfields(parent.hash);
     const bitfields = selectAvailabilityBitfields(
       cores,
       this.bitfields.get(parent.hash)?.values() ?? [],

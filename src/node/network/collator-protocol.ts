@@ -40,6 +40,7 @@
 import type { ActorLog, Cancellable, ValidatorEnv } from "../../actors/env.ts";
 import type { ActorId, PoV, ProtocolMessage } from "../../actors/protocol.ts";
 import type { Hash } from "../../lib/hex.ts";
+import { err, ok, type Result } from "../../lib/result.ts";
 import { candidateHash as candidateHashOf, pvdHash } from "../../primitives/candidate.ts";
 import type {
   CandidateHash,
@@ -49,8 +50,11 @@ import type {
   PersistedValidationData,
 } from "../../primitives/codecs.ts";
 import { hashHex } from "../../primitives/hashing.ts";
-import type { CandidateBacking } from "../core/backing/backing.ts";
-import type { ProspectiveParachains } from "../core/prospective-parachains/subsystem.ts";
+import type {
+  CandidateBackingMessage,
+  CollatorProtocolMessage,
+  ProspectiveParachainsMessage,
+} from "../subsystem-types.ts";
 import type { ImplicitView } from "../util/backing-implicit-view.ts";
 import { BlockContext } from "../util/block-context.ts";
 
@@ -80,7 +84,7 @@ export type AdvertisementOutcome =
   | "BlockedByBacking";
 
 /** `SecondingError` variants of a fetched collation. */
-export type SecondingError =
+export type SecondingErrorCode =
   | "CandidateHashMismatch"
   | "RelayParentMismatch"
   | "ParaIdMismatch"
@@ -90,6 +94,11 @@ export type SecondingError =
   | "InvalidCoreIndex"
   | "InvalidSessionIndex"
   | "NoCollation";
+
+/** Why a fetched collation is not handed to backing (`SecondingError`). */
+export interface SecondingError {
+  readonly code: SecondingErrorCode;
+}
 
 interface PerRelayParent {
   readonly ctx: BlockContext;
@@ -104,7 +113,7 @@ interface PerRelayParent {
   readonly advertisements: Map<ActorId, Set<CandidateHash>>;
 }
 
-export class CollatorProtocol {
+export class CollatorProtocol implements CollatorProtocolMessage {
   private readonly perRelayParent = new Map<Hash, PerRelayParent>();
   /** Blocked advertisements per (para, parent head-data hash). */
   private readonly blocked = new Map<string, PendingCollation[]>();
@@ -115,8 +124,11 @@ export class CollatorProtocol {
     private readonly env: ValidatorEnv,
     private readonly log: ActorLog,
     private readonly view: ImplicitView,
-    private readonly prospective: ProspectiveParachains,
-    private readonly backing: CandidateBacking,
+    private readonly prospective: Pick<
+      ProspectiveParachainsMessage,
+      "getProspectiveValidationData"
+    >,
+    private readonly backing: Pick<CandidateBackingMessage, "second" | "canSecond">,
   ) {}
 
   /** After the implicit view moved: state for new relay parents, drop the others. */
@@ -274,7 +286,7 @@ export class CollatorProtocol {
     const checked = this.sanityCheck(rp, pending, msg.collation);
     if (!checked.ok) {
       this.log.debug("Fetched collation refused", {
-        error: checked.error,
+        error: checked.error.code,
         candidateHash: pending.candidateHash,
         from,
       });
@@ -283,7 +295,8 @@ export class CollatorProtocol {
     }
     rp.status = "WaitingOnValidation";
     this.seconding.set(pending.candidateHash, pending);
-    if (!this.backing.second(checked.receipt, checked.pvd, checked.pov)) {
+    const { receipt, pvd, pov } = checked.value;
+    if (!this.backing.second(receipt, pvd, pov)) {
       this.seconding.delete(pending.candidateHash);
       this.dequeueNext(rp);
     }
@@ -294,44 +307,43 @@ export class CollatorProtocol {
     rp: PerRelayParent,
     pending: PendingCollation,
     collation: Extract<ProtocolMessage, { type: "CollationFetchResponse" }>["collation"],
-  ):
-    | {
-        ok: true;
-        receipt: CommittedCandidateReceipt;
-        pvd: PersistedValidationData;
-        pov: PoV;
-      }
-    | { ok: false; error: SecondingError } {
-    if (collation === null) return { ok: false, error: "NoCollation" };
+  ): Result<
+    {
+      readonly receipt: CommittedCandidateReceipt;
+      readonly pvd: PersistedValidationData;
+      readonly pov: PoV;
+    },
+    SecondingError
+  > {
+    if (collation === null) return err({ code: "NoCollation" });
     const receipt = collation.receipt;
     const d = receipt.descriptor;
     if (
       collation.candidateHash !== pending.candidateHash ||
       candidateHashOf(receipt) !== pending.candidateHash
     ) {
-      return { ok: false, error: "CandidateHashMismatch" };
+      return err({ code: "CandidateHashMismatch" });
     }
-    if (d.relayParent !== pending.relayParent) return { ok: false, error: "RelayParentMismatch" };
-    if (d.paraId !== pending.paraId) return { ok: false, error: "ParaIdMismatch" };
+    if (d.relayParent !== pending.relayParent) return err({ code: "RelayParentMismatch" });
+    if (d.paraId !== pending.paraId) return err({ code: "ParaIdMismatch" });
     if (hashHex(collation.parentHeadData) !== pending.parentHeadDataHash) {
-      return { ok: false, error: "ParentHeadDataMismatch" };
+      return err({ code: "ParentHeadDataMismatch" });
     }
     if (d.kind === "v2" && d.version === 0) {
       if (rp.assignedCore === null || d.coreIndex !== rp.assignedCore) {
-        return { ok: false, error: "InvalidCoreIndex" };
+        return err({ code: "InvalidCoreIndex" });
       }
-      if (d.sessionIndex !== rp.ctx.sessionIndex)
-        return { ok: false, error: "InvalidSessionIndex" };
+      if (d.sessionIndex !== rp.ctx.sessionIndex) return err({ code: "InvalidSessionIndex" });
     }
     const pvd = this.prospective.getProspectiveValidationData(pending.paraId, pending.relayParent, {
       hash: pending.parentHeadDataHash,
       headData: collation.parentHeadData,
     });
-    if (pvd === null) return { ok: false, error: "PersistedValidationDataNotFound" };
+    if (pvd === null) return err({ code: "PersistedValidationDataNotFound" });
     if (pvdHash(pvd) !== d.persistedValidationDataHash) {
-      return { ok: false, error: "PersistedValidationDataMismatch" };
+      return err({ code: "PersistedValidationDataMismatch" });
     }
-    return { ok: true, receipt, pvd, pov: collation.pov };
+    return ok({ receipt, pvd, pov: collation.pov });
   }
 
   /** Backing seconded a collation we fetched: notify the collator, fetch the next one. */

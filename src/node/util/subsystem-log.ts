@@ -25,6 +25,8 @@ export type SubsystemName =
   | "bitfield-signing"
   | "collator-protocol"
   | "availability-distribution"
+  | "statement-distribution"
+  | "bitfield-distribution"
   | "validator";
 
 interface WithChild {

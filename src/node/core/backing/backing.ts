@@ -1,8 +1,11 @@
 /**
- * Candidate backing (with the parts of statement distribution the simulation needs): seconds
- * collations the collator protocol fetched, validates candidates other members of the group
- * seconded, keeps one statement table per relay parent, and makes backed candidates known to
- * every validator so that any block author can put them on chain.
+ * Candidate backing: seconds collations the collator protocol fetched, validates candidates other
+ * members of the group seconded, keeps one statement table per relay parent, and tells
+ * prospective parachains, the collator protocol and statement distribution when a candidate
+ * becomes backed. It reaches the other subsystems through their message interfaces
+ * (`subsystem-types.ts`): candidate validation, the availability store, availability
+ * distribution (`FetchPoV`), statement distribution (`Share`, `Backed`), prospective parachains
+ * and the collator protocol.
  *
  * Per relay parent in the implicit view (`construct_per_relay_parent_state`): the backing groups
  * per core (cores present in the claim queue, `group_for_core` with the rotation info of the
@@ -17,44 +20,23 @@
  *   check (hypothetical membership of the Complete candidate in the chain of every active leaf
  *   whose implicit view allows the relay parent for the para), then Seconded is signed
  *   (`SigningContext{session_index_for_child(rp), rp}`), imported (a fresh Seconded is first
- *   introduced to prospective parachains; false -> `RejectedByProspectiveParachains`), shared with
- *   the other members of my group, and the collator protocol is told (`CollationSeconded`).
- * - A `Statement` from a peer: its signature is checked (CPU charged), it is imported (same
- *   introduction rule), and if it is about my core: a Seconded starts validation with the PoV
- *   fetched from that backer (`PovFetchRequest`, timeout 1.2 s, next backer on failure), a Valid
- *   records another backer to fetch from. A valid result is signed as `Valid` and shared.
- * - Validation (candidate-validation): basic checks (PoV size <= max, PoV hash, PVD hash), then
- *   `pvf.execute` on the `pvf` CPU pool. The candidate times out iff its execution CPU time is
- *   strictly greater than `executorTimeouts().backingMs`; the worker is then busy for the timeout,
- *   not longer. Outputs must match the receipt (head hash = descriptor para head, commitments
- *   hash, UMP signals / core index checked against the claim queue at the relay parent).
+ *   introduced to prospective parachains; false -> `RejectedByProspectiveParachains`), shared
+ *   (`StatementDistributionMessage::Share`), and the collator protocol is told (`Seconded`).
+ * - `statement` (a statement statement distribution checked): imported (same introduction
+ *   rule); if it is about my core, a Seconded starts validation with the PoV fetched from that
+ *   backer (`FetchPoV`, the next backer on failure), a Valid records another backer to fetch
+ *   from. A valid result is signed as `Valid`, imported and shared.
  * - When the table first finds a candidate attested (`votes >= min(group size,
- *   minimum_backing_votes)`): `CandidateBacked` to prospective parachains, the collator protocol
- *   is told (`Backed{para, para_head}`), and the candidate is announced (receipt, PVD, statements)
- *   to every validator outside the backing group (statement distribution v2's manifests and
- *   `AttestedCandidate` requests collapsed into one message; sent with `env.multicast` when the
- *   environment has it, whose copies arrive in 1 ms buckets). A receiver checks the signatures
- *   (CPU charged) and imports the statements like any other, so its own table attests the
- *   candidate and its prospective parachains marks it backed; its provisioner then asks the table
- *   (`GetBackableCandidates`) like Polkadot's does.
- * - With lazily materialised gossip (`env.announcementGossip`, the simulator's), only the groups of
- *   the para's other cores get ordinary copies; every other receiver's copy is taken in by
- *   `syncAnnouncements` just before the node reads or changes what it knows of the para
- *   (prospective parachains calls it first), in the order the checks would have finished, so
- *   what the node acts on is what it would have had by then. The checks of those copies are a
- *   modelled delay (`verifyCostUs` per statement after delivery), not charged to `main`.
+ *   minimum_backing_votes)`): `CandidateBacked` to prospective parachains, `Backed{para,
+ *   para_head}` to the collator protocol, `Backed` to statement distribution.
  * - `getBackableCandidates`: per para, the `BackedCandidate`s in the given order, stopping at the
  *   first whose relay parent is out of view or which is not attested. Votes are ordered by
  *   position in the group; with `ElasticScalingMVP` 8 core-index bits are appended, LSB first.
  *
  * Simplifications, stated honestly:
- * - Only validators that SECONDED a candidate announce it (one announcement per seconder instead
- *   of a grid gossip; the first seconder always sees the candidate attested after its own
- *   Seconded, so every backed candidate is announced at least once).
  * - Disabled validators, misbehaviour reports to the provisioner and disputes are not modelled
  *   (misbehaviour is detected by the table and logged).
- * - The erasure root is not computed, so "InvalidErasureRoot" cannot happen (availability issue).
- * - Signing costs no modelled CPU; checking a signature costs `verifyCostUs` on `main`.
+ * - Signing costs no modelled CPU.
  * - `second` reports to the collator protocol when it will not second a collation (not in
  *   Polkadot, where the old collator protocol waits); it keeps the modelled fetch pipeline moving.
  *
@@ -62,34 +44,17 @@
  *      import_statement, post_import_statement_actions, sign_import_and_distribute_statement,
  *      handle_validated_candidate_command, seconding_sanity_check, handle_can_second_request,
  *      core_index_from_statement, table_attested_to_backed,
- *      handle_get_backable_candidates_message), polkadot/node/core/candidate-validation
- *      (perform_basic_checks, timeouts), polkadot/primitives (BackedCandidate::new with
+ *      handle_get_backable_candidates_message), polkadot/primitives (BackedCandidate::new with
  *      inject_core_index).
  */
 
-import type {
-  ActorLog,
-  AnnouncementDelivery,
-  BackedCandidateMessage,
-  Cancellable,
-  ValidatorEnv,
-} from "../../../actors/env.ts";
-import type {
-  ActorId,
-  FullStatement,
-  PoV,
-  ProtocolMessage,
-  SignedStatement,
-} from "../../../actors/protocol.ts";
+import type { ActorLog, ValidatorEnv } from "../../../actors/env.ts";
+import type { FullStatement, PoV, SignedStatement } from "../../../actors/protocol.ts";
 import type { HypotheticalCandidate } from "../../../emulator/inclusion-emulator.ts";
 import type { Hash } from "../../../lib/hex.ts";
 import { bytesEqual } from "../../../lib/hex.ts";
 import { getOrInsertComputed } from "../../../lib/memo.ts";
-import {
-  candidateHash as candidateHashOf,
-  commitmentsHash,
-  pvdHash,
-} from "../../../primitives/candidate.ts";
+import { candidateHash as candidateHashOf, pvdHash } from "../../../primitives/candidate.ts";
 import type {
   CandidateHash,
   CommittedCandidateReceipt,
@@ -98,19 +63,25 @@ import type {
   PersistedValidationData,
   ValidatorIndex,
 } from "../../../primitives/codecs.ts";
-import { parseUmpSignals } from "../../../primitives/core-selection.ts";
-import { hashHex } from "../../../primitives/hashing.ts";
 import type { BackedCandidate } from "../../../primitives/inherent.ts";
-import { commitmentsOf, type ValidationResult } from "../../../primitives/pvf.ts";
 import {
   statementSigningPayload,
   type ValidityAttestation,
 } from "../../../primitives/statements.ts";
-import type { AvailabilityStore } from "../../network/availability-distribution/availability.ts";
+import type {
+  AvailabilityDistributionMessage,
+  AvailabilityStoreMessage,
+  BackableCandidate,
+  CandidateBackingMessage,
+  CandidateValidationMessage,
+  CandidateValidity,
+  CanSecondRequest,
+  CollatorProtocolMessage,
+  ProspectiveParachainsMessage,
+  StatementDistributionMessage,
+} from "../../subsystem-types.ts";
 import type { ImplicitView } from "../../util/backing-implicit-view.ts";
 import { BlockContext } from "../../util/block-context.ts";
-import type { SignatureChecks } from "../../util/signature-checks.ts";
-import type { ProspectiveParachains } from "../prospective-parachains/subsystem.ts";
 import {
   type AttestedCandidate,
   type SignedTableStatement,
@@ -118,9 +89,6 @@ import {
   Table,
   type TableContext,
 } from "./statement-table.ts";
-
-/** `POV_REQUEST_TIMEOUT_CONNECTED`, µs. */
-export const POV_REQUEST_TIMEOUT_US = 1_200_000;
 
 type BackingTable = Table<
   CommittedCandidateReceipt,
@@ -135,31 +103,6 @@ type BackingAttested = AttestedCandidate<
   ValidatorIndex,
   Uint8Array
 >;
-
-/** What the collator protocol (and the world) learn from backing. */
-export interface BackingEvents {
-  /** We seconded a collation: tell the collator (`CollatorProtocolMessage::Seconded`). */
-  collationSeconded(relayParent: Hash, candidateHash: CandidateHash): void;
-  /** We will not second this collation (`Invalid`, rejected, or not allowed). */
-  collationNotSeconded(relayParent: Hash, candidateHash: CandidateHash, invalid: boolean): void;
-  /** A candidate became backed in our view (`CollatorProtocolMessage::Backed`). */
-  candidateBacked(paraId: ParaId, paraHead: Hash, candidateHash: CandidateHash): void;
-}
-
-/** Why validation rejected a candidate (`InvalidCandidate` variants). */
-export type InvalidReason =
-  | "ParamsTooLarge"
-  | "PoVHashMismatch"
-  | "PersistedValidationDataMismatch"
-  | "Timeout"
-  | "ExecutionError"
-  | "ParaHeadHashMismatch"
-  | "CommitmentsHashMismatch"
-  | "InvalidUMPSignals";
-
-type ValidationOutcome =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly reason: InvalidReason; readonly detail?: string };
 
 type CommandKind = "Second" | "Attest";
 
@@ -186,78 +129,11 @@ interface PerRelayParentState {
   readonly issuedStatements: Set<CandidateHash>;
   readonly awaitingValidation: Set<CandidateHash>;
   readonly fallbacks: Map<CandidateHash, AttestingData>;
-  /** The signed statements imported, per candidate, in import order (for announcements). */
+  /** The signed statements imported, per candidate, in import order (for `Backed`). */
   readonly statements: Map<CandidateHash, SignedStatement[]>;
-  /** Candidates I signed a Seconded for. */
-  readonly secondedByMe: Set<CandidateHash>;
-  /** When this state was created (copies delivered earlier would have been dropped), µs. */
-  readonly createdAtUs: number;
-  /** Lazily gossiped announcements already taken in (`syncAnnouncements`), by id. */
-  readonly announcementsTaken: Set<number>;
-}
-
-interface PendingPovFetch {
-  readonly relayParent: Hash;
-  readonly from: ActorId;
-  readonly timer: Cancellable;
-  readonly then: (pov: PoV | null) => void;
 }
 
 const tableContexts = new WeakMap<BlockContext, TableContext<ValidatorIndex, CoreIndex>>();
-const payloadMemo = new WeakMap<
-  SignedStatement,
-  { readonly parent: Hash; readonly payload: Uint8Array }
->();
-
-/** The signing payload of a received statement at `ctx`, memoised per statement object. */
-function statementPayload(s: SignedStatement, ctx: BlockContext): Uint8Array {
-  const memo = payloadMemo.get(s);
-  if (memo !== undefined && memo.parent === ctx.hash) return memo.payload;
-  const payload = statementSigningPayload(
-    { kind: s.statement.kind, candidateHash: s.statement.candidateHash },
-    ctx.signingContext,
-  );
-  payloadMemo.set(s, { parent: ctx.hash, payload });
-  return payload;
-}
-
-/** A known signer and, for a Seconded, a receipt of this relay parent hashing to its hash. */
-function wellFormed(ctx: BlockContext, s: SignedStatement): boolean {
-  if (ctx.validatorKeys[s.validatorIndex] === undefined) return false;
-  if (s.statement.kind !== "Seconded") return true;
-  return (
-    s.statement.receipt.descriptor.relayParent === ctx.hash &&
-    candidateHashOf(s.statement.receipt) === s.statement.candidateHash
-  );
-}
-
-const announcedMemo = new WeakMap<
-  BackedCandidateMessage,
-  { readonly ctx: BlockContext; readonly statements: readonly SignedStatement[] }
->();
-
-/**
- * The statements of an announcement a receiver imports: those about its candidate and well
- * formed at `ctx`, Seconded first (a Valid for a candidate unknown to the table is ignored).
- * A pure function of the message and the block context, so memoised per message object: every
- * receiver of one announcement shares the list.
- */
-function announcedStatements(
-  msg: BackedCandidateMessage,
-  ctx: BlockContext,
-): readonly SignedStatement[] {
-  const memo = announcedMemo.get(msg);
-  if (memo !== undefined && memo.ctx === ctx) return memo.statements;
-  const statements = msg.statements.filter(
-    (s) => s.statement.candidateHash === msg.candidateHash && wellFormed(ctx, s),
-  );
-  statements.sort(
-    (a, b) => (a.statement.kind === "Seconded" ? 0 : 1) - (b.statement.kind === "Seconded" ? 0 : 1),
-  );
-  announcedMemo.set(msg, { ctx, statements });
-  return statements;
-}
-
 function tableContextOf(ctx: BlockContext): TableContext<ValidatorIndex, CoreIndex> {
   return getOrInsertComputed(tableContexts, ctx, () => {
     const groups = ctx.backingGroups;
@@ -306,26 +182,26 @@ export function tableAttestedToBacked(
   };
 }
 
-export class CandidateBacking {
+export class CandidateBacking implements CandidateBackingMessage {
   private readonly perRelayParent = new Map<Hash, PerRelayParentState>();
   private readonly perCandidate = new Map<CandidateHash, PerCandidateState>();
-  private readonly povFetches = new Map<CandidateHash, PendingPovFetch>();
-  private events: BackingEvents | null = null;
-  /** `syncAnnouncements` is running (it imports, and imports ask for a sync). */
-  private syncing = false;
 
   constructor(
-    private readonly env: ValidatorEnv,
+    private readonly env: Pick<
+      ValidatorEnv,
+      "now" | "relayChain" | "validatorIndex" | "crypto" | "keypair"
+    >,
     private readonly log: ActorLog,
-    private readonly prospective: ProspectiveParachains,
     private readonly view: ImplicitView,
-    private readonly store: AvailabilityStore,
-    private readonly signatures: SignatureChecks,
+    private readonly subsystems: {
+      readonly prospective: ProspectiveParachainsMessage;
+      readonly validation: CandidateValidationMessage;
+      readonly store: AvailabilityStoreMessage;
+      readonly availability: AvailabilityDistributionMessage;
+      readonly statements: StatementDistributionMessage;
+      readonly collatorProtocol: CollatorProtocolMessage;
+    },
   ) {}
-
-  setEvents(events: BackingEvents): void {
-    this.events = events;
-  }
 
   // ---------------------------------------------------------------------------------------------
   // Active leaves
@@ -342,11 +218,6 @@ export class CandidateBacking {
     }
     for (const [hash, pc] of this.perCandidate) {
       if (!this.perRelayParent.has(pc.relayParent)) this.perCandidate.delete(hash);
-    }
-    for (const [hash, fetch] of this.povFetches) {
-      if (this.perRelayParent.has(fetch.relayParent)) continue;
-      fetch.timer.cancel();
-      this.povFetches.delete(hash);
     }
     for (const rp of freshRelayParents) {
       if (this.perRelayParent.has(rp)) continue;
@@ -367,9 +238,6 @@ export class CandidateBacking {
         awaitingValidation: new Set(),
         fallbacks: new Map(),
         statements: new Map(),
-        secondedByMe: new Set(),
-        createdAtUs: this.env.now(),
-        announcementsTaken: new Set(),
       });
     }
   }
@@ -418,12 +286,7 @@ export class CandidateBacking {
   }
 
   /** `CanSecond`: could a candidate with these properties be seconded (Incomplete hypothetical)? */
-  canSecond(request: {
-    readonly candidateParaId: ParaId;
-    readonly candidateRelayParent: Hash;
-    readonly candidateHash: CandidateHash;
-    readonly parentHeadDataHash: Hash;
-  }): boolean {
+  canSecond(request: CanSecondRequest): boolean {
     if (!this.perRelayParent.has(request.candidateRelayParent)) return false;
     const leaves = this.secondingSanityCheck(
       {
@@ -452,7 +315,10 @@ export class CandidateBacking {
     for (const leaf of this.view.activeLeaves()) {
       const allowed = this.view.knownAllowedRelayParentsUnder(leaf, para);
       if (allowed === null || !allowed.includes(relayParent)) continue;
-      const membership = this.prospective.getHypotheticalMembership([candidate], leaf)[0];
+      const membership = this.subsystems.prospective.getHypotheticalMembership(
+        [candidate],
+        leaf,
+      )[0];
       if (membership?.includes(leaf)) leaves.push(leaf);
       else if (this.log.enabled("debug")) {
         this.log.debug("Refusing to second candidate at leaf. Is not a potential member.", {
@@ -483,7 +349,7 @@ export class CandidateBacking {
     if (pov.kind === "Ready") {
       this.validate(rp, receipt, candidateHash, pvd, pov.pov, kind);
     } else {
-      this.requestPov(relayParent, candidateHash, pov.from, (fetched) => {
+      this.subsystems.availability.fetchPov(relayParent, candidateHash, pov.from, (fetched) => {
         const current = this.perRelayParent.get(relayParent);
         if (current === undefined) return; // relay parent left the view
         if (fetched === null || fetched.hash !== receipt.descriptor.povHash) {
@@ -496,99 +362,35 @@ export class CandidateBacking {
     return true;
   }
 
-  /** `FetchPoV` from a backer (availability distribution's PoV requester). */
-  private requestPov(
-    relayParent: Hash,
-    candidateHash: CandidateHash,
-    fromValidator: ValidatorIndex,
-    then: (pov: PoV | null) => void,
-  ): void {
-    const to = this.env.validatorActors[fromValidator];
-    if (to === undefined) {
-      this.env.after(0, () => then(null));
-      return;
-    }
-    this.povFetches.get(candidateHash)?.timer.cancel();
-    const timer = this.env.after(POV_REQUEST_TIMEOUT_US, () => {
-      if (this.povFetches.get(candidateHash)?.timer !== timer) return;
-      this.povFetches.delete(candidateHash);
-      then(null);
-    });
-    this.povFetches.set(candidateHash, { relayParent, from: to, timer, then });
-    this.env.send(to, { type: "PovFetchRequest", relayParent, candidateHash });
-  }
-
-  onPovFetchResponse(from: ActorId, msg: Extract<ProtocolMessage, { type: "PovFetchResponse" }>) {
-    const pending = this.povFetches.get(msg.candidateHash);
-    if (pending === undefined || pending.from !== from) return;
-    pending.timer.cancel();
-    this.povFetches.delete(msg.candidateHash);
-    pending.then(msg.pov);
-  }
-
-  /** Candidate validation: basic checks, PVF execution on the `pvf` pool, output checks. */
+  /**
+   * Candidate validation, then `make_pov_available`: a valid candidate's available data is
+   * stored before the result is handled (the backer keeps every chunk).
+   */
   private validate(
-    rp: PerRelayParentState,
+    relayParentState: PerRelayParentState,
     receipt: CommittedCandidateReceipt,
     candidateHash: CandidateHash,
     pvd: PersistedValidationData,
     pov: PoV,
     kind: CommandKind,
   ): void {
-    const relayParent = rp.ctx.hash;
-    const d = receipt.descriptor;
-    const basic: InvalidReason | null =
-      pov.sizeBytes > pvd.maxPovSize
-        ? "ParamsTooLarge"
-        : pov.hash !== d.povHash
-          ? "PoVHashMismatch"
-          : pvdHash(pvd) !== d.persistedValidationDataHash
-            ? "PersistedValidationDataMismatch"
-            : null;
-    if (basic !== null) {
-      // Rejected before execution: no worker time.
-      this.env.after(0, () =>
-        this.handleValidated(relayParent, kind, receipt, candidateHash, pvd, {
-          ok: false,
-          reason: basic,
-        }),
-      );
-      return;
-    }
-    const outcome = this.env.pvf.execute(d.validationCodeHash, pvd, pov);
-    const timeoutUs = rp.ctx.executorTimeouts.backingMs * 1000;
-    const timedOut = outcome.cpuUs > timeoutUs;
-    const chargeUs = Math.ceil(Math.min(outcome.cpuUs, timeoutUs));
-    this.env.cpu("pvf", chargeUs, () => {
-      let result: ValidationOutcome;
-      if (timedOut) result = { ok: false, reason: "Timeout" };
-      else if (outcome.kind === "Invalid") {
-        result = { ok: false, reason: "ExecutionError", detail: outcome.reason };
-      } else result = this.checkOutputs(rp.ctx, receipt, outcome.outputs);
-      if (result.ok) {
-        // `make_pov_available`: the backer keeps the data (and so every chunk).
-        this.store.storeAvailableData(candidateHash, { pov, pvd, relayParent }, this.env.now());
-      }
-      this.handleValidated(relayParent, kind, receipt, candidateHash, pvd, result);
-    });
-  }
-
-  private checkOutputs(
-    ctx: BlockContext,
-    receipt: CommittedCandidateReceipt,
-    outputs: ValidationResult,
-  ): ValidationOutcome {
-    if (hashHex(outputs.headData) !== receipt.descriptor.paraHead) {
-      return { ok: false, reason: "ParaHeadHashMismatch" };
-    }
-    if (commitmentsHash(commitmentsOf(outputs)) !== commitmentsHash(receipt.commitments)) {
-      return { ok: false, reason: "CommitmentsHashMismatch" };
-    }
-    const signals = parseUmpSignals(receipt, ctx.transposedClaimQueue);
-    if (!signals.ok) {
-      return { ok: false, reason: "InvalidUMPSignals", detail: signals.error.code };
-    }
-    return { ok: true };
+    const relayParent = relayParentState.ctx.hash;
+    this.subsystems.validation.validateFromExhaustive(
+      relayParentState.ctx,
+      receipt,
+      pvd,
+      pov,
+      (result) => {
+        if (result.kind === "Valid") {
+          this.subsystems.store.storeAvailableData(
+            candidateHash,
+            { pov, pvd, relayParent },
+            this.env.now(),
+          );
+        }
+        this.handleValidated(relayParent, kind, receipt, candidateHash, pvd, result);
+      },
+    );
   }
 
   /** `handle_validated_candidate_command`. */
@@ -598,29 +400,30 @@ export class CandidateBacking {
     receipt: CommittedCandidateReceipt,
     candidateHash: CandidateHash,
     pvd: PersistedValidationData,
-    result: ValidationOutcome,
+    result: CandidateValidity,
   ): void {
     const rp = this.perRelayParent.get(relayParent);
     if (rp === undefined) {
       // The relay parent left the view meanwhile.
-      if (kind === "Second") this.events?.collationNotSeconded(relayParent, candidateHash, false);
+      if (kind === "Second")
+        this.subsystems.collatorProtocol.collationNotSeconded(relayParent, candidateHash);
       return;
     }
     rp.awaitingValidation.delete(candidateHash);
-    if (!result.ok) {
+    if (result.kind === "Invalid") {
       this.log.debug("Validation yielded an invalid candidate", () => ({
         candidateHash,
-        reason: result.reason,
+        reason: result.code,
         ...(result.detail === undefined ? {} : { detail: result.detail }),
       }));
     }
     if (kind === "Second") {
-      if (!result.ok) {
-        this.events?.collationNotSeconded(relayParent, candidateHash, true);
+      if (result.kind === "Invalid") {
+        this.subsystems.collatorProtocol.collationNotSeconded(relayParent, candidateHash);
         return;
       }
       if (rp.issuedStatements.has(candidateHash)) {
-        this.events?.collationNotSeconded(relayParent, candidateHash, false);
+        this.subsystems.collatorProtocol.collationNotSeconded(relayParent, candidateHash);
         return;
       }
       const para = receipt.descriptor.paraId;
@@ -630,7 +433,7 @@ export class CandidateBacking {
         relayParent,
       );
       if (leaves.length === 0) {
-        this.events?.collationNotSeconded(relayParent, candidateHash, false);
+        this.subsystems.collatorProtocol.collationNotSeconded(relayParent, candidateHash);
         return;
       }
       const signed = this.signImportAndDistribute(rp, {
@@ -644,7 +447,7 @@ export class CandidateBacking {
           relayParent,
           candidateHash,
         });
-        this.events?.collationNotSeconded(relayParent, candidateHash, true);
+        this.subsystems.collatorProtocol.collationNotSeconded(relayParent, candidateHash);
         return;
       }
       const pc = this.perCandidate.get(candidateHash);
@@ -655,13 +458,14 @@ export class CandidateBacking {
         paraId: para,
         relayParent,
       }));
-      this.events?.collationSeconded(relayParent, candidateHash);
+      this.subsystems.collatorProtocol.collationSeconded(relayParent, candidateHash);
       return;
     }
     // Attest.
     rp.fallbacks.delete(candidateHash);
     if (!rp.issuedStatements.has(candidateHash)) {
-      if (result.ok) this.signImportAndDistribute(rp, { kind: "Valid", candidateHash });
+      if (result.kind === "Valid")
+        this.signImportAndDistribute(rp, { kind: "Valid", candidateHash });
       rp.issuedStatements.add(candidateHash);
     }
   }
@@ -712,21 +516,11 @@ export class CandidateBacking {
       statement,
       signature: this.env.crypto.sign(this.env.keypair.secretKey, payload),
     };
-    const isSeconded = statement.kind === "Seconded";
-    if (isSeconded) rp.secondedByMe.add(statement.candidateHash);
     const summary = this.importStatement(rp, signed);
-    if (summary === "Rejected") {
-      if (isSeconded) rp.secondedByMe.delete(statement.candidateHash);
-      return "Rejected";
-    }
+    if (summary === "Rejected") return "Rejected";
     // `Share` is sent before `Backed` (post-import actions).
     const group = rp.assignedCore === null ? undefined : rp.ctx.backingGroups.get(rp.assignedCore);
-    const msg: ProtocolMessage = { type: "Statement", relayParent: rp.ctx.hash, statement: signed };
-    for (const v of group ?? []) {
-      if (v === this.env.validatorIndex) continue;
-      const to = this.env.validatorActors[v];
-      if (to !== undefined) this.env.send(to, msg);
-    }
+    this.subsystems.statements.share(rp.ctx, group ?? [], signed);
     this.postImportStatementActions(rp, summary);
     return signed;
   }
@@ -742,7 +536,11 @@ export class CandidateBacking {
     const s = signed.statement;
     if (s.kind === "Seconded" && !this.perCandidate.has(s.candidateHash)) {
       if (
-        !this.prospective.introduceSecondedCandidate(s.receipt.descriptor.paraId, s.receipt, s.pvd)
+        !this.subsystems.prospective.introduceSecondedCandidate(
+          s.receipt.descriptor.paraId,
+          s.receipt,
+          s.pvd,
+        )
       ) {
         return "Rejected";
       }
@@ -821,178 +619,24 @@ export class CandidateBacking {
         votes: attested.validityVotes.length,
       });
     }
-    this.prospective.candidateBacked(para, candidateHash);
-    this.events?.candidateBacked(para, receipt.descriptor.paraHead, candidateHash);
-    if (rp.secondedByMe.has(candidateHash)) this.announce(rp, candidateHash, attested);
-  }
-
-  /**
-   * Statement distribution: the backed candidate, to every validator outside the group. The
-   * groups of the para's other cores get it at once (their collator protocol and prospective
-   * parachains act on it); with lazily materialised gossip (`env.announcementGossip`) the others
-   * get a lazy copy, taken in by `syncAnnouncements` when they next use what they know of the
-   * para, or when they author a block.
-   */
-  private announce(
-    rp: PerRelayParentState,
-    candidateHash: CandidateHash,
-    attested: BackingAttested,
-  ) {
+    this.subsystems.prospective.candidateBacked(para, candidateHash);
+    this.subsystems.collatorProtocol.candidateBacked(para, receipt.descriptor.paraHead);
     const pvd = this.perCandidate.get(candidateHash)?.pvd;
     const statements = rp.statements.get(candidateHash);
-    const group = rp.ctx.backingGroups.get(attested.groupId) ?? [];
     if (pvd === undefined || statements === undefined) return;
-    const msg: BackedCandidateMessage = {
-      type: "BackedCandidate",
-      relayParent: rp.ctx.hash,
-      receipt: attested.candidate,
+    this.subsystems.statements.backed(rp.ctx, {
       candidateHash,
+      receipt,
       pvd,
-      statements: [...statements],
-    };
-    const gossip = this.env.announcementGossip;
-    const me = this.env.validatorIndex;
-    const actors = this.env.validatorActors;
-    if (gossip === undefined) {
-      const to: ActorId[] = [];
-      for (let v = 0; v < actors.length; v++) {
-        if (v !== me && !group.includes(v)) to.push(actors[v]!);
-      }
-      this.send(to, msg);
-      return;
-    }
-    // The groups of the para's other cores get it at once; everyone else lazily.
-    const para = attested.candidate.descriptor.paraId;
-    const interested = new Set<ValidatorIndex>();
-    for (const cores of rp.ctx.transposedClaimQueue.get(para)?.values() ?? []) {
-      for (const core of cores) {
-        if (core === attested.groupId) continue;
-        for (const v of rp.ctx.backingGroups.get(core) ?? []) {
-          if (v !== me && !group.includes(v)) interested.add(v);
-        }
-      }
-    }
-    const eager = [...interested].sort((a, b) => a - b);
-    this.send(
-      eager.map((v) => actors[v]!),
-      msg,
-    );
-    const notTo = [...new Set([me, ...group, ...eager])].sort((a, b) => a - b);
-    gossip.publish(msg, notTo);
-  }
-
-  /** Sends one message to each of `to` (`env.multicast` when the environment has it). */
-  private send(to: readonly ActorId[], msg: ProtocolMessage): void {
-    if (to.length === 0) return;
-    if (this.env.multicast !== undefined) this.env.multicast(to, msg);
-    else for (const peer of to) this.env.send(peer, msg);
-  }
-
-  /**
-   * Takes in the lazily gossiped announcements (`env.announcementGossip`) of `para` that reached
-   * me and whose signatures I would have checked by now: in order of that time, each is handled
-   * as `onBackedCandidate` handles a copy on receipt. The checks are modelled as a delay after
-   * delivery (`verifyCostUs` per statement, no queueing behind other work: about 25 ms per relay
-   * block at 100 paras, spread over the slot) and are not charged to my `main` CPU. Copies
-   * delivered before I had the relay parent in view are dropped, as on receipt. Re-entrant calls
-   * (an import asks prospective parachains, which asks for a sync) return at once.
-   */
-  syncAnnouncements(para: ParaId): void {
-    const gossip = this.env.announcementGossip;
-    if (gossip === undefined || this.syncing) return;
-    this.syncing = true;
-    try {
-      const now = this.env.now();
-      const cost = this.env.verifyCostUs;
-      for (const rp of this.perRelayParent.values()) {
-        const due: { readonly checkedAtUs: number; readonly d: AnnouncementDelivery }[] = [];
-        for (const d of gossip.delivered(rp.ctx.hash, para)) {
-          if (rp.announcementsTaken.has(d.id)) continue;
-          if (d.deliveredAtUs < rp.createdAtUs) {
-            rp.announcementsTaken.add(d.id);
-            continue;
-          }
-          const checkedAtUs = d.deliveredAtUs + cost * d.msg.statements.length;
-          if (checkedAtUs <= now) due.push({ checkedAtUs, d });
-        }
-        due.sort((a, b) => a.checkedAtUs - b.checkedAtUs || a.d.id - b.d.id);
-        for (const { d } of due) {
-          rp.announcementsTaken.add(d.id);
-          this.takeAnnouncement(rp, d.msg);
-        }
-      }
-    } finally {
-      this.syncing = false;
-    }
-  }
-
-  /** A `Statement` from a peer of my group: check the signature, then import. */
-  onStatement(from: ActorId, msg: Extract<ProtocolMessage, { type: "Statement" }>): void {
-    const rp = this.perRelayParent.get(msg.relayParent);
-    if (rp === undefined) {
-      this.log.trace("Received statement for unknown relay-parent", {
-        relayParent: msg.relayParent,
-        from,
-      });
-      return;
-    }
-    const signed = msg.statement;
-    if (!this.wellFormed(rp, signed)) return;
-    this.signatures.charge(1, () => {
-      const current = this.perRelayParent.get(msg.relayParent);
-      if (current === undefined || !this.signatureValid(current, signed)) return;
-      this.maybeValidateAndImport(current, signed);
+      statements,
+      core: attested.groupId,
     });
   }
 
-  /** A `BackedCandidate` announcement: check every signature, then import the statements. */
-  onBackedCandidate(from: ActorId, msg: BackedCandidateMessage) {
-    const rp = this.perRelayParent.get(msg.relayParent);
-    if (rp === undefined) {
-      this.log.debug("Backed candidate for a relay parent out of view", {
-        relayParent: msg.relayParent,
-        candidateHash: msg.candidateHash,
-        from,
-      });
-      return;
-    }
-    if (!this.announcementUseful(rp, msg)) return;
-    this.signatures.charge(announcedStatements(msg, rp.ctx).length, () => {
-      const current = this.perRelayParent.get(msg.relayParent);
-      if (current !== undefined) this.takeAnnouncement(current, msg);
-    });
-  }
-
-  /** Not yet backed here, and the receipt is of this relay parent and hashes to the candidate. */
-  private announcementUseful(rp: PerRelayParentState, msg: BackedCandidateMessage): boolean {
-    if (rp.backed.has(msg.candidateHash)) return false;
-    if (msg.receipt.descriptor.relayParent !== msg.relayParent) return false;
-    return candidateHashOf(msg.receipt) === msg.candidateHash;
-  }
-
-  /** An announcement whose signatures were checked: import its valid statements. */
-  private takeAnnouncement(rp: PerRelayParentState, msg: BackedCandidateMessage): void {
-    if (!this.announcementUseful(rp, msg)) return;
-    for (const s of announcedStatements(msg, rp.ctx)) {
-      if (this.signatureValid(rp, s)) this.maybeValidateAndImport(rp, s);
-    }
-  }
-
-  private wellFormed(rp: PerRelayParentState, s: SignedStatement): boolean {
-    return wellFormed(rp.ctx, s);
-  }
-
-  private signatureValid(rp: PerRelayParentState, s: SignedStatement): boolean {
-    const key = rp.ctx.validatorKeys[s.validatorIndex];
-    if (key === undefined) return false;
-    const valid = this.env.verify(statementPayload(s, rp.ctx), s.signature, key);
-    if (!valid) {
-      this.log.debug("Statement with an invalid signature dropped", {
-        validatorIndex: s.validatorIndex,
-        candidateHash: s.statement.candidateHash,
-      });
-    }
-    return valid;
+  /** `CandidateBackingMessage::Statement`: a statement whose signature was checked. */
+  statement(relayParent: Hash, signed: SignedStatement): void {
+    const rp = this.perRelayParent.get(relayParent);
+    if (rp !== undefined) this.maybeValidateAndImport(rp, signed);
   }
 
   /** `maybe_validate_and_import`. */
@@ -1035,7 +679,7 @@ export class CandidateBacking {
    * stopping at the first whose relay parent is out of view or which is not attested.
    */
   getBackableCandidates(
-    requested: ReadonlyMap<ParaId, readonly { candidateHash: CandidateHash; relayParent: Hash }[]>,
+    requested: ReadonlyMap<ParaId, readonly BackableCandidate[]>,
   ): Map<ParaId, BackedCandidate[]> {
     const out = new Map<ParaId, BackedCandidate[]>();
     for (const [para, candidates] of requested) {

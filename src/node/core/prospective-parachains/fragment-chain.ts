@@ -32,6 +32,7 @@ import {
 import type { Hash } from "../../../lib/hex.ts";
 import { err, ok, type Result } from "../../../lib/result.ts";
 import type { CandidateHash, HeadData } from "../../../primitives/codecs.ts";
+import type { BackableCandidate } from "../../subsystem-types.ts";
 import { CandidateEntry, type CandidateEntryError, CandidateStorage } from "./candidate-storage.ts";
 import type { Scope } from "./scope.ts";
 
@@ -74,11 +75,7 @@ export interface FragmentNode {
   readonly outputHeadDataHash: Hash;
 }
 
-/** A backable candidate picked by `findBackableChain`: the candidate and its relay parent. */
-export interface BackableCandidate {
-  readonly candidateHash: CandidateHash;
-  readonly relayParent: Hash;
-}
+export type { BackableCandidate };
 
 function entryOfNode(node: FragmentNode): CandidateEntry {
   return CandidateEntry.fromParts(

@@ -59,9 +59,14 @@ import type {
   PersistedValidationData,
 } from "../../../primitives/codecs.ts";
 import type { RuntimeApi } from "../../../primitives/runtime-api.ts";
+import type {
+  BackableCandidate,
+  ParentHeadData,
+  ProspectiveParachainsMessage,
+} from "../../subsystem-types.ts";
 import { BlockContext } from "../../util/block-context.ts";
 import { CandidateEntry, CandidateStorage } from "./candidate-storage.ts";
-import { type BackableCandidate, FragmentChain } from "./fragment-chain.ts";
+import { FragmentChain } from "./fragment-chain.ts";
 import { type PendingAvailability, Scope } from "./scope.ts";
 
 /** The part of a leaf's chain for one para that does not depend on the validator. */
@@ -245,12 +250,6 @@ function sharedChainsOf(relayChain: RelayChainReader): SharedChains {
   return getOrInsertComputed(sharedChains, relayChain, () => new SharedChains());
 }
 
-/** `ParentHeadData`: the parent head of a candidate, by hash only or with the data. */
-export interface ParentHeadData {
-  readonly hash: Hash;
-  readonly headData: HeadData | null;
-}
-
 function blockInfo(header: {
   readonly hash: Hash;
   readonly number: BlockNumber;
@@ -263,7 +262,7 @@ function candidatePara(c: HypotheticalCandidate): ParaId {
   return c.kind === "Complete" ? c.receipt.descriptor.paraId : c.candidatePara;
 }
 
-export class ProspectiveParachains {
+export class ProspectiveParachains implements ProspectiveParachainsMessage {
   /** Fragment chains per relay parent in the implicit view, per para. */
   private readonly perRelayParent = new Map<Hash, Map<ParaId, FragmentChain>>();
   /** `answer_minimum_relay_parents_request` per active leaf (shared, see `minimumRelayParentsOf`). */
@@ -272,23 +271,12 @@ export class ProspectiveParachains {
   /** Per active leaf: the leaf and its allowed ancestry (this subsystem's implicit view). */
   private readonly leafAncestry = new Map<Hash, readonly Hash[]>();
   private readonly shared: SharedChains;
-  /** Called with a para before its chains are read or changed (see `setReadHook`). */
-  private readHook: ((para: ParaId) => void) | null = null;
 
   constructor(
     private readonly relayChain: RelayChainReader,
     private readonly log: ActorLog,
   ) {
     this.shared = sharedChainsOf(relayChain);
-  }
-
-  /**
-   * Registers what must run before this subsystem reads or changes a para's chains: the node takes
-   * in the lazily gossiped backed candidates of the para first (backing's `syncAnnouncements`),
-   * so every answer sees what the node knows by now.
-   */
-  setReadHook(hook: (para: ParaId) => void): void {
-    this.readHook = hook;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -488,7 +476,6 @@ export class ProspectiveParachains {
     receipt: CommittedCandidateReceipt,
     pvd: PersistedValidationData,
   ): boolean {
-    this.readHook?.(para);
     const candidateHash = candidateHashOf(receipt);
     const entry = secondedEntry(receipt, pvd);
     if (!entry.ok) {
@@ -566,7 +553,6 @@ export class ProspectiveParachains {
     ancestors: ReadonlySet<CandidateHash>,
   ): BackableCandidate[] {
     if (!this.activeLeavesSet.has(relayParent)) return [];
-    this.readHook?.(para);
     const chain = this.perRelayParent.get(relayParent)?.get(para);
     if (chain === undefined) return [];
     return chain.findBackableChain(ancestors, count);
@@ -581,7 +567,6 @@ export class ProspectiveParachains {
     leaf: Hash | null,
   ): Hash[][] {
     const out: Hash[][] = candidates.map(() => []);
-    if (this.readHook !== null) for (const c of candidates) this.readHook(candidatePara(c));
     for (const activeLeaf of this.activeLeavesSet) {
       if (leaf !== null && activeLeaf !== leaf) continue;
       const chains = this.perRelayParent.get(activeLeaf);
@@ -620,7 +605,6 @@ export class ProspectiveParachains {
     candidateRelayParent: Hash,
     parentHead: ParentHeadData,
   ): PersistedValidationData | null {
-    this.readHook?.(para);
     let headData = parentHead.headData ?? undefined;
     let relayParentInfo: RelayChainBlockInfo | undefined;
     let maxPovSize: number | undefined;

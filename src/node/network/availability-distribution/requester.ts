@@ -1,35 +1,25 @@
 /**
- * Availability, MODELLED: the availability store (what this validator holds) and availability
- * distribution (fetching my chunk of every candidate pending availability; serving PoVs and
- * chunks).
+ * Availability distribution's requester: fetching MY chunk of every candidate pending
+ * availability, from the validators that backed it.
  *
- * - Backers store the full available data (PoV + PVD) after validating a candidate (backing's
- *   `make_pov_available`) and so hold every chunk of it: they serve `PovFetchRequest`s (a group
- *   member attesting a candidate fetches the PoV from a backer) and `ChunkFetchRequest`s.
  * - On each new leaf, for every `Occupied` availability core whose `group_responsible` is not my
- *   group, I fetch MY chunk from a backer of that group: the group's members in a random order
+ *   group, I fetch my chunk from a backer of that group: the group's members in a random order
  *   (seeded), the next one on a miss or a timeout (`CHUNK_REQUEST_TIMEOUT` = 1 s). A fetch lives
  *   while its candidate occupies a core at the active leaf; a finished or failed fetch is not
  *   repeated for the same candidate.
- * - With lazily computed fetches (`env.chunkFetching`, the simulator's) a request is not a message:
- *   its fate is computed when I look (`hasChunk`, before my bitfield is signed, or at its
- *   timeout), with the same rules: a chunk delivered by the deadline is stored, a "no chunk"
- *   answer moves on to the next backer at its delivery time, silence moves on at the deadline.
- * - A chunk is modelled by its size only: `ceil(povSizeBytes / recoveryThreshold(n))` with
- *   `recoveryThreshold(n) = floor((n - 1) / 3) + 1`. Real erasure chunks (novelpoly, the erasure
- *   root, Merkle proofs, `AvailabilityChunkMapping`) come with the availability issue; until then
- *   the chunk index is the validator index and no root is checked.
- * - Stored data is kept for `KEEP_BLOCKS` relay blocks after it was last needed (a modelling
- *   bound: av-store keeps it until finality plus a keep period).
+ * - A fetched chunk goes to the availability store (`StoreChunk`); the chunk index is the
+ *   validator index and no erasure root is checked (real chunks come with the availability issue).
+ *
+ * Performance model (docs/simulator.md "Performance model"): with lazily computed fetches
+ * (`env.chunkFetching`, the simulator's) a request is not a message; its fate is computed when
+ * I look (`settle`, which the node runs before bitfield signing asks the store, or at its
+ * timeout), with the same rules: a chunk delivered by the deadline is stored, a "no chunk" answer
+ * moves on to the next backer at its delivery time, silence moves on at the deadline.
  *
  * Ref: polkadot/node/network/availability-distribution/src/requester (Requester::add_cores,
  *      fetch_task: group shuffled, our group skipped, one chunk per candidate),
- *      polkadot/node/network/availability-distribution/src/responder.rs (answer_pov_request,
- *      answer_chunk_request), polkadot/node/core/av-store/src/lib.rs (store_available_data,
- *      QueryChunkAvailability), polkadot/erasure-coding/src/lib.rs (recovery_threshold),
  *      polkadot/node/network/protocol/src/request_response/mod.rs (CHUNK_REQUEST_TIMEOUT).
  */
-
 import type {
   ActorLog,
   Cancellable,
@@ -37,135 +27,14 @@ import type {
   ChunkRequest,
   ValidatorEnv,
 } from "../../../actors/env.ts";
-import type { ActorId, PoV, ProtocolMessage } from "../../../actors/protocol.ts";
-import type { Hash } from "../../../lib/hex.ts";
+import type { ActorId, ProtocolMessage } from "../../../actors/protocol.ts";
 import type { Prng } from "../../../lib/prng.ts";
-import type {
-  BlockNumber,
-  CandidateHash,
-  PersistedValidationData,
-  ValidatorIndex,
-} from "../../../primitives/codecs.ts";
+import type { CandidateHash, ValidatorIndex } from "../../../primitives/codecs.ts";
+import type { AvailabilityStoreMessage, StoredChunk } from "../../subsystem-types.ts";
 import type { BlockContext } from "../../util/block-context.ts";
 
 /** `CHUNK_REQUEST_TIMEOUT` (`DEFAULT_REQUEST_TIMEOUT_CONNECTED`), µs. */
 export const CHUNK_REQUEST_TIMEOUT_US = 1_000_000;
-/** How long (relay blocks) stored data outlives its last use (modelling bound, see header). */
-export const KEEP_BLOCKS = 10;
-/** How often (relay blocks) the store looks for data to forget. */
-export const PRUNE_EVERY = 5;
-
-/** `recovery_threshold(n)`: the number of chunks needed to recover the data. */
-export function recoveryThreshold(nValidators: number): number {
-  return Math.floor(Math.max(nValidators - 1, 0) / 3) + 1;
-}
-
-/** The modelled size of one chunk of a PoV of `povSizeBytes` among `nValidators`. */
-export function chunkSizeBytes(povSizeBytes: number, nValidators: number): number {
-  return Math.ceil(povSizeBytes / recoveryThreshold(nValidators));
-}
-
-/** `AvailableData` (PoV and PVD) as a backer stores it. */
-export interface AvailableData {
-  readonly pov: PoV;
-  readonly pvd: PersistedValidationData;
-  readonly relayParent: Hash;
-}
-
-interface StoredFull {
-  readonly data: AvailableData;
-  /** When it was stored, µs. */
-  readonly storedAtUs: number;
-  lastNeeded: BlockNumber;
-}
-
-export interface StoredChunk {
-  readonly chunkBytes: number;
-  lastNeeded: BlockNumber;
-}
-
-/** The availability store of one validator (modelled). */
-export class AvailabilityStore {
-  private readonly full = new Map<CandidateHash, StoredFull>();
-  private readonly chunks = new Map<CandidateHash, StoredChunk>();
-  private currentBlock: BlockNumber = 0;
-  private nextPrune: BlockNumber = 0;
-  /** Brings my chunk fetch of a candidate up to date before it is queried (see `hasChunk`). */
-  private resolver: ((candidateHash: CandidateHash) => void) | null = null;
-
-  /**
-   * Registers what must run before `hasChunk` answers: with lazily computed chunk fetches
-   * (`env.chunkFetching`) availability distribution takes in the responses delivered by now.
-   */
-  setResolver(resolver: (candidateHash: CandidateHash) => void): void {
-    this.resolver = resolver;
-  }
-
-  /** `StoreAvailableData` at `atUs`: a backer holds the whole data, hence every chunk. */
-  storeAvailableData(candidateHash: CandidateHash, data: AvailableData, atUs: number): void {
-    if (!this.full.has(candidateHash)) {
-      this.full.set(candidateHash, { data, storedAtUs: atUs, lastNeeded: this.currentBlock });
-    }
-  }
-
-  /**
-   * `StoreChunk`: my own chunk of a candidate. Returns the stored entry, whose `lastNeeded` the
-   * caller may raise directly (what `touch` does, without the lookups).
-   */
-  storeChunk(candidateHash: CandidateHash, chunkBytes: number): StoredChunk {
-    let c = this.chunks.get(candidateHash);
-    if (c === undefined) {
-      c = { chunkBytes, lastNeeded: this.currentBlock };
-      this.chunks.set(candidateHash, c);
-    }
-    return c;
-  }
-
-  /** `QueryChunkAvailability` for my chunk. */
-  hasChunk(candidateHash: CandidateHash): boolean {
-    if (this.full.has(candidateHash)) return true;
-    this.resolver?.(candidateHash);
-    return this.chunks.has(candidateHash);
-  }
-
-  /** When the whole data of a candidate was stored here, µs; undefined if it is not held. */
-  availableDataStoredAt(candidateHash: CandidateHash): number | undefined {
-    return this.full.get(candidateHash)?.storedAtUs;
-  }
-
-  /** `QueryAvailableData`. */
-  availableData(candidateHash: CandidateHash): AvailableData | undefined {
-    return this.full.get(candidateHash)?.data;
-  }
-
-  /** Notes that the candidate is still needed at `block` (it occupies a core there). */
-  touch(candidateHash: CandidateHash, block: BlockNumber, chunk?: StoredChunk | null): void {
-    // The full data map is small (my group's candidates); my chunk's entry may be passed by the
-    // fetch that stored it (null: not fetched yet), saving the lookup in the big chunk map.
-    const f = this.full.get(candidateHash);
-    if (f !== undefined) f.lastNeeded = Math.max(f.lastNeeded, block);
-    const c = chunk === undefined ? this.chunks.get(candidateHash) : chunk;
-    if (c != null) c.lastNeeded = Math.max(c.lastNeeded, block);
-  }
-
-  /**
-   * Moves the store's clock to `block` and forgets data unused for `KEEP_BLOCKS` blocks, looking
-   * every `PRUNE_EVERY` blocks (so data is kept `KEEP_BLOCKS` to `KEEP_BLOCKS + PRUNE_EVERY - 1`
-   * blocks: a store holds ~1,000 chunks at 100 paras, not worth walking on every block).
-   */
-  advance(block: BlockNumber): void {
-    this.currentBlock = Math.max(this.currentBlock, block);
-    if (this.currentBlock < this.nextPrune) return;
-    this.nextPrune = this.currentBlock + PRUNE_EVERY;
-    const horizon = this.currentBlock - KEEP_BLOCKS;
-    for (const [h, f] of this.full) if (f.lastNeeded < horizon) this.full.delete(h);
-    for (const [h, c] of this.chunks) if (c.lastNeeded < horizon) this.chunks.delete(h);
-  }
-
-  get size(): { readonly full: number; readonly chunks: number } {
-    return { full: this.full.size, chunks: this.chunks.size };
-  }
-}
 
 interface FetchTask {
   readonly candidateHash: CandidateHash;
@@ -184,8 +53,8 @@ interface FetchTask {
   stored: StoredChunk | null;
 }
 
-/** Availability distribution: the chunk requester and the PoV / chunk responder. */
-export class AvailabilityDistribution {
+/** The chunk requester of one validator. */
+export class ChunkRequester {
   private readonly fetches = new Map<CandidateHash, FetchTask>();
   /**
    * Request timeouts grouped by deadline: one timer per distinct deadline instead of one per
@@ -203,15 +72,9 @@ export class AvailabilityDistribution {
   constructor(
     private readonly env: ValidatorEnv,
     private readonly log: ActorLog,
-    private readonly store: AvailabilityStore,
+    private readonly store: AvailabilityStoreMessage,
   ) {
     this.rng = env.rng.fork("availability-distribution");
-    if (env.chunkFetching !== undefined) {
-      store.setResolver((candidateHash) => {
-        const task = this.fetches.get(candidateHash);
-        if (task !== undefined) this.resolve(task);
-      });
-    }
   }
 
   /**
@@ -219,7 +82,6 @@ export class AvailabilityDistribution {
    * (unless my group backs it), cancel fetches of candidates that no longer occupy a core.
    */
   onActiveLeaf(leaf: BlockContext): void {
-    this.store.advance(leaf.number);
     const me = this.env.validatorIndex;
     const myGroup = leaf.groupOf(me);
     // Fetches of candidates still occupying a core are stamped with this leaf's generation; the
@@ -403,33 +265,13 @@ export class AvailabilityDistribution {
     }
   }
 
-  /** `answer_chunk_request`: a backer serves any chunk; others only hold their own. */
-  onChunkFetchRequest(
-    from: ActorId,
-    msg: Extract<ProtocolMessage, { type: "ChunkFetchRequest" }>,
-  ): void {
-    const full = this.store.availableData(msg.candidateHash);
-    const n = this.env.validatorActors.length;
-    this.env.send(from, {
-      type: "ChunkFetchResponse",
-      candidateHash: msg.candidateHash,
-      validatorIndex: msg.validatorIndex,
-      chunkBytes: full === undefined ? 0 : chunkSizeBytes(full.pov.sizeBytes, n),
-      found: full !== undefined,
-    });
-  }
-
-  /** `answer_pov_request`: the PoV of a candidate this validator backed, if it has it. */
-  onPovFetchRequest(
-    from: ActorId,
-    msg: Extract<ProtocolMessage, { type: "PovFetchRequest" }>,
-  ): void {
-    const full = this.store.availableData(msg.candidateHash);
-    this.env.send(from, {
-      type: "PovFetchResponse",
-      candidateHash: msg.candidateHash,
-      pov: full === undefined ? null : full.pov,
-    });
+  /**
+   * Lazily computed fetches: takes in what happened by now to my fetch of `candidateHash`, if
+   * any (its chunk is then in the store if it arrived). A no-op with message-carried fetches.
+   */
+  settle(candidateHash: CandidateHash): void {
+    const task = this.fetches.get(candidateHash);
+    if (task !== undefined) this.resolve(task);
   }
 
   /** The state of my chunk fetch for a candidate (tests, checkers). */

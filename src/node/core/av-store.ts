@@ -1,0 +1,101 @@
+/**
+ * The availability store of one validator, MODELLED: the whole available data (PoV and PVD) of
+ * the candidates it backed, and its own chunk of the others.
+ *
+ * - A backer stores the full available data after validating a candidate (backing's
+ *   `make_pov_available`) and so holds every chunk of it.
+ * - A validator outside the backing group stores the chunk availability distribution fetched
+ *   for it; a chunk is modelled by its size (`primitives/erasure-coding.ts`).
+ * - Every query is pure: what the store holds now. (With the simulator's lazily computed chunk
+ *   fetches, availability distribution settles a fetch before the store is asked about it: see
+ *   `node/network/availability-distribution`.)
+ * - Stored data is kept for `KEEP_BLOCKS` relay blocks after it was last needed (a modelling
+ *   bound: av-store keeps it until finality plus a keep period).
+ *
+ * Ref: polkadot/node/core/av-store/src/lib.rs (store_available_data, store_chunk,
+ *      QueryChunkAvailability, QueryAvailableData, pruning).
+ */
+import type { BlockNumber, CandidateHash } from "../../primitives/codecs.ts";
+import type { AvailabilityStoreMessage, AvailableData, StoredChunk } from "../subsystem-types.ts";
+
+/** How long (relay blocks) stored data outlives its last use (modelling bound, see header). */
+export const KEEP_BLOCKS = 10;
+/** How often (relay blocks) the store looks for data to forget. */
+export const PRUNE_EVERY = 5;
+
+interface StoredFull {
+  readonly data: AvailableData;
+  /** When it was stored, µs. */
+  readonly storedAtUs: number;
+  lastNeeded: BlockNumber;
+}
+
+export class AvailabilityStore implements AvailabilityStoreMessage {
+  private readonly full = new Map<CandidateHash, StoredFull>();
+  private readonly chunks = new Map<CandidateHash, StoredChunk>();
+  private currentBlock: BlockNumber = 0;
+  private nextPrune: BlockNumber = 0;
+
+  /** `StoreAvailableData` at `atUs`: a backer holds the whole data, hence every chunk. */
+  storeAvailableData(candidateHash: CandidateHash, data: AvailableData, atUs: number): void {
+    if (!this.full.has(candidateHash)) {
+      this.full.set(candidateHash, { data, storedAtUs: atUs, lastNeeded: this.currentBlock });
+    }
+  }
+
+  /**
+   * `StoreChunk`: my own chunk of a candidate. Returns the stored entry, which the caller may
+   * hand back to `touch` (saving the lookup in the big chunk map).
+   */
+  storeChunk(candidateHash: CandidateHash, chunkBytes: number): StoredChunk {
+    let c = this.chunks.get(candidateHash);
+    if (c === undefined) {
+      c = { chunkBytes, lastNeeded: this.currentBlock };
+      this.chunks.set(candidateHash, c);
+    }
+    return c;
+  }
+
+  /** `QueryChunkAvailability` for my chunk. */
+  hasChunk(candidateHash: CandidateHash): boolean {
+    return this.full.has(candidateHash) || this.chunks.has(candidateHash);
+  }
+
+  /** When the whole data of a candidate was stored here, µs; undefined if it is not held. */
+  availableDataStoredAt(candidateHash: CandidateHash): number | undefined {
+    return this.full.get(candidateHash)?.storedAtUs;
+  }
+
+  /** `QueryAvailableData`. */
+  availableData(candidateHash: CandidateHash): AvailableData | undefined {
+    return this.full.get(candidateHash)?.data;
+  }
+
+  /** Notes that the candidate is still needed at `block` (it occupies a core there). */
+  touch(candidateHash: CandidateHash, block: BlockNumber, chunk?: StoredChunk | null): void {
+    // The full data map is small (my group's candidates); my chunk's entry may be passed by the
+    // fetch that stored it (null: not fetched yet), saving the lookup in the big chunk map.
+    const f = this.full.get(candidateHash);
+    if (f !== undefined) f.lastNeeded = Math.max(f.lastNeeded, block);
+    const c = chunk === undefined ? this.chunks.get(candidateHash) : chunk;
+    if (c != null) c.lastNeeded = Math.max(c.lastNeeded, block);
+  }
+
+  /**
+   * Moves the store's clock to `block` and forgets data unused for `KEEP_BLOCKS` blocks, looking
+   * every `PRUNE_EVERY` blocks (so data is kept `KEEP_BLOCKS` to `KEEP_BLOCKS + PRUNE_EVERY - 1`
+   * blocks: a store holds ~1,000 chunks at 100 paras, not worth walking on every block).
+   */
+  advance(block: BlockNumber): void {
+    this.currentBlock = Math.max(this.currentBlock, block);
+    if (this.currentBlock < this.nextPrune) return;
+    this.nextPrune = this.currentBlock + PRUNE_EVERY;
+    const horizon = this.currentBlock - KEEP_BLOCKS;
+    for (const [h, f] of this.full) if (f.lastNeeded < horizon) this.full.delete(h);
+    for (const [h, c] of this.chunks) if (c.lastNeeded < horizon) this.chunks.delete(h);
+  }
+
+  get size(): { readonly full: number; readonly chunks: number } {
+    return { full: this.full.size, chunks: this.chunks.size };
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The availability-distribution subsystem: the chunk requester (my chunk of every candidate
+ * pending availability), the PoV requester (backing's `FetchPoV`) and the responder (PoVs and
+ * chunks from my availability store), over one validator's environment.
+ *
+ * Performance model: with the simulator's lazily computed chunk fetches, a fetch's outcome is
+ * taken in when it is looked at. `chunkAvailability()` is the availability store as bitfield
+ * signing should see it now: each query first settles my fetch of that candidate (the store's
+ * own query stays pure). See docs/simulator.md "Performance model".
+ *
+ * Ref: polkadot/node/network/availability-distribution/src/lib.rs (the subsystem: requester,
+ *      pov_requester, responder).
+ */
+import type { ActorLog, ValidatorEnv } from "../../../actors/env.ts";
+import type { ActorId, PoV, ProtocolMessage } from "../../../actors/protocol.ts";
+import type { Hash } from "../../../lib/hex.ts";
+import type { CandidateHash, ValidatorIndex } from "../../../primitives/codecs.ts";
+import type {
+  AvailabilityDistributionMessage,
+  AvailabilityStoreMessage,
+} from "../../subsystem-types.ts";
+import type { BlockContext } from "../../util/block-context.ts";
+import { PovRequester } from "./pov-requester.ts";
+import { ChunkRequester } from "./requester.ts";
+import { Responder } from "./responder.ts";
+
+export class AvailabilityDistribution implements AvailabilityDistributionMessage {
+  readonly requester: ChunkRequester;
+  readonly responder: Responder;
+  private readonly povRequester: PovRequester;
+
+  constructor(
+    private readonly env: ValidatorEnv,
+    log: ActorLog,
+    private readonly store: AvailabilityStoreMessage,
+  ) {
+    this.requester = new ChunkRequester(env, log, store);
+    this.responder = new Responder(env, store, env.validatorActors.length);
+    this.povRequester = new PovRequester(env);
+  }
+
+  /** After the implicit view moved (backing's relay parents): drop stale PoV requests. */
+  viewChanged(remaining: ReadonlySet<Hash>): void {
+    this.povRequester.activeLeavesUpdate(remaining);
+  }
+
+  /** A new active leaf: fetch my chunks of the candidates occupying its cores. */
+  onActiveLeaf(leaf: BlockContext): void {
+    this.requester.onActiveLeaf(leaf);
+  }
+
+  fetchPov(
+    relayParent: Hash,
+    candidateHash: CandidateHash,
+    fromValidator: ValidatorIndex,
+    then: (pov: PoV | null) => void,
+  ): void {
+    this.povRequester.fetchPov(relayParent, candidateHash, fromValidator, then);
+  }
+
+  /** The store as bitfield signing sees it now (lazily computed fetches settled first). */
+  chunkAvailability(): Pick<AvailabilityStoreMessage, "hasChunk"> {
+    return {
+      hasChunk: (candidateHash) => {
+        // A backer holds the whole data (and never fetches it): nothing to settle.
+        if (this.store.availableDataStoredAt(candidateHash) !== undefined) return true;
+        this.requester.settle(candidateHash);
+        return this.store.hasChunk(candidateHash);
+      },
+    };
+  }
+
+  onMessage(
+    from: ActorId,
+    msg: Extract<
+      ProtocolMessage,
+      { type: "ChunkFetchRequest" | "ChunkFetchResponse" | "PovFetchRequest" | "PovFetchResponse" }
+    >,
+  ): void {
+    switch (msg.type) {
+      case "ChunkFetchRequest":
+        this.responder.onChunkFetchRequest(from, msg, this.env.now());
+        return;
+      case "ChunkFetchResponse":
+        this.requester.onChunkFetchResponse(from, msg);
+        return;
+      case "PovFetchRequest":
+        this.responder.onPovFetchRequest(from, msg);
+        return;
+      case "PovFetchResponse":
+        this.povRequester.onPovFetchResponse(from, msg);
+        return;
+    }
+  }
+
+  /** The state of my chunk fetch for a candidate (tests, checkers). */
+  fetchState(candidateHash: CandidateHash): "Fetching" | "Done" | "Failed" | undefined {
+    return this.requester.fetchState(candidateHash);
+  }
+}
