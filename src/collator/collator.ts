@@ -83,6 +83,21 @@ import {
 /** The CPU pool a collator imports peers' blocks on (see `importBlock`). */
 export const IMPORT_POOL: CpuPool = "pvf";
 
+/** polkadot-omni-node's `relay_chain_slot_duration`, the node's default relay slot, ms. */
+const DEFAULT_RELAY_CHAIN_SLOT_DURATION_MS = 6000;
+
+/** The share of `max_pov_size` basic.rs builds up to ("50% of the maximum PoV size"), percent. */
+const BASIC_POV_PERCENTAGE = 50;
+
+/** Lookahead / slot-based share of `max_pov_size` when `max_pov_percentage` is unset, percent. */
+const DEFAULT_MAX_POV_PERCENTAGE = 85;
+
+/** How long a collation stays fetchable after its relay parent (a model bound), relay blocks. */
+const COLLATION_RETENTION_BLOCKS = 16;
+
+/** `AuraUnincludedSegmentApi` version the runtime implements (`can_build_upon` by relay slot). */
+const AURA_UNINCLUDED_SEGMENT_API_VERSION = 2;
+
 /** The para-wide things every collator of the para shares (built once by `createParachain`). */
 export interface Parachain {
   readonly spec: ParachainSpec;
@@ -107,7 +122,7 @@ export interface RuntimePanicInfo {
 export interface CollatorOptions {
   /**
    * The node's `relay_chain_slot_duration` (what it derives para slots from; polkadot-omni-node
-   * uses 6 s). It may differ from the runtime's `relayChainSlotDurationMillis`. Default 6000.
+   * uses 6 s). It may differ from the runtime's `relayChainSlotDurationMillis`. Default 6 s.
    */
   readonly relaySlotDurationMs?: number;
   /** Told of every block production that failed with a runtime panic. */
@@ -116,7 +131,8 @@ export interface CollatorOptions {
 
 /** The PoV budget of a collator: basic `max_pov_size / 2`, the others 85 %. */
 export function povBudgetBytes(kind: CollatorKind, maxPovSize: number): number {
-  return kind === "basic" ? Math.floor(maxPovSize / 2) : Math.floor((maxPovSize * 85) / 100);
+  const percentage = kind === "basic" ? BASIC_POV_PERCENTAGE : DEFAULT_MAX_POV_PERCENTAGE;
+  return Math.floor((maxPovSize * percentage) / 100);
 }
 
 /** `collator_signature_payload`: relay parent, para id, PVD hash, PoV hash, code hash (132 bytes). */
@@ -205,7 +221,7 @@ export abstract class CollatorBase implements Actor {
     this.paraId = spec.id;
     this.config = para.genesis.config;
     this.tree = new ParaBlockTree(para.genesis);
-    this.relaySlotDurationMs = options.relaySlotDurationMs ?? 6000;
+    this.relaySlotDurationMs = options.relaySlotDurationMs ?? DEFAULT_RELAY_CHAIN_SLOT_DURATION_MS;
     this.relay = {
       persistedValidationData: (relayParent, paraId, assumption) =>
         env.relayChain.api(relayParent)?.persistedValidationData(paraId, assumption) ?? null,
@@ -250,7 +266,9 @@ export abstract class CollatorBase implements Actor {
       this.best = header;
       // Collations too old to be backed are forgotten.
       for (const [hash, c] of this.collations) {
-        if (c.relayParentNumber + 16 < header.number) this.collations.delete(hash);
+        if (c.relayParentNumber + COLLATION_RETENTION_BLOCKS < header.number) {
+          this.collations.delete(hash);
+        }
       }
     }
   }
@@ -293,9 +311,14 @@ export abstract class CollatorBase implements Actor {
   ): boolean {
     const parent = this.tree.entry(parentHash);
     if (parent === null) return false;
-    return collatorCanBuildUpon(parentHash, includedHash, paraSlot, relaySlot, 2, (inc, slot) => {
-      return runtimeCanBuildUpon(this.config, parent.state, inc, slot) ?? false;
-    });
+    return collatorCanBuildUpon(
+      parentHash,
+      includedHash,
+      paraSlot,
+      relaySlot,
+      AURA_UNINCLUDED_SEGMENT_API_VERSION,
+      (inc, slot) => runtimeCanBuildUpon(this.config, parent.state, inc, slot) ?? false,
+    );
   }
 
   /** The relay state the `set_validation_data` inherent proves, read at the relay parent. */

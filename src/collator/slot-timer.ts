@@ -21,6 +21,9 @@ export const BLOCK_PRODUCTION_MINIMUM_INTERVAL_MS = 500;
 /** How much the authoring of the last block of a relay slot is shortened. */
 export const BLOCK_PRODUCTION_ADJUSTMENT_MS = 500;
 
+/** How far past the last reported slot a wake-up still reports the next one (`ls + 3`), slots. */
+const SLOT_CATCH_UP_WINDOW_SLOTS = 3;
+
 /**
  * `time_until_next_attempt(now, interval, offset)`: the wait until the next multiple of
  * `interval` strictly after `now - offset` (saturating at 0), and that tick's timestamp.
@@ -101,7 +104,11 @@ export function waitUntilNextSlot(
 } {
   let slot = nextAuraSlot;
   let sleepMs = waitMs;
-  if (last.slot !== null && last.slot + 1 < nextAuraSlot && nextAuraSlot <= last.slot + 3) {
+  if (
+    last.slot !== null &&
+    last.slot + 1 < nextAuraSlot &&
+    nextAuraSlot <= last.slot + SLOT_CATCH_UP_WINDOW_SLOTS
+  ) {
     slot = last.slot + 1;
     sleepMs = 0;
   }

@@ -56,6 +56,9 @@ const TWO_POW_32 = 0x1_0000_0000;
 /** Modelled size of the relay-chain state proof in a PoV (a few storage items with their paths). */
 export const RELAY_STATE_PROOF_BYTES = 8 * 1024;
 
+/** The timestamp inherent's argument in a PoV (`pallet_timestamp::set(now: u64)`), bytes. */
+const TIMESTAMP_INHERENT_BYTES = 8;
+
 /** `CumulusDigestItem::CoreInfo` (same shape as the collator's `CoreInfo`). */
 export interface CoreInfo {
   readonly selector: number;
@@ -345,7 +348,7 @@ export function povSizeBytes(block: ParaBlock, txProofBytes: number): number {
   return (
     encodeHeader(block.header).length +
     encodeInherent(block.inherent).length +
-    8 + // timestamp
+    TIMESTAMP_INHERENT_BYTES +
     RELAY_STATE_PROOF_BYTES +
     block.transfers.count * txProofBytes
   );
@@ -354,6 +357,9 @@ export function povSizeBytes(block: ParaBlock, txProofBytes: number): number {
 /** PoV bytes of a block before its transfers (what the builder budgets first). */
 export function povBaseBytes(header: ParaHeader, inherent: ParachainInherentData): number {
   return (
-    encodeHeader(header).length + encodeInherent(inherent).length + 8 + RELAY_STATE_PROOF_BYTES
+    encodeHeader(header).length +
+    encodeInherent(inherent).length +
+    TIMESTAMP_INHERENT_BYTES +
+    RELAY_STATE_PROOF_BYTES
   );
 }

@@ -18,6 +18,9 @@ import type { ParaId } from "../primitives/codecs.ts";
 import { skipUmpSignals } from "../primitives/ump.ts";
 import { isOffboarding, type ParasState } from "./paras.ts";
 
+/** The separator and at most one `UMPSignal` (check_upward_messages inlines `> 2`), messages. */
+const MAX_UMP_SIGNALS_WITH_SEPARATOR = 2;
+
 export interface UmpState {
   /** The enqueued, not yet dispatched upward messages of each para, oldest first. */
   upwardQueues: Map<ParaId, Uint8Array[]>;
@@ -66,7 +69,8 @@ export function checkUpwardMessages(
   const separatorIndex = upwardMessages.findIndex((m) => m.length === 0);
   if (separatorIndex !== -1) {
     const signals = upwardMessages.length - separatorIndex;
-    if (signals > 2) return err({ code: "TooManyUMPSignals", count: signals });
+    if (signals > MAX_UMP_SIGNALS_WITH_SEPARATOR)
+      return err({ code: "TooManyUMPSignals", count: signals });
     if (signals === 1) return err({ code: "NoUmpSignal" });
     messages = upwardMessages.slice(0, separatorIndex);
   }

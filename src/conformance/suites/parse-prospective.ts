@@ -266,6 +266,8 @@ export interface CandidateSpec {
 
 const DUMMY_COLLATOR: Hex = `0x${"00".repeat(32)}`;
 const DUMMY_SIGNATURE: Hex = `0x${"00".repeat(64)}`;
+/** FORMAT.md: CandidateSpec's default `maxPovSize` (make_committed_candidate's), bytes. */
+const DEFAULT_MAX_POV_SIZE_BYTES = 1_000_000;
 /** FORMAT.md: the default validation code hash is the byte 0x42 repeated. */
 const DEFAULT_VALIDATION_CODE_HASH = repeatByte(0x42);
 
@@ -283,7 +285,7 @@ export function readCandidateSpec(name: string, r: Reader): CandidateSpec {
     relayParentStorageRoot: r.has("relayParentStorageRoot")
       ? r.hash("relayParentStorageRoot")
       : ZERO_HASH,
-    maxPovSize: r.numOr("maxPovSize", 1_000_000),
+    maxPovSize: r.numOr("maxPovSize", DEFAULT_MAX_POV_SIZE_BYTES),
   };
   const validationCodeHash = r.has("validationCodeHash")
     ? r.hash("validationCodeHash")
