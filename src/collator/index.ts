@@ -1,7 +1,7 @@
 /**
- * The collator side's entry points for the world: `createParachain` (a para's genesis, shared
- * state store, transaction pool and PVF, once per para) and `createCollator` (one collator actor
- * of the kind the scenario names).
+ * The collator side's entry points for the world: `createParachain` (a para's runtime
+ * configuration from its scenario entry, genesis, shared state store, transaction pool and PVF,
+ * once per para) and `createCollator` (one collator actor of the kind the scenario names).
  *
  * Invariant: every collator of a para and the para's PVF share ONE `Parachain` value (the state
  * store is the storage-witness model, the pool the transaction-gossip model).
@@ -11,6 +11,7 @@
  */
 
 import type { CollatorEnv } from "../actors/env.ts";
+import { parachainRuntimeConfigFromScenario } from "../config/from-scenario.ts";
 import type { ParachainSpec } from "../config/scenario.ts";
 import { assertNever } from "../lib/assert.ts";
 import type { Prng } from "../lib/prng.ts";
@@ -31,16 +32,24 @@ export interface ParachainSetup extends Parachain {
   readonly pvf: Pvf;
 }
 
+export interface ParachainSetupOptions extends GenesisOptions {
+  /** Accounts of the ledger (default `DEFAULT_ACCOUNTS`). */
+  readonly accounts?: number;
+}
+
 /** A para's genesis, state store, transaction pool (seeded from `rng`) and PVF. */
 export function createParachain(
   spec: ParachainSpec,
   rng: Prng,
-  options: GenesisOptions = {},
+  options: ParachainSetupOptions = {},
 ): ParachainSetup {
-  const genesis = createGenesis(spec, options);
+  const genesis = createGenesis(
+    parachainRuntimeConfigFromScenario(spec, options.accounts),
+    options,
+  );
   const store = genesisStore(genesis);
   const pool = new TxPool(spec.load, genesis.config.accounts, rng.fork("load"));
-  return { spec, genesis, store, pool, pvf: createPvf(store, spec, genesis.config.accounts) };
+  return { spec, genesis, store, pool, pvf: createPvf(store, genesis.config) };
 }
 
 /** One collator of `para`, of the kind `spec.collator.kind`. */

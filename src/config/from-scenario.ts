@@ -1,6 +1,10 @@
 /**
- * The relay chain's `HostConfiguration` of a scenario: the scenario's `relay.hostConfiguration`
- * keys (SCENARIO.md) laid over a base configuration, then `checkConsistency`.
+ * The runtimes' configurations of a scenario: the relay chain's `HostConfiguration` and each
+ * parachain runtime's `RuntimeConfig` (`parachain-runtime.ts`). The runtimes (`src/relay/`,
+ * `src/parachain/`) take these values and know nothing of the scenario schema.
+ *
+ * Host configuration: the scenario's `relay.hostConfiguration` keys (SCENARIO.md) laid over a
+ * base configuration, then `checkConsistency`.
  *
  * Base (every key the scenario has no name for): polkadot-sdk's test-network genesis preset
  * (`default_parachains_host_configuration` of the rococo / westend presets), not
@@ -23,10 +27,15 @@
  * The result is returned with the consistency check's verdict: a caller refuses an inconsistent
  * scenario with the Rust variant's name (`InconsistentError.code`), never runs it.
  *
+ * Parachain runtime: a `parachains[]` entry's `runtime` keys, camel-cased as in the runtime
+ * (`checkAssociatedRelayNumber` names the parachain-system implementation, `maximumBlockWeightMs`
+ * becomes whole µs), its load's transaction weights, and the ledger's size (not a scenario key).
+ *
  * Ref: polkadot/runtime/parachains/src/configuration.rs (HostConfiguration, check_consistency),
  *      polkadot/runtime/{rococo,westend}/src/genesis_config_presets.rs
  *      (default_parachains_host_configuration), polkadot/primitives (node_features::FeatureIndex).
  */
+import { assertNever } from "../lib/assert.ts";
 import { err, ok, type Result } from "../lib/result.ts";
 import {
   checkConsistency,
@@ -38,7 +47,12 @@ import {
   MAX_CODE_SIZE,
   nodeFeatures,
 } from "./host-configuration.ts";
-import type { ScenarioHostConfiguration } from "./scenario.ts";
+import {
+  type CheckAssociatedRelayNumber,
+  DEFAULT_ACCOUNTS,
+  type RuntimeConfig,
+} from "./parachain-runtime.ts";
+import type { ParachainSpec, RelayNumberCheck, ScenarioHostConfiguration } from "./scenario.ts";
 
 /** The base the scenario's keys are laid over (see the header). */
 export function genesisPresetHostConfiguration(): HostConfiguration {
@@ -131,4 +145,43 @@ export function consistentHostConfigurationFromScenario(
   const config = hostConfigurationFromScenario(s);
   const checked = checkConsistency(config);
   return checked.ok ? ok(config) : err(checked.error);
+}
+
+function relayNumberCheck(c: RelayNumberCheck): CheckAssociatedRelayNumber {
+  switch (c) {
+    case "strict":
+      return "RelayNumberStrictlyIncreases";
+    case "monotonic":
+      return "RelayNumberMonotonicallyIncreases";
+    case "any":
+      return "AnyRelayNumber";
+    default:
+      return assertNever(c, "checkAssociatedRelayNumber");
+  }
+}
+
+/**
+ * The runtime configuration of a scenario's parachain (see the header). The field order is part
+ * of the para's validation code (`parachain-runtime.ts`): keep it.
+ */
+export function parachainRuntimeConfigFromScenario(
+  spec: ParachainSpec,
+  accounts = DEFAULT_ACCOUNTS,
+): RuntimeConfig {
+  const r = spec.runtime;
+  return {
+    paraId: spec.id,
+    unincludedSegmentCapacity: r.unincludedSegmentCapacity,
+    blockProcessingVelocity: r.blockProcessingVelocity,
+    relayParentOffset: r.relayParentOffset,
+    relayChainSlotDurationMillis: r.relayChainSlotDurationMillis,
+    slotDurationMs: r.slotDurationMs,
+    allowMultipleBlocksPerSlot: r.allowMultipleBlocksPerSlot,
+    checkAssociatedRelayNumber: relayNumberCheck(r.checkAssociatedRelayNumber),
+    consensusHook: r.consensusHook,
+    maximumBlockWeightUs: Math.round(r.maximumBlockWeightMs * 1000),
+    txRefTimeUs: spec.load.txRefTimeUs,
+    txProofBytes: spec.load.txProofBytes,
+    accounts,
+  };
 }

@@ -3,7 +3,7 @@
  * chain registers), and its validation code (the bytes and hash the relay chain stores).
  *
  * Invariants:
- * - Deterministic: the same spec gives the same genesis head and code hash.
+ * - Deterministic: the same configuration gives the same genesis head and code hash.
  * - The validation code names the runtime and its constants, so paras whose runtimes differ
  *   (velocity, capacity, slot duration, weights...) have different code hashes, as they would on
  *   chain; `validationCodeHash` = blake2b-256 of the code (`ValidationCode::hash()`).
@@ -14,20 +14,17 @@
  * Ref: polkadot/runtime/parachains/src/paras/mod.rs (ParaGenesisArgs), cumulus genesis
  *      (head data = encoded genesis header).
  */
-import type { ParachainSpec } from "../config/scenario.ts";
 import type { Hash } from "../lib/hex.ts";
 import type { HeadData, ParaId } from "../primitives/codecs.ts";
 import { hashBytes } from "../primitives/hashing.ts";
 import { blockHash, headData, type ParaHeader } from "./block.ts";
 import { ParaStateStore } from "./pvf.ts";
 import {
-  DEFAULT_ACCOUNTS,
   GENESIS_BALANCE,
   genesisHeader,
   genesisState,
   type ParaState,
   type RuntimeConfig,
-  runtimeConfig,
 } from "./runtime.ts";
 
 export interface ParaGenesis {
@@ -44,7 +41,7 @@ export interface ParaGenesis {
 }
 
 export interface GenesisOptions {
-  readonly accounts?: number;
+  /** Every account's genesis balance (default `GENESIS_BALANCE`). */
   readonly initialBalance?: number;
 }
 
@@ -53,13 +50,13 @@ export function validationCodeOf(config: RuntimeConfig): Uint8Array {
   return new TextEncoder().encode(`parapipe-parachain-runtime/1 ${JSON.stringify(config)}`);
 }
 
-export function createGenesis(spec: ParachainSpec, options: GenesisOptions = {}): ParaGenesis {
-  const config = runtimeConfig(spec, options.accounts ?? DEFAULT_ACCOUNTS);
+/** The genesis of a para whose runtime has these constants (its para id among them). */
+export function createGenesis(config: RuntimeConfig, options: GenesisOptions = {}): ParaGenesis {
   const state = genesisState(config, options.initialBalance ?? GENESIS_BALANCE);
   const header = genesisHeader(state);
   const validationCode = validationCodeOf(config);
   return {
-    paraId: spec.id,
+    paraId: config.paraId,
     config,
     state,
     header,

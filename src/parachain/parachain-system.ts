@@ -19,6 +19,7 @@
  *      cumulus/pallets/parachain-system/src/unincluded_segment.rs (newest: the drop moved to
  *      its own module, same logic).
  */
+import type { CheckAssociatedRelayNumber } from "../config/parachain-runtime.ts";
 import { assert, ensure, panic } from "../lib/assert.ts";
 import type { Hash } from "../lib/hex.ts";
 import type { BlockNumber, HeadData } from "../primitives/codecs.ts";
@@ -95,11 +96,8 @@ export const RequireParentIncluded: ConsensusHook = FixedCapacityUnincludedSegme
 // ---------------------------------------------------------------------------------------------
 // CheckAssociatedRelayNumber
 
-/** The `CheckAssociatedRelayNumber` implementations of parachain-system. */
-export type CheckAssociatedRelayNumber =
-  | "RelayNumberStrictlyIncreases"
-  | "RelayNumberMonotonicallyIncreases"
-  | "AnyRelayNumber";
+/** The `CheckAssociatedRelayNumber` implementations (a runtime constant, in src/config/). */
+export type { CheckAssociatedRelayNumber };
 
 /** `check_associated_relay_number(current, previous)`: panics when the rule is broken. */
 export function checkAssociatedRelayNumber(

@@ -31,7 +31,6 @@
  *      (PoV size and hash checks before execution).
  */
 
-import type { ParachainSpec } from "../config/scenario.ts";
 import { RuntimePanic } from "../lib/assert.ts";
 import type { Hash } from "../lib/hex.ts";
 import { getOrInsertComputed } from "../lib/memo.ts";
@@ -40,13 +39,7 @@ import type { PersistedValidationData } from "../primitives/codecs.ts";
 import { hashHex } from "../primitives/hashing.ts";
 import type { ValidationParams, ValidationResult } from "../primitives/pvf.ts";
 import { type ParaBlock, povHash, povSizeBytes } from "./block.ts";
-import {
-  type ExecutedBlock,
-  executeBlock,
-  type ParaState,
-  type RuntimeConfig,
-  runtimeConfig,
-} from "./runtime.ts";
+import { type ExecutedBlock, executeBlock, type ParaState, type RuntimeConfig } from "./runtime.ts";
 
 /** A block's execution: the executed block, or the message of the runtime panic that aborted it. */
 type Execution = Result<ExecutedBlock, string>;
@@ -156,12 +149,11 @@ export interface PovLike {
 export type Pvf = (pvd: PersistedValidationData, pov: PovLike) => PvfResult;
 
 /**
- * The PVF of a scenario's parachain over its state store: candidate validation's PoV checks,
- * then `validate_block`. `ParamsTooLarge` and `PoVHashMismatch` name candidate-validation's
- * `InvalidCandidate` variants.
+ * The PVF of a para whose runtime has these constants, over its state store: candidate
+ * validation's PoV checks, then `validate_block`. `ParamsTooLarge` and `PoVHashMismatch` name
+ * candidate-validation's `InvalidCandidate` variants.
  */
-export function createPvf(store: ParaStateStore, spec: ParachainSpec, accounts?: number): Pvf {
-  const config = runtimeConfig(spec, accounts);
+export function createPvf(store: ParaStateStore, config: RuntimeConfig): Pvf {
   // The PoV hash and size a valid block must have, per block object: a pure function of the
   // (immutable) block and its memoised execution, checked by every validator of the group.
   const expected = new WeakMap<ParaBlock, { readonly hash: Hash; readonly sizeBytes: number }>();

@@ -43,10 +43,10 @@
  *      (initial_checks, final_checks).
  */
 import { blake2b } from "@noble/hashes/blake2.js";
-import type { ParachainSpec, RelayNumberCheck } from "../config/scenario.ts";
+import type { RuntimeConfig } from "../config/parachain-runtime.ts";
 import { assert, assertNever, panic } from "../lib/assert.ts";
 import { concatBytes, fromHex, type Hash, toHex, ZERO_HASH } from "../lib/hex.ts";
-import type { BlockNumber, HeadData, ParaId } from "../primitives/codecs.ts";
+import type { BlockNumber, HeadData } from "../primitives/codecs.ts";
 import type { ValidationResult } from "../primitives/pvf.ts";
 import { withSelectCore } from "../primitives/ump.ts";
 import { Slot } from "./aura.ts";
@@ -70,7 +70,6 @@ import {
 } from "./ledger.ts";
 import {
   adjustEgressBandwidthLimits,
-  type CheckAssociatedRelayNumber,
   checkAssociatedRelayNumber,
   EMPTY_UNINCLUDED_SEGMENT,
   ExpectParentIncluded,
@@ -88,67 +87,14 @@ import {
   UsedBandwidth,
 } from "./unincluded-segment.ts";
 
-/** Accounts of the ledger unless a scenario says otherwise. */
-export const DEFAULT_ACCOUNTS = 1024;
+/**
+ * The runtime's constants, defined beside the host configuration in
+ * `src/config/parachain-runtime.ts` (`parachainRuntimeConfigFromScenario` sets them from a scenario).
+ */
+export type { RuntimeConfig };
+
 /** Every account's genesis balance (large enough that the load never drains one). */
 export const GENESIS_BALANCE = 1_000_000_000_000;
-
-/** The runtime's constants: the cumulus configuration of the upgrade guide, and the load's weights. */
-export interface RuntimeConfig {
-  readonly paraId: ParaId;
-  /** `UNINCLUDED_SEGMENT_CAPACITY` (`C` of the hook). */
-  readonly unincludedSegmentCapacity: number;
-  /** `BLOCK_PROCESSING_VELOCITY` (`V` of the hook). */
-  readonly blockProcessingVelocity: number;
-  readonly relayParentOffset: number;
-  /** `RELAY_CHAIN_SLOT_DURATION_MILLIS`: what the runtime believes the relay slot is. */
-  readonly relayChainSlotDurationMillis: number;
-  /** `SLOT_DURATION` (pallet_aura). */
-  readonly slotDurationMs: number;
-  /** pallet_aura `AllowMultipleBlocksPerSlot`. */
-  readonly allowMultipleBlocksPerSlot: boolean;
-  readonly checkAssociatedRelayNumber: CheckAssociatedRelayNumber;
-  readonly consensusHook: "expect-parent-included" | "fixed-velocity";
-  /** `MAXIMUM_BLOCK_WEIGHT` ref time, µs. */
-  readonly maximumBlockWeightUs: number;
-  /** Benchmarked weight of one transfer: ref time (µs) and proof size (bytes). */
-  readonly txRefTimeUs: number;
-  readonly txProofBytes: number;
-  readonly accounts: number;
-}
-
-function relayNumberCheck(c: RelayNumberCheck): CheckAssociatedRelayNumber {
-  switch (c) {
-    case "strict":
-      return "RelayNumberStrictlyIncreases";
-    case "monotonic":
-      return "RelayNumberMonotonicallyIncreases";
-    case "any":
-      return "AnyRelayNumber";
-    default:
-      return assertNever(c, "checkAssociatedRelayNumber");
-  }
-}
-
-/** The runtime constants of a scenario's parachain. */
-export function runtimeConfig(spec: ParachainSpec, accounts = DEFAULT_ACCOUNTS): RuntimeConfig {
-  const r = spec.runtime;
-  return {
-    paraId: spec.id,
-    unincludedSegmentCapacity: r.unincludedSegmentCapacity,
-    blockProcessingVelocity: r.blockProcessingVelocity,
-    relayParentOffset: r.relayParentOffset,
-    relayChainSlotDurationMillis: r.relayChainSlotDurationMillis,
-    slotDurationMs: r.slotDurationMs,
-    allowMultipleBlocksPerSlot: r.allowMultipleBlocksPerSlot,
-    checkAssociatedRelayNumber: relayNumberCheck(r.checkAssociatedRelayNumber),
-    consensusHook: r.consensusHook,
-    maximumBlockWeightUs: Math.round(r.maximumBlockWeightMs * 1000),
-    txRefTimeUs: spec.load.txRefTimeUs,
-    txProofBytes: spec.load.txProofBytes,
-    accounts,
-  };
-}
 
 /** The runtime's state after a block (its storage). Immutable. */
 export interface ParaState {

@@ -3,11 +3,16 @@
  * for a relay block number, and a block builder that runs the runtime directly (no collator).
  */
 
+import { parachainRuntimeConfigFromScenario } from "../../src/config/from-scenario.ts";
 import { PRESETS } from "../../src/config/presets.ts";
 import type { ParachainSpec } from "../../src/config/scenario.ts";
 import { type Hash, type Hex, toHex } from "../../src/lib/hex.ts";
 import type { CoreInfo, ParaBlock, ParachainInherentData } from "../../src/parachain/block.ts";
-import { createGenesis, type ParaGenesis } from "../../src/parachain/genesis.ts";
+import {
+  type GenesisOptions,
+  createGenesis as genesisOf,
+  type ParaGenesis,
+} from "../../src/parachain/genesis.ts";
 import type { Transfer } from "../../src/parachain/ledger.ts";
 import { BlockExecution, type ExecutedBlock, type ParaState } from "../../src/parachain/runtime.ts";
 import { hashBytes } from "../../src/primitives/hashing.ts";
@@ -116,4 +121,12 @@ export function buildOn(
   };
 }
 
-export { createGenesis, toHex };
+/** The genesis of a spec's parachain (its runtime configuration as the world maps it). */
+export function createGenesis(
+  spec: ParachainSpec,
+  options: GenesisOptions & { readonly accounts?: number } = {},
+): ParaGenesis {
+  return genesisOf(parachainRuntimeConfigFromScenario(spec, options.accounts), options);
+}
+
+export { toHex };

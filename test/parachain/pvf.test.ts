@@ -29,7 +29,7 @@ function setup(memoise: boolean) {
     sizeBytes: povSizeBytes(b2.block, genesis.config.txProofBytes),
     blockData: b2.block,
   };
-  return { genesis, store, b1, b2, pvd, pov, pvf: createPvf(store, spec) };
+  return { genesis, store, b1, b2, pvd, pov, pvf: createPvf(store, genesis.config) };
 }
 
 describe("PVF", () => {
@@ -77,7 +77,7 @@ describe("PVF", () => {
     const { pvd, pov, genesis } = setup(false);
     const empty = new ParaStateStore(false);
     empty.put(genesis.headHash, genesis.state); // genesis only, not block 1
-    expect(createPvf(empty, spec)(pvd, pov)).toMatchObject({
+    expect(createPvf(empty, genesis.config)(pvd, pov)).toMatchObject({
       kind: "Invalid",
       reason: "Parent state is not in the PoV's storage witness",
     });
