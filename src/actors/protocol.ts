@@ -12,6 +12,7 @@
  * Ref: polkadot/node/network/protocol/src/{lib.rs, request_response/v1.rs, v2.rs}.
  */
 import type { Hash, Hex } from "../lib/hex.ts";
+import type { ParaBlock } from "../parachain/block.ts";
 import type {
   CandidateHash,
   CommittedCandidateReceipt,
@@ -145,7 +146,7 @@ export type ProtocolMessage =
   | {
       readonly type: "ParaBlockAnnounce";
       readonly paraId: ParaId;
-      readonly block: unknown;
+      readonly block: ParaBlock;
       readonly sizeBytes: number;
     };
 

@@ -245,7 +245,7 @@ export abstract class CollatorBase implements Actor {
         this.onRelayBlock(msg.header);
         return;
       case "ParaBlockAnnounce":
-        if (msg.paraId === this.paraId) this.importBlock(msg.block as ParaBlock);
+        if (msg.paraId === this.paraId) this.importBlock(msg.block);
         return;
       case "CollationFetchRequest":
         this.answerFetch(from, msg.relayParent, msg.candidateHash);

@@ -38,6 +38,7 @@ import type { ActorId, ProtocolMessage } from "../actors/protocol.ts";
 import { assertNever } from "../lib/assert.ts";
 import type { ParachainsInherentData } from "../primitives/inherent.ts";
 import type { RelayHeader } from "../primitives/runtime-api.ts";
+import { NodeCaches } from "./caches.ts";
 import { AvailabilityStore } from "./core/av-store.ts";
 import { CandidateBacking } from "./core/backing/backing.ts";
 import { BitfieldSigning } from "./core/bitfield-signing.ts";
@@ -50,7 +51,6 @@ import { CollatorProtocol } from "./network/collator-protocol.ts";
 import { StatementDistribution } from "./network/statement-distribution.ts";
 import type { ProspectiveParachainsMessage } from "./subsystem-types.ts";
 import { ImplicitView, LeafTracker } from "./util/backing-implicit-view.ts";
-import { BlockContext } from "./util/block-context.ts";
 import { SignatureChecks } from "./util/signature-checks.ts";
 import { subsystemLog } from "./util/subsystem-log.ts";
 
@@ -72,13 +72,19 @@ export class ValidatorNode implements Actor {
   readonly prospectiveAsOfNow: ProspectiveParachainsMessage;
   private readonly log: ActorLog;
 
-  constructor(private readonly env: ValidatorEnv) {
+  constructor(
+    private readonly env: ValidatorEnv,
+    /** The computations shared with the network's other validators (default: none shared). */
+    private readonly caches: NodeCaches = new NodeCaches(),
+  ) {
     this.id = env.id;
     this.log = subsystemLog(env.log, "validator");
     this.view = new ImplicitView((hash) => env.relayChain.header(hash));
     this.prospectiveParachains = new ProspectiveParachains(
       env.relayChain,
       subsystemLog(env.log, "prospective-parachains"),
+      caches.contexts,
+      caches.prospective,
     );
     this.availability = new AvailabilityDistribution(
       env,
@@ -91,6 +97,8 @@ export class ValidatorNode implements Actor {
       subsystemLog(env.log, "statement-distribution"),
       this.view,
       new SignatureChecks(env),
+      caches.contexts,
+      caches.statementDistribution,
     );
     // Prospective parachains as the other subsystems must see it: with the simulator's lazy
     // gossip, a para's announcements are taken in before its chains are used.
@@ -99,18 +107,27 @@ export class ValidatorNode implements Actor {
     // The collator protocol and backing talk both ways: the late-bound reference is only
     // dereferenced once messages flow, after construction.
     let collatorProtocol: CollatorProtocol | null = null;
-    this.backing = new CandidateBacking(env, subsystemLog(env.log, "backing"), this.view, {
-      prospective,
-      validation: this.candidateValidation,
-      store: this.availabilityStore,
-      availability: this.availability,
-      statements: this.statementDistribution,
-      collatorProtocol: {
-        collationSeconded: (rp, hash) => collatorProtocol?.collationSeconded(rp, hash),
-        collationNotSeconded: (rp, hash) => collatorProtocol?.collationNotSeconded(rp, hash),
-        candidateBacked: (para, head) => collatorProtocol?.candidateBacked(para, head),
+    this.backing = new CandidateBacking(
+      env,
+      subsystemLog(env.log, "backing"),
+      this.view,
+      {
+        prospective,
+        validation: this.candidateValidation,
+        store: this.availabilityStore,
+        availability: this.availability,
+        statements: this.statementDistribution,
+        collatorProtocol: {
+          collationSeconded: (relayParent, hash) =>
+            collatorProtocol?.collationSeconded(relayParent, hash),
+          collationNotSeconded: (relayParent, hash) =>
+            collatorProtocol?.collationNotSeconded(relayParent, hash),
+          candidateBacked: (para, head) => collatorProtocol?.candidateBacked(para, head),
+        },
       },
-    });
+      caches.contexts,
+      caches.backing,
+    );
     this.statementDistribution.connect(this.backing);
     collatorProtocol = new CollatorProtocol(
       env,
@@ -118,6 +135,7 @@ export class ValidatorNode implements Actor {
       this.view,
       prospective,
       this.backing,
+      caches.contexts,
     );
     this.collatorProtocol = collatorProtocol;
     this.provisioner = new Provisioner(
@@ -126,6 +144,7 @@ export class ValidatorNode implements Actor {
       this.view,
       prospective,
       this.backing,
+      caches.contexts,
     );
     this.bitfieldDistribution = new BitfieldDistribution(
       env,
@@ -133,12 +152,15 @@ export class ValidatorNode implements Actor {
       this.view,
       this.provisioner,
       new SignatureChecks(env, "bitfield-distribution"),
+      caches.contexts,
+      caches.bitfieldDistribution,
     );
     this.bitfieldSigning = new BitfieldSigning(
       env,
       subsystemLog(env.log, "bitfield-signing"),
       this.availability.chunkAvailability(),
       this.bitfieldDistribution,
+      caches.contexts,
     );
   }
 
@@ -202,7 +224,7 @@ export class ValidatorNode implements Actor {
     this.collatorProtocol.activeLeavesUpdate(fresh);
     const api = this.env.relayChain.api(leaf);
     if (api !== null) {
-      const ctx = BlockContext.of(api);
+      const ctx = this.caches.contexts.of(api);
       this.availabilityStore.advance(ctx.number);
       this.availability.onActiveLeaf(ctx);
     }

@@ -65,9 +65,9 @@ export class AnnouncementBoard {
   publish(fromIndex: ValidatorIndex, msg: BackedCandidateMessage, notTo: readonly number[]): void {
     const copies = this.validatorActors.length - notTo.length;
     if (copies <= 0) return;
-    const board = getOrInsertComputed(this.boards, msg.relayParent, (rp) => ({
-      number: this.numberOf(rp),
-      rng: this.rng.fork(`announcements/${rp}`),
+    const board = getOrInsertComputed(this.boards, msg.relayParent, (relayParent) => ({
+      number: this.numberOf(relayParent),
+      rng: this.rng.fork(`announcements/${relayParent}`),
       byPara: new Map(),
       count: 0,
     }));

@@ -58,8 +58,8 @@ export class BitfieldBoard {
 
   /** Validator `index` sends its signed bitfield to every other validator. */
   publish(index: ValidatorIndex, msg: BitfieldMessage): void {
-    const board = getOrInsertComputed(this.boards, msg.relayParent, (rp) => ({
-      number: this.numberOf(rp),
+    const board = getOrInsertComputed(this.boards, msg.relayParent, (relayParent) => ({
+      number: this.numberOf(relayParent),
       published: [],
     }));
     const from = this.validatorActors[index]!;

@@ -67,6 +67,7 @@ import type { Scenario } from "../config/scenario.ts";
 import { assert } from "../lib/assert.ts";
 import { bytesEqual, type Hash } from "../lib/hex.ts";
 import { Prng } from "../lib/prng.ts";
+import { NodeCaches } from "../node/caches.ts";
 import { ValidatorNode } from "../node/validator.ts";
 import { collatorKeypair, validatorKeypair } from "../primitives/keys.ts";
 import {
@@ -139,6 +140,8 @@ function pvfHost(paras: readonly ParachainSetup[], speed: number): PvfHost {
   };
 }
 
+const NO_ANSWER = { found: false, chunkBytes: 0 } as const;
+
 export class World {
   readonly scheduler = new Scheduler();
   readonly cpu: Cpu;
@@ -147,6 +150,10 @@ export class World {
   readonly logger: Logger;
   readonly chain = new RelayChainStore<RelayState>();
   readonly validators: ValidatorNode[] = [];
+  /** What the validators compute once for all of them (performance model, see docs/simulator.md). */
+  readonly caches = new NodeCaches();
+  /** The PVF host every validator executes candidates with (its env's `pvf`). */
+  readonly pvf: PvfHost;
   readonly collators: CollatorBase[] = [];
   readonly paras: ParachainSetup[] = [];
   readonly checker: SafetyChecker;
@@ -191,6 +198,7 @@ export class World {
     const keys = Array.from({ length: n }, (_, i) => validatorKeypair(this.crypto, i));
     const genesis = this.addGenesis(config, keys);
     const pvf = pvfHost(this.paras, scenario.validatorSpeed);
+    this.pvf = pvf;
 
     // The lazily materialised traffic between validators (docs/simulator.md "Performance model").
     const validatorActors = keys.map((_, i) => validatorActor(i));
@@ -207,9 +215,9 @@ export class World {
       this.rng.fork("chunk-fetching"),
       validatorActors,
       {
-        storedAt: (v, hash) => this.validators[v]?.availabilityStore.availableDataStoredAt(hash),
-        povBytes: (v, hash) =>
-          this.validators[v]?.availabilityStore.availableData(hash)?.pov.sizeBytes ?? 0,
+        // Each backer's own responder answers (`answer_chunk_request`, one home).
+        answer: (v, hash, atUs) =>
+          this.validators[v]?.availability.responder.answerChunkRequest(hash, atUs) ?? NO_ANSWER,
       },
     );
 
@@ -316,7 +324,7 @@ export class World {
               },
             }),
       };
-      const node = new ValidatorNode(env);
+      const node = new ValidatorNode(env, this.caches);
       this.validators.push(node);
       this.actors.set(node.id, node);
     });

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { PvfHost } from "../../src/actors/env.ts";
 import { createParachain } from "../../src/collator/index.ts";
 import { RelayBlockQueue } from "../../src/collator/relay-queue.ts";
 import { Prng } from "../../src/lib/prng.ts";
@@ -24,27 +23,6 @@ describe("createParachain", () => {
     );
     expect(c.genesis.validationCodeHash).not.toBe(a.genesis.validationCodeHash);
     expect(c.genesis.headData).toBe(a.genesis.headData);
-  });
-
-  it("gives a PVF the world can serve as a PvfHost", () => {
-    const para = createParachain(paraSpec("async"), Prng.fromSeed(5));
-    const host: PvfHost = {
-      execute: (codeHash, pvd, pov) =>
-        codeHash === para.genesis.validationCodeHash
-          ? para.pvf(pvd, pov)
-          : { kind: "Invalid", reason: "unknown code", cpuUs: 0 },
-    };
-    const outcome = host.execute(
-      para.genesis.validationCodeHash,
-      {
-        parentHead: para.genesis.headData,
-        relayParentNumber: 1,
-        relayParentStorageRoot: para.genesis.headHash,
-        maxPovSize: 100,
-      },
-      { hash: para.genesis.headHash, sizeBytes: 10, blockData: null },
-    );
-    expect(outcome).toEqual({ kind: "Invalid", reason: "Invalid block data", cpuUs: 0 });
   });
 });
 

@@ -5,7 +5,9 @@
  * that makes block n its only active leaf.
  */
 import type { Hash } from "../../src/lib/hex.ts";
+import { ProspectiveSharing } from "../../src/node/core/prospective-parachains/sharing.ts";
 import { ProspectiveParachains } from "../../src/node/core/prospective-parachains/subsystem.ts";
+import { BlockContexts } from "../../src/node/util/block-context.ts";
 import type { ParaId } from "../../src/primitives/codecs.ts";
 import type { BackingState, RelayHeader } from "../../src/primitives/runtime-api.ts";
 import { FakeWorld } from "./fake-env.ts";
@@ -38,9 +40,12 @@ export function prospectiveWorld(opts: {
       }),
     );
   }
+  // The validators of one world share their computations, as the simulator's do.
+  const contexts = new BlockContexts();
+  const sharing = new ProspectiveSharing();
   /** A prospective-parachains subsystem of validator `name`. */
   const subsystem = (name: string) => {
-    const pp = new ProspectiveParachains(world.relayChain, world.log(name));
+    const pp = new ProspectiveParachains(world.relayChain, world.log(name), contexts, sharing);
     let leaf: Hash | null = null;
     const activate = (n: number) => {
       const hash = opts.blocks[n]!.hash;

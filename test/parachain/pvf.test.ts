@@ -1,9 +1,14 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { PoV } from "../../src/actors/protocol.ts";
+import { resolveScenario } from "../../src/config/scenario.ts";
+import type { Hash } from "../../src/lib/hex.ts";
 import { type ParaBlock, povHash, povSizeBytes } from "../../src/parachain/block.ts";
 import { genesisStore } from "../../src/parachain/genesis.ts";
 import { Transfers } from "../../src/parachain/ledger.ts";
 import { createPvf, ParaStateStore } from "../../src/parachain/pvf.ts";
 import type { PersistedValidationData } from "../../src/primitives/codecs.ts";
+import { hashHex } from "../../src/primitives/hashing.ts";
+import { World } from "../../src/sim/world.ts";
 import { buildOn, createGenesis, genesisTip, paraSpec } from "./chain-helpers.ts";
 
 const spec = paraSpec("async");
@@ -104,5 +109,74 @@ describe("PVF", () => {
       kind: "Invalid",
       reason: "Invalid block data",
     });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The world's PVF host: the one every validator of a simulated network executes candidates with.
+// ---------------------------------------------------------------------------------------------
+
+/** The world's validators are 3x slower than the collators that authored the blocks. */
+const VALIDATOR_SPEED = 3;
+
+describe("the world's PVF host", () => {
+  let world: World;
+  /** A candidate the network backed: its receipt's validation code, the backer's PVD and PoV. */
+  let backed: {
+    codeHash: Hash;
+    headData: string;
+    pvd: PersistedValidationData;
+    pov: PoV;
+  };
+
+  beforeAll(() => {
+    const r = resolveScenario({
+      preset: "sync",
+      crypto: "none",
+      validatorSpeed: VALIDATOR_SPEED,
+      warmupRelayBlocks: 1,
+      relayBlocks: 4,
+    });
+    if (!r.ok) throw new Error(r.error.join("; "));
+    world = new World(r.value);
+    world.run();
+    const event = world.relayBlocks
+      .flatMap((b) => b.events)
+      .find((e) => e.kind === "CandidateBacked");
+    if (event?.kind !== "CandidateBacked") throw new Error("nothing was backed");
+    const data = world.validators
+      .map((v) => v.availabilityStore.availableData(event.candidateHash))
+      .find((d) => d !== undefined);
+    if (!data) throw new Error(`no validator holds ${event.candidateHash}`);
+    backed = {
+      codeHash: event.receipt.descriptor.validationCodeHash,
+      headData: event.headData,
+      pvd: data.pvd,
+      pov: data.pov,
+    };
+  });
+
+  it("validates a block the network's collator authored: Valid, its outputs, CPU time = weight x validatorSpeed", () => {
+    const authored = world.blocks.get(hashHex(backed.headData));
+    expect(authored).toBeDefined();
+    const r = world.pvf.execute(backed.codeHash, backed.pvd, backed.pov);
+    expect(r.kind).toBe("Valid");
+    if (r.kind !== "Valid") return;
+    expect(r.outputs.headData).toBe(backed.headData);
+    expect(authored!.weightUs).toBeGreaterThan(0);
+    expect(r.cpuUs).toBe(authored!.weightUs * VALIDATOR_SPEED);
+    // The para's own PVF (no host) takes the block's weight: the host scales it.
+    const para = world.paras.find((p) => p.genesis.validationCodeHash === backed.codeHash)!;
+    expect(para.pvf(backed.pvd, backed.pov)).toMatchObject({
+      kind: "Valid",
+      cpuUs: authored!.weightUs,
+    });
+  });
+
+  it("rejects a validation code hash no para has", () => {
+    const unknown = `0x${"5a".repeat(32)}`;
+    expect(world.paras.some((p) => p.genesis.validationCodeHash === unknown)).toBe(false);
+    const r = world.pvf.execute(unknown, backed.pvd, backed.pov);
+    expect(r).toEqual({ kind: "Invalid", reason: `unknown validation code ${unknown}`, cpuUs: 0 });
   });
 });

@@ -3,13 +3,20 @@
  * simulated protocol with tolerance windows. Nothing here is configured to give the answer: the
  * block times come out of backing, availability and inclusion as the relay chain runs them.
  */
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { RunOutcome } from "../../src/report/run.ts";
 import { orphaned, run } from "./helpers.ts";
 
 const para = (o: ReturnType<typeof run>) => o.report.paras["2000"]!;
 
+/** A preset's run (65 relay blocks, sr25519) can take longer than vitest's 10 s hook default. */
+const RUN_TIMEOUT_MS = 120_000;
+
 describe("sync backing preset", () => {
-  const o = run({ preset: "sync" });
+  let o: RunOutcome;
+  beforeAll(() => {
+    o = run({ preset: "sync" });
+  }, RUN_TIMEOUT_MS);
   it("includes a parablock every ~12 s with 0.5 s of execution", () => {
     expect(para(o).inclusionIntervalMs).toBeGreaterThanOrEqual(11_500);
     expect(para(o).inclusionIntervalMs).toBeLessThanOrEqual(12_500);
@@ -28,7 +35,10 @@ describe("sync backing preset", () => {
 });
 
 describe("async backing preset", () => {
-  const o = run({ preset: "async" });
+  let o: RunOutcome;
+  beforeAll(() => {
+    o = run({ preset: "async" });
+  }, RUN_TIMEOUT_MS);
   it("includes a parablock every ~6 s with 2 s of execution", () => {
     expect(para(o).inclusionIntervalMs).toBeGreaterThanOrEqual(5_700);
     expect(para(o).inclusionIntervalMs).toBeLessThanOrEqual(6_500);

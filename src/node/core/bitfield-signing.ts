@@ -20,7 +20,7 @@ import type { ActorLog, Cancellable, ValidatorEnv } from "../../actors/env.ts";
 import type { Hash } from "../../lib/hex.ts";
 import { signBitfield } from "../../primitives/statements.ts";
 import type { AvailabilityStoreMessage, BitfieldDistributionMessage } from "../subsystem-types.ts";
-import { BlockContext } from "../util/block-context.ts";
+import type { BlockContexts } from "../util/block-context.ts";
 
 /** `SPAWNED_TASK_DELAY`, µs. */
 export const SPAWNED_TASK_DELAY_US = 1_500_000;
@@ -34,6 +34,7 @@ export class BitfieldSigning {
     /** `QueryChunkAvailability` (the node hands the store as availability distribution sees it). */
     private readonly store: Pick<AvailabilityStoreMessage, "hasChunk">,
     private readonly distribution: BitfieldDistributionMessage,
+    private readonly contexts: BlockContexts,
   ) {}
 
   activeLeavesUpdate(activated: Hash | null, deactivated: readonly Hash[]): void {
@@ -57,7 +58,7 @@ export class BitfieldSigning {
       this.log.debug("No runtime API at the leaf: no bitfield", { leaf });
       return;
     }
-    const ctx = BlockContext.of(api);
+    const ctx = this.contexts.of(api);
     const bits = ctx.availabilityCores.map(
       (core) => core.kind === "Occupied" && this.store.hasChunk(core.candidateHash),
     );

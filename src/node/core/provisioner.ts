@@ -57,7 +57,7 @@ import type {
   ProvisionerMessage,
 } from "../subsystem-types.ts";
 import type { ImplicitView } from "../util/backing-implicit-view.ts";
-import { BlockContext } from "../util/block-context.ts";
+import type { BlockContexts } from "../util/block-context.ts";
 
 /** What the provisioner judged when it built an inherent (for checkers and reports). */
 export interface ProvisionerDecision {
@@ -124,6 +124,7 @@ export class Provisioner implements ProvisionerMessage {
     private readonly view: ImplicitView,
     private readonly prospective: ProspectiveParachainsMessage,
     private readonly backing: Pick<CandidateBackingMessage, "getBackableCandidates">,
+    private readonly contexts: BlockContexts,
   ) {}
 
   /** Forgets the bitfields of relay blocks that are no longer active leaves. */
@@ -158,7 +159,7 @@ export class Provisioner implements ProvisionerMessage {
       this.log.warn("No runtime API at the parent: empty inherent", { parent: parent.hash });
       return { bitfields: [], backedCandidates: [], disputes: [] };
     }
-    const ctx = BlockContext.of(api);
+    const ctx = this.contexts.of(api);
     const cores = ctx.availabilityCores;
     const bitfields = selectAvailabilityBitfields(
       cores,

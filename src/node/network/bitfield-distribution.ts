@@ -22,21 +22,28 @@ import type { SignedAvailabilityBitfield } from "../../primitives/inherent.ts";
 import { bitfieldSigningPayload } from "../../primitives/statements.ts";
 import type { BitfieldDistributionMessage, ProvisionerMessage } from "../subsystem-types.ts";
 import type { ImplicitView } from "../util/backing-implicit-view.ts";
-import { BlockContext } from "../util/block-context.ts";
+import type { BlockContext, BlockContexts } from "../util/block-context.ts";
 import type { SignatureChecks } from "../util/signature-checks.ts";
 
-const payloadMemo = new WeakMap<
-  readonly boolean[],
-  { readonly parent: Hash; readonly payload: Uint8Array }
->();
+/**
+ * What bitfield distribution computes once for every validator (performance, not protocol): the
+ * signing payload of a gossiped bitfield, per bits object (every receiver gets the same one).
+ * Owned by whoever runs the nodes.
+ */
+export class BitfieldDistributionShared {
+  private readonly payloads = new WeakMap<
+    readonly boolean[],
+    { readonly parent: Hash; readonly payload: Uint8Array }
+  >();
 
-/** The signing payload of received bits at `ctx`, memoised per bits object. */
-function bitfieldPayload(bits: readonly boolean[], ctx: BlockContext): Uint8Array {
-  const memo = payloadMemo.get(bits);
-  if (memo !== undefined && memo.parent === ctx.hash) return memo.payload;
-  const payload = bitfieldSigningPayload(bits, ctx.signingContext);
-  payloadMemo.set(bits, { parent: ctx.hash, payload });
-  return payload;
+  /** The signing payload of received bits at `ctx`. */
+  payload(bits: readonly boolean[], ctx: BlockContext): Uint8Array {
+    const memo = this.payloads.get(bits);
+    if (memo !== undefined && memo.parent === ctx.hash) return memo.payload;
+    const payload = bitfieldSigningPayload(bits, ctx.signingContext);
+    this.payloads.set(bits, { parent: ctx.hash, payload });
+    return payload;
+  }
 }
 
 export class BitfieldDistribution implements BitfieldDistributionMessage {
@@ -49,6 +56,8 @@ export class BitfieldDistribution implements BitfieldDistributionMessage {
     private readonly view: ImplicitView,
     private readonly provisioner: ProvisionerMessage,
     private readonly signatures: SignatureChecks,
+    private readonly contexts: BlockContexts,
+    private readonly shared: BitfieldDistributionShared,
   ) {}
 
   /** Notes when `activated` became an active leaf; forgets leaves that are no longer active. */
@@ -94,13 +103,13 @@ export class BitfieldDistribution implements BitfieldDistributionMessage {
     }
     const api = this.env.relayChain.api(msg.relayParent);
     if (api === null) return;
-    const ctx = BlockContext.of(api);
+    const ctx = this.contexts.of(api);
     const key = ctx.validatorKeys[msg.validatorIndex];
     if (key === undefined) return;
     this.signatures.charge(1, () => {
       if (!this.view.isActiveLeaf(msg.relayParent)) return;
       const payload = msg.bits;
-      if (!this.env.verify(bitfieldPayload(payload, ctx), msg.signature, key)) {
+      if (!this.env.verify(this.shared.payload(payload, ctx), msg.signature, key)) {
         this.log.debug("Bitfield with an invalid signature dropped", {
           validatorIndex: msg.validatorIndex,
           from,
@@ -130,7 +139,7 @@ export class BitfieldDistribution implements BitfieldDistributionMessage {
     if (!this.view.isActiveLeaf(relayParent)) return;
     const api = this.env.relayChain.api(relayParent);
     if (api === null) return;
-    const ctx = BlockContext.of(api);
+    const ctx = this.contexts.of(api);
     const now = this.env.now();
     const cost = this.env.verifyCostUs;
     let free = 0;
@@ -142,7 +151,7 @@ export class BitfieldDistribution implements BitfieldDistributionMessage {
       free = Math.max(free, d.deliveredAtUs) + cost;
       // Deliveries come in order, so every later check ends later too.
       if (free >= now) break;
-      if (!this.env.verify(bitfieldPayload(msg.bits, ctx), msg.signature, key)) {
+      if (!this.env.verify(this.shared.payload(msg.bits, ctx), msg.signature, key)) {
         this.log.debug("Bitfield with an invalid signature dropped", {
           validatorIndex: msg.validatorIndex,
           from: d.from,

@@ -12,7 +12,7 @@
  *  1. the relay parent must be in the implicit view (`RelayParentUnknown`);
  *  2. the para must be in my core's claim queue at that relay parent, any depth
  *     (`InvalidAssignment`); my core is the one my group serves for candidates with that relay
- *     parent (the group assigned at `rp + 1`);
+ *     parent (the group assigned at `number + 1`);
  *  3. per collator and relay parent at most `max_candidate_depth + 1` distinct advertisements
  *     (`PeerLimitReached`), a repeated one is ignored (`Duplicate`);
  *  4. the seconding limit must not be reached (`SecondedLimitReached`);
@@ -56,7 +56,7 @@ import type {
   ProspectiveParachainsMessage,
 } from "../subsystem-types.ts";
 import type { ImplicitView } from "../util/backing-implicit-view.ts";
-import { BlockContext } from "../util/block-context.ts";
+import type { BlockContext, BlockContexts } from "../util/block-context.ts";
 
 /** `POV_REQUEST_TIMEOUT_CONNECTED`: the collation fetch request timeout, µs. */
 export const COLLATION_FETCH_TIMEOUT_US = 1_200_000;
@@ -129,15 +129,16 @@ export class CollatorProtocol implements CollatorProtocolMessage {
       "getProspectiveValidationData"
     >,
     private readonly backing: Pick<CandidateBackingMessage, "second" | "canSecond">,
+    private readonly contexts: BlockContexts,
   ) {}
 
   /** After the implicit view moved: state for new relay parents, drop the others. */
   activeLeavesUpdate(freshRelayParents: readonly Hash[]): void {
     const remaining = this.view.allAllowedRelayParents();
-    for (const [rp, state] of [...this.perRelayParent]) {
-      if (remaining.has(rp)) continue;
+    for (const [relayParent, state] of [...this.perRelayParent]) {
+      if (remaining.has(relayParent)) continue;
       state.fetching?.timer.cancel();
-      this.perRelayParent.delete(rp);
+      this.perRelayParent.delete(relayParent);
     }
     for (const [key, list] of [...this.blocked]) {
       const kept = list.filter((p) => remaining.has(p.relayParent));
@@ -147,13 +148,13 @@ export class CollatorProtocol implements CollatorProtocolMessage {
     for (const [hash, p] of [...this.seconding]) {
       if (!remaining.has(p.relayParent)) this.seconding.delete(hash);
     }
-    for (const rp of freshRelayParents) {
-      if (this.perRelayParent.has(rp)) continue;
-      const api = this.env.relayChain.api(rp);
+    for (const relayParent of freshRelayParents) {
+      if (this.perRelayParent.has(relayParent)) continue;
+      const api = this.env.relayChain.api(relayParent);
       if (api === null) continue;
-      const ctx = BlockContext.of(api);
+      const ctx = this.contexts.of(api);
       const assignedCore = ctx.assignedCore(this.env.validatorIndex);
-      this.perRelayParent.set(rp, {
+      this.perRelayParent.set(relayParent, {
         ctx,
         assignedCore,
         assignment: assignedCore === null ? [] : ctx.claimsForCore(assignedCore),
@@ -188,16 +189,18 @@ export class CollatorProtocol implements CollatorProtocolMessage {
     from: ActorId,
     msg: Extract<ProtocolMessage, { type: "AdvertiseCollation" }>,
   ): AdvertisementOutcome {
-    const rp = this.perRelayParent.get(msg.relayParent);
-    if (rp === undefined) return "RelayParentUnknown";
-    if (!rp.assignment.includes(msg.paraId)) return "InvalidAssignment";
-    let mine = rp.advertisements.get(from);
+    const relayParentState = this.perRelayParent.get(msg.relayParent);
+    if (relayParentState === undefined) return "RelayParentUnknown";
+    if (!relayParentState.assignment.includes(msg.paraId)) return "InvalidAssignment";
+    let mine = relayParentState.advertisements.get(from);
     if (mine?.has(msg.candidateHash)) return "Duplicate";
-    if (mine !== undefined && mine.size >= rp.secondedLimit) return "PeerLimitReached";
-    if (rp.secondedCount >= rp.secondedLimit) return "SecondedLimitReached";
+    if (mine !== undefined && mine.size >= relayParentState.secondedLimit)
+      return "PeerLimitReached";
+    if (relayParentState.secondedCount >= relayParentState.secondedLimit)
+      return "SecondedLimitReached";
     if (mine === undefined) {
       mine = new Set();
-      rp.advertisements.set(from, mine);
+      relayParentState.advertisements.set(from, mine);
     }
     mine.add(msg.candidateHash);
     const pending: PendingCollation = {
@@ -214,7 +217,7 @@ export class CollatorProtocol implements CollatorProtocolMessage {
       else list.push(pending);
       return "BlockedByBacking";
     }
-    return this.enqueue(rp, pending);
+    return this.enqueue(relayParentState, pending);
   }
 
   private canSecond(p: PendingCollation): boolean {
@@ -227,25 +230,29 @@ export class CollatorProtocol implements CollatorProtocolMessage {
   }
 
   /** `enqueue_collation`. */
-  private enqueue(rp: PerRelayParent, pending: PendingCollation): AdvertisementOutcome {
-    if (rp.status !== "Waiting") {
-      rp.waitingQueue.push(pending);
+  private enqueue(
+    relayParentState: PerRelayParent,
+    pending: PendingCollation,
+  ): AdvertisementOutcome {
+    if (relayParentState.status !== "Waiting") {
+      relayParentState.waitingQueue.push(pending);
       return "Queued";
     }
-    if (rp.secondedCount >= rp.secondedLimit) return "SecondedLimitReached";
-    this.fetch(rp, pending);
+    if (relayParentState.secondedCount >= relayParentState.secondedLimit)
+      return "SecondedLimitReached";
+    this.fetch(relayParentState, pending);
     return "Fetching";
   }
 
-  private fetch(rp: PerRelayParent, pending: PendingCollation): void {
-    rp.status = "Fetching";
+  private fetch(relayParentState: PerRelayParent, pending: PendingCollation): void {
+    relayParentState.status = "Fetching";
     const timer = this.env.after(COLLATION_FETCH_TIMEOUT_US, () => {
-      if (rp.fetching?.pending !== pending) return;
+      if (relayParentState.fetching?.pending !== pending) return;
       this.log.debug("Collation fetch timed out", { candidateHash: pending.candidateHash });
-      rp.fetching = null;
-      this.dequeueNext(rp);
+      relayParentState.fetching = null;
+      this.dequeueNext(relayParentState);
     });
-    rp.fetching = { pending, timer };
+    relayParentState.fetching = { pending, timer };
     this.env.send(pending.collator, {
       type: "CollationFetchRequest",
       relayParent: pending.relayParent,
@@ -255,11 +262,11 @@ export class CollatorProtocol implements CollatorProtocolMessage {
   }
 
   /** `dequeue_next_collation_and_fetch`. */
-  private dequeueNext(rp: PerRelayParent): void {
-    rp.status = "Waiting";
-    if (rp.secondedCount >= rp.secondedLimit) return;
-    const next = rp.waitingQueue.shift();
-    if (next !== undefined) this.fetch(rp, next);
+  private dequeueNext(relayParentState: PerRelayParent): void {
+    relayParentState.status = "Waiting";
+    if (relayParentState.secondedCount >= relayParentState.secondedLimit) return;
+    const next = relayParentState.waitingQueue.shift();
+    if (next !== undefined) this.fetch(relayParentState, next);
   }
 
   /** The collator's response: sanity checks, then `Second` to backing. */
@@ -267,7 +274,7 @@ export class CollatorProtocol implements CollatorProtocolMessage {
     from: ActorId,
     msg: Extract<ProtocolMessage, { type: "CollationFetchResponse" }>,
   ): void {
-    let rp: PerRelayParent | undefined;
+    let relayParentState: PerRelayParent | undefined;
     for (const state of this.perRelayParent.values()) {
       const f = state.fetching;
       if (
@@ -275,36 +282,36 @@ export class CollatorProtocol implements CollatorProtocolMessage {
         f.pending.candidateHash === msg.candidateHash &&
         f.pending.collator === from
       ) {
-        rp = state;
+        relayParentState = state;
         break;
       }
     }
-    if (rp === undefined || rp.fetching === null) return;
-    const { pending, timer } = rp.fetching;
+    if (relayParentState === undefined || relayParentState.fetching === null) return;
+    const { pending, timer } = relayParentState.fetching;
     timer.cancel();
-    rp.fetching = null;
-    const checked = this.sanityCheck(rp, pending, msg.collation);
+    relayParentState.fetching = null;
+    const checked = this.sanityCheck(relayParentState, pending, msg.collation);
     if (!checked.ok) {
       this.log.debug("Fetched collation refused", {
         error: checked.error.code,
         candidateHash: pending.candidateHash,
         from,
       });
-      this.dequeueNext(rp);
+      this.dequeueNext(relayParentState);
       return;
     }
-    rp.status = "WaitingOnValidation";
+    relayParentState.status = "WaitingOnValidation";
     this.seconding.set(pending.candidateHash, pending);
     const { receipt, pvd, pov } = checked.value;
     if (!this.backing.second(receipt, pvd, pov)) {
       this.seconding.delete(pending.candidateHash);
-      this.dequeueNext(rp);
+      this.dequeueNext(relayParentState);
     }
   }
 
   /** `fetched_collation_sanity_check` and the checks of `kick_off_seconding`. */
   private sanityCheck(
-    rp: PerRelayParent,
+    relayParentState: PerRelayParent,
     pending: PendingCollation,
     collation: Extract<ProtocolMessage, { type: "CollationFetchResponse" }>["collation"],
   ): Result<
@@ -330,10 +337,11 @@ export class CollatorProtocol implements CollatorProtocolMessage {
       return err({ code: "ParentHeadDataMismatch" });
     }
     if (d.kind === "v2" && d.version === 0) {
-      if (rp.assignedCore === null || d.coreIndex !== rp.assignedCore) {
+      if (relayParentState.assignedCore === null || d.coreIndex !== relayParentState.assignedCore) {
         return err({ code: "InvalidCoreIndex" });
       }
-      if (d.sessionIndex !== rp.ctx.sessionIndex) return err({ code: "InvalidSessionIndex" });
+      if (d.sessionIndex !== relayParentState.ctx.sessionIndex)
+        return err({ code: "InvalidSessionIndex" });
     }
     const pvd = this.prospective.getProspectiveValidationData(pending.paraId, pending.relayParent, {
       hash: pending.parentHeadDataHash,
@@ -352,17 +360,18 @@ export class CollatorProtocol implements CollatorProtocolMessage {
     if (pending === undefined) return;
     this.seconding.delete(candidateHash);
     this.env.send(pending.collator, { type: "CollationSeconded", relayParent, candidateHash });
-    const rp = this.perRelayParent.get(relayParent);
-    if (rp === undefined) return;
-    rp.secondedCount++;
-    this.dequeueNext(rp);
+    const relayParentState = this.perRelayParent.get(relayParent);
+    if (relayParentState === undefined) return;
+    relayParentState.secondedCount++;
+    this.dequeueNext(relayParentState);
   }
 
   /** Backing will not second a collation we fetched: fetch the next one. */
   collationNotSeconded(relayParent: Hash, candidateHash: CandidateHash): void {
     if (!this.seconding.delete(candidateHash)) return;
-    const rp = this.perRelayParent.get(relayParent);
-    if (rp !== undefined && rp.status === "WaitingOnValidation") this.dequeueNext(rp);
+    const relayParentState = this.perRelayParent.get(relayParent);
+    if (relayParentState !== undefined && relayParentState.status === "WaitingOnValidation")
+      this.dequeueNext(relayParentState);
   }
 
   /** `Backed{para_id, para_head}`: retry the advertisements blocked on that parent head. */
@@ -373,15 +382,15 @@ export class CollatorProtocol implements CollatorProtocolMessage {
     if (list === undefined) return;
     this.blocked.delete(key);
     for (const pending of list) {
-      const rp = this.perRelayParent.get(pending.relayParent);
-      if (rp === undefined) continue;
+      const relayParentState = this.perRelayParent.get(pending.relayParent);
+      if (relayParentState === undefined) continue;
       if (!this.canSecond(pending)) {
         const again = this.blocked.get(key);
         if (again === undefined) this.blocked.set(key, [pending]);
         else again.push(pending);
         continue;
       }
-      this.enqueue(rp, pending);
+      this.enqueue(relayParentState, pending);
     }
   }
 

@@ -52,7 +52,7 @@ import type {
   StatementDistributionMessage,
 } from "../subsystem-types.ts";
 import type { ImplicitView } from "../util/backing-implicit-view.ts";
-import { BlockContext } from "../util/block-context.ts";
+import type { BlockContext, BlockContexts } from "../util/block-context.ts";
 import type { SignatureChecks } from "../util/signature-checks.ts";
 
 interface PerRelayParentState {
@@ -65,23 +65,6 @@ interface PerRelayParentState {
   readonly announcementsTaken: Set<number>;
 }
 
-const payloadMemo = new WeakMap<
-  SignedStatement,
-  { readonly parent: Hash; readonly payload: Uint8Array }
->();
-
-/** The signing payload of a received statement at `ctx`, memoised per statement object. */
-function statementPayload(s: SignedStatement, ctx: BlockContext): Uint8Array {
-  const memo = payloadMemo.get(s);
-  if (memo !== undefined && memo.parent === ctx.hash) return memo.payload;
-  const payload = statementSigningPayload(
-    { kind: s.statement.kind, candidateHash: s.statement.candidateHash },
-    ctx.signingContext,
-  );
-  payloadMemo.set(s, { parent: ctx.hash, payload });
-  return payload;
-}
-
 /** A known signer and, for a Seconded, a receipt of this relay parent hashing to its hash. */
 function wellFormed(ctx: BlockContext, s: SignedStatement): boolean {
   if (ctx.validatorKeys[s.validatorIndex] === undefined) return false;
@@ -92,31 +75,51 @@ function wellFormed(ctx: BlockContext, s: SignedStatement): boolean {
   );
 }
 
-const announcedMemo = new WeakMap<
-  BackedCandidateMessage,
-  { readonly ctx: BlockContext; readonly statements: readonly SignedStatement[] }
->();
-
 /**
- * The statements of an announcement a receiver imports: those about its candidate and well
- * formed at `ctx`, Seconded first (a Valid for a candidate unknown to the table is ignored).
- * A pure function of the message and the block context, so memoised per message object: every
- * receiver of one announcement shares the list.
+ * What statement distribution computes once for every validator (performance, not protocol):
+ * pure functions of the message objects every receiver shares. Owned by whoever runs the nodes.
  */
-function announcedStatements(
-  msg: BackedCandidateMessage,
-  ctx: BlockContext,
-): readonly SignedStatement[] {
-  const memo = announcedMemo.get(msg);
-  if (memo !== undefined && memo.ctx === ctx) return memo.statements;
-  const statements = msg.statements.filter(
-    (s) => s.statement.candidateHash === msg.candidateHash && wellFormed(ctx, s),
-  );
-  statements.sort(
-    (a, b) => (a.statement.kind === "Seconded" ? 0 : 1) - (b.statement.kind === "Seconded" ? 0 : 1),
-  );
-  announcedMemo.set(msg, { ctx, statements });
-  return statements;
+export class StatementDistributionShared {
+  private readonly payloads = new WeakMap<
+    SignedStatement,
+    { readonly parent: Hash; readonly payload: Uint8Array }
+  >();
+  private readonly announced = new WeakMap<
+    BackedCandidateMessage,
+    { readonly ctx: BlockContext; readonly statements: readonly SignedStatement[] }
+  >();
+
+  /** The signing payload of a received statement at `ctx`, per statement object. */
+  statementPayload(s: SignedStatement, ctx: BlockContext): Uint8Array {
+    const memo = this.payloads.get(s);
+    if (memo !== undefined && memo.parent === ctx.hash) return memo.payload;
+    const payload = statementSigningPayload(
+      { kind: s.statement.kind, candidateHash: s.statement.candidateHash },
+      ctx.signingContext,
+    );
+    this.payloads.set(s, { parent: ctx.hash, payload });
+    return payload;
+  }
+
+  /**
+   * The statements of an announcement a receiver imports: those about its candidate and well
+   * formed at `ctx`, Seconded first (a Valid for a candidate unknown to the table is ignored).
+   * A pure function of the message and the block context, kept per message object: every
+   * receiver of one announcement shares the list.
+   */
+  announcedStatements(msg: BackedCandidateMessage, ctx: BlockContext): readonly SignedStatement[] {
+    const memo = this.announced.get(msg);
+    if (memo !== undefined && memo.ctx === ctx) return memo.statements;
+    const statements = msg.statements.filter(
+      (s) => s.statement.candidateHash === msg.candidateHash && wellFormed(ctx, s),
+    );
+    statements.sort(
+      (a, b) =>
+        (a.statement.kind === "Seconded" ? 0 : 1) - (b.statement.kind === "Seconded" ? 0 : 1),
+    );
+    this.announced.set(msg, { ctx, statements });
+    return statements;
+  }
 }
 
 export class StatementDistribution implements StatementDistributionMessage {
@@ -130,6 +133,8 @@ export class StatementDistribution implements StatementDistributionMessage {
     private readonly log: ActorLog,
     private readonly view: ImplicitView,
     private readonly signatures: SignatureChecks,
+    private readonly contexts: BlockContexts,
+    private readonly shared: StatementDistributionShared,
   ) {}
 
   /** Where checked statements go (the node wires its backing in). */
@@ -151,7 +156,7 @@ export class StatementDistribution implements StatementDistributionMessage {
       const api = this.env.relayChain.api(relayParent);
       if (api === null) continue;
       this.perRelayParent.set(relayParent, {
-        ctx: BlockContext.of(api),
+        ctx: this.contexts.of(api),
         secondedByMe: new Set(),
         createdAtUs: this.env.now(),
         announcementsTaken: new Set(),
@@ -264,7 +269,7 @@ export class StatementDistribution implements StatementDistributionMessage {
       return;
     }
     if (!this.announcementUseful(msg)) return;
-    this.signatures.charge(announcedStatements(msg, state.ctx).length, () => {
+    this.signatures.charge(this.shared.announcedStatements(msg, state.ctx).length, () => {
       const current = this.perRelayParent.get(msg.relayParent);
       if (current !== undefined) this.takeAnnouncement(current.ctx, msg);
     });
@@ -280,7 +285,7 @@ export class StatementDistribution implements StatementDistributionMessage {
   /** An announcement whose signatures were checked: hand its valid statements to backing. */
   private takeAnnouncement(ctx: BlockContext, msg: BackedCandidateMessage): void {
     if (!this.announcementUseful(msg)) return;
-    for (const s of announcedStatements(msg, ctx)) {
+    for (const s of this.shared.announcedStatements(msg, ctx)) {
       if (this.signatureValid(ctx, s)) this.backing?.statement(ctx.hash, s);
     }
   }
@@ -288,7 +293,7 @@ export class StatementDistribution implements StatementDistributionMessage {
   private signatureValid(ctx: BlockContext, s: SignedStatement): boolean {
     const key = ctx.validatorKeys[s.validatorIndex];
     if (key === undefined) return false;
-    const valid = this.env.verify(statementPayload(s, ctx), s.signature, key);
+    const valid = this.env.verify(this.shared.statementPayload(s, ctx), s.signature, key);
     if (!valid) {
       this.log.debug("Statement with an invalid signature dropped", {
         validatorIndex: s.validatorIndex,

@@ -7,11 +7,11 @@
  * Invariants:
  * - A `BlockContext` answers for ONE relay block, like the `RuntimeApi` it wraps, and never
  *   changes; every field is computed lazily on first use and then kept.
- * - Memoised per `RuntimeApi` object (a `WeakMap`), so when the world hands every validator the
- *   same API object for a block, the work is done once for the whole network; the validator key
- *   bytes and the validator -> group map are memoised per `validators()` / `groups` array, so
- *   they are computed once per session (the key bytes also across blocks whose key lists are
- *   equal copies). Only immutable values are shared.
+ * - One context per `RuntimeApi` object, kept by a `BlockContexts` cache object: when the world
+ *   hands every validator the same cache and the same API object for a block, the work is done
+ *   once for the whole network; the validator key bytes and the validator -> group map are
+ *   memoised per `validators()` / `groups` array, so they are computed once per session (the key
+ *   bytes also across blocks whose key lists are equal copies). Only immutable values are shared.
  *
  * Ref: polkadot/node/core/backing/src/lib.rs (construct_per_relay_parent_state: groups per core
  *      from the claim queue and `group_rotation_info.group_for_core`, the local `assigned_core`,
@@ -46,15 +46,62 @@ import type {
 } from "../../primitives/runtime-api.ts";
 import type { SigningContext } from "../../primitives/statements.ts";
 
-const keyMemo = new WeakMap<readonly Hex[], readonly Uint8Array[]>();
-const groupMemo = new WeakMap<readonly (readonly ValidatorIndex[])[], Int32Array>();
-const contextMemo = new WeakMap<RuntimeApi, BlockContext>();
-let lastKeys: { readonly hex: readonly Hex[]; readonly keys: readonly Uint8Array[] } | undefined;
-
 function sameStrings(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/**
+ * The block contexts of one relay chain, and what they share across blocks (decoded keys, the
+ * validator -> group maps): an explicit cache object (performance, not protocol), owned by
+ * whoever runs the nodes (the world hands one to every validator; a node built alone makes its
+ * own). Every value it holds is a pure function of the immutable object it is keyed by.
+ */
+export class BlockContexts {
+  private readonly contexts = new WeakMap<RuntimeApi, BlockContext>();
+  private readonly keyMemo = new WeakMap<readonly Hex[], readonly Uint8Array[]>();
+  private readonly groupMemo = new WeakMap<readonly (readonly ValidatorIndex[])[], Int32Array>();
+  private lastKeys:
+    | { readonly hex: readonly Hex[]; readonly keys: readonly Uint8Array[] }
+    | undefined;
+  /** `of`'s factory (a field: a lookup allocates no closure). */
+  private readonly create = (api: RuntimeApi): BlockContext => new BlockContext(api, this);
+
+  /** The (shared) context of the block `api` answers for. */
+  of(api: RuntimeApi): BlockContext {
+    return getOrInsertComputed(this.contexts, api, this.create);
+  }
+
+  /** The decoded keys of a key list (the same objects for equal lists, block after block). */
+  keys(hex: readonly Hex[]): readonly Uint8Array[] {
+    let keys = this.keyMemo.get(hex);
+    if (keys === undefined) {
+      // Each block's state is a copy, so the same key list comes as a new array: reuse the
+      // decoded keys of the last list when the hex strings are the same.
+      const last = this.lastKeys;
+      keys = last !== undefined && sameStrings(last.hex, hex) ? last.keys : hex.map(fromHex);
+      this.keyMemo.set(hex, keys);
+      this.lastKeys = { hex, keys };
+    }
+    return keys;
+  }
+
+  /** validator -> group index (-1: none) of a groups array, among `nValidators`. */
+  validatorToGroup(
+    groups: readonly (readonly ValidatorIndex[])[],
+    nValidators: number,
+  ): Int32Array {
+    let map = this.groupMemo.get(groups);
+    if (map === undefined) {
+      map = new Int32Array(nValidators).fill(-1);
+      for (let i = 0; i < groups.length; i++) {
+        for (const v of groups[i]!) if (v < map.length) map[v] = i;
+      }
+      this.groupMemo.set(groups, map);
+    }
+    return map;
+  }
 }
 
 export class BlockContext {
@@ -80,16 +127,12 @@ export class BlockContext {
   private asyncBackingValue: AsyncBackingParams | undefined;
   private executorTimeoutsValue: ExecutorTimeouts | undefined;
 
-  private constructor(readonly api: RuntimeApi) {
+  /** Made by `BlockContexts.of`, which shares one context per block. */
+  constructor(
+    readonly api: RuntimeApi,
+    private readonly cache: BlockContexts,
+  ) {
     this.header = api.header;
-  }
-
-  /** `of`'s factory (a static field: a lookup allocates no closure). */
-  private static readonly create = (api: RuntimeApi): BlockContext => new BlockContext(api);
-
-  /** The (shared) context of the block `api` answers for. */
-  static of(api: RuntimeApi): BlockContext {
-    return getOrInsertComputed(contextMemo, api, BlockContext.create);
   }
 
   get hash(): Hash {
@@ -114,21 +157,7 @@ export class BlockContext {
 
   /** The session's validator public keys, by validator index. */
   get validatorKeys(): readonly Uint8Array[] {
-    if (this.keysValue === undefined) {
-      const hex = this.api.validators();
-      let keys = keyMemo.get(hex);
-      if (keys === undefined) {
-        // Each block's state is a copy, so the same key list comes as a new array: reuse the
-        // decoded keys of the last list when the hex strings are the same.
-        keys =
-          lastKeys !== undefined && sameStrings(lastKeys.hex, hex)
-            ? lastKeys.keys
-            : hex.map(fromHex);
-        keyMemo.set(hex, keys);
-        lastKeys = { hex, keys };
-      }
-      this.keysValue = keys;
-    }
+    this.keysValue ??= this.cache.keys(this.api.validators());
     return this.keysValue;
   }
 
@@ -149,16 +178,7 @@ export class BlockContext {
 
   /** The group a validator belongs to in this session, or null. */
   groupOf(validator: ValidatorIndex): GroupIndex | null {
-    if (this.validatorToGroupValue === undefined) {
-      const groups = this.groups;
-      this.validatorToGroupValue = getOrInsertComputed(groupMemo, groups, () => {
-        const map = new Int32Array(this.nValidators).fill(-1);
-        groups.forEach((g, i) => {
-          for (const v of g) if (v < map.length) map[v] = i;
-        });
-        return map;
-      });
-    }
+    this.validatorToGroupValue ??= this.cache.validatorToGroup(this.groups, this.nValidators);
     const g = this.validatorToGroupValue[validator];
     return g === undefined || g < 0 ? null : g;
   }

@@ -19,7 +19,7 @@
  *   (any depth). Validation -> on success the available data is stored, then the seconding sanity
  *   check (hypothetical membership of the Complete candidate in the chain of every active leaf
  *   whose implicit view allows the relay parent for the para), then Seconded is signed
- *   (`SigningContext{session_index_for_child(rp), rp}`), imported (a fresh Seconded is first
+ *   (`SigningContext{session_index_for_child(relayParentState), relayParentState}`), imported (a fresh Seconded is first
  *   introduced to prospective parachains; false -> `RejectedByProspectiveParachains`), shared
  *   (`StatementDistributionMessage::Share`), and the collator protocol is told (`Seconded`).
  * - `statement` (a statement statement distribution checked): imported (same introduction
@@ -81,7 +81,7 @@ import type {
   StatementDistributionMessage,
 } from "../../subsystem-types.ts";
 import type { ImplicitView } from "../../util/backing-implicit-view.ts";
-import { BlockContext } from "../../util/block-context.ts";
+import type { BlockContext, BlockContexts } from "../../util/block-context.ts";
 import {
   type AttestedCandidate,
   type SignedTableStatement,
@@ -133,15 +133,25 @@ interface PerRelayParentState {
   readonly statements: Map<CandidateHash, SignedStatement[]>;
 }
 
-const tableContexts = new WeakMap<BlockContext, TableContext<ValidatorIndex, CoreIndex>>();
-function tableContextOf(ctx: BlockContext): TableContext<ValidatorIndex, CoreIndex> {
-  return getOrInsertComputed(tableContexts, ctx, () => {
-    const groups = ctx.backingGroups;
-    return {
-      isMemberOf: (a, core) => groups.get(core)?.includes(a) ?? false,
-      getGroupSize: (core) => groups.get(core)?.length,
-    };
-  });
+/**
+ * What backing computes once per relay block for every validator (performance, not protocol):
+ * the table context of a block (group membership per core). Owned by whoever runs the nodes.
+ */
+export class BackingShared {
+  private readonly tableContexts = new WeakMap<
+    BlockContext,
+    TableContext<ValidatorIndex, CoreIndex>
+  >();
+
+  tableContext(ctx: BlockContext): TableContext<ValidatorIndex, CoreIndex> {
+    return getOrInsertComputed(this.tableContexts, ctx, () => {
+      const groups = ctx.backingGroups;
+      return {
+        isMemberOf: (a, core) => groups.get(core)?.includes(a) ?? false,
+        getGroupSize: (core) => groups.get(core)?.length,
+      };
+    });
+  }
 }
 
 function toTableStatement(
@@ -201,6 +211,8 @@ export class CandidateBacking implements CandidateBackingMessage {
       readonly statements: StatementDistributionMessage;
       readonly collatorProtocol: CollatorProtocolMessage;
     },
+    private readonly contexts: BlockContexts,
+    private readonly shared: BackingShared,
   ) {}
 
   // ---------------------------------------------------------------------------------------------
@@ -213,18 +225,18 @@ export class CandidateBacking implements CandidateBackingMessage {
   activeLeavesUpdate(freshRelayParents: readonly Hash[]): void {
     const remaining = this.view.allAllowedRelayParents();
     // (Deleting the current entry while iterating a Map is well defined: no copies needed.)
-    for (const rp of this.perRelayParent.keys()) {
-      if (!remaining.has(rp)) this.perRelayParent.delete(rp);
+    for (const relayParent of this.perRelayParent.keys()) {
+      if (!remaining.has(relayParent)) this.perRelayParent.delete(relayParent);
     }
     for (const [hash, pc] of this.perCandidate) {
       if (!this.perRelayParent.has(pc.relayParent)) this.perCandidate.delete(hash);
     }
-    for (const rp of freshRelayParents) {
-      if (this.perRelayParent.has(rp)) continue;
-      const api = this.env.relayChain.api(rp);
+    for (const relayParent of freshRelayParents) {
+      if (this.perRelayParent.has(relayParent)) continue;
+      const api = this.env.relayChain.api(relayParent);
       if (api === null) continue;
-      const ctx = BlockContext.of(api);
-      this.perRelayParent.set(rp, {
+      const ctx = this.contexts.of(api);
+      this.perRelayParent.set(relayParent, {
         ctx,
         assignedCore: ctx.assignedCore(this.env.validatorIndex),
         table: new Table(
@@ -232,7 +244,7 @@ export class CandidateBacking implements CandidateBackingMessage {
           candidateHashOf,
           (a: Uint8Array, b: Uint8Array) => bytesEqual(a, b),
         ),
-        tableContext: tableContextOf(ctx),
+        tableContext: this.shared.tableContext(ctx),
         backed: new Set(),
         issuedStatements: new Set(),
         awaitingValidation: new Set(),
@@ -258,25 +270,28 @@ export class CandidateBacking implements CandidateBackingMessage {
       });
       return false;
     }
-    const rp = this.perRelayParent.get(relayParent);
-    if (rp === undefined) {
+    const relayParentState = this.perRelayParent.get(relayParent);
+    if (relayParentState === undefined) {
       this.log.trace("We were asked to second a candidate outside of our view.", {
         relayParent,
         candidateHash,
       });
       return false;
     }
-    const paras = rp.assignedCore === null ? [] : rp.ctx.claimsForCore(rp.assignedCore);
+    const paras =
+      relayParentState.assignedCore === null
+        ? []
+        : relayParentState.ctx.claimsForCore(relayParentState.assignedCore);
     if (!paras.includes(receipt.descriptor.paraId)) {
       this.log.debug("Subsystem asked to second for para outside of our assignment", {
-        assignedCore: rp.assignedCore,
+        assignedCore: relayParentState.assignedCore,
         paraId: receipt.descriptor.paraId,
       });
       return false;
     }
-    if (rp.issuedStatements.has(candidateHash)) return false;
+    if (relayParentState.issuedStatements.has(candidateHash)) return false;
     return this.backgroundValidate(
-      rp,
+      relayParentState,
       receipt,
       candidateHash,
       pvd,
@@ -335,19 +350,19 @@ export class CandidateBacking implements CandidateBackingMessage {
 
   /** `background_validate_and_make_available`: false if nothing was started. */
   private backgroundValidate(
-    rp: PerRelayParentState,
+    relayParentState: PerRelayParentState,
     receipt: CommittedCandidateReceipt,
     candidateHash: CandidateHash,
     pvd: PersistedValidationData,
     pov: { readonly kind: "Ready"; readonly pov: PoV } | { readonly kind: "Fetch"; from: number },
     kind: CommandKind,
   ): boolean {
-    if (rp.assignedCore === null) return false;
-    if (rp.awaitingValidation.has(candidateHash)) return false;
-    rp.awaitingValidation.add(candidateHash);
-    const relayParent = rp.ctx.hash;
+    if (relayParentState.assignedCore === null) return false;
+    if (relayParentState.awaitingValidation.has(candidateHash)) return false;
+    relayParentState.awaitingValidation.add(candidateHash);
+    const relayParent = relayParentState.ctx.hash;
     if (pov.kind === "Ready") {
-      this.validate(rp, receipt, candidateHash, pvd, pov.pov, kind);
+      this.validate(relayParentState, receipt, candidateHash, pvd, pov.pov, kind);
     } else {
       this.subsystems.availability.fetchPov(relayParent, candidateHash, pov.from, (fetched) => {
         const current = this.perRelayParent.get(relayParent);
@@ -402,14 +417,14 @@ export class CandidateBacking implements CandidateBackingMessage {
     pvd: PersistedValidationData,
     result: CandidateValidity,
   ): void {
-    const rp = this.perRelayParent.get(relayParent);
-    if (rp === undefined) {
+    const relayParentState = this.perRelayParent.get(relayParent);
+    if (relayParentState === undefined) {
       // The relay parent left the view meanwhile.
       if (kind === "Second")
         this.subsystems.collatorProtocol.collationNotSeconded(relayParent, candidateHash);
       return;
     }
-    rp.awaitingValidation.delete(candidateHash);
+    relayParentState.awaitingValidation.delete(candidateHash);
     if (result.kind === "Invalid") {
       this.log.debug("Validation yielded an invalid candidate", () => ({
         candidateHash,
@@ -422,7 +437,7 @@ export class CandidateBacking implements CandidateBackingMessage {
         this.subsystems.collatorProtocol.collationNotSeconded(relayParent, candidateHash);
         return;
       }
-      if (rp.issuedStatements.has(candidateHash)) {
+      if (relayParentState.issuedStatements.has(candidateHash)) {
         this.subsystems.collatorProtocol.collationNotSeconded(relayParent, candidateHash);
         return;
       }
@@ -436,7 +451,7 @@ export class CandidateBacking implements CandidateBackingMessage {
         this.subsystems.collatorProtocol.collationNotSeconded(relayParent, candidateHash);
         return;
       }
-      const signed = this.signImportAndDistribute(rp, {
+      const signed = this.signImportAndDistribute(relayParentState, {
         kind: "Seconded",
         candidateHash,
         receipt,
@@ -452,7 +467,7 @@ export class CandidateBacking implements CandidateBackingMessage {
       }
       const pc = this.perCandidate.get(candidateHash);
       if (pc !== undefined) pc.secondedLocally = true;
-      rp.issuedStatements.add(candidateHash);
+      relayParentState.issuedStatements.add(candidateHash);
       this.log.info("Candidate seconded", () => ({
         candidateHash,
         paraId: para,
@@ -462,18 +477,18 @@ export class CandidateBacking implements CandidateBackingMessage {
       return;
     }
     // Attest.
-    rp.fallbacks.delete(candidateHash);
-    if (!rp.issuedStatements.has(candidateHash)) {
+    relayParentState.fallbacks.delete(candidateHash);
+    if (!relayParentState.issuedStatements.has(candidateHash)) {
       if (result.kind === "Valid")
-        this.signImportAndDistribute(rp, { kind: "Valid", candidateHash });
-      rp.issuedStatements.add(candidateHash);
+        this.signImportAndDistribute(relayParentState, { kind: "Valid", candidateHash });
+      relayParentState.issuedStatements.add(candidateHash);
     }
   }
 
   /** `AttestNoPoV`: try the next backer that sent a statement, if any. */
-  private attestNoPov(rp: PerRelayParentState, candidateHash: CandidateHash): void {
-    rp.awaitingValidation.delete(candidateHash);
-    const attesting = rp.fallbacks.get(candidateHash);
+  private attestNoPov(relayParentState: PerRelayParentState, candidateHash: CandidateHash): void {
+    relayParentState.awaitingValidation.delete(candidateHash);
+    const attesting = relayParentState.fallbacks.get(candidateHash);
     if (attesting === undefined) return;
     const next = attesting.backing.pop();
     if (next === undefined) {
@@ -481,16 +496,19 @@ export class CandidateBacking implements CandidateBackingMessage {
       return;
     }
     attesting.fromValidator = next;
-    this.kickOffValidationWork(rp, attesting);
+    this.kickOffValidationWork(relayParentState, attesting);
   }
 
   /** `kick_off_validation_work`: validate a candidate another member seconded. */
-  private kickOffValidationWork(rp: PerRelayParentState, attesting: AttestingData): void {
-    if (rp.issuedStatements.has(attesting.candidateHash)) return;
+  private kickOffValidationWork(
+    relayParentState: PerRelayParentState,
+    attesting: AttestingData,
+  ): void {
+    if (relayParentState.issuedStatements.has(attesting.candidateHash)) return;
     const pc = this.perCandidate.get(attesting.candidateHash);
     if (pc === undefined) return;
     this.backgroundValidate(
-      rp,
+      relayParentState,
       attesting.receipt,
       attesting.candidateHash,
       pc.pvd,
@@ -504,24 +522,27 @@ export class CandidateBacking implements CandidateBackingMessage {
 
   /** `sign_import_and_distribute_statement`: the signed statement, or the rejection. */
   private signImportAndDistribute(
-    rp: PerRelayParentState,
+    relayParentState: PerRelayParentState,
     statement: FullStatement,
   ): SignedStatement | "Rejected" {
     const payload = statementSigningPayload(
       { kind: statement.kind, candidateHash: statement.candidateHash },
-      rp.ctx.signingContext,
+      relayParentState.ctx.signingContext,
     );
     const signed: SignedStatement = {
       validatorIndex: this.env.validatorIndex,
       statement,
       signature: this.env.crypto.sign(this.env.keypair.secretKey, payload),
     };
-    const summary = this.importStatement(rp, signed);
+    const summary = this.importStatement(relayParentState, signed);
     if (summary === "Rejected") return "Rejected";
     // `Share` is sent before `Backed` (post-import actions).
-    const group = rp.assignedCore === null ? undefined : rp.ctx.backingGroups.get(rp.assignedCore);
-    this.subsystems.statements.share(rp.ctx, group ?? [], signed);
-    this.postImportStatementActions(rp, summary);
+    const group =
+      relayParentState.assignedCore === null
+        ? undefined
+        : relayParentState.ctx.backingGroups.get(relayParentState.assignedCore);
+    this.subsystems.statements.share(relayParentState.ctx, group ?? [], signed);
+    this.postImportStatementActions(relayParentState, summary);
     return signed;
   }
 
@@ -530,7 +551,7 @@ export class CandidateBacking implements CandidateBackingMessage {
    * statement goes into the table under the core of its signer's group.
    */
   private importStatement(
-    rp: PerRelayParentState,
+    relayParentState: PerRelayParentState,
     signed: SignedStatement,
   ): Summary<CandidateHash, CoreIndex> | null | "Rejected" {
     const s = signed.statement;
@@ -550,7 +571,7 @@ export class CandidateBacking implements CandidateBackingMessage {
         secondedLocally: false,
       });
     }
-    const core = this.coreIndexFromStatement(rp, signed);
+    const core = this.coreIndexFromStatement(relayParentState, signed);
     if (core === null) {
       this.log.debug("Statement dropped: no core for its signer", {
         validatorIndex: signed.validatorIndex,
@@ -558,54 +579,58 @@ export class CandidateBacking implements CandidateBackingMessage {
       });
       return null;
     }
-    const summary = rp.table.importStatement(rp.tableContext, core, toTableStatement(signed));
+    const summary = relayParentState.table.importStatement(
+      relayParentState.tableContext,
+      core,
+      toTableStatement(signed),
+    );
     if (summary !== null) {
-      getOrInsertComputed(rp.statements, summary.candidate, () => []).push(signed);
+      getOrInsertComputed(relayParentState.statements, summary.candidate, () => []).push(signed);
     }
     return summary;
   }
 
   /** `core_index_from_statement`: the core of the signer's group, checked for a Seconded. */
   private coreIndexFromStatement(
-    rp: PerRelayParentState,
+    relayParentState: PerRelayParentState,
     signed: SignedStatement,
   ): CoreIndex | null {
-    const group = rp.ctx.groupOf(signed.validatorIndex);
+    const group = relayParentState.ctx.groupOf(signed.validatorIndex);
     if (group === null) return null;
-    const core = rp.ctx.coreForGroup(group);
-    if (core > rp.ctx.nCores) return null;
+    const core = relayParentState.ctx.coreForGroup(group);
+    if (core > relayParentState.ctx.nCores) return null;
     if (signed.statement.kind === "Seconded") {
       const para = signed.statement.receipt.descriptor.paraId;
-      if (!rp.ctx.claimsForCore(core).includes(para)) return null;
+      if (!relayParentState.ctx.claimsForCore(core).includes(para)) return null;
     }
     return core;
   }
 
   /** `post_import_statement_actions`: on the first attestation, mark backed and announce. */
   private postImportStatementActions(
-    rp: PerRelayParentState,
+    relayParentState: PerRelayParentState,
     summary: Summary<CandidateHash, CoreIndex> | null,
   ): void {
     // Only a candidate not yet backed can become so (and only then is the attestation built).
-    if (summary !== null && !rp.backed.has(summary.candidate)) {
-      const attested = rp.table.attestedCandidate(
+    if (summary !== null && !relayParentState.backed.has(summary.candidate)) {
+      const attested = relayParentState.table.attestedCandidate(
         summary.candidate,
-        rp.tableContext,
-        rp.ctx.minimumBackingVotes,
+        relayParentState.tableContext,
+        relayParentState.ctx.minimumBackingVotes,
       );
       if (attested !== null) {
-        rp.backed.add(summary.candidate);
-        this.onAttested(rp, summary.candidate, attested);
+        relayParentState.backed.add(summary.candidate);
+        this.onAttested(relayParentState, summary.candidate, attested);
       }
     }
-    if (rp.table.getMisbehavior().size === 0) return;
-    for (const [validator, m] of rp.table.drainMisbehaviors()) {
+    if (relayParentState.table.getMisbehavior().size === 0) return;
+    for (const [validator, m] of relayParentState.table.drainMisbehaviors()) {
       this.log.debug("Misbehaviour detected", { validatorIndex: validator, kind: m.kind });
     }
   }
 
   private onAttested(
-    rp: PerRelayParentState,
+    relayParentState: PerRelayParentState,
     candidateHash: CandidateHash,
     attested: BackingAttested,
   ): void {
@@ -614,7 +639,7 @@ export class CandidateBacking implements CandidateBackingMessage {
     if (this.log.enabled("debug")) {
       this.log.debug("Candidate backed", {
         candidateHash,
-        relayParent: rp.ctx.hash,
+        relayParent: relayParentState.ctx.hash,
         paraId: para,
         votes: attested.validityVotes.length,
       });
@@ -622,9 +647,9 @@ export class CandidateBacking implements CandidateBackingMessage {
     this.subsystems.prospective.candidateBacked(para, candidateHash);
     this.subsystems.collatorProtocol.candidateBacked(para, receipt.descriptor.paraHead);
     const pvd = this.perCandidate.get(candidateHash)?.pvd;
-    const statements = rp.statements.get(candidateHash);
+    const statements = relayParentState.statements.get(candidateHash);
     if (pvd === undefined || statements === undefined) return;
-    this.subsystems.statements.backed(rp.ctx, {
+    this.subsystems.statements.backed(relayParentState.ctx, {
       candidateHash,
       receipt,
       pvd,
@@ -635,40 +660,43 @@ export class CandidateBacking implements CandidateBackingMessage {
 
   /** `CandidateBackingMessage::Statement`: a statement whose signature was checked. */
   statement(relayParent: Hash, signed: SignedStatement): void {
-    const rp = this.perRelayParent.get(relayParent);
-    if (rp !== undefined) this.maybeValidateAndImport(rp, signed);
+    const relayParentState = this.perRelayParent.get(relayParent);
+    if (relayParentState !== undefined) this.maybeValidateAndImport(relayParentState, signed);
   }
 
   /** `maybe_validate_and_import`. */
-  private maybeValidateAndImport(rp: PerRelayParentState, signed: SignedStatement): void {
-    const summary = this.importStatement(rp, signed);
+  private maybeValidateAndImport(
+    relayParentState: PerRelayParentState,
+    signed: SignedStatement,
+  ): void {
+    const summary = this.importStatement(relayParentState, signed);
     if (summary === "Rejected") {
       this.log.debug("Statement rejected by prospective parachains.", {
-        relayParent: rp.ctx.hash,
+        relayParent: relayParentState.ctx.hash,
         candidateHash: signed.statement.candidateHash,
       });
       return;
     }
-    this.postImportStatementActions(rp, summary);
-    if (summary === null || summary.groupId !== rp.assignedCore) return;
+    this.postImportStatementActions(relayParentState, summary);
+    if (summary === null || summary.groupId !== relayParentState.assignedCore) return;
     const candidateHash = summary.candidate;
     let attesting: AttestingData;
     if (signed.statement.kind === "Seconded") {
-      const receipt = rp.table.getCandidate(candidateHash);
+      const receipt = relayParentState.table.getCandidate(candidateHash);
       if (receipt === undefined) return;
       attesting = { receipt, candidateHash, fromValidator: signed.validatorIndex, backing: [] };
-      rp.fallbacks.set(candidateHash, attesting);
+      relayParentState.fallbacks.set(candidateHash, attesting);
     } else {
-      const existing = rp.fallbacks.get(candidateHash);
+      const existing = relayParentState.fallbacks.get(candidateHash);
       if (existing === undefined || signed.validatorIndex === this.env.validatorIndex) return;
-      if (rp.awaitingValidation.has(candidateHash)) {
+      if (relayParentState.awaitingValidation.has(candidateHash)) {
         existing.backing.push(signed.validatorIndex);
         return;
       }
       existing.fromValidator = signed.validatorIndex;
       attesting = existing;
     }
-    this.kickOffValidationWork(rp, attesting);
+    this.kickOffValidationWork(relayParentState, attesting);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -684,24 +712,25 @@ export class CandidateBacking implements CandidateBackingMessage {
     const out = new Map<ParaId, BackedCandidate[]>();
     for (const [para, candidates] of requested) {
       for (const { candidateHash, relayParent } of candidates) {
-        const rp = this.perRelayParent.get(relayParent);
-        if (rp === undefined) {
+        const relayParentState = this.perRelayParent.get(relayParent);
+        if (relayParentState === undefined) {
           this.log.debug("Requested candidate's relay parent is out of view", {
             relayParent,
             candidateHash,
           });
           break;
         }
-        const attested = rp.table.attestedCandidate(
+        const attested = relayParentState.table.attestedCandidate(
           candidateHash,
-          rp.tableContext,
-          rp.ctx.minimumBackingVotes,
+          relayParentState.tableContext,
+          relayParentState.ctx.minimumBackingVotes,
         );
-        const group = attested === null ? undefined : rp.ctx.backingGroups.get(attested.groupId);
+        const group =
+          attested === null ? undefined : relayParentState.ctx.backingGroups.get(attested.groupId);
         const backed =
           attested === null || group === undefined
             ? null
-            : tableAttestedToBacked(attested, group, rp.ctx.injectCoreIndex);
+            : tableAttestedToBacked(attested, group, relayParentState.ctx.injectCoreIndex);
         if (backed === null) break;
         getOrInsertComputed(out, para, () => []).push(backed);
       }

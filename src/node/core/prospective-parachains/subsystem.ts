@@ -20,18 +20,10 @@
  * leaves only), `getHypotheticalMembership`, `getMinimumRelayParents`,
  * `getProspectiveValidationData`.
  *
- * Sharing (performance, no behaviour change): a seconded candidate's `CandidateEntry` is built once
- * per receipt object and shared (entries are immutable); steps 2-4 up to `FragmentChain::init`
- * depend only on the relay block, so their result (the scope and the chain of pending candidates)
- * is memoised per `RuntimeApi` object and per para (`init` consumes its storage, so the memo keeps
- * the initialised chain, never the storage). The chains themselves are shared between validators
- * copy-on-write: a chain this subsystem holds is never mutated; an operation that would change it
- * (`populate_from_previous`, adding a seconded candidate, marking one backed) runs on a clone, and
- * the resulting chain is memoised on the chain it started from, per operation (see `transitions`).
- * The result is a pure function of the starting chain and the operation, so the validators that
- * hold the same chain and apply the same operation share one result instead of building 600
- * equal copies. This assumes, as the simulator guarantees, that every validator reads the
- * same relay headers (one shared block store).
+ * Sharing between validators (performance, no behaviour change) lives in `sharing.ts`: the
+ * subsystem asks its `ProspectiveSharing` object for what depends only on the relay block (the
+ * ancestry, each para's base chain, the minimum relay parents, PVD objects, seconded entries)
+ * and applies every change to a chain through it (copy-on-write transitions).
  *
  * Ref: polkadot/node/core/prospective-parachains/src/lib.rs (G2: handle_active_leaves_update,
  *      preprocess_candidates_pending_availability, handle_introduce_seconded_candidate,
@@ -49,12 +41,11 @@ import {
 } from "../../../emulator/inclusion-emulator.ts";
 import type { Hash } from "../../../lib/hex.ts";
 import { getOrInsertComputed } from "../../../lib/memo.ts";
-import { candidateHash as candidateHashOf, pvdHash } from "../../../primitives/candidate.ts";
+import { candidateHash as candidateHashOf } from "../../../primitives/candidate.ts";
 import type {
   BlockNumber,
   CandidateHash,
   CommittedCandidateReceipt,
-  HeadData,
   ParaId,
   PersistedValidationData,
 } from "../../../primitives/codecs.ts";
@@ -64,191 +55,11 @@ import type {
   ParentHeadData,
   ProspectiveParachainsMessage,
 } from "../../subsystem-types.ts";
-import { BlockContext } from "../../util/block-context.ts";
-import { CandidateEntry, CandidateStorage } from "./candidate-storage.ts";
+import type { BlockContexts } from "../../util/block-context.ts";
+import { CandidateStorage } from "./candidate-storage.ts";
 import { FragmentChain } from "./fragment-chain.ts";
 import { type PendingAvailability, Scope } from "./scope.ts";
-
-/** The part of a leaf's chain for one para that does not depend on the validator. */
-interface LeafParaBase {
-  readonly chain: FragmentChain;
-}
-
-const ancestryMemo = new WeakMap<RuntimeApi, Map<number, readonly RelayChainBlockInfo[]>>();
-/**
- * Seconded entries per receipt object, shared by every validator (entries are immutable). A PVD
- * object other than the one the entry was built with reuses the entry iff it has the same hash:
- * the entry's content depends on the PVD only through that hash check and the parent head, and
- * the PVD hash fixes both. So several seconders of one collation, each with its own PVD object,
- * get one entry, and the fragment-chain transitions keyed by entry (below) are shared too.
- */
-const entryMemo = new WeakMap<
-  CommittedCandidateReceipt,
-  {
-    readonly pvdHash: Hash;
-    readonly entry: ReturnType<typeof CandidateEntry.newSeconded>;
-  }
->();
-
-/** `CandidateEntry::new_seconded`, memoised (it hashes the PVD and both head data). */
-function secondedEntry(
-  receipt: CommittedCandidateReceipt,
-  pvd: PersistedValidationData,
-): ReturnType<typeof CandidateEntry.newSeconded> {
-  const hash = pvdHash(pvd);
-  const memo = entryMemo.get(receipt);
-  if (memo !== undefined && memo.pvdHash === hash) return memo.entry;
-  const entry = CandidateEntry.newSeconded(candidateHashOf(receipt), receipt, pvd);
-  entryMemo.set(receipt, { pvdHash: hash, entry });
-  return entry;
-}
-const baseMemo = new WeakMap<RuntimeApi, Map<string, Map<ParaId, LeafParaBase | null>>>();
-
-/** The memoised bases of one leaf for one (depth, ancestry length), by para. */
-function leafParaBases(
-  api: RuntimeApi,
-  maxDepth: number,
-  ancestryLen: number,
-): Map<ParaId, LeafParaBase | null> {
-  const byKey = getOrInsertComputed(baseMemo, api, () => new Map());
-  return getOrInsertComputed(byKey, `${maxDepth}/${ancestryLen}`, () => new Map());
-}
-
-const minimumMemo = new WeakMap<
-  Map<ParaId, LeafParaBase | null>,
-  ReadonlyMap<ParaId, BlockNumber>
->();
-
-/**
- * The earliest relay parent of each para's chain at a leaf. A chain keeps the scope of the base it
- * started from, so the answer depends only on the leaf's bases: computed once per leaf for every
- * validator.
- */
-function minimumRelayParentsOf(
-  bases: Map<ParaId, LeafParaBase | null>,
-  chains: ReadonlyMap<ParaId, FragmentChain>,
-): ReadonlyMap<ParaId, BlockNumber> {
-  return getOrInsertComputed(minimumMemo, bases, () => {
-    const m = new Map<ParaId, BlockNumber>();
-    for (const [para, chain] of chains) m.set(para, chain.scope().earliestRelayParent().number);
-    return m;
-  });
-}
-
-/**
- * PVD objects by relay-parent info (shared by the validators' scopes), max PoV size and parent
- * head: the group members validating one collation get one object, whose hash is then computed
- * once (`pvdHash` memoises per object).
- */
-const pvdMemo = new WeakMap<RelayChainBlockInfo, Map<string, PersistedValidationData>>();
-
-function sharedPvd(
-  relayParentInfo: RelayChainBlockInfo,
-  parentHead: HeadData,
-  maxPovSize: number,
-): PersistedValidationData {
-  const byHead = getOrInsertComputed(pvdMemo, relayParentInfo, () => new Map());
-  return getOrInsertComputed(byHead, `${maxPovSize}/${parentHead}`, () => ({
-    parentHead,
-    relayParentNumber: relayParentInfo.number,
-    relayParentStorageRoot: relayParentInfo.storageRoot,
-    maxPovSize,
-  }));
-}
-
-type AddResult = ReturnType<FragmentChain["tryAddingSecondedCandidate"]>;
-
-/** What became of a shared chain under each operation applied to it so far. */
-interface Transitions {
-  /** `populate_from_previous(prev)` on this (base) chain, per previous chain. */
-  readonly populated: WeakMap<FragmentChain, FragmentChain>;
-  /** `try_adding_seconded_candidate(entry)`, per entry: the chain after it, and the result. */
-  readonly seconded: Map<CandidateEntry, { readonly next: FragmentChain; readonly r: AddResult }>;
-  /** `candidate_backed(hash)`, per candidate hash. */
-  readonly backed: Map<CandidateHash, FragmentChain>;
-}
-
-/** How many relay blocks behind the newest leaf a shared chain's transitions are kept. */
-export const TRANSITIONS_KEPT_BLOCKS = 4;
-
-/**
- * Copy-on-write transitions of the chains of one relay chain (one simulated network; see the
- * header). Bounded in time: the transitions of chains at relay parents more than
- * `TRANSITIONS_KEPT_BLOCKS` below the newest leaf any validator activated are dropped (the base
- * chains are kept as long as their block's runtime API, and would otherwise keep every version
- * derived from them). A validator still holding such a chain then builds its own next version:
- * the same chain, only not shared.
- */
-class SharedChains {
-  private readonly transitions = new WeakMap<FragmentChain, Transitions>();
-  /** The chains that have transitions, by the number of their relay parent. */
-  private readonly byNumber = new Map<BlockNumber, FragmentChain[]>();
-  private newest = 0;
-
-  noteLeaf(number: BlockNumber): void {
-    if (number <= this.newest) return;
-    this.newest = number;
-    for (const [n, chains] of this.byNumber) {
-      if (n >= number - TRANSITIONS_KEPT_BLOCKS) continue;
-      for (const c of chains) this.transitions.delete(c);
-      this.byNumber.delete(n);
-    }
-  }
-
-  private of(chain: FragmentChain): Transitions {
-    let t = this.transitions.get(chain);
-    if (t === undefined) {
-      t = { populated: new WeakMap(), seconded: new Map(), backed: new Map() };
-      this.transitions.set(chain, t);
-      const n = chain.scope().relayParent.number;
-      const list = this.byNumber.get(n);
-      if (list === undefined) this.byNumber.set(n, [chain]);
-      else list.push(chain);
-    }
-    return t;
-  }
-
-  /** `base` populated from `prev`. */
-  populatedFrom(base: FragmentChain, prev: FragmentChain): FragmentChain {
-    // Written out, not `getOrInsertComputed`: ~60,000 calls a relay block at Polkadot size, where
-    // a closure per call shows.
-    const t = this.of(base);
-    const known = t.populated.get(prev);
-    if (known !== undefined) return known;
-    const next = base.clone();
-    next.populateFromPrevious(prev);
-    t.populated.set(prev, next);
-    return next;
-  }
-
-  /** `chain` after `try_adding_seconded_candidate(entry)`, and the result (unchanged on error). */
-  withSeconded(
-    chain: FragmentChain,
-    entry: CandidateEntry,
-  ): { readonly next: FragmentChain; readonly r: AddResult } {
-    return getOrInsertComputed(this.of(chain).seconded, entry, () => {
-      const next = chain.clone();
-      const r = next.tryAddingSecondedCandidate(entry);
-      return { next: r.ok ? next : chain, r };
-    });
-  }
-
-  /** `chain` after `candidate_backed(hash)`. */
-  withBacked(chain: FragmentChain, candidateHash: CandidateHash): FragmentChain {
-    return getOrInsertComputed(this.of(chain).backed, candidateHash, () => {
-      const next = chain.clone();
-      next.candidateBacked(candidateHash);
-      return next;
-    });
-  }
-}
-
-/** One `SharedChains` per relay chain (the simulator hands every validator the same reader). */
-const sharedChains = new WeakMap<RelayChainReader, SharedChains>();
-
-function sharedChainsOf(relayChain: RelayChainReader): SharedChains {
-  return getOrInsertComputed(sharedChains, relayChain, () => new SharedChains());
-}
+import type { LeafParaBase, LeafParaBases, ProspectiveSharing, SharedChains } from "./sharing.ts";
 
 function blockInfo(header: {
   readonly hash: Hash;
@@ -265,7 +76,7 @@ function candidatePara(c: HypotheticalCandidate): ParaId {
 export class ProspectiveParachains implements ProspectiveParachainsMessage {
   /** Fragment chains per relay parent in the implicit view, per para. */
   private readonly perRelayParent = new Map<Hash, Map<ParaId, FragmentChain>>();
-  /** `answer_minimum_relay_parents_request` per active leaf (shared, see `minimumRelayParentsOf`). */
+  /** `answer_minimum_relay_parents_request` per active leaf (shared, see `sharing.ts`). */
   private readonly minimumRelayParents = new Map<Hash, ReadonlyMap<ParaId, BlockNumber>>();
   private readonly activeLeavesSet = new Set<Hash>();
   /** Per active leaf: the leaf and its allowed ancestry (this subsystem's implicit view). */
@@ -275,8 +86,11 @@ export class ProspectiveParachains implements ProspectiveParachainsMessage {
   constructor(
     private readonly relayChain: RelayChainReader,
     private readonly log: ActorLog,
+    private readonly contexts: BlockContexts,
+    /** What this subsystem shares with the other validators' (see `sharing.ts`). */
+    private readonly sharing: ProspectiveSharing,
   ) {
-    this.shared = sharedChainsOf(relayChain);
+    this.shared = sharing.chains;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -291,10 +105,10 @@ export class ProspectiveParachains implements ProspectiveParachainsMessage {
     }
     const remaining = new Set<Hash>();
     for (const hashes of this.leafAncestry.values()) for (const h of hashes) remaining.add(h);
-    for (const rp of [...this.perRelayParent.keys()]) {
-      if (remaining.has(rp)) continue;
-      this.perRelayParent.delete(rp);
-      this.minimumRelayParents.delete(rp);
+    for (const relayParent of [...this.perRelayParent.keys()]) {
+      if (remaining.has(relayParent)) continue;
+      this.perRelayParent.delete(relayParent);
+      this.minimumRelayParents.delete(relayParent);
     }
   }
 
@@ -305,7 +119,7 @@ export class ProspectiveParachains implements ProspectiveParachainsMessage {
       this.log.warn("Failed to get block info for newly activated leaf block.", { hash });
       return;
     }
-    const ctx = BlockContext.of(api);
+    const ctx = this.contexts.of(api);
     this.shared.noteLeaf(api.header.number);
     const { maxCandidateDepth, allowedAncestryLen } = ctx.asyncBackingParams;
     const ancestry = this.fetchAncestry(api, allowedAncestryLen);
@@ -313,7 +127,7 @@ export class ProspectiveParachains implements ProspectiveParachainsMessage {
       ancestry[0] === undefined ? undefined : this.perRelayParent.get(ancestry[0].hash);
 
     const chains = new Map<ParaId, FragmentChain>();
-    const bases = leafParaBases(api, maxCandidateDepth, ancestry.length);
+    const bases = this.sharing.leafParaBases(api, maxCandidateDepth, ancestry.length);
     for (const para of ctx.scheduledParas) {
       const base = this.leafParaBase(bases, api, para, ancestry, maxCandidateDepth);
       if (base === null) continue;
@@ -330,19 +144,20 @@ export class ProspectiveParachains implements ProspectiveParachainsMessage {
       }
     }
     this.perRelayParent.set(hash, chains);
-    this.minimumRelayParents.set(hash, minimumRelayParentsOf(bases, chains));
+    this.minimumRelayParents.set(hash, this.sharing.minimumRelayParents(bases, chains));
     this.activeLeavesSet.add(hash);
     this.leafAncestry.set(hash, [hash, ...ancestry.map((a) => a.hash)]);
   }
 
   /** `fetch_ancestry`: up to `count` ancestors, newest first, in the leaf's session. */
   private fetchAncestry(api: RuntimeApi, count: number): readonly RelayChainBlockInfo[] {
-    let byCount = ancestryMemo.get(api);
-    const memo = byCount?.get(count);
-    if (memo !== undefined) return memo;
+    return this.sharing.ancestry(api, count, () => this.computeAncestry(api, count));
+  }
+
+  private computeAncestry(api: RuntimeApi, count: number): readonly RelayChainBlockInfo[] {
     const out: RelayChainBlockInfo[] = [];
     if (count > 0) {
-      const requiredSession = BlockContext.of(api).sessionIndex;
+      const requiredSession = this.contexts.of(api).sessionIndex;
       let parentHash = api.header.parentHash;
       let number = api.header.number;
       while (out.length < count && number > 0) {
@@ -350,23 +165,18 @@ export class ProspectiveParachains implements ProspectiveParachainsMessage {
         const parentApi = this.relayChain.api(parentHash);
         if (header === null || parentApi === null) break;
         // Relay parents must be in the same session (the backing group comes from it).
-        if (BlockContext.of(parentApi).sessionIndex !== requiredSession) break;
+        if (this.contexts.of(parentApi).sessionIndex !== requiredSession) break;
         out.push(blockInfo(header));
         parentHash = header.parentHash;
         number = header.number;
       }
     }
-    if (byCount === undefined) {
-      byCount = new Map();
-      ancestryMemo.set(api, byCount);
-    }
-    byCount.set(count, out);
     return out;
   }
 
   /** Steps 3-4 up to `FragmentChain::init` for one para (memoised per block, see header). */
   private leafParaBase(
-    bases: Map<ParaId, LeafParaBase | null>,
+    bases: LeafParaBases,
     api: RuntimeApi,
     para: ParaId,
     ancestry: readonly RelayChainBlockInfo[],
@@ -477,7 +287,7 @@ export class ProspectiveParachains implements ProspectiveParachainsMessage {
     pvd: PersistedValidationData,
   ): boolean {
     const candidateHash = candidateHashOf(receipt);
-    const entry = secondedEntry(receipt, pvd);
+    const entry = this.sharing.secondedEntry(receipt, pvd);
     if (!entry.ok) {
       this.log.debug("Cannot add seconded candidate", {
         paraId: para,
@@ -624,7 +434,7 @@ export class ProspectiveParachains implements ProspectiveParachainsMessage {
     if (headData === undefined || relayParentInfo === undefined || maxPovSize === undefined) {
       return null;
     }
-    return sharedPvd(relayParentInfo, headData, maxPovSize);
+    return this.sharing.pvd(relayParentInfo, headData, maxPovSize);
   }
 
   // ---------------------------------------------------------------------------------------------

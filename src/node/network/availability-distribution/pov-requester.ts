@@ -17,7 +17,7 @@ import type { CandidateHash, ValidatorIndex } from "../../../primitives/codecs.t
 import type { AvailabilityDistributionMessage } from "../../subsystem-types.ts";
 
 /** `POV_REQUEST_TIMEOUT_CONNECTED`, µs. */
-export const POV_REQUEST_TIMEOUT_US = 1_200_000;
+export const POV_REQUEST_TIMEOUT_CONNECTED_US = 1_200_000;
 
 interface PendingPovFetch {
   readonly relayParent: Hash;
@@ -52,7 +52,7 @@ export class PovRequester implements AvailabilityDistributionMessage {
       return;
     }
     this.fetches.get(candidateHash)?.timer.cancel();
-    const timer = this.env.after(POV_REQUEST_TIMEOUT_US, () => {
+    const timer = this.env.after(POV_REQUEST_TIMEOUT_CONNECTED_US, () => {
       if (this.fetches.get(candidateHash)?.timer !== timer) return;
       this.fetches.delete(candidateHash);
       then(null);

@@ -1,0 +1,141 @@
+/**
+ * Golden trace hashes: the four presets, each with all its own parameters (seed 1, 5 warm-up and
+ * 60 measured relay blocks), run in fresh Node processes (`golden-traces.ts`, started with
+ * `node --import tsx`, so nothing a test or an earlier run left in this process takes part), must
+ * end with the trace hashes pinned in `golden-traces.json`. Any change of behaviour that reaches
+ * the trace (a relay block's hash or time, a para block authored at another time or on another
+ * parent) shows as a diff of that file; an intended one is recorded by regenerating it:
+ *
+ *   UPDATE_GOLDEN=1 npx vitest run test/sim/golden-traces.test.ts
+ *
+ * then the diff of `golden-traces.json` is reviewed and committed with the change that explains it.
+ *
+ * Crypto mode: `none` (signatures modelled as hashes), the cheapest. It is as meaningful as the
+ * presets' own `sr25519` here because the trace does not depend on the crypto mode: every mode
+ * charges the same modelled CPU for a signature check (`VERIFY_COST_US`) and nothing traced
+ * carries a signature. Measured when the file was made: `none`, `ed25519` and `sr25519` gave the
+ * same four hashes, with `none` taking 1.5 / 14.5 / 12.2 / 17.9 s for sync / async / elastic-3 /
+ * elastic-12 against 4.0 / 19.4 / 16.1 / 32.2 s for `sr25519`, one after another on the busy
+ * 2-core machine (about 0.8 / 6 / 6 / 11 s for `none` when it is less busy). The claim is checked
+ * on every run: `sync` is also run with its own `sr25519` and must give the same hash. The runs
+ * are shared between two child processes (2 cores): about 20 s wall time for the test, more when
+ * the machine is busy; the timeout is 10 minutes.
+ */
+import { spawn } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { PRESET_NAMES } from "../../src/config/presets.ts";
+import type { GoldenRun } from "./golden-traces.ts";
+
+const REPO = join(import.meta.dirname, "../..");
+const SCRIPT = join(import.meta.dirname, "golden-traces.ts");
+const GOLDEN_FILE = join(import.meta.dirname, "golden-traces.json");
+const CHILDREN = 2;
+const TIMEOUT_MS = 600_000;
+
+interface Golden {
+  readonly comment: string;
+  readonly crypto: string;
+  readonly traceHashes: Readonly<Record<string, string>>;
+}
+
+/**
+ * Seconds a run took here (`none`; `sync` with its own sr25519), to share the runs between the
+ * children: only the balance depends on them.
+ */
+const COST_S: Readonly<Record<string, number>> = {
+  "sync:none": 1,
+  sync: 5,
+  "async:none": 6,
+  "elastic-3:none": 6,
+  "elastic-12:none": 11,
+};
+
+/** Runs `jobs` (`golden-traces.ts` arguments) in one fresh Node process. */
+function runChild(jobs: readonly string[]): Promise<GoldenRun[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", SCRIPT, ...jobs], {
+      cwd: REPO,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+    });
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      if (code !== 0) {
+        reject(new Error(`golden-traces.ts ${jobs.join(" ")}: exit ${code ?? signal}\n${stderr}`));
+        return;
+      }
+      resolve(
+        stdout
+          .trim()
+          .split("\n")
+          .map((line) => JSON.parse(line) as GoldenRun),
+      );
+    });
+  });
+}
+
+/** Longest first, each to the child with the least work so far. */
+function share(jobs: readonly string[]): string[][] {
+  const cost = (job: string) => COST_S[job] ?? 10;
+  const children = Array.from({ length: CHILDREN }, () => ({ jobs: [] as string[], cost: 0 }));
+  for (const job of [...jobs].sort((a, b) => cost(b) - cost(a))) {
+    const least = children.reduce((a, b) => (b.cost < a.cost ? b : a));
+    least.jobs.push(job);
+    least.cost += cost(job);
+  }
+  return children.map((c) => c.jobs).filter((j) => j.length > 0);
+}
+
+describe("golden trace hashes", () => {
+  it(
+    "each preset's trace hash in a fresh process is the pinned one (golden-traces.json)",
+    async () => {
+      const golden = JSON.parse(readFileSync(GOLDEN_FILE, "utf8")) as Golden;
+      const pinnedJobs = PRESET_NAMES.map((p) => `${p}:${golden.crypto}`);
+      // `sync` once more with the preset's own crypto mode: the mode must not change the trace.
+      const ownCryptoJob = "sync";
+      const started = Date.now();
+      const runs = (await Promise.all(share([...pinnedJobs, ownCryptoJob]).map(runChild))).flat();
+      const byJob = new Map(runs.map((r) => [r.job, r]));
+      const timings = runs.map((r) => `${r.job} ${(r.wallMs / 1000).toFixed(1)} s`).join(", ");
+      console.log(
+        `golden traces: ${timings}; ${((Date.now() - started) / 1000).toFixed(1)} s wall`,
+      );
+
+      const actual = Object.fromEntries(
+        PRESET_NAMES.map((p) => [p, byJob.get(`${p}:${golden.crypto}`)?.traceHash]),
+      );
+      for (const hash of Object.values(actual)) expect(hash).toMatch(/^0x[0-9a-f]{64}$/);
+      let pinned = golden.traceHashes;
+      if (process.env.UPDATE_GOLDEN === "1") {
+        pinned = actual as Record<string, string>;
+        writeFileSync(
+          GOLDEN_FILE,
+          `${JSON.stringify({ ...golden, traceHashes: pinned }, null, 2)}\n`,
+        );
+        console.log(`golden traces: wrote ${GOLDEN_FILE}; review its diff`);
+      }
+      expect(
+        actual,
+        "trace hashes differ from test/sim/golden-traces.json: if the behaviour change is intended, " +
+          "run UPDATE_GOLDEN=1 npx vitest run test/sim/golden-traces.test.ts and commit the diff",
+      ).toEqual(pinned);
+
+      const own = byJob.get(ownCryptoJob);
+      expect(own?.crypto).not.toBe(golden.crypto);
+      expect(own?.traceHash, `sync with ${own?.crypto} and with ${golden.crypto}`).toBe(
+        actual.sync,
+      );
+    },
+    TIMEOUT_MS,
+  );
+});
