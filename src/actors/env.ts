@@ -95,59 +95,56 @@ export interface PvfHost {
   execute(validationCodeHash: Hash, pvd: PersistedValidationData, pov: PoV): PvfOutcome;
 }
 
-/** A signed availability bitfield as bitfield distribution gossips it. */
-export type BitfieldMessage = Extract<ProtocolMessage, { readonly type: "Bitfield" }>;
-
-/** One copy of a gossiped bitfield as it reached a validator. */
-export interface BitfieldDelivery {
+/**
+ * One copy of a lazily materialised broadcast as it reached a validator (see `LazyGossip`).
+ */
+export interface LazyDelivery<M> {
+  /** The message's number among those published under its key (unique per key). */
+  readonly id: number;
   readonly from: ActorId;
-  readonly msg: BitfieldMessage;
+  readonly msg: M;
   /** When the copy was delivered, µs. */
   readonly deliveredAtUs: number;
 }
 
 /**
- * Bitfield distribution as a lazily materialised broadcast (the simulator provides it; see its
- * network's `lazyBroadcast`). `publish` sends my signed bitfield to every other validator: my
- * uplink pays for every copy at once. `delivered` materialises the copies of the bitfields for
- * `relayParent` that reached ME, in delivery order (lost copies left out), including copies
- * delivered after now: the caller keeps those it would have checked by now. Only a block
- * author's provisioner asks, so at 600 validators the ~360,000 copies per relay block cost
- * nothing until one validator reads its 599.
+ * The one shape of the simulator's lazy inboxes: a broadcast to many validators that costs
+ * nothing until a receiver reads it (docs/simulator.md "Performance model"; the simulator's
+ * boards implement it). `publish` sends `msg` to every validator but those in `notTo` (indices,
+ * ascending, the sender among them): the sender's uplink pays for every copy at once.
+ * `delivered(...key)` materialises the copies of the messages published under `key` that reached
+ * ME (lost copies left out), including copies delivered after now: the reader keeps those it would
+ * have handled by now, with the rules of its subsystem.
  */
-export interface BitfieldGossip {
-  publish(msg: BitfieldMessage): void;
-  delivered(relayParent: Hash): readonly BitfieldDelivery[];
+export interface LazyGossip<M, Key extends readonly unknown[]> {
+  publish(msg: M, notTo: readonly ValidatorIndex[]): void;
+  delivered(...key: Key): readonly LazyDelivery<M>[];
 }
+
+/** A signed availability bitfield as bitfield distribution gossips it. */
+export type BitfieldMessage = Extract<ProtocolMessage, { readonly type: "Bitfield" }>;
+
+/**
+ * Bitfield distribution's lazy inbox, keyed by relay parent: every other validator gets my
+ * bitfield (`notTo` is just me); a validator reads the copies of a relay parent's bitfields, in
+ * delivery order, only when it authors its child. At 600 validators the ~360,000 copies per relay
+ * block cost nothing until one validator reads its 599.
+ */
+export type BitfieldGossip = LazyGossip<BitfieldMessage, [relayParent: Hash]>;
 
 /** A backed-candidate announcement (statement distribution). */
 export type BackedCandidateMessage = Extract<ProtocolMessage, { type: "BackedCandidate" }>;
 
-/** One copy of a lazily gossiped backed-candidate announcement as it reached a validator. */
-export interface AnnouncementDelivery {
-  /** The announcement's number in its relay parent's board (unique per relay parent). */
-  readonly id: number;
-  readonly from: ActorId;
-  readonly msg: BackedCandidateMessage;
-  /** When the copy was delivered, µs. */
-  readonly deliveredAtUs: number;
-}
-
 /**
- * Backed-candidate announcements as a lazily materialised broadcast, for the validators that have
- * no stake in the candidate's para (the simulator provides it; see its network's
- * `lazyUpload`). `publish` sends the announcement to every validator but those in `notTo`
- * (indices, ascending): the sender's uplink pays for every copy at once. `delivered` materialises the copies
- * of the announcements of `paraId` at `relayParent` that reached ME (lost copies left out),
- * including copies delivered after now: the caller keeps those it would have checked by now.
- * A validator reads them only before it uses
- * what it knows of that para (its prospective parachains, its provisioner), so at 600 validators
- * and 100 paras the ~60,000 imports per relay block shrink to what is read.
+ * Statement distribution's lazy inbox, keyed by relay parent and para: the validators without a
+ * stake in the candidate's para get its announcement lazily and read it only before they use what
+ * they know of the para, so at 600 validators and 100 paras the ~60,000 imports per relay block
+ * shrink to what is read.
  */
-export interface AnnouncementGossip {
-  publish(msg: BackedCandidateMessage, notTo: readonly ValidatorIndex[]): void;
-  delivered(relayParent: Hash, paraId: ParaId): readonly AnnouncementDelivery[];
-}
+export type AnnouncementGossip = LazyGossip<
+  BackedCandidateMessage,
+  [relayParent: Hash, paraId: ParaId]
+>;
 
 /** The response to a chunk request, once delivered. */
 export interface ChunkResponse {

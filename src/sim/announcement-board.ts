@@ -20,7 +20,7 @@
  *      the validators outside the group), docs/simulator.md "Performance model".
  */
 
-import type { AnnouncementDelivery, BackedCandidateMessage } from "../actors/env.ts";
+import type { BackedCandidateMessage, LazyDelivery } from "../actors/env.ts";
 import { type ActorId, messageSizeBytes } from "../actors/protocol.ts";
 import type { Hash } from "../lib/hex.ts";
 import { getOrInsertComputed } from "../lib/memo.ts";
@@ -90,11 +90,15 @@ export class AnnouncementBoard {
   }
 
   /** The copies of `paraId`'s announcements at `relayParent` delivered to validator `index`. */
-  delivered(index: ValidatorIndex, relayParent: Hash, paraId: ParaId): AnnouncementDelivery[] {
+  delivered(
+    index: ValidatorIndex,
+    relayParent: Hash,
+    paraId: ParaId,
+  ): LazyDelivery<BackedCandidateMessage>[] {
     const board = this.boards.get(relayParent);
     const list = board?.byPara.get(paraId);
     if (board === undefined || list === undefined) return [];
-    const out: AnnouncementDelivery[] = [];
+    const out: LazyDelivery<BackedCandidateMessage>[] = [];
     for (const p of list) {
       const copy = copyIndex(p.notTo, index);
       if (copy < 0) continue;

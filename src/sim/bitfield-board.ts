@@ -17,24 +17,29 @@
  *   `rng.fork("bitfield-gossip/<relay parent>/<receiver index>")` on the world's root stream, in
  *   publication order: the answer is the same whoever asked before, however often.
  * - A board is read by the author of its relay parent's child: `prune(number)` drops the boards
- *   of relay parents below `number - 2`.
+ *   of relay parents more than `BITFIELD_RETAIN_BLOCKS` (2) below `number`.
  *
  * Ref: polkadot/node/network/bitfield-distribution/src/lib.rs (gossip to the validators of the
  *      session), docs/simulator.md "Performance model".
  */
 
-import type { BitfieldDelivery, BitfieldMessage } from "../actors/env.ts";
+import type { BitfieldMessage, LazyDelivery } from "../actors/env.ts";
 import { type ActorId, messageSizeBytes } from "../actors/protocol.ts";
+import { assert } from "../lib/assert.ts";
 import type { Hash } from "../lib/hex.ts";
 import { getOrInsertComputed } from "../lib/memo.ts";
 import type { Prng } from "../lib/prng.ts";
 import type { ValidatorIndex } from "../primitives/codecs.ts";
 import type { LazyBroadcast, Network } from "./network.ts";
 
+/** Relay blocks a relay parent's bitfields are kept (its child's author reads them). */
+export const BITFIELD_RETAIN_BLOCKS = 2;
+
 /** The bitfields gossiped for one relay parent. */
 interface Board {
   readonly number: number;
   readonly published: {
+    readonly id: number;
     readonly fromIndex: number;
     readonly from: ActorId;
     readonly msg: BitfieldMessage;
@@ -56,39 +61,49 @@ export class BitfieldBoard {
     private readonly numberOf: (relayParent: Hash) => number,
   ) {}
 
-  /** Validator `index` sends its signed bitfield to every other validator. */
-  publish(index: ValidatorIndex, msg: BitfieldMessage): void {
+  /**
+   * Validator `index` sends its signed bitfield to every other validator (`notTo` must be
+   * `[index]`: bitfields go to everyone else).
+   */
+  publish(index: ValidatorIndex, msg: BitfieldMessage, notTo: readonly ValidatorIndex[]): void {
+    assert(
+      notTo.length === 1 && notTo[0] === index,
+      () => `bitfield gossip: a bitfield goes to every other validator (notTo ${notTo})`,
+    );
     const board = getOrInsertComputed(this.boards, msg.relayParent, (relayParent) => ({
       number: this.numberOf(relayParent),
       published: [],
     }));
     const from = this.validatorActors[index]!;
     const lazy = this.network.lazyBroadcast(from, this.peers(index), messageSizeBytes(msg));
-    board.published.push({ fromIndex: index, from, msg, lazy });
+    board.published.push({ id: board.published.length, fromIndex: index, from, msg, lazy });
   }
 
   /**
    * The copies of the bitfields for `relayParent` delivered to validator `index`, in delivery
    * order (then publication order).
    */
-  delivered(index: ValidatorIndex, relayParent: Hash): BitfieldDelivery[] {
+  delivered(index: ValidatorIndex, relayParent: Hash): LazyDelivery<BitfieldMessage>[] {
     const board = this.boards.get(relayParent);
     if (board === undefined) return [];
     const rng = this.rng.fork(`bitfield-gossip/${relayParent}/${index}`);
-    const out: BitfieldDelivery[] = [];
+    const out: LazyDelivery<BitfieldMessage>[] = [];
     for (const p of board.published) {
       if (p.fromIndex === index) continue;
       const copy = index < p.fromIndex ? index : index - 1;
       const at = this.network.lazyDelivery(p.lazy, copy, rng);
-      if (at !== null) out.push({ from: p.from, msg: p.msg, deliveredAtUs: at });
+      if (at !== null) out.push({ id: p.id, from: p.from, msg: p.msg, deliveredAtUs: at });
     }
     return out.sort((a, b) => a.deliveredAtUs - b.deliveredAtUs);
   }
 
-  /** Drops the boards of relay parents below `number - 2`: their readers have authored. */
+  /**
+   * Drops the boards of relay parents more than `BITFIELD_RETAIN_BLOCKS` below `number`: their
+   * readers (the authors of their children) have authored.
+   */
   prune(number: number): void {
     for (const [hash, board] of this.boards) {
-      if (board.number < number - 2) this.boards.delete(hash);
+      if (board.number < number - BITFIELD_RETAIN_BLOCKS) this.boards.delete(hash);
     }
   }
 

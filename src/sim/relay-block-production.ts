@@ -41,6 +41,11 @@ import type { RelayChainStore } from "./relay-chain.ts";
 import type { Scheduler } from "./scheduler.ts";
 import type { Trace } from "./trace.ts";
 
+/** Modelled bytes of one backed candidate in a relay block body (receipt, votes, framing). */
+export const BACKED_CANDIDATE_BODY_BYTES = 1200;
+/** Modelled bytes of one signed bitfield in a relay block body. */
+export const BITFIELD_BODY_BYTES = 100;
+
 /** How many peers a node forwards a new relay block to. */
 export const BLOCK_GOSSIP_FANOUT = 8;
 
@@ -180,7 +185,8 @@ export class RelayBlockProduction {
 
     // Announce: the block body carries the backed candidates and bitfields.
     const bodyBytes =
-      result.accepted.backedCandidates.length * 1200 + result.accepted.bitfields.length * 100;
+      result.accepted.backedCandidates.length * BACKED_CANDIDATE_BODY_BYTES +
+      result.accepted.bitfields.length * BITFIELD_BODY_BYTES;
     const msg: ProtocolMessage = { type: "RelayBlock", header, bodyBytes };
     author.onMessage(author.id, msg);
     p.network.gossip(

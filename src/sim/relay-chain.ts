@@ -15,6 +15,9 @@ import { assert } from "../lib/assert.ts";
 import type { Hash } from "../lib/hex.ts";
 import type { RelayHeader, RuntimeApi } from "../primitives/runtime-api.ts";
 
+/** Blocks whose state and runtime API the store keeps by default (see the header). */
+export const RETAIN_STATES_BLOCKS = 32;
+
 export interface StoredRelayBlock<S> {
   readonly header: RelayHeader;
   readonly state: S;
@@ -26,7 +29,7 @@ export class RelayChainStore<S> {
   private readonly byNumber: (StoredRelayBlock<S> | undefined)[] = [];
   private readonly headers = new Map<Hash, RelayHeader>();
 
-  constructor(private readonly retainStates = 32) {
+  constructor(private readonly retainStates = RETAIN_STATES_BLOCKS) {
     assert(retainStates >= 1, () => `RelayChainStore: retainStates ${retainStates}`);
   }
 

@@ -13,29 +13,9 @@
  * relay blocks as `relay-block-production.ts` states (one author per slot, no forks).
  *
  * Performance model (what makes a 600-validator network tractable; the protocol is unchanged):
- * - Broadcasts go through the network's `multicast` (`env.multicast`, used for backed-candidate
- *   announcements to the groups of the para's other cores): every copy keeps its own upload,
- *   latency and loss draw and its receiver's CPU charge, but copies are delivered in 1 ms buckets
- *   (at most ~2 ms late).
- * - Backed-candidate announcements to the other validators are lazily materialised gossip
- *   (`env.announcementGossip`, `AnnouncementBoard`): the sender's uplink pays for every copy when
- *   it publishes; a copy's delivery is computed when its receiver first reads the para (its
- *   prospective parachains or its provisioner), and it is taken in then, as of the time its
- *   signature checks would have finished. At 600 validators and 100 paras that is ~60,000 fewer
- *   imports per relay block.
- * - Availability bitfields are lazily materialised gossip (`env.bitfieldGossip`,
- *   `BitfieldBoard`): the sender's uplink pays for every copy when it publishes; the copies
- *   reaching a validator, their latency and loss (from that receiver's own stream) and its
- *   signature checks (FIFO on its `bitfield-distribution` pool) are computed only when it authors
- *   a block, the only time its provisioner reads them. The other ~359,000 copies per relay block
- *   cost nothing.
- * - Chunk fetches are lazily computed request/response (`env.chunkFetching`, `ChunkFetchBoard`):
- *   a request's trip, the backer's answer (its data when the request arrived, its uplink shared
- *   with its other chunk responses in arrival order) and the response's trip are computed when
- *   the requester looks, which it does before it signs its bitfield: ~120,000 messages per relay
- *   block at Polkadot scale become arithmetic.
- * - The signature memo is keyed by the signature object (every recipient gets the same one).
- * - The relay chain store keeps the state and runtime API of the last 32 blocks only.
+ * the lazy inboxes (the three boards), coalesced multicast, the validators' shared computations
+ * (`NodeCaches`, one per world) and the signature memo, all described once in docs/simulator.md
+ * "Performance model".
  */
 
 import type {
@@ -142,6 +122,14 @@ function pvfHost(paras: readonly ParachainSetup[], speed: number): PvfHost {
 
 const NO_ANSWER = { found: false, chunkBytes: 0 } as const;
 
+/**
+ * Relay blocks an announcement board outlives its relay parent's allowed ancestry (a modelling
+ * bound: relay parents leave every validator's view well before).
+ */
+export const ANNOUNCEMENT_RETAIN_EXTRA_BLOCKS = 4;
+/** Slots a computed chunk response is kept after it left its backer (requests time out in 1 s). */
+export const CHUNK_RESPONSE_RETAIN_SLOTS = 4;
+
 export class World {
   readonly scheduler = new Scheduler();
   readonly cpu: Cpu;
@@ -236,7 +224,8 @@ export class World {
 
     // Relay blocks, one per slot; each slot first drops the traffic nobody will read any more.
     // An announcement board is kept longer: a relay parent's view outlives it by far.
-    const announcementRetainBlocks = config.asyncBackingParams.allowedAncestryLen + 4;
+    const announcementRetainBlocks =
+      config.asyncBackingParams.allowedAncestryLen + ANNOUNCEMENT_RETAIN_EXTRA_BLOCKS;
     this.production = new RelayBlockProduction({
       scheduler: this.scheduler,
       network: this.network,
@@ -251,7 +240,7 @@ export class World {
       beforeBlock: (number) => {
         this.bitfields.prune(number);
         this.announcements.prune(number, announcementRetainBlocks);
-        this.chunkFetches.prune(this.scheduler.now - 4 * this.slotUs);
+        this.chunkFetches.prune(this.scheduler.now - CHUNK_RESPONSE_RETAIN_SLOTS * this.slotUs);
       },
       afterBlock: (number) => options.onRelayBlock?.(number, this.totalBlocks),
     });
@@ -307,7 +296,7 @@ export class World {
         validatorActors,
         pvf,
         bitfieldGossip: {
-          publish: (msg) => this.bitfields.publish(i, msg),
+          publish: (msg, notTo) => this.bitfields.publish(i, msg, notTo),
           delivered: (relayParent) => this.bitfields.delivered(i, relayParent),
         },
         ...(options.eagerDelivery

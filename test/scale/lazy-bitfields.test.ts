@@ -7,7 +7,7 @@
  * message per validator, checked on receipt) selects.
  */
 import { describe, expect, it } from "vitest";
-import type { BitfieldDelivery, BitfieldGossip, BitfieldMessage } from "../../src/actors/env.ts";
+import type { BitfieldGossip, BitfieldMessage, LazyDelivery } from "../../src/actors/env.ts";
 import { validatorActor } from "../../src/actors/protocol.ts";
 import { ValidatorNode } from "../../src/node/validator.ts";
 import { makeNetwork, N_VALIDATORS } from "../node/fake-network.ts";
@@ -15,7 +15,9 @@ import { makeNetwork, N_VALIDATORS } from "../node/fake-network.ts";
 const LATENCY_US = 5_000; // the FakeWorld's fixed latency
 
 /** A network whose validators gossip bitfields through a recording `BitfieldGossip`. */
-function lazyNetwork(override?: (me: number, relayParent: string) => BitfieldDelivery[] | null) {
+function lazyNetwork(
+  override?: (me: number, relayParent: string) => LazyDelivery<BitfieldMessage>[] | null,
+) {
   const net = makeNetwork({ validators: [] });
   const published: { from: number; msg: BitfieldMessage; atUs: number }[] = [];
   const nodes: ValidatorNode[] = [];
@@ -26,7 +28,8 @@ function lazyNetwork(override?: (me: number, relayParent: string) => BitfieldDel
         override?.(i, relayParent) ??
         published
           .filter((p) => p.from !== i && p.msg.relayParent === relayParent)
-          .map((p) => ({
+          .map((p, id) => ({
+            id,
             from: validatorActor(p.from),
             msg: p.msg,
             deliveredAtUs: p.atUs + LATENCY_US,
@@ -68,15 +71,15 @@ describe("lazily materialised bitfield gossip", () => {
   });
 
   it("drops copies delivered before the leaf was active, and uses only checks done by now", () => {
-    let deliveries: BitfieldDelivery[] = [];
+    let deliveries: LazyDelivery<BitfieldMessage>[] = [];
     const net = lazyNetwork((me) => (me === 3 ? deliveries : null));
     const { b2, importedAt } = signB2(net);
     const msgOf = (v: number) => net.published.find((p) => p.from === v)!.msg;
     const t = net.world.time + 1_000;
     deliveries = [
-      { from: validatorActor(0), msg: msgOf(0), deliveredAtUs: importedAt - 1 }, // too early
-      { from: validatorActor(1), msg: msgOf(1), deliveredAtUs: t },
-      { from: validatorActor(2), msg: msgOf(2), deliveredAtUs: t },
+      { id: 0, from: validatorActor(0), msg: msgOf(0), deliveredAtUs: importedAt - 1 }, // too early
+      { id: 1, from: validatorActor(1), msg: msgOf(1), deliveredAtUs: t },
+      { id: 2, from: validatorActor(2), msg: msgOf(2), deliveredAtUs: t },
     ];
     const cost = net.world.verifyCostUs;
     const used = (atUs: number) => {
@@ -90,14 +93,14 @@ describe("lazily materialised bitfield gossip", () => {
   });
 
   it("drops a copy with an invalid signature", () => {
-    let deliveries: BitfieldDelivery[] = [];
+    let deliveries: LazyDelivery<BitfieldMessage>[] = [];
     const net = lazyNetwork((me) => (me === 3 ? deliveries : null));
     const { b2 } = signB2(net);
     const msgOf = (v: number) => net.published.find((p) => p.from === v)!.msg;
     const forged: BitfieldMessage = { ...msgOf(1), signature: msgOf(2).signature };
     deliveries = [
-      { from: validatorActor(1), msg: forged, deliveredAtUs: net.world.time },
-      { from: validatorActor(2), msg: msgOf(2), deliveredAtUs: net.world.time },
+      { id: 0, from: validatorActor(1), msg: forged, deliveredAtUs: net.world.time },
+      { id: 1, from: validatorActor(2), msg: msgOf(2), deliveredAtUs: net.world.time },
     ];
     net.world.run(net.world.time + 1_000);
     const used = net.nodes[3]!.provideInherentData(b2).bitfields.map((b) => b.validatorIndex);

@@ -83,7 +83,7 @@ export class BitfieldDistribution implements BitfieldDistributionMessage {
     };
     const gossip = this.env.bitfieldGossip;
     if (gossip !== undefined) {
-      gossip.publish(msg);
+      gossip.publish(msg, [bitfield.validatorIndex]);
       return;
     }
     const actors = this.env.validatorActors;

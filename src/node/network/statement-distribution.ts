@@ -36,8 +36,8 @@
  */
 import type {
   ActorLog,
-  AnnouncementDelivery,
   BackedCandidateMessage,
+  LazyDelivery,
   ValidatorEnv,
 } from "../../actors/env.ts";
 import type { ActorId, ProtocolMessage, SignedStatement } from "../../actors/protocol.ts";
@@ -326,7 +326,10 @@ export class StatementDistribution implements StatementDistributionMessage {
     const cost = this.env.verifyCostUs;
     const taken: { readonly ctx: BlockContext; readonly msg: BackedCandidateMessage }[] = [];
     for (const state of this.perRelayParent.values()) {
-      const due: { readonly checkedAtUs: number; readonly d: AnnouncementDelivery }[] = [];
+      const due: {
+        readonly checkedAtUs: number;
+        readonly d: LazyDelivery<BackedCandidateMessage>;
+      }[] = [];
       for (const d of gossip.delivered(state.ctx.hash, para)) {
         if (state.announcementsTaken.has(d.id)) continue;
         if (d.deliveredAtUs < state.createdAtUs) {

@@ -167,6 +167,9 @@ function toTableStatement(
   };
 }
 
+/** Bits of the core index `inject_core_index` appends to the validator indices (a `u8`). */
+export const CORE_INDEX_BITS = 8;
+
 /** `BackedCandidate::new(candidate, votes, validator_indices, inject_core_index.then_some(core))`. */
 export function tableAttestedToBacked(
   attested: BackingAttested,
@@ -183,7 +186,9 @@ export function tableAttestedToBacked(
   }
   positioned.sort((a, b) => a[0] - b[0]);
   if (injectCoreIndex) {
-    for (let bit = 0; bit < 8; bit++) validatorIndices.push(((attested.groupId >> bit) & 1) === 1);
+    for (let bit = 0; bit < CORE_INDEX_BITS; bit++) {
+      validatorIndices.push(((attested.groupId >> bit) & 1) === 1);
+    }
   }
   return {
     candidate: attested.candidate,
