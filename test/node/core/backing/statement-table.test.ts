@@ -4,14 +4,14 @@
  * As in Rust: Candidate = (group, body), Digest = body, signatures are numbers.
  */
 import { describe, expect, it } from "vitest";
-import { tableAttestedToBacked } from "../../src/node/core/backing/backing.ts";
+import { tableAttestedToBacked } from "../../../../src/node/core/backing/backing.ts";
 import {
   type AttestedCandidate,
   CandidateData,
   type SignedTableStatement,
   Table,
   type TableContext,
-} from "../../src/node/core/backing/statement-table.ts";
+} from "../../../../src/node/core/backing/statement-table.ts";
 
 type Candidate = readonly [group: number, body: number];
 type Stmt = SignedTableStatement<Candidate, number, number, number>;

@@ -3,8 +3,8 @@
  * parents allowed for each para down to its minimum (backing_implicit_view.rs).
  */
 import { describe, expect, it } from "vitest";
-import { ImplicitView, LeafTracker } from "../../src/node/util/backing-implicit-view.ts";
-import { chain } from "./fake-relay.ts";
+import { ImplicitView, LeafTracker } from "../../../src/node/util/backing-implicit-view.ts";
+import { chain } from "../fake-relay.ts";
 
 const blocks = chain(6);
 const hashOf = (n: number) => blocks[n]!.hash;

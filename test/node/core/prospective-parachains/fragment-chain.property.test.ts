@@ -11,12 +11,12 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { RelayChainBlockInfo } from "../../../src/emulator/inclusion-emulator.ts";
-import { type Hash, type Hex, repeatByte, toHex } from "../../../src/lib/hex.ts";
-import { CandidateStorage } from "../../../src/node/core/prospective-parachains/candidate-storage.ts";
-import { FragmentChain } from "../../../src/node/core/prospective-parachains/fragment-chain.ts";
-import type { PendingAvailability } from "../../../src/node/core/prospective-parachains/scope.ts";
-import { hashBytes } from "../../../src/primitives/hashing.ts";
+import type { RelayChainBlockInfo } from "../../../../src/emulator/inclusion-emulator.ts";
+import { type Hash, type Hex, repeatByte, toHex } from "../../../../src/lib/hex.ts";
+import { CandidateStorage } from "../../../../src/node/core/prospective-parachains/candidate-storage.ts";
+import { FragmentChain } from "../../../../src/node/core/prospective-parachains/fragment-chain.ts";
+import type { PendingAvailability } from "../../../../src/node/core/prospective-parachains/scope.ts";
+import { hashBytes } from "../../../../src/primitives/hashing.ts";
 import {
   type Committed,
   entry,

@@ -6,13 +6,13 @@
  * with a code upgrade.
  */
 import { describe, expect, it } from "vitest";
-import { validatorActor } from "../../src/actors/protocol.ts";
+import { validatorActor } from "../../../src/actors/protocol.ts";
 import {
   bitfieldsIndicateCoreAvailability,
   selectAvailabilityBitfields,
-} from "../../src/node/core/provisioner.ts";
-import type { SignedAvailabilityBitfield } from "../../src/primitives/inherent.ts";
-import type { CoreState, RelayHeader } from "../../src/primitives/runtime-api.ts";
+} from "../../../src/node/core/provisioner.ts";
+import type { SignedAvailabilityBitfield } from "../../../src/primitives/inherent.ts";
+import type { CoreState, RelayHeader } from "../../../src/primitives/runtime-api.ts";
 import {
   FakeCollator,
   freeState,
@@ -23,8 +23,8 @@ import {
   N_VALIDATORS,
   OTHER_PARA,
   PARA,
-} from "./fake-network.ts";
-import { chain, constraints, makeCandidate, occupied, pendingOf } from "./fake-relay.ts";
+} from "../fake-network.ts";
+import { chain, constraints, makeCandidate, occupied, pendingOf } from "../fake-relay.ts";
 
 const v = validatorActor;
 const blocks = chain(4);

@@ -4,10 +4,10 @@
  * and the sanity checks of a fetched collation.
  */
 import { describe, expect, it } from "vitest";
-import { validatorActor } from "../../src/actors/protocol.ts";
-import { hashHex } from "../../src/primitives/hashing.ts";
-import { FakeCollator, H0, makeNetwork, PARA } from "./fake-network.ts";
-import { type MadeCandidate, makeCandidate } from "./fake-relay.ts";
+import { validatorActor } from "../../../src/actors/protocol.ts";
+import { hashHex } from "../../../src/primitives/hashing.ts";
+import { FakeCollator, H0, makeNetwork, PARA } from "../fake-network.ts";
+import { type MadeCandidate, makeCandidate } from "../fake-relay.ts";
 
 const v = validatorActor;
 

@@ -5,20 +5,20 @@
  * and sends it to every other validator.
  */
 import { describe, expect, it } from "vitest";
-import { validatorActor } from "../../src/actors/protocol.ts";
-import { SPAWNED_TASK_DELAY_US } from "../../src/node/core/bitfield-signing.ts";
-import { chunkSizeBytes, recoveryThreshold } from "../../src/primitives/erasure-coding.ts";
-import { validatorKeypair } from "../../src/primitives/keys.ts";
-import { noneCrypto } from "../../src/primitives/signing.ts";
-import { bitfieldSigningPayload } from "../../src/primitives/statements.ts";
+import { validatorActor } from "../../../src/actors/protocol.ts";
+import { SPAWNED_TASK_DELAY_US } from "../../../src/node/core/bitfield-signing.ts";
+import { chunkSizeBytes, recoveryThreshold } from "../../../src/primitives/erasure-coding.ts";
+import { validatorKeypair } from "../../../src/primitives/keys.ts";
+import { noneCrypto } from "../../../src/primitives/signing.ts";
+import { bitfieldSigningPayload } from "../../../src/primitives/statements.ts";
 import {
   availabilityCandidates,
   GROUPS,
   holdData,
   N_VALIDATORS,
   occupiedNetwork,
-} from "./fake-network.ts";
-import { chain } from "./fake-relay.ts";
+} from "../fake-network.ts";
+import { chain } from "../fake-relay.ts";
 
 const v = validatorActor;
 const blocks = chain(4);

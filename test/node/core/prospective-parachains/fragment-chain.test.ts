@@ -7,18 +7,18 @@ import { describe, expect, it } from "vitest";
 import {
   hypotheticalAsPotential,
   type RelayChainBlockInfo,
-} from "../../../src/emulator/inclusion-emulator.ts";
-import { type Hash, repeatByte, ZERO_HASH } from "../../../src/lib/hex.ts";
+} from "../../../../src/emulator/inclusion-emulator.ts";
+import { type Hash, repeatByte, ZERO_HASH } from "../../../../src/lib/hex.ts";
 import {
   CandidateEntry,
   CandidateStorage,
-} from "../../../src/node/core/prospective-parachains/candidate-storage.ts";
+} from "../../../../src/node/core/prospective-parachains/candidate-storage.ts";
 import {
   FragmentChain,
   forkSelectionRule,
-} from "../../../src/node/core/prospective-parachains/fragment-chain.ts";
-import { Scope } from "../../../src/node/core/prospective-parachains/scope.ts";
-import { hashHex } from "../../../src/primitives/hashing.ts";
+} from "../../../../src/node/core/prospective-parachains/fragment-chain.ts";
+import { Scope } from "../../../../src/node/core/prospective-parachains/scope.ts";
+import { hashHex } from "../../../../src/primitives/hashing.ts";
 import {
   entry,
   makeCommittedCandidate,

@@ -3,24 +3,27 @@
  * populate_chain_from_previous_storage). Candidate hashes are given explicitly, as in the
  * conformance vectors, so that fork-choice orderings are chosen rather than computed.
  */
-import type { Constraints, RelayChainBlockInfo } from "../../../src/emulator/inclusion-emulator.ts";
-import { type Hash, type Hex, repeatByte, ZERO_HASH } from "../../../src/lib/hex.ts";
+import type {
+  Constraints,
+  RelayChainBlockInfo,
+} from "../../../../src/emulator/inclusion-emulator.ts";
+import { type Hash, type Hex, repeatByte, ZERO_HASH } from "../../../../src/lib/hex.ts";
 import {
   CandidateEntry,
   type CandidateState,
   CandidateStorage,
   persistedValidationDataHash,
-} from "../../../src/node/core/prospective-parachains/candidate-storage.ts";
-import { FragmentChain } from "../../../src/node/core/prospective-parachains/fragment-chain.ts";
+} from "../../../../src/node/core/prospective-parachains/candidate-storage.ts";
+import { FragmentChain } from "../../../../src/node/core/prospective-parachains/fragment-chain.ts";
 import {
   type PendingAvailability,
   Scope,
-} from "../../../src/node/core/prospective-parachains/scope.ts";
+} from "../../../../src/node/core/prospective-parachains/scope.ts";
 import type {
   CommittedCandidateReceipt,
   PersistedValidationData,
-} from "../../../src/primitives/codecs.ts";
-import { hashHex } from "../../../src/primitives/hashing.ts";
+} from "../../../../src/primitives/codecs.ts";
+import { hashHex } from "../../../../src/primitives/hashing.ts";
 
 export const CODE_HASH = repeatByte(42);
 

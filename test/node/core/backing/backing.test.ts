@@ -6,13 +6,13 @@
  * validators, whose tables and fragment chains then hold the candidate as backed.
  */
 import { describe, expect, it } from "vitest";
-import { validatorActor } from "../../src/actors/protocol.ts";
-import { hashHex } from "../../src/primitives/hashing.ts";
-import { validatorKeypair } from "../../src/primitives/keys.ts";
-import { noneCrypto } from "../../src/primitives/signing.ts";
-import { statementSigningPayload } from "../../src/primitives/statements.ts";
-import { FakeCollator, H0, makeNetwork, OTHER_PARA, PARA } from "./fake-network.ts";
-import { makeCandidate } from "./fake-relay.ts";
+import { validatorActor } from "../../../../src/actors/protocol.ts";
+import { hashHex } from "../../../../src/primitives/hashing.ts";
+import { validatorKeypair } from "../../../../src/primitives/keys.ts";
+import { noneCrypto } from "../../../../src/primitives/signing.ts";
+import { statementSigningPayload } from "../../../../src/primitives/statements.ts";
+import { FakeCollator, H0, makeNetwork, OTHER_PARA, PARA } from "../../fake-network.ts";
+import { makeCandidate } from "../../fake-relay.ts";
 
 const COLLATOR = "c2000-0";
 const v = validatorActor;

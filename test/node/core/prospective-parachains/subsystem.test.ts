@@ -6,11 +6,11 @@
  * and prospective validation data.
  */
 import { describe, expect, it } from "vitest";
-import type { HeadData } from "../../src/primitives/codecs.ts";
-import { hashHex } from "../../src/primitives/hashing.ts";
-import type { BackingState, RelayHeader } from "../../src/primitives/runtime-api.ts";
-import { chain, constraints, MAX_POV, makeCandidate, pendingOf } from "./fake-relay.ts";
-import { prospectiveWorld } from "./prospective-world.ts";
+import type { HeadData } from "../../../../src/primitives/codecs.ts";
+import { hashHex } from "../../../../src/primitives/hashing.ts";
+import type { BackingState, RelayHeader } from "../../../../src/primitives/runtime-api.ts";
+import { chain, constraints, MAX_POV, makeCandidate, pendingOf } from "../../fake-relay.ts";
+import { prospectiveWorld } from "../../prospective-world.ts";
 
 const PARA = 2000;
 const H0: HeadData = "0x00aa";
