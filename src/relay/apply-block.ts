@@ -234,23 +234,23 @@ export function applyBlock(
 }
 
 /**
- * Decoded validator keys by hex, shared by every block (a key's bytes never change; the same
- * byte-array object per key also lets verifiers cache per key). Bounded: cleared when it holds
- * more keys than any realistic set of sessions.
+ * `VerifySignature` over the session's validator keys. Each key is decoded at most once per block
+ * (a block checks up to one bitfield per validator plus the backing votes), into an array owned
+ * by this call: the keys live in the state as hex, and the state is a fresh copy every block, so
+ * there is no stable object to remember decoded keys by across blocks (and at most one decode
+ * per validator, 32 bytes each, costs nothing next to the block). A key is thus a new byte array
+ * in every block: a `ctx.verify` that memoises must compare keys by content (the simulator's does).
  */
-const decodedKeys = new Map<string, Uint8Array>();
-const DECODED_KEYS_MAX = 100_000;
-
-/** `VerifySignature` over the session's validator keys. */
 function verifierFor(state: RelayState, ctx: ApplyBlockContext): VerifySignature {
+  const keys = state.shared.activeValidatorKeys;
+  const decoded: (Uint8Array | undefined)[] = new Array(keys.length);
   return (validator: ValidatorIndex, payload: Uint8Array, signature: Uint8Array) => {
-    const hex = state.shared.activeValidatorKeys[validator];
+    const hex = keys[validator];
     if (hex === undefined) return false;
-    let key = decodedKeys.get(hex);
+    let key = decoded[validator];
     if (key === undefined) {
-      if (decodedKeys.size >= DECODED_KEYS_MAX) decodedKeys.clear();
       key = fromHex(hex);
-      decodedKeys.set(hex, key);
+      decoded[validator] = key;
     }
     return ctx.verify(payload, signature, key);
   };
