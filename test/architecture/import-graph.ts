@@ -18,6 +18,13 @@
  *   not the global: the TypeScript binder resolves it (one program, without lib, over the files
  *   with candidate uses), so blocks, hoisting and catch clauses follow the language. A name
  *   declared only in another file (a script's top-level `var`) still counts as the global.
+ * - Module state is read from the syntax of the top level: every `let` / `var` statement, and
+ *   every `new Map` / `new Set` evaluated when the module loads (in an initializer, an object or
+ *   array literal, a class's static member; not inside a function or an instance member), unless
+ *   it is the whole initializer of a `const` annotated `ReadonlyMap` / `ReadonlySet` (a constant:
+ *   nobody holds a mutable reference). `WeakMap` / `WeakSet` pass (identity memos). Not seen: a
+ *   mutable array or object literal, a mutable static field, state built inside a called
+ *   function (`const m = make()`): the rule catches the usual shapes, not every one.
  */
 import { builtinModules } from "node:module";
 import { posix } from "node:path";
@@ -36,7 +43,8 @@ export type ViolationKind =
   | "builtin" // node:* outside cli/ and the conformance loader
   | "global" // Date, performance, Math.random, timers, process below cli/
   | "unresolved" // an import the checker cannot place (computed dynamic import, unmapped path)
-  | "room"; // node rooms importing each other (optional rule)
+  | "room" // node rooms importing each other (optional rule)
+  | "state"; // mutable module state below cli/ (top-level let/var, Map/Set built at load)
 
 export interface Violation {
   readonly kind: ViolationKind;
@@ -55,9 +63,25 @@ export interface RoomRule {
   readonly shared: readonly string[];
 }
 
+/** A piece of module state allowed by name, and why (`Policy.stateAllowed`). */
+export interface StateException {
+  readonly file: string;
+  /** The top-level declaration holding the state (`hexMemo`). */
+  readonly name: string;
+  readonly reason: string;
+}
+
 export interface Policy {
-  /** Folders (trailing `/`) or files allowed `node:*` imports and the banned globals. */
+  /**
+   * Folders (trailing `/`) or files allowed `node:*` imports, the banned globals and module
+   * state.
+   */
   readonly nodeAllowed: readonly string[];
+  /**
+   * Module state allowed elsewhere, one declaration each; an entry that matches nothing is a
+   * violation, so the list cannot outlive its exceptions.
+   */
+  readonly stateAllowed?: readonly StateException[];
   /** Folder pairs that never import each other, in either direction. */
   readonly forbiddenPairs: readonly (readonly [string, string])[];
   readonly rooms?: RoomRule;
@@ -373,6 +397,117 @@ function unshadowed(
 }
 
 // ---------------------------------------------------------------------------------------------
+// Module state
+
+/** One piece of mutable module state found by `moduleStateOf`. */
+export interface ModuleState {
+  /** What it is: `let counter`, `const memo = new Map`, `new Set inside const CACHES`. */
+  readonly what: string;
+  /** The top-level declaration it belongs to (the key of an exception), if it has a name. */
+  readonly name: string | undefined;
+  readonly line: number;
+}
+
+/** `Map` or `Set` if `expr` names the global constructor (`Map`, `globalThis.Map`). */
+function collectionOf(expr: ts.Expression): "Map" | "Set" | undefined {
+  const name = ts.isIdentifier(expr)
+    ? expr.text
+    : ts.isPropertyAccessExpression(expr) && valueIdentifier(expr.expression, "globalThis")
+      ? expr.name.text
+      : undefined;
+  return name === "Map" || name === "Set" ? name : undefined;
+}
+
+/** Code that does not run when the module loads: function bodies and instance members. */
+function runsLater(node: ts.Node): boolean {
+  if (ts.isFunctionLike(node)) return true;
+  if (ts.isPropertyDeclaration(node)) {
+    return !(ts.getCombinedModifierFlags(node) & ts.ModifierFlags.Static);
+  }
+  return isTypeOnly(node);
+}
+
+/** The name a top-level declaration other than a variable statement gives (`class C`). */
+function declaredName(node: ts.Node): string | undefined {
+  const named = node as { name?: ts.Node };
+  return named.name !== undefined && ts.isIdentifier(named.name) ? named.name.text : undefined;
+}
+
+/** The names a binding declares (`x`, `{ a, b: [c] }`). */
+function bindingNames(name: ts.BindingName): string[] {
+  if (ts.isIdentifier(name)) return [name.text];
+  return name.elements.flatMap((e) => (ts.isOmittedExpression(e) ? [] : bindingNames(e.name)));
+}
+
+/** Is `type` `ReadonlyMap<...>` (for a `Map`) or `ReadonlySet<...>` (for a `Set`)? */
+function isReadonlyOf(type: ts.TypeNode | undefined, collection: "Map" | "Set"): boolean {
+  return (
+    type !== undefined &&
+    ts.isTypeReferenceNode(type) &&
+    ts.isIdentifier(type.typeName) &&
+    type.typeName.text === `Readonly${collection}`
+  );
+}
+
+/** The expression inside parentheses and `!`. */
+function unwrapped(expr: ts.Expression): ts.Expression {
+  let e = expr;
+  while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
+  return e;
+}
+
+/**
+ * The mutable state held by a module's top level: `let` / `var` statements and `Map` / `Set`
+ * objects built when it loads, except a `ReadonlyMap` / `ReadonlySet` constant (see the header).
+ */
+export function moduleStateOf(sf: ts.SourceFile): ModuleState[] {
+  const out: ModuleState[] = [];
+  const lineOf = (node: ts.Node): number =>
+    sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1;
+  /** Reports the `Map` / `Set` objects `node` builds at load; `owner`: `const x`, `class C`. */
+  const visit = (node: ts.Node, name: string | undefined, owner: string | undefined): void => {
+    if (runsLater(node)) return;
+    if (ts.isNewExpression(node)) {
+      const collection = collectionOf(node.expression);
+      if (collection !== undefined) {
+        const where = owner === undefined ? "" : ` inside ${owner}`;
+        out.push({ what: `new ${collection}${where}`, name, line: lineOf(node) });
+      }
+    }
+    ts.forEachChild(node, (child) => visit(child, name, owner));
+  };
+  for (const statement of sf.statements) {
+    if (!ts.isVariableStatement(statement)) {
+      const name = declaredName(statement);
+      visit(statement, name, name === undefined ? undefined : `class ${name}`);
+      continue;
+    }
+    const list = statement.declarationList;
+    const kind =
+      list.flags & ts.NodeFlags.Let ? "let" : list.flags & ts.NodeFlags.Const ? "const" : "var";
+    for (const decl of list.declarations) {
+      const name = bindingNames(decl.name).join(", ");
+      if (kind !== "const") {
+        out.push({ what: `${kind} ${name}`, name, line: lineOf(decl) });
+        continue; // the declaration is the state, whatever it holds
+      }
+      if (decl.initializer === undefined) continue;
+      const init = unwrapped(decl.initializer);
+      const collection = ts.isNewExpression(init) ? collectionOf(init.expression) : undefined;
+      if (collection !== undefined && ts.isNewExpression(init)) {
+        if (!isReadonlyOf(decl.type, collection)) {
+          out.push({ what: `const ${name} = new ${collection}`, name, line: lineOf(decl) });
+        }
+        for (const arg of init.arguments ?? []) visit(arg, name, `const ${name}`);
+      } else {
+        visit(decl.initializer, name, `const ${name}`);
+      }
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The checker
 
 /** The node room of a path (`src/node/core/backing`), if it lies under a room root. */
@@ -396,6 +531,7 @@ function parse(path: string, text: string): ts.SourceFile {
 
 interface FileFacts {
   readonly imports: readonly ImportRef[];
+  readonly moduleState: readonly ModuleState[];
   /** The file has candidate uses of banned globals (before shadowing). */
   readonly mayUseGlobals: boolean;
 }
@@ -411,7 +547,11 @@ function factsOf(path: string, text: string): FileFacts {
   let facts = factsCache.get(key);
   if (facts === undefined) {
     const sf = parse(path, text);
-    facts = { imports: importsOf(sf), mayUseGlobals: globalUsesOf(sf).length > 0 };
+    facts = {
+      imports: importsOf(sf),
+      moduleState: moduleStateOf(sf),
+      mayUseGlobals: globalUsesOf(sf).length > 0,
+    };
     factsCache.set(key, facts);
   }
   return facts;
@@ -433,6 +573,8 @@ export function checkArchitecture(
   const paths = [...files.keys()].filter((p) => p.startsWith("src/") && p.endsWith(".ts")).sort();
   const globalUses = new Map<ts.SourceFile, GlobalUse[]>();
   const pathOf = new Map<ts.SourceFile, string>();
+  const stateAllowed = policy.stateAllowed ?? [];
+  const usedExceptions = new Set<StateException>();
 
   for (const from of paths) {
     const text = files.get(from) ?? "";
@@ -442,6 +584,20 @@ export function checkArchitecture(
       report("uncovered", from, `${from} is in no row of the layer table (docs/architecture.md)`);
     }
     const nodeOk = allowedNode(policy, from);
+    if (!nodeOk) {
+      for (const state of facts.moduleState) {
+        const exception = stateAllowed.find((e) => e.file === from && e.name === state.name);
+        if (exception !== undefined) {
+          usedExceptions.add(exception);
+          continue;
+        }
+        report(
+          "state",
+          from,
+          `${from}:${state.line} holds module state: ${state.what} (banned outside ${policy.nodeAllowed.join(" and ")})`,
+        );
+      }
+    }
     if (!nodeOk && facts.mayUseGlobals) {
       // A fresh tree: the program that resolves shadowing binds it.
       const sf = parse(from, text);
@@ -508,6 +664,15 @@ export function checkArchitecture(
         "global",
         from,
         `${from}:${use.line} uses ${use.what} (banned outside ${policy.nodeAllowed.join(" and ")})`,
+      );
+    }
+  }
+  for (const e of stateAllowed) {
+    if (!usedExceptions.has(e)) {
+      report(
+        "state",
+        e.file,
+        `${e.file}: the module-state exception for ${e.name} matches nothing (remove it)`,
       );
     }
   }
