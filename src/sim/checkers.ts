@@ -78,7 +78,11 @@ interface Pending {
   voteCount: number;
 }
 
-const SCHEDULING_DROPS = new Set(["ParaNotScheduled", "CoreNotScheduled", "ExceedsScheduledCores"]);
+const SCHEDULING_DROPS: ReadonlySet<string> = new Set([
+  "ParaNotScheduled",
+  "CoreNotScheduled",
+  "ExceedsScheduledCores",
+]);
 
 export class SafetyChecker {
   readonly violations: Violation[] = [];
