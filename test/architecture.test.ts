@@ -417,6 +417,23 @@ describe("architecture: node rooms", () => {
       .filter((v) => v.kind === "room")
       .map((v) => v.message);
 
+  it("every room has its own row in the table (one line per room)", () => {
+    const rooms = new Set<string>();
+    for (const path of tree.keys()) {
+      for (const root of NODE_ROOMS.roots) {
+        if (!path.startsWith(`${root}/`)) continue;
+        const first = path.slice(root.length + 1).split("/")[0]!;
+        rooms.add(`${root}/${first}`);
+      }
+    }
+    const folders = new Set(rows.map((r) => r.folder));
+    const missing = [...rooms].filter((room) => !folders.has(room)).sort();
+    expect(rooms.size).toBeGreaterThanOrEqual(10);
+    expect(missing, listing("node rooms without a row in docs/architecture.md", missing)).toEqual(
+      [],
+    );
+  });
+
   it("no room imports another", () => {
     const found = roomViolations(tree);
     expect(found, listing("node rooms: violations", found)).toEqual([]);
