@@ -10,17 +10,24 @@
 import type { AuthoredBlockInfo } from "../actors/env.ts";
 import type { ActorId } from "../actors/protocol.ts";
 import type { Hash } from "../lib/hex.ts";
+import type { ProvisionerDecision } from "../node/core/provisioner.ts";
 import type { ParachainsInherentData } from "../primitives/inherent.ts";
 import type { RelayHeader } from "../primitives/runtime-api.ts";
+import type { DroppedCandidate } from "../relay/paras-inherent.ts";
 import type { RelayEvent } from "../relay/state.ts";
 
-/** One relay block as produced: its header, author, events and inherent (offered, accepted). */
+/**
+ * One relay block as produced: its header, author, events, inherent (offered, accepted), the
+ * candidates the runtime dropped from the offer, and what the author's provisioner decided.
+ */
 export interface RelayBlockRecord {
   readonly header: RelayHeader;
   readonly author: ActorId;
   readonly events: readonly RelayEvent[];
   readonly offered: ParachainsInherentData;
   readonly accepted: ParachainsInherentData;
+  readonly dropped: readonly DroppedCandidate[];
+  readonly decision: ProvisionerDecision | null;
 }
 
 export type InclusionEventType = "CandidateBacked" | "CandidateIncluded" | "CandidateTimedOut";

@@ -37,6 +37,7 @@ import type { RelayState } from "../relay/state.ts";
 import type { BlockObservation, SafetyChecker } from "./checkers.ts";
 import type { Network } from "./network.ts";
 import type { InclusionEventRecord, RelayBlockRecord } from "./records.ts";
+import { relayBlockTraceDetail } from "./relay-block-trace.ts";
 import type { RelayChainStore } from "./relay-chain.ts";
 import type { Scheduler } from "./scheduler.ts";
 import type { Trace } from "./trace.ts";
@@ -160,28 +161,25 @@ export class RelayBlockProduction {
         headHash: hashHex(e.headData),
       });
     }
-    this.records.push({
+    const record: RelayBlockRecord = {
       header,
       author: author.id,
       events: result.events,
       offered,
       accepted: result.accepted,
-    });
+      dropped: result.dropped.candidates,
+      decision: author.provisioner.lastDecision,
+    };
+    this.records.push(record);
     p.checker.onBlock({
       number,
       events: result.events,
       offered,
       accepted: result.accepted,
       dropped: result.dropped,
-      decision: author.provisioner.lastDecision,
+      decision: record.decision,
     });
-    p.trace.record(p.scheduler.now, author.id, "RelayBlock", {
-      number,
-      hash: header.hash,
-      backed: result.accepted.backedCandidates.length,
-      bitfields: result.accepted.bitfields.length,
-      events: result.events.length,
-    });
+    p.trace.record(p.scheduler.now, author.id, "RelayBlock", relayBlockTraceDetail(record));
 
     // Announce: the block body carries the backed candidates and bitfields.
     const bodyBytes =
