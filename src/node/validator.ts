@@ -115,7 +115,7 @@ export class ValidatorNode implements Actor {
         prospective,
         validation: this.candidateValidation,
         store: this.availabilityStore,
-        availability: this.availability,
+        availability: this.availability.povRequester,
         statements: this.statementDistribution,
         collatorProtocol: {
           collationSeconded: (relayParent, hash) =>

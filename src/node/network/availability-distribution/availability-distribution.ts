@@ -12,22 +12,20 @@
  *      pov_requester, responder).
  */
 import type { ActorLog, ValidatorEnv } from "../../../actors/env.ts";
-import type { ActorId, PoV, ProtocolMessage } from "../../../actors/protocol.ts";
+import type { ActorId, ProtocolMessage } from "../../../actors/protocol.ts";
 import type { Hash } from "../../../lib/hex.ts";
-import type { CandidateHash, ValidatorIndex } from "../../../primitives/codecs.ts";
-import type {
-  AvailabilityDistributionMessage,
-  AvailabilityStoreMessage,
-} from "../../subsystem-types.ts";
+import type { CandidateHash } from "../../../primitives/codecs.ts";
+import type { AvailabilityStoreMessage } from "../../subsystem-types.ts";
 import type { BlockContext } from "../../util/block-context.ts";
 import { PovRequester } from "./pov-requester.ts";
 import { ChunkRequester } from "./requester.ts";
 import { Responder } from "./responder.ts";
 
-export class AvailabilityDistribution implements AvailabilityDistributionMessage {
+export class AvailabilityDistribution {
   readonly requester: ChunkRequester;
   readonly responder: Responder;
-  private readonly povRequester: PovRequester;
+  /** `FetchPoV` (what backing is handed as availability distribution). */
+  readonly povRequester: PovRequester;
 
   constructor(
     private readonly env: ValidatorEnv,
@@ -47,15 +45,6 @@ export class AvailabilityDistribution implements AvailabilityDistributionMessage
   /** A new active leaf: fetch my chunks of the candidates occupying its cores. */
   onActiveLeaf(leaf: BlockContext): void {
     this.requester.onActiveLeaf(leaf);
-  }
-
-  fetchPov(
-    relayParent: Hash,
-    candidateHash: CandidateHash,
-    fromValidator: ValidatorIndex,
-    then: (pov: PoV | null) => void,
-  ): void {
-    this.povRequester.fetchPov(relayParent, candidateHash, fromValidator, then);
   }
 
   /** The store as bitfield signing sees it now (lazily computed fetches settled first). */
