@@ -27,6 +27,7 @@
 
 import { assert } from "../../../lib/assert.ts";
 import { getOrInsertComputed } from "../../../lib/memo.ts";
+import { err, ok, type Result } from "../../../lib/result.ts";
 import { effectiveMinimumBackingVotes } from "../../../primitives/thresholds.ts";
 
 /** `Context`: group membership and sizes. */
@@ -161,8 +162,8 @@ export class Table<C, D, A, G, S> {
       statement.kind === "Seconded"
         ? this.importCandidate(context, sender, statement.candidate, signature, groupId)
         : this.validityVote(context, sender, statement.digest, { kind: "Valid", signature });
-    if (res.ok) return res.summary;
-    getOrInsertComputed(this.detectedMisbehavior, sender, () => []).push(res.misbehavior);
+    if (res.ok) return res.value;
+    getOrInsertComputed(this.detectedMisbehavior, sender, () => []).push(res.error);
     return null;
   }
 
@@ -240,7 +241,7 @@ export class Table<C, D, A, G, S> {
     vote: ValidityVote<S>,
   ): ImportResult<C, D, A, G, S> {
     const votes = this.candidateVotes.get(digest);
-    if (votes === undefined) return { ok: true, summary: null };
+    if (votes === undefined) return ok(null);
     if (!context.isMemberOf(from, votes.groupId)) {
       // An implicit vote only comes from `importCandidate`, after its membership check.
       assert(vote.kind !== "Issued", "statement-table: an implicit vote from a non-member");
@@ -256,7 +257,7 @@ export class Table<C, D, A, G, S> {
     const existing = votes.validityVotes.get(from);
     if (existing !== undefined) {
       if (existing.kind === vote.kind && this.signaturesEqual(existing.signature, vote.signature)) {
-        return { ok: true, summary: null };
+        return ok(null);
       }
       if (existing.kind !== vote.kind) {
         const issued = existing.kind === "Issued" ? existing.signature : vote.signature;
@@ -286,14 +287,11 @@ export class Table<C, D, A, G, S> {
       );
     }
     votes.validityVotes.set(from, vote);
-    return {
-      ok: true,
-      summary: {
-        candidate: digest,
-        groupId: votes.groupId,
-        validityVotes: votes.validityVotes.size,
-      },
-    };
+    return ok({
+      candidate: digest,
+      groupId: votes.groupId,
+      validityVotes: votes.validityVotes.size,
+    });
   }
 }
 
@@ -303,10 +301,9 @@ function secondedAlready<D, S>(proposals: readonly (readonly [D, S])[], digest: 
   return false;
 }
 
-type ImportResult<C, D, A, G, S> =
-  | { readonly ok: true; readonly summary: Summary<D, G> | null }
-  | { readonly ok: false; readonly misbehavior: Misbehavior<C, D, A, S> };
+/** An import's summary (null: nothing changed), or the misbehaviour it revealed. */
+type ImportResult<C, D, A, G, S> = Result<Summary<D, G> | null, Misbehavior<C, D, A, S>>;
 
 function misbehaving<C, D, A, G, S>(m: Misbehavior<C, D, A, S>): ImportResult<C, D, A, G, S> {
-  return { ok: false, misbehavior: m };
+  return err(m);
 }
