@@ -16,8 +16,10 @@
  *   `oc.availability`, available iff `3 * ones >= 2 * n_validators` (the node's rule, not the
  *   runtime's `> 2/3`): then `oc.candidate_hash` is an ancestor of its para and, with
  *   `next_up_on_available`, the core is free for that para; else if `time_out_at > block number`
- *   it is an ancestor (still pending); else (timed out) it is an ancestor and, with
- *   `next_up_on_time_out`, the core is free;
+ *   it is an ancestor (still pending); else (timed out) it is NOT an ancestor (G2's
+ *   `GetBackableCandidates` contract: "timed out ancestors should not be included", so the
+ *   fragment chain's ancestor path stops at it and no candidate built on it is offered; the
+ *   runtime times it out in this very block) and, with `next_up_on_time_out`, the core is free;
  * - per para with free cores: `GetBackableCandidates(parent, para, count = #free cores,
  *   ancestors)`, then candidate backing builds the `BackedCandidate`s (stopping at the first not
  *   attested); the inherent lists them per para in chain order, paras in ascending id order;
@@ -28,7 +30,10 @@
  * candidates, timed-out ones, free cores per para, what was asked for and what was put in).
  *
  * Ref: polkadot/node/core/provisioner/src/lib.rs (select_availability_bitfields,
- *      request_backable_candidates, select_candidates, bitfields_indicate_availability,
+ *      request_backable_candidates as of PR #3233 through the 2024-25 releases: the timed-out
+ *      branch records no ancestor), polkadot/node/subsystem-types/src/messages.rs at 2ef2723
+ *      (`GetBackableCandidates`: "Timed out ancestors should not be included in the
+ *      collection"), select_candidates, bitfields_indicate_availability,
  *      get_block_number_under_construction).
  */
 
@@ -190,8 +195,8 @@ export class Provisioner implements ProvisionerMessage {
           } else if (core.timeOutAt > blockNumber) {
             ancestor(para, core.candidateHash);
           } else {
+            // Timed out: not an ancestor (see the header); its descendants' cores are free.
             timedOutCandidates.push(core.candidateHash);
-            ancestor(para, core.candidateHash);
             if (core.nextUpOnTimeOut !== null) free(core.nextUpOnTimeOut);
           }
           return;

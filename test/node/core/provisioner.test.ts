@@ -112,6 +112,19 @@ describe("provisioner: request_backable_candidates", () => {
     expect(d.freeCores.get(PARA)).toBe(1);
   });
 
+  it("offers no candidate built on a timed-out one (it is no ancestor: the runtime drops it)", () => {
+    // C builds on P, which times out in the block under construction: the runtime frees P's core
+    // and C's parent head is no longer the para's, so offering C would be dropped
+    // (`ValidationDataHashMismatch`). G2 passes no timed-out ancestor to prospective parachains.
+    const net = occupiedNetwork(3);
+    backC(net, false);
+    const inherent = net.nodes[2]!.provideInherentData(b2);
+    expect(inherent.backedCandidates).toEqual([]);
+    const d = net.nodes[2]!.provisioner.lastDecision!;
+    expect(d.freeCores.get(PARA)).toBe(1);
+    expect(d.requested.get(PARA)).toBeUndefined();
+  });
+
   it("keeps only one candidate with a code upgrade (the first para's)", () => {
     const code = new Uint8Array([1, 2, 3]);
     const net = makeNetwork();
