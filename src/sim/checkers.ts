@@ -15,16 +15,21 @@
  * 6. the node's and the runtime's acceptance agree: every backed candidate the block author's
  *    provisioner offered is accepted, except two documented edges, counted and never hidden:
  *    - availability: the provisioner's `3k >= 2n` frees a core the runtime's
- *      `k >= n - floor((n-1)/3)` keeps occupied;
+ *      `k >= n - floor((n-1)/3)` keeps occupied (the offered candidate is dropped as not
+ *      scheduled, with its descendants), or times out in this very block (the candidate built on
+ *      it no longer matches the para's head: `ValidationDataHashMismatch`);
  *    - core conflict: the G2 provisioner asks prospective parachains for as many candidates as
  *      the para has free cores without looking at the cores their UMP `SelectCore` signals
- *      commit to (the node's fragment chain knows nothing of cores); when two candidates of the
- *      chain commit to the same core (their relay parents differ, so both use selector k), the
- *      runtime's `map_candidates_to_cores` keeps the prefix before the second one.
+ *      commit to (the node's fragment chain knows nothing of cores: `request_backable_candidates`
+ *      zips the answer with the set of free cores); when a candidate commits to a core another
+ *      candidate of the chain takes in this block (their relay parents differ, so both use
+ *      selector k), or to a core its para's earlier candidate still holds (pending availability),
+ *      the runtime's `map_candidates_to_cores` keeps the prefix before it.
  */
 
 import type { HostConfiguration } from "../config/host-configuration.ts";
 import type { Hash } from "../lib/hex.ts";
+import { getOrInsertComputed } from "../lib/memo.ts";
 import type { ProvisionerDecision } from "../node/core/provisioner.ts";
 import { candidateHash } from "../primitives/candidate.ts";
 import type { CandidateHash, CoreIndex, ParaId, ValidatorIndex } from "../primitives/codecs.ts";
@@ -274,6 +279,14 @@ export class SafetyChecker {
     for (const [para, chain] of this.pending) {
       if (chain.some((c) => available.has(c.hash) && !includedNow.has(c.hash))) edgeParas.add(para);
     }
+    // ... and timed it out in this block: the para's head went back, so a candidate built on the
+    // one the node judged available no longer matches its validation data.
+    const edgeTimedOut = new Set<ParaId>();
+    for (const e of o.events) {
+      if (e.kind === "CandidateTimedOut" && available.has(e.candidateHash)) {
+        edgeTimedOut.add(e.paraId);
+      }
+    }
     const coresTaken = new Map<ParaId, Set<CoreIndex>>();
     for (const e of o.events) {
       if (e.kind !== "CandidateBacked") continue;
@@ -281,10 +294,22 @@ export class SafetyChecker {
       coresTaken.set(e.paraId, set);
       set.add(e.core);
     }
+    // Cores still held by a candidate of the para backed in an earlier block (pending availability).
+    const coresHeld = new Map<ParaId, Set<CoreIndex>>();
+    for (const [para, chain] of this.pending) {
+      for (const c of chain) {
+        if (c.backedIn < o.number)
+          getOrInsertComputed(coresHeld, para, () => new Set()).add(c.core);
+      }
+    }
     const conflictParas = new Set<ParaId>();
     for (const d of o.dropped.candidates) {
       const code = d.reason.code;
-      if (d.reason.code === "CoreNotScheduled" && coresTaken.get(d.paraId)?.has(d.reason.core)) {
+      if (
+        d.reason.code === "CoreNotScheduled" &&
+        (coresTaken.get(d.paraId)?.has(d.reason.core) ||
+          coresHeld.get(d.paraId)?.has(d.reason.core))
+      ) {
         this.coreConflictDrops++;
         conflictParas.add(d.paraId);
         continue;
@@ -294,6 +319,13 @@ export class SafetyChecker {
         continue;
       }
       if (edgeParas.has(d.paraId) && (SCHEDULING_DROPS.has(code) || code === "AncestorDropped")) {
+        this.availabilityEdgeDrops++;
+        continue;
+      }
+      if (
+        edgeTimedOut.has(d.paraId) &&
+        (code === "ValidationDataHashMismatch" || code === "AncestorDropped")
+      ) {
         this.availabilityEdgeDrops++;
         continue;
       }
