@@ -6,6 +6,7 @@
  */
 import { parse as parseYaml } from "yaml";
 import { err, ok, type Result } from "../lib/result.ts";
+import type { RuntimeConfig } from "./parachain-runtime.ts";
 import { PRESET_NAMES, PRESETS, type PresetName } from "./presets.ts";
 import {
   arr,
@@ -25,7 +26,7 @@ import {
 export type CollatorKind = "basic" | "lookahead" | "slot-based";
 export type CryptoKind = "sr25519" | "ed25519" | "none";
 export type RelayNumberCheck = "strict" | "monotonic" | "any";
-export type ConsensusHookKind = "expect-parent-included" | "fixed-velocity";
+export type ConsensusHookKind = RuntimeConfig["consensusHook"];
 
 export interface ScenarioHostConfiguration {
   readonly asyncBackingParams: {
@@ -59,15 +60,22 @@ export interface ScenarioHostConfiguration {
   readonly approvalVotingParams: { readonly maxApprovalCoalesceCount: number };
 }
 
-export interface ParachainRuntimeSpec {
-  readonly unincludedSegmentCapacity: number;
-  readonly blockProcessingVelocity: number;
-  readonly relayParentOffset: number;
-  readonly relayChainSlotDurationMillis: number;
-  readonly slotDurationMs: number;
-  readonly allowMultipleBlocksPerSlot: boolean;
+/**
+ * A scenario's parachain runtime: the runtime's own constants (`RuntimeConfig`) under the same
+ * names, except the relay-number check (the scenario's short names) and the block weight (ms).
+ */
+export interface ParachainRuntimeSpec
+  extends Pick<
+    RuntimeConfig,
+    | "unincludedSegmentCapacity"
+    | "blockProcessingVelocity"
+    | "relayParentOffset"
+    | "relayChainSlotDurationMillis"
+    | "slotDurationMs"
+    | "allowMultipleBlocksPerSlot"
+    | "consensusHook"
+  > {
   readonly checkAssociatedRelayNumber: RelayNumberCheck;
-  readonly consensusHook: ConsensusHookKind;
   readonly maximumBlockWeightMs: number;
 }
 

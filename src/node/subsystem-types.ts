@@ -91,13 +91,6 @@ export interface CanSecondRequest {
   readonly parentHeadDataHash: Hash;
 }
 
-/** What became of a statement handed to backing (`CandidateBackingMessage::Statement`). */
-export type StatementImport =
-  /** Not imported: relay parent out of view, rejected by prospective parachains, or no core. */
-  | { readonly kind: "NotImported" }
-  /** Imported into the table (the candidate may be backed now). */
-  | { readonly kind: "Imported" };
-
 /** `CandidateBackingMessage`. */
 export interface CandidateBackingMessage {
   /** `Second`: whether a validation with intent to second was started. */

@@ -95,7 +95,6 @@ export class ValidatorNode implements Actor {
     this.statementDistribution = new StatementDistribution(
       env,
       subsystemLog(env.log, "statement-distribution"),
-      this.view,
       new SignatureChecks(env),
       caches.contexts,
       caches.statementDistribution,
@@ -132,7 +131,6 @@ export class ValidatorNode implements Actor {
     collatorProtocol = new CollatorProtocol(
       env,
       subsystemLog(env.log, "collator-protocol"),
-      this.view,
       prospective,
       this.backing,
       caches.contexts,
@@ -218,10 +216,11 @@ export class ValidatorNode implements Actor {
       this.prospectiveParachains.getMinimumRelayParents(leaf),
     );
     for (const d of update.deactivated) this.view.deactivateLeaf(d);
-    this.backing.activeLeavesUpdate(fresh);
-    this.statementDistribution.activeLeavesUpdate(fresh);
-    this.availability.viewChanged(this.view.allAllowedRelayParents());
-    this.collatorProtocol.activeLeavesUpdate(fresh);
+    const remaining = this.view.allAllowedRelayParents();
+    this.backing.activeLeavesUpdate(fresh, remaining);
+    this.statementDistribution.activeLeavesUpdate(fresh, remaining);
+    this.availability.viewChanged(remaining);
+    this.collatorProtocol.activeLeavesUpdate(fresh, remaining);
     const api = this.env.relayChain.api(leaf);
     if (api !== null) {
       const ctx = this.caches.contexts.of(api);

@@ -185,8 +185,7 @@ export class World {
     const config = hostConfigurationFromScenario(scenario.relay.hostConfiguration);
     const keys = Array.from({ length: n }, (_, i) => validatorKeypair(this.crypto, i));
     const genesis = this.addGenesis(config, keys);
-    const pvf = pvfHost(this.paras, scenario.validatorSpeed);
-    this.pvf = pvf;
+    this.pvf = pvfHost(this.paras, scenario.validatorSpeed);
 
     // The lazily materialised traffic between validators (docs/simulator.md "Performance model").
     const validatorActors = keys.map((_, i) => validatorActor(i));
@@ -209,7 +208,7 @@ export class World {
       },
     );
 
-    this.addValidators(keys, validatorActors, pvf);
+    this.addValidators(keys, validatorActors, this.pvf);
     this.addCollators(validatorActors);
 
     this.checker = new SafetyChecker({

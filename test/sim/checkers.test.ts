@@ -36,21 +36,20 @@ function checkerFor(w: World): SafetyChecker {
   });
 }
 
+/** A recorded block as the world showed it to its checker. */
+const observation = (b: RelayBlockRecord): BlockObservation => ({
+  number: b.header.number,
+  events: b.events,
+  offered: b.offered,
+  accepted: b.accepted,
+  dropped: { candidates: b.dropped },
+  decision: b.decision,
+});
+
 function replay(tamper: (b: RelayBlockRecord, i: number) => RelayBlockRecord) {
-  const o = run(SMALL_RUN);
-  const w = o.world;
+  const w = run(SMALL_RUN).world;
   const checker = checkerFor(w);
-  w.relayBlocks.forEach((b, i) => {
-    const t = tamper(b, i);
-    checker.onBlock({
-      number: t.header.number,
-      events: t.events,
-      offered: t.offered,
-      accepted: t.accepted,
-      dropped: { candidates: [] },
-      decision: null,
-    });
-  });
+  for (const [i, b] of w.relayBlocks.entries()) checker.onBlock(observation(tamper(b, i)));
   return checker.violations.map((v) => v.invariant);
 }
 
@@ -107,16 +106,6 @@ describe("safety checkers", () => {
 type CandidateEvent = Exclude<RelayEvent, { kind: "UpwardMessagesReceived" }>;
 type BackedEvent = Extract<RelayEvent, { kind: "CandidateBacked" }>;
 type IncludedEvent = Extract<RelayEvent, { kind: "CandidateIncluded" }>;
-
-/** A recorded block as the world showed it to its checker (drops and decision aside). */
-const observation = (b: RelayBlockRecord): BlockObservation => ({
-  number: b.header.number,
-  events: b.events,
-  offered: b.offered,
-  accepted: b.accepted,
-  dropped: { candidates: [] },
-  decision: null,
-});
 
 /** What a fresh checker finds in the real run's blocks up to block `last`, one replaced. */
 function violations(

@@ -3,8 +3,10 @@
  * 60 measured relay blocks), run in fresh Node processes (`golden-traces.ts`, started with
  * `node --import tsx`, so nothing a test or an earlier run left in this process takes part), must
  * end with the trace hashes pinned in `golden-traces.json`. Any change of behaviour that reaches
- * the trace (a relay block's hash or time, a para block authored at another time or on another
- * parent) shows as a diff of that file; an intended one is recorded by regenerating it:
+ * the trace (a relay block's hash or time, what it carries and drops: backed candidates with their
+ * cores and vote bits, bitfields with their bits, the author's offer and provisioner decision,
+ * src/sim/relay-block-trace.ts; a para block authored at another time or on another parent) shows
+ * as a diff of that file; an intended one is recorded by regenerating it:
  *
  *   UPDATE_GOLDEN=1 npx vitest run test/sim/golden-traces.test.ts
  *
@@ -14,7 +16,8 @@
  * presets' own `sr25519` here because the trace does not depend on the crypto mode: every mode
  * charges the same modelled CPU for a signature check (`VERIFY_COST_US`) and nothing traced
  * carries a signature. Measured when the file was made: `none`, `ed25519` and `sr25519` gave the
- * same four hashes, with `none` taking 1.5 / 14.5 / 12.2 / 17.9 s for sync / async / elastic-3 /
+ * same four hashes (and, after the trace was widened, the presets' own `sr25519` gave the four
+ * hashes pinned now), with `none` taking 1.5 / 14.5 / 12.2 / 17.9 s for sync / async / elastic-3 /
  * elastic-12 against 4.0 / 19.4 / 16.1 / 32.2 s for `sr25519`, one after another on the busy
  * 2-core machine (about 0.8 / 6 / 6 / 11 s for `none` when it is less busy). The claim is checked
  * on every run: `sync` is also run with its own `sr25519` and must give the same hash. The runs

@@ -11,16 +11,18 @@
  * it to a core its para's earlier candidate still holds (seed 8).
  */
 import { describe, expect, it } from "vitest";
-import { resolveScenario } from "../../src/config/scenario.ts";
-import { runScenario } from "../../src/report/run.ts";
+import { run } from "./helpers.ts";
 
 describe("a lossy network (30% loss, async)", () => {
   it.each([1, 2, 3])(
     "seed %i: candidates time out, and no safety invariant breaks",
     (seed) => {
-      const r = resolveScenario({ preset: "async", seed, crypto: "none", network: { loss: 0.3 } });
-      if (!r.ok) throw new Error(r.error.join("; "));
-      const { report, world } = runScenario(r.value);
+      const { report, world } = run({
+        preset: "async",
+        seed,
+        crypto: "none",
+        network: { loss: 0.3 },
+      });
       const timedOut = world.events.filter((e) => e.type === "CandidateTimedOut").length;
       expect(timedOut).toBeGreaterThan(0);
       expect(report.safety.violations).toEqual([]);
@@ -36,14 +38,7 @@ describe("a lossy network (10% loss, elastic-3)", () => {
   ] as const)(
     "seed %i: the drops are counted as %s, no violation",
     (seed, counter) => {
-      const r = resolveScenario({
-        preset: "elastic-3",
-        seed,
-        crypto: "none",
-        network: { loss: 0.1 },
-      });
-      if (!r.ok) throw new Error(r.error.join("; "));
-      const { report } = runScenario(r.value);
+      const { report } = run({ preset: "elastic-3", seed, crypto: "none", network: { loss: 0.1 } });
       expect(report.safety[counter]).toBeGreaterThan(0);
       expect(report.safety.violations).toEqual([]);
     },

@@ -5,23 +5,23 @@
  * hence another trace hash. Tampered copies of real blocks of a small run, one field at a time.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { resolveScenario } from "../../src/config/scenario.ts";
 import type { RelayBlockRecord } from "../../src/sim/records.ts";
 import { relayBlockTraceDetail } from "../../src/sim/relay-block-trace.ts";
 import { canonicalJson } from "../../src/sim/trace.ts";
 import { World } from "../../src/sim/world.ts";
+import { scenario } from "./helpers.ts";
 
 let blocks: readonly RelayBlockRecord[];
 
 beforeAll(() => {
-  const r = resolveScenario({
-    preset: "async",
-    relayBlocks: 8,
-    warmupRelayBlocks: 2,
-    crypto: "none",
-  });
-  if (!r.ok) throw new Error(r.error.join("; "));
-  const world = new World(r.value);
+  const world = new World(
+    scenario({
+      preset: "async",
+      relayBlocks: 8,
+      warmupRelayBlocks: 2,
+      crypto: "none",
+    }),
+  );
   world.run();
   blocks = world.relayBlocks;
 }, 60_000);

@@ -55,7 +55,6 @@ import type {
   CollatorProtocolMessage,
   ProspectiveParachainsMessage,
 } from "../subsystem-types.ts";
-import type { ImplicitView } from "../util/backing-implicit-view.ts";
 import type { BlockContext, BlockContexts } from "../util/block-context.ts";
 
 /** `POV_REQUEST_TIMEOUT_CONNECTED`: the collation fetch request timeout, µs. */
@@ -123,7 +122,6 @@ export class CollatorProtocol implements CollatorProtocolMessage {
   constructor(
     private readonly env: ValidatorEnv,
     private readonly log: ActorLog,
-    private readonly view: ImplicitView,
     private readonly prospective: Pick<
       ProspectiveParachainsMessage,
       "getProspectiveValidationData"
@@ -133,8 +131,7 @@ export class CollatorProtocol implements CollatorProtocolMessage {
   ) {}
 
   /** After the implicit view moved: state for new relay parents, drop the others. */
-  activeLeavesUpdate(freshRelayParents: readonly Hash[]): void {
-    const remaining = this.view.allAllowedRelayParents();
+  activeLeavesUpdate(freshRelayParents: readonly Hash[], remaining: ReadonlySet<Hash>): void {
     for (const [relayParent, state] of [...this.perRelayParent]) {
       if (remaining.has(relayParent)) continue;
       state.fetching?.timer.cancel();

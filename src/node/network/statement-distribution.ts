@@ -43,7 +43,7 @@ import type {
 import type { ActorId, ProtocolMessage, SignedStatement } from "../../actors/protocol.ts";
 import type { Hash } from "../../lib/hex.ts";
 import { candidateHash as candidateHashOf } from "../../primitives/candidate.ts";
-import type { ParaId, ValidatorIndex } from "../../primitives/codecs.ts";
+import type { CandidateHash, ParaId, ValidatorIndex } from "../../primitives/codecs.ts";
 import { statementSigningPayload } from "../../primitives/statements.ts";
 import type {
   BackedNotice,
@@ -51,14 +51,13 @@ import type {
   ProspectiveParachainsMessage,
   StatementDistributionMessage,
 } from "../subsystem-types.ts";
-import type { ImplicitView } from "../util/backing-implicit-view.ts";
 import type { BlockContext, BlockContexts } from "../util/block-context.ts";
 import type { SignatureChecks } from "../util/signature-checks.ts";
 
 interface PerRelayParentState {
   readonly ctx: BlockContext;
   /** Candidates I signed a Seconded for (only their seconders announce candidates). */
-  readonly secondedByMe: Set<string>;
+  readonly secondedByMe: Set<CandidateHash>;
   /** When this state was created (copies delivered earlier would have been dropped), µs. */
   readonly createdAtUs: number;
   /** Lazily gossiped announcements already taken in (`catchUp`), by id. */
@@ -131,7 +130,6 @@ export class StatementDistribution implements StatementDistributionMessage {
   constructor(
     private readonly env: ValidatorEnv,
     private readonly log: ActorLog,
-    private readonly view: ImplicitView,
     private readonly signatures: SignatureChecks,
     private readonly contexts: BlockContexts,
     private readonly shared: StatementDistributionShared,
@@ -146,8 +144,7 @@ export class StatementDistribution implements StatementDistributionMessage {
    * After the implicit view moved: drop the state of relay parents that left it, create it for
    * the new ones (`freshRelayParents`).
    */
-  activeLeavesUpdate(freshRelayParents: readonly Hash[]): void {
-    const remaining = this.view.allAllowedRelayParents();
+  activeLeavesUpdate(freshRelayParents: readonly Hash[], remaining: ReadonlySet<Hash>): void {
     for (const relayParent of this.perRelayParent.keys()) {
       if (!remaining.has(relayParent)) this.perRelayParent.delete(relayParent);
     }
@@ -362,6 +359,8 @@ export class StatementDistribution implements StatementDistributionMessage {
       },
       candidateBacked: (para, candidateHash) => prospective.candidateBacked(para, candidateHash),
       getBackableCandidates: (relayParent, para, count, ancestors) => {
+        // Prospective parachains reads no chain for a relay parent that is not an active leaf
+        // (its answer is empty), so there is nothing to take in first.
         if (!prospective.isActiveLeaf(relayParent)) return [];
         this.catchUp(para);
         return prospective.getBackableCandidates(relayParent, para, count, ancestors);

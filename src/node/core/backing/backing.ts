@@ -117,7 +117,6 @@ interface AttestingData {
 interface PerCandidateState {
   readonly pvd: PersistedValidationData;
   readonly relayParent: Hash;
-  secondedLocally: boolean;
 }
 
 interface PerRelayParentState {
@@ -227,8 +226,7 @@ export class CandidateBacking implements CandidateBackingMessage {
    * After the implicit view moved: drop the state of relay parents that left it (and of their
    * candidates), create it for the new ones (`freshRelayParents`).
    */
-  activeLeavesUpdate(freshRelayParents: readonly Hash[]): void {
-    const remaining = this.view.allAllowedRelayParents();
+  activeLeavesUpdate(freshRelayParents: readonly Hash[], remaining: ReadonlySet<Hash>): void {
     // (Deleting the current entry while iterating a Map is well defined: no copies needed.)
     for (const relayParent of this.perRelayParent.keys()) {
       if (!remaining.has(relayParent)) this.perRelayParent.delete(relayParent);
@@ -470,8 +468,6 @@ export class CandidateBacking implements CandidateBackingMessage {
         this.subsystems.collatorProtocol.collationNotSeconded(relayParent, candidateHash);
         return;
       }
-      const pc = this.perCandidate.get(candidateHash);
-      if (pc !== undefined) pc.secondedLocally = true;
       relayParentState.issuedStatements.add(candidateHash);
       this.log.info("Candidate seconded", () => ({
         candidateHash,
@@ -573,7 +569,6 @@ export class CandidateBacking implements CandidateBackingMessage {
       this.perCandidate.set(s.candidateHash, {
         pvd: s.pvd,
         relayParent: s.receipt.descriptor.relayParent,
-        secondedLocally: false,
       });
     }
     const core = this.coreIndexFromStatement(relayParentState, signed);
@@ -754,15 +749,5 @@ export class CandidateBacking implements CandidateBackingMessage {
   /** The signed statements imported for a candidate at `relayParent`. */
   statementsOf(relayParent: Hash, candidateHash: CandidateHash): readonly SignedStatement[] {
     return this.perRelayParent.get(relayParent)?.statements.get(candidateHash) ?? [];
-  }
-
-  /** My assigned core at a relay parent in view (null: none, or not in view). */
-  assignedCore(relayParent: Hash): CoreIndex | null {
-    return this.perRelayParent.get(relayParent)?.assignedCore ?? null;
-  }
-
-  /** Whether a relay parent has backing state (it is in the implicit view). */
-  hasRelayParent(relayParent: Hash): boolean {
-    return this.perRelayParent.has(relayParent);
   }
 }

@@ -51,8 +51,6 @@ export class AvailabilityDistribution {
   chunkAvailability(): Pick<AvailabilityStoreMessage, "hasChunk"> {
     return {
       hasChunk: (candidateHash) => {
-        // A backer holds the whole data (and never fetches it): nothing to settle.
-        if (this.store.availableDataStoredAt(candidateHash) !== undefined) return true;
         this.requester.settle(candidateHash);
         return this.store.hasChunk(candidateHash);
       },
