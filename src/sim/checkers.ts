@@ -30,15 +30,13 @@
 import type { HostConfiguration } from "../config/host-configuration.ts";
 import type { Hash } from "../lib/hex.ts";
 import { getOrInsertComputed } from "../lib/memo.ts";
-import type { ProvisionerDecision } from "../node/core/provisioner.ts";
 import { candidateHash } from "../primitives/candidate.ts";
 import type { CandidateHash, CoreIndex, ParaId, ValidatorIndex } from "../primitives/codecs.ts";
 import { groupForCore } from "../primitives/group-rotation.ts";
 import { hashHex } from "../primitives/hashing.ts";
-import type { BackedCandidate, ParachainsInherentData } from "../primitives/inherent.ts";
+import type { BackedCandidate } from "../primitives/inherent.ts";
 import { availabilityThreshold, effectiveMinimumBackingVotes } from "../primitives/thresholds.ts";
-import type { DroppedCandidate } from "../relay/paras-inherent.ts";
-import type { RelayEvent } from "../relay/state.ts";
+import type { RelayBlockRecord } from "./records.ts";
 
 export interface Violation {
   readonly relayBlock: number;
@@ -64,14 +62,14 @@ export interface CheckerParams {
   readonly relayNumber: (hash: Hash) => number | undefined;
 }
 
-export interface BlockObservation {
-  readonly number: number;
-  readonly events: readonly RelayEvent[];
-  readonly offered: ParachainsInherentData;
-  readonly accepted: ParachainsInherentData;
-  readonly dropped: { readonly candidates: readonly DroppedCandidate[] };
-  readonly decision: ProvisionerDecision | null;
-}
+/**
+ * What the checkers read of a relay block: the world's record of it (what it carried, emitted and
+ * dropped, and what its author's provisioner decided).
+ */
+export type BlockObservation = Pick<
+  RelayBlockRecord,
+  "header" | "events" | "offered" | "accepted" | "dropped" | "decision"
+>;
 
 interface Pending {
   readonly hash: CandidateHash;
@@ -109,10 +107,11 @@ export class SafetyChecker {
   }
 
   onBlock(o: BlockObservation): void {
+    const number = o.header.number;
     // Availability votes carried by this block count for the candidates pending before it.
     const voted: Pending[] = [];
     for (const chain of this.pending.values()) {
-      for (const c of chain) if (c.backedIn < o.number) voted.push(c);
+      for (const c of chain) if (c.backedIn < number) voted.push(c);
     }
     for (const bf of o.accepted.bitfields) {
       const v = bf.validatorIndex;
@@ -138,18 +137,18 @@ export class SafetyChecker {
           const rpn = this.p.relayNumber(e.receipt.descriptor.relayParent);
           if (rpn === undefined) {
             this.fail(
-              o.number,
+              number,
               "relay-parent",
               `candidate ${hash} of para ${para}: unknown relay parent`,
             );
             break;
           }
-          this.checkRelayParent(o.number, para, hash, rpn);
-          this.checkBacking(o.number, para, hash, e.core, rpn, backedByHash.get(hash));
+          this.checkRelayParent(number, para, hash, rpn);
+          this.checkBacking(number, para, hash, e.core, rpn, backedByHash.get(hash));
           chain.push({
             hash,
             core: e.core,
-            backedIn: o.number,
+            backedIn: number,
             relayParentNumber: rpn,
             votes: new Uint8Array(this.p.validators),
             voteCount: 0,
@@ -160,11 +159,11 @@ export class SafetyChecker {
         case "CandidateIncluded": {
           const idx = chain.findIndex((c) => c.hash === hash);
           if (this.included.has(hash))
-            this.fail(o.number, "included-twice", `candidate ${hash} of para ${para}`);
+            this.fail(number, "included-twice", `candidate ${hash} of para ${para}`);
           this.included.add(hash);
           if (idx === -1) {
             this.fail(
-              o.number,
+              number,
               "backed-by-group",
               `candidate ${hash} of para ${para} included but never backed`,
             );
@@ -174,7 +173,7 @@ export class SafetyChecker {
           const need = availabilityThreshold(this.p.validators);
           if (c.voteCount < need) {
             this.fail(
-              o.number,
+              number,
               "available",
               `candidate ${hash} of para ${para}: ${c.voteCount} availability votes, ${need} needed`,
             );
@@ -184,13 +183,13 @@ export class SafetyChecker {
           const expected = this.includedHead.get(para);
           if (!facts)
             this.fail(
-              o.number,
+              number,
               "heads-chain",
               `para ${para}: included head ${head} was never authored`,
             );
           else if (facts.parentHeadHash !== expected) {
             this.fail(
-              o.number,
+              number,
               "heads-chain",
               `para ${para}: included head ${head} builds on ${facts.parentHeadHash}, the included head is ${expected}`,
             );
@@ -271,6 +270,7 @@ export class SafetyChecker {
   }
 
   private checkAgreement(o: BlockObservation): void {
+    const number = o.header.number;
     const available = new Set(o.decision?.availableCandidates ?? []);
     const includedNow = new Set<CandidateHash>();
     for (const e of o.events) if (e.kind === "CandidateIncluded") includedNow.add(e.candidateHash);
@@ -298,12 +298,11 @@ export class SafetyChecker {
     const coresHeld = new Map<ParaId, Set<CoreIndex>>();
     for (const [para, chain] of this.pending) {
       for (const c of chain) {
-        if (c.backedIn < o.number)
-          getOrInsertComputed(coresHeld, para, () => new Set()).add(c.core);
+        if (c.backedIn < number) getOrInsertComputed(coresHeld, para, () => new Set()).add(c.core);
       }
     }
     const conflictParas = new Set<ParaId>();
-    for (const d of o.dropped.candidates) {
+    for (const d of o.dropped) {
       const code = d.reason.code;
       if (
         d.reason.code === "CoreNotScheduled" &&
@@ -330,7 +329,7 @@ export class SafetyChecker {
         continue;
       }
       this.fail(
-        o.number,
+        number,
         "node-runtime-agreement",
         `the runtime dropped candidate ${d.candidateHash} of para ${d.paraId} that the provisioner offered: ${JSON.stringify(d.reason)}`,
       );

@@ -34,7 +34,7 @@ import type { RelayHeader } from "../primitives/runtime-api.ts";
 import { type ApplyBlockContext, applyBlock } from "../relay/apply-block.ts";
 import { runtimeApi } from "../relay/runtime-api.ts";
 import type { RelayState } from "../relay/state.ts";
-import type { BlockObservation, SafetyChecker } from "./checkers.ts";
+import type { SafetyChecker } from "./checkers.ts";
 import type { Network } from "./network.ts";
 import type { InclusionEventRecord, RelayBlockRecord } from "./records.ts";
 import { relayBlockTraceDetail } from "./relay-block-trace.ts";
@@ -78,7 +78,7 @@ export function blockGossipPeers(actors: readonly ActorId[], rng: Prng): Map<Act
 export interface BlockAuthor extends Actor {
   /** The provisioner's inherent data for the child of `parent`. */
   provideInherentData(parent: RelayHeader): ParachainsInherentData;
-  readonly provisioner: { readonly lastDecision: BlockObservation["decision"] };
+  readonly provisioner: { readonly lastDecision: RelayBlockRecord["decision"] };
 }
 
 export interface RelayBlockProductionParams {
@@ -171,14 +171,7 @@ export class RelayBlockProduction {
       decision: author.provisioner.lastDecision,
     };
     this.records.push(record);
-    p.checker.onBlock({
-      number,
-      events: result.events,
-      offered,
-      accepted: result.accepted,
-      dropped: result.dropped,
-      decision: record.decision,
-    });
+    p.checker.onBlock(record);
     p.trace.record(p.scheduler.now, author.id, "RelayBlock", relayBlockTraceDetail(record));
 
     // Announce: the block body carries the backed candidates and bitfields.

@@ -36,20 +36,10 @@ function checkerFor(w: World): SafetyChecker {
   });
 }
 
-/** A recorded block as the world showed it to its checker. */
-const observation = (b: RelayBlockRecord): BlockObservation => ({
-  number: b.header.number,
-  events: b.events,
-  offered: b.offered,
-  accepted: b.accepted,
-  dropped: { candidates: b.dropped },
-  decision: b.decision,
-});
-
 function replay(tamper: (b: RelayBlockRecord, i: number) => RelayBlockRecord) {
   const w = run(SMALL_RUN).world;
   const checker = checkerFor(w);
-  for (const [i, b] of w.relayBlocks.entries()) checker.onBlock(observation(tamper(b, i)));
+  for (const [i, b] of w.relayBlocks.entries()) checker.onBlock(tamper(b, i));
   return checker.violations.map((v) => v.invariant);
 }
 
@@ -116,7 +106,7 @@ function violations(
   const checker = checkerFor(w);
   for (const b of w.relayBlocks) {
     if (b.header.number > last) break;
-    checker.onBlock(b.header.number === replace?.number ? replace.with : observation(b));
+    checker.onBlock(b.header.number === replace?.number ? replace.with : b);
   }
   return checker.violations;
 }
@@ -141,7 +131,7 @@ function relayParentTampered(
   relayParent: string,
 ): BlockObservation {
   return {
-    ...observation(b),
+    ...b,
     events: b.events.map((e) =>
       e.kind === "CandidateBacked" && e.candidateHash === hash
         ? withRelayParent(e, relayParent)
@@ -196,7 +186,7 @@ describe("each safety checker fires on a tampered block of a real run", () => {
 
   it("backed-by-group: a candidate backed by 1 vote of its group, 2 needed", () => {
     const n = first.block.header.number;
-    const tampered = { ...observation(first.block), accepted: oneVoteEach(first.block.accepted) };
+    const tampered = { ...first.block, accepted: oneVoteEach(first.block.accepted) };
     expect(violations(w, n, { number: n, with: tampered })).toEqual([
       {
         relayBlock: n,
@@ -210,7 +200,7 @@ describe("each safety checker fires on a tampered block of a real run", () => {
   it("backed-by-group: a candidate included that was never backed", () => {
     const n = first.block.header.number;
     const tampered = {
-      ...observation(first.block),
+      ...first.block,
       events: first.block.events.filter((e) => e.kind !== "CandidateBacked"),
       accepted: { ...first.block.accepted, backedCandidates: [] },
     };
@@ -233,7 +223,7 @@ describe("each safety checker fires on a tampered block of a real run", () => {
     const silent = inclusion.accepted.bitfields.filter((bf) => !bf.payload[core]);
     expect(voting.length).toBeGreaterThanOrEqual(need);
     const keep = (k: number): BlockObservation => ({
-      ...observation(inclusion),
+      ...inclusion,
       accepted: { ...inclusion.accepted, bitfields: [...silent, ...voting.slice(0, k)] },
     });
     // Exactly the threshold passes; one vote fewer is caught.
@@ -253,7 +243,7 @@ describe("each safety checker fires on a tampered block of a real run", () => {
     const real = includedEvents(inclusion)[0]!;
     const forged = `${real.headData.slice(0, -2)}${real.headData.endsWith("00") ? "01" : "00"}`;
     const tampered = {
-      ...observation(inclusion),
+      ...inclusion,
       events: inclusion.events.map((e) =>
         e.kind === "CandidateIncluded" && e === real ? { ...e, headData: forged } : e,
       ),
@@ -365,7 +355,7 @@ describe("each safety checker fires on a tampered block of a real run", () => {
     const again = includedEvents(block(n - 1))[0]!;
     expect(again.candidateHash).toBe(first.backed.candidateHash);
     const later = block(n);
-    const tampered = { ...observation(later), events: [...later.events, again] };
+    const tampered = { ...later, events: [...later.events, again] };
     expect(violations(w, n, { number: n, with: tampered })).toEqual([
       {
         relayBlock: n,
@@ -386,12 +376,15 @@ describe("each safety checker fires on a tampered block of a real run", () => {
     let decision: BlockObservation["decision"];
     /** Block `last` applied again by the relay runtime, on what its author offered, tampered. */
     let reapply: (offered: ParachainsInherentData) => ReturnType<typeof applyBlock>;
-    const asObservation = (r: ReturnType<typeof applyBlock>, d: BlockObservation["decision"]) => ({
-      number: last.header.number,
+    const asObservation = (
+      r: ReturnType<typeof applyBlock>,
+      d: BlockObservation["decision"],
+    ): BlockObservation => ({
+      header: last.header,
       events: r.events,
       offered: last.offered,
       accepted: r.accepted,
-      dropped: r.dropped,
+      dropped: r.dropped.candidates,
       decision: d,
     });
 
@@ -458,7 +451,7 @@ describe("each safety checker fires on a tampered block of a real run", () => {
       const n = last.header.number;
       const checker = checkerFor(w);
       for (const b of w.relayBlocks) {
-        checker.onBlock(b === last ? asObservation(r, decision) : observation(b));
+        checker.onBlock(b === last ? asObservation(r, decision) : b);
       }
       expect(checker.violations).toEqual([]);
       expect(checker.availabilityEdgeDrops).toBe(1);
