@@ -107,20 +107,28 @@ export class BitfieldDistribution implements BitfieldDistributionMessage {
     const key = ctx.validatorKeys[msg.validatorIndex];
     if (key === undefined) return;
     this.signatures.charge(1, () => {
-      if (!this.view.isActiveLeaf(msg.relayParent)) return;
-      const payload = msg.bits;
-      if (!this.env.verify(this.shared.payload(payload, ctx), msg.signature, key)) {
-        this.log.debug("Bitfield with an invalid signature dropped", {
-          validatorIndex: msg.validatorIndex,
-          from,
-        });
-        return;
-      }
-      this.provisioner.noteBitfield(msg.relayParent, {
+      if (this.view.isActiveLeaf(msg.relayParent)) this.checkAndHandOver(ctx, msg, key, from);
+    });
+  }
+
+  /** A bitfield whose check has been charged: if its signature is valid, to my provisioner. */
+  private checkAndHandOver(
+    ctx: BlockContext,
+    msg: Extract<ProtocolMessage, { type: "Bitfield" }>,
+    key: Uint8Array,
+    from: ActorId,
+  ): void {
+    if (!this.env.verify(this.shared.payload(msg.bits, ctx), msg.signature, key)) {
+      this.log.debug("Bitfield with an invalid signature dropped", {
         validatorIndex: msg.validatorIndex,
-        payload,
-        signature: msg.signature,
+        from,
       });
+      return;
+    }
+    this.provisioner.noteBitfield(msg.relayParent, {
+      validatorIndex: msg.validatorIndex,
+      payload: msg.bits,
+      signature: msg.signature,
     });
   }
 
@@ -151,18 +159,7 @@ export class BitfieldDistribution implements BitfieldDistributionMessage {
       free = Math.max(free, d.deliveredAtUs) + cost;
       // Deliveries come in order, so every later check ends later too.
       if (free >= now) break;
-      if (!this.env.verify(this.shared.payload(msg.bits, ctx), msg.signature, key)) {
-        this.log.debug("Bitfield with an invalid signature dropped", {
-          validatorIndex: msg.validatorIndex,
-          from: d.from,
-        });
-        continue;
-      }
-      this.provisioner.noteBitfield(relayParent, {
-        validatorIndex: msg.validatorIndex,
-        payload: msg.bits,
-        signature: msg.signature,
-      });
+      this.checkAndHandOver(ctx, msg, key, d.from);
     }
   }
 }
