@@ -64,7 +64,7 @@ describe("availability distribution (modelled)", () => {
     );
     expect(nodes[0]!.availabilityStore.hasChunk(P.candidateHash)).toBe(true);
     expect(nodes[0]!.availabilityStore.hasChunk(Q.candidateHash)).toBe(false);
-    expect(nodes[0]!.availability.fetchState(Q.candidateHash)).toBe("Failed");
+    expect(nodes[0]!.availability.requester.fetchState(Q.candidateHash)).toBe("Failed");
   });
 });
 

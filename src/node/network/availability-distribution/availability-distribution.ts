@@ -14,7 +14,6 @@
 import type { ActorLog, ValidatorEnv } from "../../../actors/env.ts";
 import type { ActorId, ProtocolMessage } from "../../../actors/protocol.ts";
 import type { Hash } from "../../../lib/hex.ts";
-import type { CandidateHash } from "../../../primitives/codecs.ts";
 import type { AvailabilityStoreMessage } from "../../subsystem-types.ts";
 import type { BlockContext } from "../../util/block-context.ts";
 import { PovRequester } from "./pov-requester.ts";
@@ -78,10 +77,5 @@ export class AvailabilityDistribution {
         this.povRequester.onPovFetchResponse(from, msg);
         return;
     }
-  }
-
-  /** The state of my chunk fetch for a candidate (tests, checkers). */
-  fetchState(candidateHash: CandidateHash): "Fetching" | "Done" | "Failed" | undefined {
-    return this.requester.fetchState(candidateHash);
   }
 }

@@ -274,10 +274,11 @@ export class ChunkRequester {
     if (task !== undefined) this.resolve(task);
   }
 
-  /** The state of my chunk fetch for a candidate (tests, checkers). */
+  /**
+   * The state of my chunk fetch for a candidate as last settled (tests, checkers; a pure query:
+   * with lazily computed fetches, `settle` first).
+   */
   fetchState(candidateHash: CandidateHash): "Fetching" | "Done" | "Failed" | undefined {
-    const task = this.fetches.get(candidateHash);
-    if (task !== undefined) this.resolve(task);
-    return task?.state;
+    return this.fetches.get(candidateHash)?.state;
   }
 }
