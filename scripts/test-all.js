@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The whole test suite, as CI runs it: type check, lint, unit/property/scenario tests (vitest),
-// then the shared conformance vectors. Ends with one line `N passed, N failed` that adds up the
+// then the shared conformance vectors and the repository's current-generation ones. Ends with one line `N passed, N failed` that adds up the
 // vitest tests and the conformance vectors; a failed type check or lint counts as one failure.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
@@ -48,7 +48,13 @@ if (existsSync(report)) {
 }
 
 if (existsSync(vectors)) {
-  const c = run("conformance", "node", ["bin/parapipe.js", "conformance", "--quiet", vectors]);
+  const c = run("conformance", "node", [
+    "bin/parapipe.js",
+    "conformance",
+    "--quiet",
+    vectors,
+    "conformance/current",
+  ]);
   const m = /(\d+) passed, (\d+) failed/.exec(c.stdout ?? "");
   if (m) {
     passed += Number(m[1]);

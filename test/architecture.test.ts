@@ -450,7 +450,7 @@ describe("architecture: node rooms", () => {
         `import type { E } from "../../subsystem-types.ts";`,
         `import { f } from "../../../lib/hex.ts";`,
         `import { g } from "../backing/backing.ts";`,
-        `import { h } from "../../network/collator-protocol.ts";`,
+        `import { h } from "../../network/collator-protocol/collator-protocol.ts";`,
         `import { i } from "../../validator.ts";`,
       ].join("\n"),
     );
@@ -459,7 +459,7 @@ describe("architecture: node rooms", () => {
     const from = "src/node/core/planted/a.ts";
     expect(added).toEqual([
       `${from} -> src/node/core/backing/backing.ts (room src/node/core/planted imports room src/node/core/backing)`,
-      `${from} -> src/node/network/collator-protocol.ts (room src/node/core/planted imports room src/node/network/collator-protocol)`,
+      `${from} -> src/node/network/collator-protocol/collator-protocol.ts (room src/node/core/planted imports room src/node/network/collator-protocol)`,
       `${from} -> src/node/validator.ts (room src/node/core/planted imports ${layer("src/node/validator.ts")} outside its room, src/node/util/, src/node/subsystem-types)`,
     ]);
   });

@@ -6,6 +6,7 @@
  *
  * Time is virtual, in integer microseconds.
  */
+import type { Generation } from "../config/generation.ts";
 import type { Hash } from "../lib/hex.ts";
 import type { Prng } from "../lib/prng.ts";
 import type {
@@ -175,6 +176,8 @@ export interface ChunkFetching {
 
 export interface ValidatorEnv extends ActorEnv {
   readonly validatorIndex: ValidatorIndex;
+  /** Which polkadot-sdk node rules the validator runs (SEMANTICS.md §7). */
+  readonly generation: Generation;
   /** Actor ids of all validators, by validator index. */
   readonly validatorActors: readonly ActorId[];
   readonly pvf: PvfHost;

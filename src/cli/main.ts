@@ -63,6 +63,10 @@ program
   )
   .option("--seed <n>", "override the scenario's seed")
   .option("--relay-blocks <n>", "override the number of measured relay blocks")
+  .option(
+    "--generation <g>",
+    "which polkadot-sdk node and collator rules run: current (the newest stable release) or 2024",
+  )
   .option("--json", "print the run report(s) as JSON (SCENARIO.md's contract)")
   .option("--log <level>", "write chain-time logs to stderr: error, warn, info, debug, trace")
   .option("--no-progress", "no progress bar (it is drawn only on a terminal anyway)")

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { consistentHostConfigurationFromScenario } from "../config/from-scenario.ts";
+import { GENERATIONS, type Generation } from "../config/generation.ts";
 import { PRESET_NAMES } from "../config/presets.ts";
 import { parseScenarioText, resolveScenario, type Scenario } from "../config/scenario.ts";
 import { runScenario } from "../report/run.ts";
@@ -18,6 +19,7 @@ export interface RunOptions {
   readonly preset?: string[];
   readonly seed?: string;
   readonly relayBlocks?: string;
+  readonly generation?: string;
   readonly json?: boolean;
   readonly log?: string;
   readonly progress?: boolean;
@@ -72,6 +74,7 @@ function resolveAll(
   srcs: readonly Source[],
   seed: number | undefined,
   relayBlocks: number | undefined,
+  generation: Generation | undefined,
 ): Scenario[] {
   const problems: string[] = [];
   const scenarios: Scenario[] = [];
@@ -80,6 +83,7 @@ function resolveAll(
       ...s.input,
       ...(seed === undefined ? {} : { seed }),
       ...(relayBlocks === undefined ? {} : { relayBlocks }),
+      ...(generation === undefined ? {} : { generation }),
     };
     const r = resolveScenario(input);
     if (!r.ok) {
@@ -108,8 +112,17 @@ export function runCommand(files: readonly string[], opts: RunOptions): number {
       `--log: expected one of ${levels.join(", ")}, got ${JSON.stringify(opts.log)}`,
     );
   }
+  if (
+    opts.generation !== undefined &&
+    !(GENERATIONS as readonly string[]).includes(opts.generation)
+  ) {
+    throw new InputError(
+      `--generation: expected one of ${GENERATIONS.join(", ")}, got ${JSON.stringify(opts.generation)}`,
+    );
+  }
+  const generation = opts.generation as Generation | undefined;
   const srcs = sources(files, opts.preset ?? []);
-  const scenarios = resolveAll(srcs, seed, relayBlocks);
+  const scenarios = resolveAll(srcs, seed, relayBlocks, generation);
   const reports = [];
   let violations = 0;
   for (const [i, scenario] of scenarios.entries()) {
@@ -140,7 +153,7 @@ export function runCommand(files: readonly string[], opts: RunOptions): number {
       violations++;
       console.error(
         `${style.red("SAFETY")} ${scenario.name}: relay block #${v.relayBlock}: ${v.invariant}: ${v.message}\n` +
-          `  replay: parapipe run ${srcs[i]!.replay} --seed ${scenario.seed} --relay-blocks ${scenario.relayBlocks} --log debug`,
+          `  replay: parapipe run ${srcs[i]!.replay} --seed ${scenario.seed} --relay-blocks ${scenario.relayBlocks} --generation ${scenario.generation} --log debug`,
       );
     }
   }

@@ -9,7 +9,8 @@
  * Invariants:
  * - All time goes through the env: building a block takes its weight (Σ txRefTimeUs, collator
  *   speed 1.0) on the collator's `main` CPU; importing a peer's block (executing it) takes its
- *   weight too, on a second CPU (`IMPORT_POOL`: Substrate's import queue runs beside authoring).
+ *   weight x `runtime.importCostOfWeight` (SEMANTICS.md §7 C6; 1.0 by default), on a second CPU
+ *   (`IMPORT_POOL`: Substrate's import queue runs beside authoring).
  *   A block exists (tree, announcement, submission, `noteAuthored`) only when that time is over.
  * - The author of para slot s is collator `s mod n` of the para (Aura round robin over the
  *   para's collators, in index order).
@@ -33,6 +34,7 @@
 
 import type { Actor, CollatorEnv, CpuPool } from "../actors/env.ts";
 import type { ActorId, Collation, PoV, ProtocolMessage } from "../actors/protocol.ts";
+import { DEFAULT_GENERATION, type Generation } from "../config/generation.ts";
 import type { CollatorKind, ParachainSpec } from "../config/scenario.ts";
 import { RuntimePanic } from "../lib/assert.ts";
 import { concatBytes, fromHex, type Hash, toHex } from "../lib/hex.ts";
@@ -71,7 +73,7 @@ import { blake2b256, hashHex } from "../primitives/hashing.ts";
 import { commitmentsOf } from "../primitives/pvf.ts";
 import type { RelayHeader, RuntimeApi } from "../primitives/runtime-api.ts";
 import { ParaBlockTree, type TreeEntry } from "./block-tree.ts";
-import { type FillStop, fillBlock, type TxPool } from "./load.ts";
+import { type Filled, type FillStop, fillBlock, type TxPool } from "./load.ts";
 import {
   collatorCanBuildUpon,
   findParent,
@@ -127,6 +129,8 @@ export interface CollatorOptions {
   readonly relaySlotDurationMs?: number;
   /** Told of every block production that failed with a runtime panic. */
   readonly onRuntimePanic?: (info: RuntimePanicInfo) => void;
+  /** Which cumulus collator rules run (SEMANTICS.md §7 C4). Default: the current generation. */
+  readonly generation?: Generation;
 }
 
 /** The PoV budget of a collator: basic `max_pov_size / 2`, the others 85 %. */
@@ -197,6 +201,7 @@ export abstract class CollatorBase implements Actor {
   protected readonly config: RuntimeConfig;
   protected readonly tree: ParaBlockTree;
   protected readonly relaySlotDurationMs: number;
+  protected readonly generation: Generation;
   protected readonly relay: RelayChainInterface;
   /** The best relay block imported (highest number, first seen). */
   protected best: RelayHeader | null = null;
@@ -222,6 +227,7 @@ export abstract class CollatorBase implements Actor {
     this.config = para.genesis.config;
     this.tree = new ParaBlockTree(para.genesis);
     this.relaySlotDurationMs = options.relaySlotDurationMs ?? DEFAULT_RELAY_CHAIN_SLOT_DURATION_MS;
+    this.generation = options.generation ?? DEFAULT_GENERATION;
     this.relay = {
       persistedValidationData: (relayParent, paraId, assumption) =>
         env.relayChain.api(relayParent)?.persistedValidationData(paraId, assumption) ?? null,
@@ -390,11 +396,13 @@ export abstract class CollatorBase implements Actor {
       },
     };
     let executed: ExecutedBlock;
-    let filled: { readonly cursor: number; readonly stop: FillStop };
+    let filled: Filled;
     try {
       const exec = BlockExecution.begin(this.config, parent.state, inputs);
       filled = fillBlock(exec, this.para.pool, parent.poolCursor, this.env.now(), {
         authoringUs: req.authoringDurationMs * 1000,
+        proposalTimeFraction: this.spec.collator.proposalTimeFraction,
+        softDeadlinePercent: this.spec.collator.softDeadlinePercent,
         povBudgetBytes: povBudgetBytes(this.spec.collator.kind, req.maxPovSize),
         povBaseBytes: povBaseBytes(provisional, inherent),
         txRefTimeUs: this.config.txRefTimeUs,
@@ -428,7 +436,7 @@ export abstract class CollatorBase implements Actor {
       weightUs: executed.weightUs,
       stop: filled.stop,
     }));
-    this.env.cpu("main", executed.weightUs, () => {
+    this.env.cpu("main", filled.proposalUs, () => {
       this.tree.insert(block, executed);
       for (const peer of this.env.peers) {
         this.env.send(peer, {
@@ -496,7 +504,10 @@ export abstract class CollatorBase implements Actor {
     this.importing.add(executed.headHash);
     // The import queue runs beside authoring (its own task in Substrate): the `pvf` pool, which
     // a collator has no other use for, stands for that second core.
-    this.env.cpu(IMPORT_POOL, executed.weightUs, () => {
+    // What the import really costs: the block's weight x `importCostOfWeight` (SEMANTICS.md §7
+    // C6: weights are worst cases on reference hardware; real execution sits below them).
+    const importCostUs = executed.weightUs * this.spec.runtime.importCostOfWeight;
+    this.env.cpu(IMPORT_POOL, importCostUs, () => {
       this.importing.delete(executed.headHash);
       this.tree.insert(block, executed);
       const children = this.orphans.get(executed.headHash);

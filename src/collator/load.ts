@@ -8,9 +8,9 @@
  * `txPerSecond: n`: seeded arrivals at n per second on average). A chain consumes the sequence
  * in order: a block built on parent P takes the next transactions arrived when building starts,
  * from P's pool cursor (the first not yet considered by P's chain), skipping those invalid on
- * P's state, and stops
- * before the next one would exceed `maximumBlockWeightMs` (the runtime's
- * `ExhaustsResources`), the building time available, or the collator's PoV budget.
+ * P's state, and stops as sc-basic-authorship does (`fillBlock`): at its hard deadline, or once
+ * the block is full (the normal class's share of `maximumBlockWeightMs`, the runtime's
+ * `ExhaustsResources`, or the collator's PoV budget) and the soft deadline has passed.
  *
  * Invariants:
  * - Determinism: the sequence depends only on the Prng handed in (forked per use), never on
@@ -25,9 +25,12 @@
  * Simplification: arrivals are uniform inter-arrival times with mean 1/txPerSecond (not
  * exponential: `Math.log` may differ in its last bits between engines, which would break replay).
  *
- * Ref: substrate/client/basic-authorship/src/basic_authorship.rs (apply extrinsics until the
- *      block is full or the deadline passes; skip invalid ones), cumulus aura collators (PoV
- *      budget: basic `max_pov_size / 2`, lookahead and slot-based 85 %).
+ * Ref: substrate/client/basic-authorship/src/basic_authorship.rs at 5394c978fe57 (`propose_with`:
+ *      `deadline = now + max_duration - max_duration / 3`; `apply_extrinsics`: the soft deadline,
+ *      `MAX_SKIPPED_TRANSACTIONS`, `EndProposingReason`; SEMANTICS.md §7 C5), cumulus aura
+ *      collators (PoV budget: basic `max_pov_size / 2`, lookahead and slot-based 85 %). A newer
+ *      basic-authorship in the index leaves 10 % (`max_duration / 10`), release not identified:
+ *      `proposalTimeFraction: 0.9` models it (docs/simulator.md).
  */
 import type { LoadSpec } from "../config/scenario.ts";
 import { assert } from "../lib/assert.ts";
@@ -58,6 +61,11 @@ export class TxPool {
       assert(load.txPerSecond !== null && load.txPerSecond > 0, "txPerSecond must be > 0");
       this.meanGapUs = 1_000_000 / load.txPerSecond;
     }
+  }
+
+  /** Whether the pool never runs dry (`saturate`: always more than a block can take). */
+  get unbounded(): boolean {
+    return this.meanGapUs === null;
   }
 
   /** Transactions generated so far. */
@@ -130,8 +138,15 @@ export class TxPool {
 
 /** What bounds one block besides the runtime's maximum weight. */
 export interface BuildLimits {
-  /** The building time available (authoring duration), µs. */
+  /** The proposal's `max_duration`: the authoring duration the collator gives this block, µs. */
   readonly authoringUs: number;
+  /**
+   * The share of `max_duration` the proposer applies transactions in (its hard deadline): 2/3 in
+   * sc-basic-authorship (`deadline = now + max_duration - max_duration / 3`), SEMANTICS.md §7 C5.
+   */
+  readonly proposalTimeFraction: number;
+  /** The soft deadline, percent of the time to the hard deadline (`soft_deadline_percent`, 50). */
+  readonly softDeadlinePercent: number;
   /** The collator's PoV budget, bytes. */
   readonly povBudgetBytes: number;
   /** PoV bytes of the block without transactions (header, inherents, relay state proof). */
@@ -140,16 +155,46 @@ export interface BuildLimits {
   readonly txProofBytes: number;
 }
 
-/** Why a block stopped taking transactions. */
-export type FillStop = "weight" | "authoring" | "pov" | "pool";
+/**
+ * Why a block stopped taking transactions (`EndProposingReason`): `weight` HitBlockWeightLimit,
+ * `pov` HitBlockSizeLimit, `deadline` HitDeadline, `pool` NoMoreTransactions.
+ */
+export type FillStop = "weight" | "deadline" | "pov" | "pool";
 
-/** Consecutive invalid transactions after which the proposer gives up (no endless scan). */
-export const MAX_SKIPPED_TRANSACTIONS = 100_000;
+/** What `fillBlock` did: the pool cursor after it, why it stopped, and how long it took. */
+export interface Filled {
+  readonly cursor: number;
+  readonly stop: FillStop;
+  /**
+   * The proposal's duration, µs: the execution of what it applied, or, when the block was full
+   * before the soft deadline on a pool that never runs dry, the soft deadline (the proposer keeps
+   * trying transactions until then).
+   */
+  readonly proposalUs: number;
+}
 
 /**
- * Fill a block in execution from the pool, starting at `cursor`, with transactions arrived by
- * `nowUs`. Returns the new cursor (after the last transaction included, or `cursor` if none
- * was) and why it stopped.
+ * `MAX_SKIPPED_TRANSACTIONS`: transactions exhausting the block's resources (weight or size) the
+ * proposer always tries past before it looks at the soft deadline. Counted per block, never reset.
+ */
+export const MAX_SKIPPED_TRANSACTIONS = 8;
+
+/** Invalid transactions in a row after which the model stops scanning (no endless scan). */
+export const MAX_INVALID_IN_A_ROW = 100_000;
+
+/**
+ * `apply_extrinsics` of sc-basic-authorship on the pool, starting at `cursor`, with transactions
+ * arrived by `nowUs` (time within the proposal is the execution of what was applied so far):
+ *  - before each transaction: the pool is empty -> stop (`pool`, or the last limit hit); the time
+ *    is past the hard deadline (`proposalTimeFraction` of the authoring duration) -> stop
+ *    (`deadline`, or the last limit hit);
+ *  - a transaction over the PoV budget (size) or the normal class's weight (`ExhaustsResources`)
+ *    is skipped: the first `MAX_SKIPPED_TRANSACTIONS` always, later ones only before the soft
+ *    deadline; past it the block ends (`pov` / `weight`);
+ *  - an invalid one is skipped (not counted), a valid one applied.
+ * The load is uniform (every transaction has the same weight and size), so once one exhausts the
+ * block every later one does: the proposer's further attempts end at the soft deadline on a
+ * saturating pool, or when a finite pool runs dry (attempts themselves cost no modelled time).
  */
 export function fillBlock(
   exec: BlockExecution,
@@ -157,30 +202,51 @@ export function fillBlock(
   cursor: number,
   nowUs: number,
   limits: BuildLimits,
-): { readonly cursor: number; readonly stop: FillStop } {
+): Filled {
+  const deadlineUs = limits.authoringUs * limits.proposalTimeFraction;
+  // `soft_deadline_percent.mul_floor(left_micros)`, from the start of the extrinsics.
+  const softDeadlineUs = Math.floor((limits.softDeadlinePercent * Math.floor(deadlineUs)) / 100);
   let next = cursor;
   let i = cursor;
   let skipped = 0;
+  let invalidInARow = 0;
+  let limitHit: FillStop | null = null;
+  const done = (stop: FillStop, proposalUs = exec.count * limits.txRefTimeUs): Filled => ({
+    cursor: next,
+    stop,
+    proposalUs: Math.round(proposalUs),
+  });
   for (;;) {
-    const k = exec.count + 1;
-    if (k * limits.txRefTimeUs > limits.authoringUs) return { cursor: next, stop: "authoring" };
-    if (limits.povBaseBytes + k * limits.txProofBytes > limits.povBudgetBytes) {
-      return { cursor: next, stop: "pov" };
+    if (!pool.arrived(i, nowUs)) return done(limitHit ?? "pool");
+    const elapsedUs = exec.count * limits.txRefTimeUs;
+    if (elapsedUs > deadlineUs) return done(limitHit ?? "deadline");
+    let exhausted: FillStop | null = null;
+    if (limits.povBaseBytes + (exec.count + 1) * limits.txProofBytes > limits.povBudgetBytes) {
+      exhausted = "pov";
+    } else {
+      const c = pool.columns(i);
+      const from = c.from[i]!;
+      const to = c.to[i]!;
+      const amount = c.amount[i]!;
+      const nonce = c.nonce[i]!;
+      const invalid = exec.checkTransfer(from, to, amount, nonce);
+      if (invalid === "ExhaustsResources") exhausted = "weight";
+      else if (invalid === null) {
+        exec.applyTransfer(from, to, amount, nonce);
+        next = i + 1;
+        limitHit = null;
+        invalidInARow = 0;
+      } else if (++invalidInARow >= MAX_INVALID_IN_A_ROW) {
+        return done(limitHit ?? "pool");
+      }
     }
-    if (!pool.arrived(i, nowUs)) return { cursor: next, stop: "pool" };
-    const c = pool.columns(i);
-    const from = c.from[i]!;
-    const to = c.to[i]!;
-    const amount = c.amount[i]!;
-    const nonce = c.nonce[i]!;
-    const invalid = exec.checkTransfer(from, to, amount, nonce);
-    if (invalid === "ExhaustsResources") return { cursor: next, stop: "weight" };
-    if (invalid === null) {
-      exec.applyTransfer(from, to, amount, nonce);
-      next = i + 1;
-      skipped = 0;
-    } else if (++skipped >= MAX_SKIPPED_TRANSACTIONS) {
-      return { cursor: next, stop: "pool" };
+    if (exhausted !== null) {
+      limitHit = exhausted;
+      if (skipped < MAX_SKIPPED_TRANSACTIONS) skipped += 1;
+      else if (elapsedUs < softDeadlineUs) {
+        // Every later transaction exhausts the block too (uniform load): see the header.
+        return done(exhausted, pool.unbounded ? softDeadlineUs : elapsedUs);
+      } else return done(exhausted);
     }
     i += 1;
   }

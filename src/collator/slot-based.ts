@@ -8,8 +8,10 @@
  * is the deepest potential parent (`find_parent`); the core is `determine_core` (selector 0 for
  * the first block on a relay parent, the parent's `CoreInfo` selector + 1 after that; no core
  * left: skip the tick); the timer learns the core count; then the Aura claim and
- * `can_build_upon`; the authoring time is `adjust_authoring_duration` (at most the time to the
- * next tick, 500 ms less for the last block of a relay slot); the block carries the
+ * `can_build_upon`; the authoring time is `adjust_authoring_duration` of the scenario's generation
+ * (2024: at most the time to the next tick, 500 ms less for the last block of a relay slot;
+ * current, #10154: stop 1 s before an Aura slot change to another author, no block under
+ * 400 ms; see `slot-timer.ts`), no block when it says none; the block carries the
  * `CoreInfo{selector, claim_queue_offset, number_of_cores}` digest (the runtime turns it into a
  * `SelectCore` UMP signal), is built (85 % PoV budget), then submitted for that core. The next
  * tick is computed when the build is over, as the Rust loop does.
@@ -35,8 +37,11 @@ import {
 import { determineCore } from "./core-selector.ts";
 import {
   adjustAuthoringDuration,
+  adjustAuthoringDurationAtSlotChange,
   computeNextWakeUpTime,
+  differentSlotAuthors,
   LastReportedSlot,
+  timeUntilNextSlotChange,
   waitUntilNextSlot,
 } from "./slot-timer.ts";
 
@@ -156,20 +161,8 @@ export class SlotBasedCollator extends CollatorBase {
     if (!this.isOurSlot(slot)) return null;
     if (!this.canBuildUpon(parent.hash, found.included.hash, slot, relayParentHeader.slot))
       return null;
-    const untilNext = computeNextWakeUpTime(
-      this.config.slotDurationMs,
-      this.relaySlotDurationMs,
-      this.lastReportedCoreNum,
-      this.nowMs(),
-      this.slotOffsetMs,
-    );
-    const adjusted = adjustAuthoringDuration(
-      this.lastReportedSlot,
-      this.spec.collator.authoringDurationMs,
-      this.relaySlotDurationMs,
-      untilNext.waitMs,
-    );
-    this.lastReportedSlot = adjusted.lastReportedSlot;
+    const authoringDurationMs = this.authoringDuration();
+    if (authoringDurationMs === null) return null;
     return {
       selector: c.selector,
       coreIndex: c.coreIndex,
@@ -185,8 +178,50 @@ export class SlotBasedCollator extends CollatorBase {
           claimQueueOffset: c.claimQueueOffset,
           numberOfCores: c.numberOfCores,
         },
-        authoringDurationMs: adjusted.authoringDurationMs,
+        authoringDurationMs,
       },
     };
+  }
+
+  /**
+   * `slot_timer.adjust_authoring_duration(authoring_duration)` of the scenario's generation (see
+   * `slot-timer.ts`): the authoring time of this block, or null to build none (current: too
+   * close to an Aura slot change to another author).
+   */
+  private authoringDuration(): number | null {
+    const configured = this.spec.collator.authoringDurationMs;
+    const nowMs = this.nowMs();
+    const nextBlock = computeNextWakeUpTime(
+      this.config.slotDurationMs,
+      this.relaySlotDurationMs,
+      this.lastReportedCoreNum,
+      nowMs,
+      this.slotOffsetMs,
+    );
+    if (this.generation === "2024") {
+      const adjusted = adjustAuthoringDuration(
+        this.lastReportedSlot,
+        configured,
+        this.relaySlotDurationMs,
+        nextBlock.waitMs,
+      );
+      this.lastReportedSlot = adjusted.lastReportedSlot;
+      return adjusted.authoringDurationMs;
+    }
+    const current = this.lastReportedSlot.slot;
+    // No slot reported yet: `time_until_next_slot_change` has nothing to count from.
+    if (current === null) return configured;
+    const change = timeUntilNextSlotChange(
+      this.config.slotDurationMs,
+      nowMs,
+      this.slotOffsetMs,
+      current,
+    );
+    return adjustAuthoringDurationAtSlotChange(
+      configured,
+      nextBlock.waitMs,
+      change.untilMs,
+      differentSlotAuthors(current, change.slot, this.spec.collators),
+    );
   }
 }

@@ -10,7 +10,18 @@
  * - Integer milliseconds throughout (Rust divides a `Duration` in nanoseconds and reads it with
  *   `as_millis()`, which floors to the same value).
  *
- * Ref: cumulus/client/consensus/aura/src/collators/slot_based/slot_timer.rs
+ * Two generations of the authoring-duration rule (SEMANTICS.md §7 C4):
+ * - 2024 (`adjustAuthoringDuration`, SEMANTICS 3.6): at most the time to the next tick, and 500 ms
+ *   less for the last block that fits into a relay slot;
+ * - current (`adjustAuthoringDurationAtSlotChange`, PR #10154, polkadot-sdk stable2512:
+ *   prdoc/stable2512/pr_10154.prdoc at 9da27ab057db; unchanged in stable2603): when the next Aura
+ *   slot belongs to another author, authoring stops 1 s before that slot change, and a block whose
+ *   remaining time is below 400 ms (500 ms - 100 ms threshold) is not built; with the same author
+ *   next, only the time to the next tick bounds it.
+ *
+ * Ref: cumulus/client/consensus/aura/src/collators/slot_based/slot_timer.rs (both: the 2024 rule
+ *      as SEMANTICS 3.6 pins it; the current one read in the index's post-#10154 version, whose
+ *      unit tests `test_adjust_authoring_duration` the tests of this module repeat)
  */
 import { assert } from "../lib/assert.ts";
 import { Slot } from "../parachain/aura.ts";
@@ -18,8 +29,14 @@ import { Slot } from "../parachain/aura.ts";
 /** Lower limit of the block production interval (12 cores at a 6 s relay slot). */
 export const BLOCK_PRODUCTION_MINIMUM_INTERVAL_MS = 500;
 
-/** How much the authoring of the last block of a relay slot is shortened. */
+/** How much the authoring of the last block of a relay slot is shortened (2024). */
 export const BLOCK_PRODUCTION_ADJUSTMENT_MS = 500;
+
+/** How long before an Aura slot change to another author authoring stops (current, #10154). */
+export const SLOT_CHANGE_ADJUSTMENT_MS = 1000;
+
+/** The tolerance below the minimum interval a shortened block may still have (current, #10154). */
+export const BLOCK_PRODUCTION_THRESHOLD_MS = 100;
 
 /** How far past the last reported slot a wake-up still reports the next one (`ls + 3`), slots. */
 const SLOT_CATCH_UP_WINDOW_SLOTS = 3;
@@ -140,4 +157,52 @@ export function adjustAuthoringDuration(
     authoringDurationMs: duration,
     lastReportedSlot: { ...last, blocksProduced: blocksProducedSoFar },
   };
+}
+
+/**
+ * `compute_time_until_next_slot_change` (current): the time from `now - offset` to the start of
+ * the Aura slot after `lastReportedSlot` (saturating at 0), and that slot.
+ */
+export function timeUntilNextSlotChange(
+  paraSlotDurationMs: number,
+  nowMs: number,
+  offsetMs: number,
+  lastReportedSlot: number,
+): { readonly untilMs: number; readonly slot: number } {
+  const now = Math.max(nowMs - offsetMs, 0);
+  const slot = lastReportedSlot + 1;
+  return { untilMs: Math.max(slot * paraSlotDurationMs - now, 0), slot };
+}
+
+/**
+ * `check_different_slot_authors`: whether two Aura slots have different authors under the round
+ * robin over `authorities` (one authority or none: the same author).
+ */
+export function differentSlotAuthors(slot: number, nextSlot: number, authorities: number): boolean {
+  if (authorities <= 1) return false;
+  return slot % authorities !== nextSlot % authorities;
+}
+
+/**
+ * `adjust_authoring_duration` of the current generation (#10154): `nextBlockMs` is the time to
+ * the next tick, `untilSlotChangeMs` the time to the next Aura slot. Null: build no block now.
+ */
+export function adjustAuthoringDurationAtSlotChange(
+  authoringDurationMs: number,
+  nextBlockMs: number,
+  untilSlotChangeMs: number,
+  differentAuthors: boolean,
+): number | null {
+  const untilDeadline = Math.max(untilSlotChangeMs - SLOT_CHANGE_ADJUSTMENT_MS, 0);
+  // No block in the last second of the slot when the next author is someone else.
+  if (untilDeadline === 0) {
+    return differentAuthors ? null : Math.min(authoringDurationMs, nextBlockMs);
+  }
+  let duration = authoringDurationMs;
+  if (differentAuthors && duration >= untilDeadline) {
+    duration = untilDeadline;
+    if (duration < BLOCK_PRODUCTION_MINIMUM_INTERVAL_MS - BLOCK_PRODUCTION_THRESHOLD_MS)
+      return null;
+  }
+  return Math.min(duration, nextBlockMs);
 }

@@ -180,6 +180,7 @@ export function parachainRuntimeConfigFromScenario(
     checkAssociatedRelayNumber: relayNumberCheck(r.checkAssociatedRelayNumber),
     consensusHook: r.consensusHook,
     maximumBlockWeightUs: Math.round(r.maximumBlockWeightMs * 1000),
+    normalDispatchRatio: r.normalDispatchRatio,
     txRefTimeUs: spec.load.txRefTimeUs,
     txProofBytes: spec.load.txProofBytes,
     accounts,

@@ -17,7 +17,7 @@
  *      ConsensusHook), cumulus/pallets/aura-ext/src/consensus_hook.rs
  *      (FixedVelocityConsensusHook<RELAY_CHAIN_SLOT_DURATION_MILLIS, V, C>),
  *      substrate/frame/aura/src/lib.rs (AllowMultipleBlocksPerSlot, SlotDuration),
- *      templates/parachain/runtime/src/lib.rs and docs/sdk/src/guides/async_backing_guide.rs
+ *      templates/parachain/runtime/src/lib.rs (NORMAL_DISPATCH_RATIO, RuntimeBlockWeights) and docs/sdk/src/guides/async_backing_guide.rs
  *      (the constants of a parachain runtime).
  */
 import type { ParaId } from "../primitives/codecs.ts";
@@ -49,6 +49,12 @@ export interface RuntimeConfig {
   readonly consensusHook: "expect-parent-included" | "fixed-velocity";
   /** `MAXIMUM_BLOCK_WEIGHT` ref time, µs. */
   readonly maximumBlockWeightUs: number;
+  /**
+   * `NORMAL_DISPATCH_RATIO`: the share of `MAXIMUM_BLOCK_WEIGHT` normal-class extrinsics (the
+   * load's transfers) may use (`BlockWeights::builder().for_class(Normal, max_total = ratio x
+   * max)`); the rest is kept for operational extrinsics. SEMANTICS.md §7 C5.
+   */
+  readonly normalDispatchRatio: number;
   /** Benchmarked weight of one transfer: ref time (µs) and proof size (bytes). */
   readonly txRefTimeUs: number;
   readonly txProofBytes: number;

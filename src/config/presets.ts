@@ -4,7 +4,20 @@
  * `async` is the upgrade guide's phase 3; `elastic-3` and `elastic-12` follow polkadot-sdk's
  * elastic-scaling guide (capacity = (2 + relayParentOffset) x velocity + 1).
  */
+import { DEFAULT_GENERATION } from "./generation.ts";
 import type { Scenario, ScenarioHostConfiguration } from "./scenario.ts";
+
+/**
+ * The model corrections of SEMANTICS.md §7 C5-C7, the same in every preset: sc-basic-authorship
+ * fills 2/3 of the authoring duration (`max_duration - max_duration / 3`) with a soft deadline at
+ * 50 %; the template runtime's `NORMAL_DISPATCH_RATIO` of 75 %; importing a block costs its
+ * weight; relay blocks arrive at the slot start.
+ */
+const PROPOSAL_TIME_FRACTION = 2 / 3;
+const SOFT_DEADLINE_PERCENT = 50;
+const NORMAL_DISPATCH_RATIO = 0.75;
+const IMPORT_COST_OF_WEIGHT = 1.0;
+const BLOCK_ARRIVAL_DELAY_MS = 0;
 
 export const PRESET_NAMES = ["sync", "async", "elastic-3", "elastic-12"] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
@@ -49,7 +62,10 @@ interface PresetRow {
   lookahead: number;
   cores: number;
   maxValidatorsPerCore: number;
-  collator: Scenario["parachains"][number]["collator"];
+  collator: Pick<
+    Scenario["parachains"][number]["collator"],
+    "kind" | "authoringDurationMs" | "slotOffsetMs"
+  >;
   capacity: number;
   velocity: number;
   consensusHook: "expect-parent-included" | "fixed-velocity";
@@ -69,6 +85,7 @@ function preset(r: PresetRow): Scenario {
     relay: {
       validators: r.validators,
       slotDurationMs: 6000,
+      blockArrivalDelayMs: BLOCK_ARRIVAL_DELAY_MS,
       hostConfiguration: hostConfiguration(
         r.depth,
         r.ancestry,
@@ -82,7 +99,11 @@ function preset(r: PresetRow): Scenario {
         id: 2000,
         cores: r.cores,
         collators: 2,
-        collator: r.collator,
+        collator: {
+          ...r.collator,
+          proposalTimeFraction: PROPOSAL_TIME_FRACTION,
+          softDeadlinePercent: SOFT_DEADLINE_PERCENT,
+        },
         runtime: {
           unincludedSegmentCapacity: r.capacity,
           blockProcessingVelocity: r.velocity,
@@ -93,6 +114,8 @@ function preset(r: PresetRow): Scenario {
           checkAssociatedRelayNumber: r.relayNumber,
           consensusHook: r.consensusHook,
           maximumBlockWeightMs: r.weightMs,
+          normalDispatchRatio: NORMAL_DISPATCH_RATIO,
+          importCostOfWeight: IMPORT_COST_OF_WEIGHT,
         },
         load: { saturate: true, txPerSecond: null, txRefTimeUs: 200, txProofBytes: 128 },
       },
@@ -100,6 +123,7 @@ function preset(r: PresetRow): Scenario {
     network: { latencyMs: { mean: 50, jitter: 20 }, bandwidthMbps: 100, loss: 0 },
     validatorSpeed: 1.0,
     crypto: "sr25519",
+    generation: DEFAULT_GENERATION,
     faults: [],
   };
 }

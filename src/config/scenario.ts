@@ -6,6 +6,7 @@
  */
 import { parse as parseYaml } from "yaml";
 import { err, ok, type Result } from "../lib/result.ts";
+import { GENERATIONS, type Generation } from "./generation.ts";
 import type { RuntimeConfig } from "./parachain-runtime.ts";
 import { PRESET_NAMES, PRESETS, type PresetName } from "./presets.ts";
 import {
@@ -74,9 +75,16 @@ export interface ParachainRuntimeSpec
     | "slotDurationMs"
     | "allowMultipleBlocksPerSlot"
     | "consensusHook"
+    | "normalDispatchRatio"
   > {
   readonly checkAssociatedRelayNumber: RelayNumberCheck;
   readonly maximumBlockWeightMs: number;
+  /**
+   * What importing a peer's block costs its collators, as a share of the block's weight
+   * (SEMANTICS.md §7 C6: real execution sits below the benchmarked weight). Hardware, not a
+   * runtime constant: it is not part of the validation code.
+   */
+  readonly importCostOfWeight: number;
 }
 
 export interface LoadSpec {
@@ -96,6 +104,13 @@ export interface ParachainSpec {
     readonly kind: CollatorKind;
     readonly authoringDurationMs: number;
     readonly slotOffsetMs: number | null;
+    /**
+     * The share of the authoring duration the proposer fills with transactions (sc-basic-
+     * authorship's deadline `max_duration - max_duration / 3`: 2/3), SEMANTICS.md §7 C5.
+     */
+    readonly proposalTimeFraction: number;
+    /** sc-basic-authorship's soft deadline, percent of the proposal time (50). */
+    readonly softDeadlinePercent: number;
   };
   readonly runtime: ParachainRuntimeSpec;
   readonly load: LoadSpec;
@@ -110,6 +125,11 @@ export interface Scenario {
   readonly relay: {
     readonly validators: number;
     readonly slotDurationMs: number;
+    /**
+     * Relay block production and propagation: the time from a relay slot's start to the author
+     * announcing its block (SEMANTICS.md §7 C7), ms.
+     */
+    readonly blockArrivalDelayMs: number;
     readonly hostConfiguration: ScenarioHostConfiguration;
   };
   readonly parachains: readonly ParachainSpec[];
@@ -120,6 +140,8 @@ export interface Scenario {
   };
   readonly validatorSpeed: number;
   readonly crypto: CryptoKind;
+  /** Which polkadot-sdk node and collator rules run (SEMANTICS.md §7). */
+  readonly generation: Generation;
   readonly faults: readonly unknown[];
 }
 
@@ -162,6 +184,8 @@ const PARACHAIN_SCHEMA: Schema = obj({
     kind: oneOf("basic", "lookahead", "slot-based"),
     authoringDurationMs: int(1, 600_000),
     slotOffsetMs: nullable(int(0, 600_000)),
+    proposalTimeFraction: num({ above: 0, max: 1 }),
+    softDeadlinePercent: int(0, 100),
   }),
   runtime: obj({
     unincludedSegmentCapacity: int(0, 10_000),
@@ -173,6 +197,8 @@ const PARACHAIN_SCHEMA: Schema = obj({
     checkAssociatedRelayNumber: oneOf("strict", "monotonic", "any"),
     consensusHook: oneOf("expect-parent-included", "fixed-velocity"),
     maximumBlockWeightMs: num({ above: 0, max: 3_600_000 }),
+    normalDispatchRatio: num({ above: 0, max: 1 }),
+    importCostOfWeight: num({ min: 0, max: 1000 }),
   }),
   load: obj({
     saturate: bool,
@@ -191,6 +217,7 @@ export const SCENARIO_SCHEMA: Schema = obj({
   relay: obj({
     validators: int(1, 100_000),
     slotDurationMs: int(1, 3_600_000),
+    blockArrivalDelayMs: num({ min: 0, max: 3_600_000 }),
     hostConfiguration: HOST_CONFIGURATION_SCHEMA,
   }),
   parachains: arr(PARACHAIN_SCHEMA, 1),
@@ -201,6 +228,7 @@ export const SCENARIO_SCHEMA: Schema = obj({
   }),
   validatorSpeed: num({ above: 0, max: 1000 }),
   crypto: oneOf("sr25519", "ed25519", "none"),
+  generation: oneOf(...GENERATIONS),
   faults: arr({ kind: "any" }),
 });
 
@@ -212,6 +240,11 @@ function crossChecks(s: Scenario): string[] {
   if (cores > hc.schedulerParams.numCores) {
     errors.push(
       `relay.hostConfiguration.schedulerParams.numCores: expected at least ${cores} (the cores the parachains take), got ${hc.schedulerParams.numCores}`,
+    );
+  }
+  if (s.relay.blockArrivalDelayMs >= s.relay.slotDurationMs) {
+    errors.push(
+      `relay.blockArrivalDelayMs: expected less than the relay slot (${s.relay.slotDurationMs} ms), got ${s.relay.blockArrivalDelayMs}`,
     );
   }
   const ids = new Set<number>();

@@ -4,6 +4,7 @@
  * vector cannot be read, names an unknown suite or op, or has a key the format does not know: an
  * error of the vector, never a pass).
  */
+import { GENERATIONS, type Generation } from "../config/generation.ts";
 import { RuntimePanic } from "../lib/assert.ts";
 import { describe, isObject, type Json, Reader, VectorError } from "./json.ts";
 import { differences, normalise } from "./match.ts";
@@ -32,7 +33,6 @@ function showOutcome(r: StepResult): string {
 const VECTOR_KEYS = ["suite", "name", "ref", "generation", "given", "steps"] as const;
 const STEP_KEYS = ["op", "expect"] as const;
 const EXPECT_KEYS = ["ok", "error", "panic"] as const;
-const GENERATIONS = ["2024", "current"] as const;
 
 /**
  * Check the form of a step's `expect` (FORMAT.md "Expectations") before anything runs, so that a
@@ -129,7 +129,9 @@ export function runVector(
     name = v.has("name") ? v.str("name") : fallbackName;
     v.onlyKeys(VECTOR_KEYS);
     if (v.has("ref")) v.str("ref");
-    if (v.has("generation")) v.oneOf("generation", GENERATIONS);
+    const generation: Generation = v.has("generation")
+      ? v.oneOf("generation", GENERATIONS)
+      : "2024";
     const suiteName = v.str("suite");
     const suite = suites.get(suiteName);
     if (!suite) {
@@ -141,7 +143,7 @@ export function runVector(
     if (suite.givenKeys !== null) given.onlyKeys(suite.givenKeys);
     const steps = v.objs("steps").map((s) => readStep(s, suite));
     if (steps.length === 0) throw new VectorError("steps: a vector needs at least one step");
-    const run = suite.init(given);
+    const run = suite.init(given, generation);
     for (const [i, { reader, op, expect }] of steps.entries()) {
       let result: StepResult;
       try {

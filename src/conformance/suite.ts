@@ -4,6 +4,7 @@
  * error); a Rust panic is a thrown `RuntimePanic`; an unknown op or a malformed step is a
  * thrown `VectorError`.
  */
+import type { Generation } from "../config/generation.ts";
 import type { Result } from "../lib/result.ts";
 import type { Reader } from "./json.ts";
 
@@ -35,8 +36,12 @@ export interface Suite {
   /** The suite's ops (FORMAT.md's, plus the ones a suite adds): the runner refuses any other op
    * and any other step key. Nested objects with fixed keys are checked where they are read. */
   readonly ops: OpKeys;
-  /** Build the state from `given` (a Reader at path "given"); return the step function. */
-  init(given: Reader): StepFn;
+  /**
+   * Build the state from `given` (a Reader at path "given"); return the step function.
+   * `generation` is the vector's (FORMAT.md; `2024` when it names none): the suites whose rules
+   * differ by generation (fragment chain) follow it, the others ignore it.
+   */
+  init(given: Reader, generation: Generation): StepFn;
 }
 
 /**

@@ -47,7 +47,7 @@ import { ProspectiveParachains } from "./core/prospective-parachains/subsystem.t
 import { Provisioner } from "./core/provisioner.ts";
 import { AvailabilityDistribution } from "./network/availability-distribution/availability-distribution.ts";
 import { BitfieldDistribution } from "./network/bitfield-distribution.ts";
-import { CollatorProtocol } from "./network/collator-protocol.ts";
+import { CollatorProtocol } from "./network/collator-protocol/collator-protocol.ts";
 import { StatementDistribution } from "./network/statement-distribution.ts";
 import type { ProspectiveParachainsMessage } from "./subsystem-types.ts";
 import { ImplicitView, LeafTracker } from "./util/backing-implicit-view.ts";
@@ -85,6 +85,7 @@ export class ValidatorNode implements Actor {
       subsystemLog(env.log, "prospective-parachains"),
       caches.contexts,
       caches.prospective,
+      env.generation,
     );
     this.availability = new AvailabilityDistribution(
       env,
@@ -134,6 +135,7 @@ export class ValidatorNode implements Actor {
       prospective,
       this.backing,
       caches.contexts,
+      this.view,
     );
     this.collatorProtocol = collatorProtocol;
     this.provisioner = new Provisioner(

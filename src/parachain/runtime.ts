@@ -24,7 +24,9 @@
  *   partial execution is discarded (nothing in the parent state is mutated: the ledger is copied,
  *   the segment functions are pure).
  * - Weight = Σ txRefTimeUs of the block's transfers (rounded to whole µs); a transfer that
- *   would take the block over `maximumBlockWeightMs` is `ExhaustsResources`.
+ *   would take them over the normal class's limit (`normalDispatchRatio` x
+ *   `maximumBlockWeightMs`, frame_system's `CheckWeight` for `DispatchClass::Normal`) is
+ *   `ExhaustsResources`. (Inherents, operational in Substrate, are not weighed: modelled.)
  * - `executeBlock(parent, block)` recomputes the header and panics with Substrate's messages
  *   when the state root, extrinsics root or digest differ from the block's.
  * - The state root is blake2b-256 over (parent state root, the runtime's storage items, the
@@ -320,6 +322,11 @@ export class BlockExecution {
     return this.transfers.count;
   }
 
+  /** The normal dispatch class's `max_total`: `NORMAL_DISPATCH_RATIO * MAXIMUM_BLOCK_WEIGHT`, µs. */
+  private get normalMaxTotalUs(): number {
+    return this.config.normalDispatchRatio * this.config.maximumBlockWeightUs;
+  }
+
   /** Σ txRefTimeUs so far, whole µs. */
   get weightUs(): number {
     return Math.round(this.transfers.count * this.config.txRefTimeUs);
@@ -332,7 +339,7 @@ export class BlockExecution {
     amount: number,
     nonce: number,
   ): InvalidTransaction | "ExhaustsResources" | null {
-    if ((this.transfers.count + 1) * this.config.txRefTimeUs > this.config.maximumBlockWeightUs) {
+    if ((this.transfers.count + 1) * this.config.txRefTimeUs > this.normalMaxTotalUs) {
       return "ExhaustsResources";
     }
     return this.ledger.check(from, to, amount, nonce);

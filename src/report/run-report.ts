@@ -7,6 +7,7 @@
  * (genesis is block 0); `backedPer15RelayBlocks` counts `CandidateBacked` events in every
  * half-open window [w, w + 15) lying fully inside them.
  */
+import type { Generation } from "../config/generation.ts";
 import type { Hash } from "../lib/hex.ts";
 import type { AuthoredBlockRecord, InclusionEventRecord } from "../sim/records.ts";
 
@@ -16,7 +17,7 @@ export type ReportEvent = InclusionEventRecord;
 /** What the report needs of an authored para block. */
 export type BlockFacts = Pick<
   AuthoredBlockRecord,
-  "paraId" | "headHash" | "parentHeadHash" | "timestampMs" | "weightUs" | "authoredAtUs"
+  "paraId" | "headHash" | "parentHeadHash" | "number" | "timestampMs" | "weightUs" | "authoredAtUs"
 >;
 
 export interface Stats {
@@ -46,6 +47,14 @@ export interface ParaReport {
    * author handover when the next author has not imported the last block yet).
    */
   readonly authored: { readonly blocks: number; readonly forks: number };
+  /**
+   * The collators' wasted work: of the blocks authored in the measured slots, those never included
+   * although a block of their height or higher was (lost forks, dropped candidates). Blocks above
+   * the last included height are still in flight at the end of the run and are not counted.
+   */
+  readonly wastedBlocks: number;
+  /** The configured maximum execution of a block (`maximumBlockWeightMs`), beside the measured. */
+  readonly maxExecutionMsPerBlock: number;
 }
 
 export interface RunReportInput {
@@ -54,13 +63,18 @@ export interface RunReportInput {
   readonly relayBlocks: number;
   readonly warmupRelayBlocks: number;
   readonly slotDurationMs: number;
+  /** Which polkadot-sdk node and collator rules ran. */
+  readonly generation: Generation;
   readonly paraIds: readonly number[];
+  /** Each para's configured `maximumBlockWeightMs`, by para id. */
+  readonly maxExecutionMsPerBlock: ReadonlyMap<number, number>;
   readonly events: readonly ReportEvent[];
   /** Authored blocks by head hash. */
   readonly blocks: ReadonlyMap<Hash, BlockFacts>;
 }
 
 export interface RunReport {
+  readonly generation: Generation;
   readonly name: string;
   readonly seed: number;
   readonly relayBlocks: number;
@@ -139,6 +153,7 @@ function paraReport(input: RunReportInput, paraId: number): ParaReport {
     depths.push(depth);
   }
 
+  const authored = authoredBlocks(input, paraId);
   return {
     backed: backed.length,
     included: included.length,
@@ -156,8 +171,34 @@ function paraReport(input: RunReportInput, paraId: number): ParaReport {
       mean: depths.length > 0 ? round3(depths.reduce((s, d) => s + d, 0) / depths.length) : 0,
       max: depths.length > 0 ? Math.max(...depths) : 0,
     },
-    authored: authoredBlocks(input, paraId),
+    authored,
+    wastedBlocks: wastedBlocks(input, paraId, allIncluded),
+    maxExecutionMsPerBlock: input.maxExecutionMsPerBlock.get(paraId) ?? 0,
   };
+}
+
+/** `ParaReport.wastedBlocks` (see there). */
+function wastedBlocks(
+  input: RunReportInput,
+  paraId: number,
+  included: readonly ReportEvent[],
+): number {
+  const includedHeads = new Set<Hash>();
+  let highest = -1;
+  for (const e of included) {
+    if (!e.headHash) continue;
+    includedHeads.add(e.headHash);
+    const n = input.blocks.get(e.headHash)?.number;
+    if (n !== undefined && n > highest) highest = n;
+  }
+  const fromUs = (input.warmupRelayBlocks + 1) * input.slotDurationMs * 1000;
+  const toUs = (input.warmupRelayBlocks + input.relayBlocks + 1) * input.slotDurationMs * 1000;
+  let wasted = 0;
+  for (const b of input.blocks.values()) {
+    if (b.paraId !== paraId || b.authoredAtUs < fromUs || b.authoredAtUs >= toUs) continue;
+    if (b.number <= highest && !includedHeads.has(b.headHash)) wasted++;
+  }
+  return wasted;
 }
 
 /** `ParaReport.authored`: blocks authored in the measured slots, and the forks among them. */
@@ -184,6 +225,7 @@ export function buildRunReport(input: RunReportInput): RunReport {
   const paras: Record<string, ParaReport> = {};
   for (const id of input.paraIds) paras[String(id)] = paraReport(input, id);
   return {
+    generation: input.generation,
     name: input.name,
     seed: input.seed,
     relayBlocks: input.relayBlocks,

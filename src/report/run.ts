@@ -39,7 +39,11 @@ export function runScenario(scenario: Scenario, options: WorldOptions = {}): Run
     relayBlocks: scenario.relayBlocks,
     warmupRelayBlocks: scenario.warmupRelayBlocks,
     slotDurationMs: scenario.relay.slotDurationMs,
+    generation: scenario.generation,
     paraIds: scenario.parachains.map((p) => p.id),
+    maxExecutionMsPerBlock: new Map(
+      scenario.parachains.map((p) => [p.id, p.runtime.maximumBlockWeightMs]),
+    ),
     events: world.events,
     blocks: world.blocks,
   });

@@ -22,7 +22,10 @@ const ROWS: readonly Row[] = [
     "block time p50 / p95",
     (p) => (p.blockTimeMs ? `${ms(p.blockTimeMs.p50)} / ${ms(p.blockTimeMs.p95)}` : "-"),
   ],
-  ["execution per block", (p) => msPlain(p.executionMsPerBlock?.mean)],
+  [
+    "execution per block (measured / max)",
+    (p) => `${msPlain(p.executionMsPerBlock?.mean)} / ${msPlain(p.maxExecutionMsPerBlock)}`,
+  ],
   ["execution per relay block", (p) => msPlain(p.executionMsPerRelayBlock)],
   [
     "backed per 15 relay blocks",
@@ -36,7 +39,32 @@ const ROWS: readonly Row[] = [
     (p) => `${p.unincludedSegment.mean.toFixed(2)} / ${p.unincludedSegment.max}`,
   ],
   ["para blocks authored / forks", (p) => `${p.authored.blocks} / ${p.authored.forks}`],
+  ["wasted blocks (authored, never included)", (p) => String(p.wastedBlocks)],
 ];
+
+/** The seed table's ratios of a run against a baseline, from measured figures only. */
+export interface SeedTableRatios {
+  /** Parablocks per unit of time (the inverse of "parablock included every"). */
+  readonly parablockRate: number | null;
+  /** Mean execution of an included block. */
+  readonly executionTime: number | null;
+  /** Execution included per relay block: the compute throughput. */
+  readonly computeThroughput: number | null;
+}
+
+const ratio = (a: number | null | undefined, b: number | null | undefined): number | null =>
+  a === null || a === undefined || b === null || b === undefined || b === 0 ? null : a / b;
+
+/** `run` over `baseline` for one para: 2x / 4x / 8x for async over sync in the seed table. */
+export function seedTableRatios(run: ParaReport, baseline: ParaReport): SeedTableRatios {
+  return {
+    parablockRate: ratio(baseline.inclusionIntervalMs, run.inclusionIntervalMs),
+    executionTime: ratio(run.executionMsPerBlock?.mean, baseline.executionMsPerBlock?.mean),
+    computeThroughput: ratio(run.executionMsPerRelayBlock, baseline.executionMsPerRelayBlock),
+  };
+}
+
+const times = (x: number | null): string => (x === null ? "-" : `${x.toFixed(2)}x`);
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -50,11 +78,24 @@ export function formatSummary(reports: readonly RunReport[]): string {
   const out: string[] = [];
   const paraIds = [...new Set(reports.flatMap((r) => Object.keys(r.paras)))];
   for (const id of paraIds) {
-    const header = [`para ${id}`, ...reports.map((r) => r.name)];
+    const header = [`para ${id}`, ...reports.map((r) => `${r.name} (${r.generation})`)];
     const rows = ROWS.map(([label, f]) => [
       label,
       ...reports.map((r) => (r.paras[id] ? f(r.paras[id]!, r) : "-")),
     ]);
+    const base = reports[0]?.paras[id];
+    if (reports.length > 1 && base !== undefined) {
+      const against = (pick: (q: SeedTableRatios) => number | null) => (r: RunReport) => {
+        const p = r.paras[id];
+        return p === undefined ? "-" : times(pick(seedTableRatios(p, base)));
+      };
+      const label = `vs ${reports[0]!.name}:`;
+      rows.push(
+        [`${label} parablock rate`, ...reports.map(against((q) => q.parablockRate))],
+        [`${label} execution per block`, ...reports.map(against((q) => q.executionTime))],
+        [`${label} execution per relay block`, ...reports.map(against((q) => q.computeThroughput))],
+      );
+    }
     out.push(table(header, rows));
   }
   const first = reports[0];

@@ -14,7 +14,8 @@
  * Modelled, not protocol (docs/simulator.md "What is modelled"): no forks (the author of slot N
  * always builds on block N - 1, as BABE's secondary slots give every slot an author); the author
  * order is a seeded round-robin permutation standing in for BABE's VRF lottery; the author's
- * proposal takes no time; the announcement and the block request are one message carrying the
+ * proposal and first gossip hop take `relay.blockArrivalDelayMs` (0 by default: at the slot
+ * start); the announcement and the block request are one message carrying the
  * block (its body 1200 bytes per backed candidate and 100 per bitfield), forwarded by every actor
  * that receives it for the first time over a fixed seeded graph (`blockGossipPeers`).
  *
@@ -94,6 +95,12 @@ export interface RelayBlockProductionParams {
   /** The world's root stream (forks `babe` and `block-gossip`). */
   readonly rng: Prng;
   readonly slotUs: number;
+  /**
+   * From the slot start to the author announcing its block (`relay.blockArrivalDelayMs`,
+   * SEMANTICS.md §7 C7: BABE authoring and the first hop of gossip), µs. The author takes its
+   * inherent data at the slot start; nobody, the author included, imports the block earlier.
+   */
+  readonly arrivalDelayUs: number;
   /** The signature check `applyBlock` uses. */
   readonly verify: ApplyBlockContext["verify"];
   /** Called at the start of slot N, before block N is built. */
@@ -174,7 +181,22 @@ export class RelayBlockProduction {
     p.checker.onBlock(record);
     p.trace.record(p.scheduler.now, author.id, "RelayBlock", relayBlockTraceDetail(record));
 
-    // Announce: the block body carries the backed candidates and bitfields.
+    if (p.arrivalDelayUs > 0) {
+      p.scheduler.after(
+        p.arrivalDelayUs,
+        () => this.announce(author, result),
+        `relay block ${number} announced`,
+      );
+    } else {
+      this.announce(author, result);
+    }
+    p.afterBlock?.(number);
+  }
+
+  /** The author imports its block and gossips it; the body carries candidates and bitfields. */
+  private announce(author: BlockAuthor, result: ReturnType<typeof applyBlock>): void {
+    const p = this.p;
+    const header = result.header;
     const bodyBytes =
       result.accepted.backedCandidates.length * BACKED_CANDIDATE_BODY_BYTES +
       result.accepted.bitfields.length * BITFIELD_BODY_BYTES;
@@ -187,6 +209,5 @@ export class RelayBlockProduction {
       (node, from) => p.actors.get(node)!.onMessage(from, msg),
       "RelayBlock",
     );
-    p.afterBlock?.(number);
   }
 }

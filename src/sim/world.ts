@@ -235,6 +235,7 @@ export class World {
       actors: this.actors,
       rng: this.rng,
       slotUs: this.slotUs,
+      arrivalDelayUs: scenario.relay.blockArrivalDelayMs * 1000,
       verify: (m, s, k) => this.verify(m, s, k),
       beforeBlock: (number) => {
         this.bitfields.prune(number);
@@ -292,6 +293,7 @@ export class World {
       const env: ValidatorEnv = {
         ...this.actorEnv(validatorActors[i]!, keypair),
         validatorIndex: i,
+        generation: this.scenario.generation,
         validatorActors,
         pvf,
         bitfieldGossip: {
@@ -333,6 +335,7 @@ export class World {
         };
         const collator = createCollator(env, spec, para, {
           relaySlotDurationMs: this.scenario.relay.slotDurationMs,
+          generation: this.scenario.generation,
           onRuntimePanic: (info) => this.panics.push(info),
         });
         this.collators.push(collator);

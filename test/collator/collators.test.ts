@@ -68,12 +68,14 @@ describe("basic collator (sync backing)", () => {
     expect(world.panics).toEqual([]);
   });
 
-  it("builds for authoringDurationMs (500 ms blocks) right after the relay block is imported", () => {
+  it("builds right after the relay block is imported, for 2/3 of authoringDurationMs", () => {
+    // Authoring 500 ms: the proposer's deadline is 333.3 ms (C5), so 1667 transactions of 200 us
+    // (the last one starts at 333.2 ms); the weight limit (375 ms) is not reached.
     for (const a of world.authored) {
       const rp = world.relayNumber(a.relayParent);
-      expect(a.weightUs).toBe(500_000);
-      expect(a.transactions).toBe(2500);
-      expect(a.atUs).toBe(rp * 6_000_000 + 100_000 + 500_000);
+      expect(a.transactions).toBe(1667);
+      expect(a.weightUs).toBe(333_400);
+      expect(a.atUs).toBe(rp * 6_000_000 + 100_000 + 333_400);
     }
   });
 
@@ -149,9 +151,12 @@ describe("lookahead collator (async backing)", () => {
       "1",
       "0",
     ]);
-    // The second block of relay parent 1 starts when the first is ready.
-    expect(world.authored[0]!.atUs).toBe(6_600_000);
-    expect(world.authored[1]!.atUs).toBe(7_100_000);
+    // 500 ms blocks (375 ms of normal transactions) with 2 s of authoring: the block is full
+    // long before the soft deadline (half of 1333.3 ms), and the proposer keeps trying the
+    // saturating pool until then. The second block of relay parent 1 starts when the first is ready.
+    expect(world.authored[0]!.weightUs).toBe(375_000);
+    expect(world.authored[0]!.atUs).toBe(6_100_000 + 666_666);
+    expect(world.authored[1]!.atUs).toBe(6_100_000 + 2 * 666_666);
     expect(world.panics).toEqual([]);
   });
 
@@ -199,7 +204,8 @@ describe("slot-based collator (elastic scaling, 3 cores)", () => {
     expect(rps.slice(0, 7)).toEqual([1, 1, 1, 2, 2, 2, 3]);
     world.authored.forEach((a, i) => {
       expect(a.number).toBe(i + 1);
-      expect(a.weightUs).toBe(1_000_000); // maximumBlockWeightMs 1000 < authoring 1500
+      // 75 % of maximumBlockWeightMs 1000 (NORMAL_DISPATCH_RATIO) < 2/3 of authoring 1500
+      expect(a.weightUs).toBe(750_000);
     });
   });
 
@@ -227,15 +233,19 @@ describe("slot-based collator (elastic scaling, 3 cores)", () => {
     expect(world.invalid).toEqual([]);
   });
 
-  it("shortens the last block of a relay slot by 500 ms (adjusted authoring duration)", () => {
-    const w = new FakeWorld({
-      ...base,
-      spec: paraSpec("elastic-3", {
-        collators: 1,
-        collator: { authoringDurationMs: 2000 },
-        runtime: { maximumBlockWeightMs: 5000 },
-      }),
+  // Blocks as long as their authoring duration: the proposer fills (almost) all of it and the
+  // runtime takes all of it, so a block's weight shows the authoring duration it was given. (A
+  // transaction starts while the time is not past the deadline, so a deadline of exactly 2 s
+  // would take one 200 us transaction more: 0.9999 puts the last start just before it.)
+  const longBlocks = (collators: number) =>
+    paraSpec("elastic-3", {
+      collators,
+      collator: { authoringDurationMs: 2000, proposalTimeFraction: 0.9999 },
+      runtime: { maximumBlockWeightMs: 5000, normalDispatchRatio: 1 },
     });
+
+  it("2024: shortens the last block of a relay slot by 500 ms (adjusted authoring duration)", () => {
+    const w = new FakeWorld({ ...base, spec: longBlocks(1), generation: "2024" });
     w.run(4);
     expect(w.authored.slice(0, 6).map((a) => a.weightUs / 1000)).toEqual([
       2000, 2000, 1500, 2000, 2000, 1500,
@@ -243,6 +253,22 @@ describe("slot-based collator (elastic scaling, 3 cores)", () => {
     // The ticks are not skipped although each build ends on the next tick.
     expect(w.authored.slice(0, 6).map((a) => (a.atUs - a.weightUs) / 1000)).toEqual([
       7000, 9000, 11000, 13000, 15000, 17000,
+    ]);
+  });
+
+  it("current: ends the last block 1 s before an Aura slot change to another author (#10154)", () => {
+    const two = new FakeWorld({ ...base, spec: longBlocks(2) });
+    two.run(4);
+    // Ticks at 0, 2 and 4 s on the offset clock; the slot changes at 6 s: the third block gets
+    // 2 s - 1 s. The author changes every para slot (two collators).
+    expect(two.authored.slice(0, 6).map((a) => a.weightUs / 1000)).toEqual([
+      2000, 2000, 1000, 2000, 2000, 1000,
+    ]);
+    // One collator: the next slot is its own, no cut at all.
+    const one = new FakeWorld({ ...base, spec: longBlocks(1) });
+    one.run(4);
+    expect(one.authored.slice(0, 6).map((a) => a.weightUs / 1000)).toEqual([
+      2000, 2000, 2000, 2000, 2000, 2000,
     ]);
   });
 

@@ -32,6 +32,7 @@ import {
 import type { CollatorBase } from "../../src/collator/collator.ts";
 import { createCollator, createParachain, type ParachainSetup } from "../../src/collator/index.ts";
 import { hostConfigurationFromScenario } from "../../src/config/from-scenario.ts";
+import type { Generation } from "../../src/config/generation.ts";
 import { PRESETS } from "../../src/config/presets.ts";
 import type { ParachainSpec } from "../../src/config/scenario.ts";
 import { type Hash, type Hex, repeatByte, toHex } from "../../src/lib/hex.ts";
@@ -117,6 +118,8 @@ export interface FakeWorldConfig {
   readonly relayChainSlotDurationMs?: number;
   /** The fake relay (default) or parapipe's relay runtime. */
   readonly relay?: "ideal" | "runtime";
+  /** The collators' generation (default: the collator's own default, current). */
+  readonly generation?: Generation;
 }
 
 export interface Advert {
@@ -201,6 +204,7 @@ export class FakeWorld {
           ...(config.relayChainSlotDurationMs === undefined
             ? {}
             : { relaySlotDurationMs: config.relayChainSlotDurationMs }),
+          ...(config.generation === undefined ? {} : { generation: config.generation }),
           onRuntimePanic: (p) => this.panics.push(p.message),
         }),
       );

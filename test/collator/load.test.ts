@@ -23,9 +23,19 @@ function begin(genesis: ParaGenesis) {
   return { exec, base };
 }
 
-function limits(base: number, over: Partial<{ authoringUs: number; povBudgetBytes: number }>) {
+function limits(
+  base: number,
+  over: Partial<{
+    authoringUs: number;
+    povBudgetBytes: number;
+    proposalTimeFraction: number;
+    softDeadlinePercent: number;
+  }>,
+) {
   return {
     authoringUs: 10_000_000,
+    proposalTimeFraction: 2 / 3,
+    softDeadlinePercent: 50,
     povBudgetBytes: 100_000_000,
     povBaseBytes: base,
     txRefTimeUs: 200,
@@ -35,15 +45,22 @@ function limits(base: number, over: Partial<{ authoringUs: number; povBudgetByte
 }
 
 describe("transaction load", () => {
-  it("stops before the next transaction would exceed the maximum block weight", () => {
-    const g = createGenesis(paraSpec("async")); // 2000 ms
+  it("stops before the next transaction would exceed the normal class's share of the block weight", () => {
+    const g = createGenesis(paraSpec("async")); // 2000 ms, NORMAL_DISPATCH_RATIO 75 %
     const { exec, base } = begin(g);
-    const r = fillBlock(exec, new TxPool(saturate, 1024, Prng.fromSeed(1)), 0, 0, limits(base, {}));
-    expect(r).toEqual({ cursor: 10_000, stop: "weight" });
-    expect(exec.weightUs).toBe(2_000_000);
+    // No soft deadline: the proposal ends as soon as the block is full.
+    const r = fillBlock(
+      exec,
+      new TxPool(saturate, 1024, Prng.fromSeed(1)),
+      0,
+      0,
+      limits(base, { softDeadlinePercent: 0 }),
+    );
+    expect(r).toEqual({ cursor: 7500, stop: "weight", proposalUs: 1_500_000 });
+    expect(exec.weightUs).toBe(1_500_000);
   });
 
-  it("stops at the authoring duration when it is shorter than the maximum weight", () => {
+  it("applies transactions until the hard deadline, 2/3 of the authoring duration", () => {
     const g = createGenesis(paraSpec("async"));
     const { exec, base } = begin(g);
     const r = fillBlock(
@@ -51,10 +68,30 @@ describe("transaction load", () => {
       new TxPool(saturate, 1024, Prng.fromSeed(1)),
       0,
       0,
-      limits(base, { authoringUs: 500_000 }),
+      limits(base, { authoringUs: 600_000 }),
     );
-    expect(r.stop).toBe("authoring");
-    expect(exec.count).toBe(2500);
+    // Deadline 400 ms: a transaction starts while the time is not past it (`now > deadline`
+    // stops), so the 2001st starts at exactly 400 ms and runs; the 2002nd does not.
+    expect(r).toEqual({ cursor: 2001, stop: "deadline", proposalUs: 400_200 });
+  });
+
+  it("keeps trying a saturating pool until the soft deadline once the block is full", () => {
+    const g = createGenesis(paraSpec("elastic-3")); // 1000 ms x 75 % = 750 ms of transactions
+    const { exec, base } = begin(g);
+    const pool = () => new TxPool(saturate, 1024, Prng.fromSeed(1));
+    // Authoring 3 s: deadline 2 s, soft deadline 1 s; the block is full at 750 ms.
+    const r = fillBlock(exec, pool(), 0, 0, limits(base, { authoringUs: 3_000_000 }));
+    expect(r).toEqual({ cursor: 3750, stop: "weight", proposalUs: 1_000_000 });
+    // Past the soft deadline already (soft deadline 10 %: 200 ms): the block ends when full.
+    const b = begin(g);
+    const early = fillBlock(
+      b.exec,
+      pool(),
+      0,
+      0,
+      limits(b.base, { authoringUs: 3_000_000, softDeadlinePercent: 10 }),
+    );
+    expect(early).toEqual({ cursor: 3750, stop: "weight", proposalUs: 750_000 });
   });
 
   it("stops at the PoV budget", () => {
@@ -66,9 +103,9 @@ describe("transaction load", () => {
       new TxPool(saturate, 1024, Prng.fromSeed(1)),
       0,
       0,
-      limits(base, { povBudgetBytes: budget }),
+      limits(base, { povBudgetBytes: budget, softDeadlinePercent: 0 }),
     );
-    expect(r).toEqual({ cursor: 1000, stop: "pov" });
+    expect(r).toEqual({ cursor: 1000, stop: "pov", proposalUs: 200_000 });
   });
 
   it("takes only arrived transactions under txPerSecond, deterministically by seed", () => {
@@ -91,7 +128,7 @@ describe("transaction load", () => {
     const g = createGenesis(paraSpec("async"), { accounts: 4, initialBalance: 1500 });
     const { exec, base } = begin(g);
     const pool = new TxPool(saturate, 4, Prng.fromSeed(3));
-    const r = fillBlock(exec, pool, 0, 0, limits(base, { authoringUs: 200 * 40 }));
+    const r = fillBlock(exec, pool, 0, 0, limits(base, { authoringUs: 300 * 40 }));
     // Balances of 1500 and amounts up to 1000: some transfers are unaffordable and skipped,
     // and later transfers of their senders are then `Future`.
     expect(exec.count).toBeLessThan(r.cursor);

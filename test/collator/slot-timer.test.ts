@@ -2,9 +2,12 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   adjustAuthoringDuration,
+  adjustAuthoringDurationAtSlotChange,
   computeNextWakeUpTime,
+  differentSlotAuthors,
   LastReportedSlot,
   timeUntilNextAttempt,
+  timeUntilNextSlotChange,
   waitUntilNextSlot,
 } from "../../src/collator/slot-timer.ts";
 
@@ -124,5 +127,45 @@ describe("SlotTimer bookkeeping", () => {
       slot: 14,
       blocksProduced: 0,
     });
+  });
+});
+
+describe("slot timer, current generation (#10154): stop 1 s before an Aura slot change", () => {
+  // polkadot-sdk's `test_adjust_authoring_duration` cases: (authoring, next block, next slot
+  // change, different authors) -> duration or none.
+  const cases: [number, number, number, boolean, number | null][] = [
+    [2000, 2000, 4000, true, 2000],
+    [2000, 1950, 4000, true, 1950],
+    [2000, 2000, 2000, true, 1000], // 3 cores, 2 s blocks: the last block gets 1 s
+    [2000, 1950, 1950, true, 950],
+    [2000, 1400, 1400, true, 400],
+    [2000, 1300, 1300, true, null], // 300 ms left: below 500 - 100 ms
+    [2000, 1400, 1400, false, 1400], // the same author next: no cut
+    [500, 500, 2000, true, 500],
+    [500, 450, 2000, true, 450],
+    [500, 400, 1500, true, 400],
+    [500, 500, 1000, true, null], // 12 cores, 500 ms: the last two ticks build nothing
+    [500, 500, 500, true, null],
+    [500, 410, 1000, false, 410],
+    [500, 400, 400, false, 400],
+  ];
+  it.each(cases)(
+    "authoring %i, next block %i, slot change %i, different %s -> %s",
+    (a, nb, sc, d, want) => {
+      expect(adjustAuthoringDurationAtSlotChange(a, nb, sc, d)).toBe(want);
+    },
+  );
+
+  it("measures the slot change on the offset clock from the last reported slot", () => {
+    // Para slot 6 s, offset 1 s, at 16.5 s: the offset clock reads 15.5 s; slot 2 ends at 18 s.
+    expect(timeUntilNextSlotChange(6000, 16_500, 1000, 2)).toEqual({ untilMs: 2500, slot: 3 });
+    expect(timeUntilNextSlotChange(6000, 30_000, 1000, 2)).toEqual({ untilMs: 0, slot: 3 });
+  });
+
+  it("tells authors apart by Aura's round robin", () => {
+    expect(differentSlotAuthors(4, 5, 2)).toBe(true);
+    expect(differentSlotAuthors(4, 6, 2)).toBe(false);
+    expect(differentSlotAuthors(4, 5, 1)).toBe(false);
+    expect(differentSlotAuthors(4, 5, 0)).toBe(false);
   });
 });

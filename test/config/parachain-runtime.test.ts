@@ -24,6 +24,7 @@ describe("parachainRuntimeConfigFromScenario", () => {
       checkAssociatedRelayNumber: "RelayNumberMonotonicallyIncreases",
       consensusHook: "fixed-velocity",
       maximumBlockWeightUs: 2_000_000,
+      normalDispatchRatio: 0.75,
       txRefTimeUs: 200,
       txProofBytes: 128,
       accounts: DEFAULT_ACCOUNTS,
@@ -59,7 +60,7 @@ describe("parachainRuntimeConfigFromScenario", () => {
         '"blockProcessingVelocity":1,"relayParentOffset":0,"relayChainSlotDurationMillis":6000,' +
         '"slotDurationMs":12000,"allowMultipleBlocksPerSlot":false,' +
         '"checkAssociatedRelayNumber":"RelayNumberStrictlyIncreases",' +
-        '"consensusHook":"expect-parent-included","maximumBlockWeightUs":500000,' +
+        '"consensusHook":"expect-parent-included","maximumBlockWeightUs":500000,"normalDispatchRatio":0.75,' +
         '"txRefTimeUs":200,"txProofBytes":128,"accounts":1024}',
     );
   });

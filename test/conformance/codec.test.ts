@@ -173,7 +173,7 @@ describe("codec suite", () => {
 });
 
 function opValue(op: string, type: string, value: unknown): string {
-  const step = codecSuite.init(new Reader({}, "given"));
+  const step = codecSuite.init(new Reader({}, "given"), "2024");
   const out = step(op, new Reader({ op, type, value } as JsonObject, "steps[0]"));
   if (out.kind !== "ok" || typeof out.value !== "string") throw new Error("unexpected outcome");
   return out.value;

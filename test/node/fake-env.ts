@@ -21,6 +21,7 @@ import type {
 } from "../../src/actors/env.ts";
 import type { ActorId, PoV, ProtocolMessage } from "../../src/actors/protocol.ts";
 import { validatorActor } from "../../src/actors/protocol.ts";
+import type { Generation } from "../../src/config/generation.ts";
 import { Heap } from "../../src/lib/heap.ts";
 import type { Hash } from "../../src/lib/hex.ts";
 import { Prng } from "../../src/lib/prng.ts";
@@ -103,6 +104,8 @@ export class FakeWorld {
    * publication, nothing is lost. Off by default (announcements are then ordinary messages).
    */
   lazyAnnouncements = false;
+  /** The node rules the validators run: the 2024 generation unless a test says otherwise. */
+  generation: Generation = "2024";
   readonly announced: {
     readonly id: number;
     readonly at: number;
@@ -300,6 +303,7 @@ export class FakeWorld {
       ...(this.lazyChunks ? { chunkFetching: this.chunkFetching(index) } : {}),
       id,
       validatorIndex: index,
+      generation: this.generation,
       validatorActors: actors,
       now: () => this.time,
       after: (d, fn) => this.after(d, fn),

@@ -3,8 +3,10 @@
  * collation, and the default relay chain of the node tests: 4 validators in 2 groups of 2,
  * 2 cores (core 0 claimed by para 2000, core 1 by para 2001), no group rotation.
  */
+
 import type { Actor, PvfHost } from "../../src/actors/env.ts";
 import type { ActorId, Collation, ProtocolMessage } from "../../src/actors/protocol.ts";
+import type { Generation } from "../../src/config/generation.ts";
 import { ValidatorNode } from "../../src/node/validator.ts";
 import type { HeadData } from "../../src/primitives/codecs.ts";
 import { hashHex } from "../../src/primitives/hashing.ts";
@@ -52,9 +54,12 @@ export function makeNetwork(
     readonly lazyAnnouncements?: boolean;
     /** Chunk fetches as lazily computed request/response (`FakeWorld.lazyChunks`). */
     readonly lazyChunks?: boolean;
+    /** The validators' node rules (default: `FakeWorld`'s, 2024). */
+    readonly generation?: Generation;
   } = {},
 ): Network {
   const world = new FakeWorld(N_VALIDATORS);
+  if (opts.generation !== undefined) world.generation = opts.generation;
   world.lazyAnnouncements = opts.lazyAnnouncements ?? false;
   world.lazyChunks = opts.lazyChunks ?? false;
   const blocks = chain(opts.blocks ?? 4);

@@ -45,7 +45,13 @@ export function prospectiveWorld(opts: {
   const sharing = new ProspectiveSharing();
   /** A prospective-parachains subsystem of validator `name`. */
   const subsystem = (name: string) => {
-    const pp = new ProspectiveParachains(world.relayChain, world.log(name), contexts, sharing);
+    const pp = new ProspectiveParachains(
+      world.relayChain,
+      world.log(name),
+      contexts,
+      sharing,
+      world.generation,
+    );
     let leaf: Hash | null = null;
     const activate = (n: number) => {
       const hash = opts.blocks[n]!.hash;

@@ -25,6 +25,7 @@ function steadyRun(
       paraId: 2000,
       headHash: head,
       parentHeadHash: h(k - 1),
+      number: k,
       timestampMs: b * 6000,
       weightUs,
       authoredAtUs: (b - 1) * 6_000_000 + 500_000,
@@ -56,7 +57,9 @@ function steadyRun(
     relayBlocks: blocks - 5,
     warmupRelayBlocks: 5,
     slotDurationMs: 6000,
+    generation: "current",
     paraIds: [2000],
+    maxExecutionMsPerBlock: new Map([[2000, 2000]]),
     events,
     blocks: facts,
   });
@@ -71,6 +74,7 @@ describe("run report", () => {
       paraId: 2000,
       headHash: h(200 + k),
       parentHeadHash: h(k - 1),
+      number: k,
       timestampMs: 0,
       weightUs: 1,
       authoredAtUs: atUs,
@@ -80,6 +84,12 @@ describe("run report", () => {
     const other: BlockFacts = { ...sibling(40, 250_000_000), paraId: 2001 };
     const r = steadyRun(1, 65, 1, [...extra, other]);
     expect(r.paras["2000"]!.authored).toEqual({ blocks: 69, forks: 10 });
+    // Wasted work: the ten siblings lost their fork (the warm-up one is not measured, the other
+    // para's is not this para's).
+    expect(r.paras["2000"]!.wastedBlocks).toBe(10);
+    expect(steadyRun(1, 65, 1).paras["2000"]!.wastedBlocks).toBe(0);
+    expect(r.paras["2000"]!.maxExecutionMsPerBlock).toBe(2000);
+    expect(r.generation).toBe("current");
   });
 
   it("measures a para included every relay block", () => {
@@ -118,7 +128,9 @@ describe("run report", () => {
       relayBlocks: 10,
       warmupRelayBlocks: 0,
       slotDurationMs: 6000,
+      generation: "2024",
       paraIds: [1],
+      maxExecutionMsPerBlock: new Map([[1, 500]]),
       events: [],
       blocks: new Map(),
     });

@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunOutcome } from "../../src/report/run.ts";
+import { seedTableRatios } from "../../src/report/summary.ts";
 import { orphaned, run } from "./helpers.ts";
 
 const para = (o: ReturnType<typeof run>) => o.report.paras["2000"]!;
@@ -12,57 +13,65 @@ const para = (o: ReturnType<typeof run>) => o.report.paras["2000"]!;
 /** A preset's run (65 relay blocks, sr25519) can take longer than vitest's 10 s hook default. */
 const RUN_TIMEOUT_MS = 120_000;
 
-describe("sync backing preset", () => {
-  let o: RunOutcome;
-  beforeAll(() => {
-    o = run({ preset: "sync" });
-  }, RUN_TIMEOUT_MS);
-  it("includes a parablock every ~12 s with 0.5 s of execution", () => {
-    expect(para(o).inclusionIntervalMs).toBeGreaterThanOrEqual(11_500);
-    expect(para(o).inclusionIntervalMs).toBeLessThanOrEqual(12_500);
-    expect(para(o).executionMsPerBlock!.mean).toBeGreaterThan(450);
-    expect(para(o).executionMsPerBlock!.mean).toBeLessThanOrEqual(500);
-  });
-  it("backs 5..9 candidates in every window of 15 relay blocks (Parity's sync window)", () => {
-    const w = para(o).backedPer15RelayBlocks!;
-    expect(w.windows).toBe(4);
-    expect(w.min).toBeGreaterThanOrEqual(5);
-    expect(w.max).toBeLessThan(9);
-  });
-  it("keeps every safety invariant", () => {
-    expect(o.report.safety.violations).toEqual([]);
-  });
-});
+/** Full blocks (#9686's case): the proposer, the runtime and the import all take the whole weight. */
+const FULL_BLOCKS = {
+  collator: { proposalTimeFraction: 1 },
+  runtime: { normalDispatchRatio: 1, importCostOfWeight: 1 },
+};
 
-describe("async backing preset", () => {
-  let o: RunOutcome;
-  beforeAll(() => {
-    o = run({ preset: "async" });
-  }, RUN_TIMEOUT_MS);
-  it("includes a parablock every ~6 s with 2 s of execution", () => {
-    expect(para(o).inclusionIntervalMs).toBeGreaterThanOrEqual(5_700);
-    expect(para(o).inclusionIntervalMs).toBeLessThanOrEqual(6_500);
-    expect(para(o).executionMsPerBlock!.mean).toBeGreaterThan(1_900);
-    expect(para(o).executionMsPerBlock!.mean).toBeLessThanOrEqual(2_000);
-  });
-  it("backs 11..16 candidates in every window of 15 relay blocks (Parity's async window)", () => {
-    const w = para(o).backedPer15RelayBlocks!;
-    expect(w.min).toBeGreaterThanOrEqual(11);
-    expect(w.max).toBeLessThan(16);
-  });
-  it("gives about 8x the compute throughput of sync backing, 2x blocks and 4x execution each", () => {
-    const sync = para(run({ preset: "sync" }));
-    const asyncP = para(o);
-    const compute = asyncP.executionMsPerRelayBlock / sync.executionMsPerRelayBlock;
-    expect(compute).toBeGreaterThan(7);
-    expect(compute).toBeLessThan(9);
-    expect(sync.inclusionIntervalMs! / asyncP.inclusionIntervalMs!).toBeGreaterThan(1.8);
-    expect(asyncP.executionMsPerBlock!.mean / sync.executionMsPerBlock!.mean).toBeGreaterThan(3.8);
-  });
-  it("keeps every safety invariant", () => {
-    expect(o.report.safety.violations).toEqual([]);
-  });
-});
+const window = (o: RunOutcome) => para(o).backedPer15RelayBlocks!;
+
+describe.each(["current", "2024"] as const)(
+  "sync and async backing, generation %s",
+  (generation) => {
+    let sync: RunOutcome;
+    let asyncRun: RunOutcome;
+    beforeAll(() => {
+      sync = run({ preset: "sync", generation });
+      asyncRun = run({ preset: "async", generation });
+    }, RUN_TIMEOUT_MS);
+
+    it("sync: a parablock every ~12 s, executing below its 500 ms maximum", () => {
+      const p = para(sync);
+      expect(p.inclusionIntervalMs).toBeGreaterThanOrEqual(11_500);
+      expect(p.inclusionIntervalMs).toBeLessThanOrEqual(12_500);
+      expect(p.maxExecutionMsPerBlock).toBe(500);
+      // The proposer fills 2/3 of the 500 ms authoring duration (C5).
+      expect(p.executionMsPerBlock!.mean).toBeGreaterThan(300);
+      expect(p.executionMsPerBlock!.mean).toBeLessThan(p.maxExecutionMsPerBlock);
+    });
+    it("sync: 5..9 backed in every window of 15 relay blocks (Parity's sync window)", () => {
+      expect(window(sync).windows).toBe(4);
+      expect(window(sync).min).toBeGreaterThanOrEqual(5);
+      expect(window(sync).max).toBeLessThan(9);
+    });
+    it("async: a parablock every ~6 s, executing below its 2 s maximum", () => {
+      const p = para(asyncRun);
+      expect(p.inclusionIntervalMs).toBeGreaterThanOrEqual(5_700);
+      expect(p.inclusionIntervalMs).toBeLessThanOrEqual(6_500);
+      expect(p.maxExecutionMsPerBlock).toBe(2000);
+      expect(p.executionMsPerBlock!.mean).toBeGreaterThan(1_200);
+      expect(p.executionMsPerBlock!.mean).toBeLessThan(p.maxExecutionMsPerBlock);
+    });
+    it("async: 11..16 backed in every window of 15 relay blocks (Parity's async window)", () => {
+      expect(window(asyncRun).min).toBeGreaterThanOrEqual(11);
+      expect(window(asyncRun).max).toBeLessThan(16);
+    });
+    it("the seed table's ratios, measured: 2x blocks, 4x execution per block, 8x per relay block (within 10 %)", () => {
+      const r = seedTableRatios(para(asyncRun), para(sync));
+      expect(r.parablockRate).toBeGreaterThan(1.8);
+      expect(r.parablockRate).toBeLessThan(2.2);
+      expect(r.executionTime).toBeGreaterThan(3.6);
+      expect(r.executionTime).toBeLessThan(4.4);
+      expect(r.computeThroughput).toBeGreaterThan(7.2);
+      expect(r.computeThroughput).toBeLessThan(8.8);
+    });
+    it("keeps every safety invariant", () => {
+      expect(sync.report.safety.violations).toEqual([]);
+      expect(asyncRun.report.safety.violations).toEqual([]);
+    });
+  },
+);
 
 describe("async backing with unincluded segment capacity 1", () => {
   it("falls back to ~12 s blocks: the capacity rule forbids building on an unincluded parent", () => {
@@ -77,46 +86,88 @@ describe("async backing with unincluded segment capacity 1", () => {
   });
 });
 
-describe("elastic scaling with one collator (Parity's zombienet setup)", () => {
-  it("elastic-3: 34..46 backed per 15 relay blocks, blocks every ~2 s", () => {
-    const o = run({ preset: "elastic-3", parachains: [{ id: 2000, collators: 1 }] });
-    const w = para(o).backedPer15RelayBlocks!;
-    expect(w.min).toBeGreaterThanOrEqual(34);
-    expect(w.max).toBeLessThan(46);
+describe("elastic scaling with the presets' two collators, current generation", () => {
+  it("elastic-3: every window in 34..46, blocks every ~2 s, no forks", () => {
+    const o = run({ preset: "elastic-3" });
+    expect(window(o).min).toBeGreaterThanOrEqual(34);
+    expect(window(o).max).toBeLessThan(46);
     expect(para(o).inclusionIntervalMs).toBeLessThan(2_300);
-    expect(orphaned(o)).toBe(0);
+    expect(para(o).authored.forks).toBe(0);
     expect(o.report.safety.violations).toEqual([]);
   });
-  it("elastic-12: 144..181 backed per 15 relay blocks", () => {
-    const o = run({ preset: "elastic-12", parachains: [{ id: 2000, collators: 1 }] });
-    const w = para(o).backedPer15RelayBlocks!;
-    expect(w.min).toBeGreaterThanOrEqual(144);
-    expect(w.max).toBeLessThan(181);
+  it("elastic-12: every window in 144..181, no forks", () => {
+    const o = run({ preset: "elastic-12" });
+    expect(window(o).min).toBeGreaterThanOrEqual(144);
+    expect(window(o).max).toBeLessThan(181);
+    expect(para(o).authored.forks).toBe(0);
     expect(o.report.safety.violations).toEqual([]);
-    // Chained candidates from different relay parents can commit to the same core: counted, not hidden.
-    expect(o.report.safety.coreConflictDrops).toBeGreaterThan(0);
+  });
+  it("block weight 800 / 900 / 1000 ms: no cliff, never below 34 and no forks", () => {
+    for (const w of [800, 900, 1000]) {
+      const o = run({
+        preset: "elastic-3",
+        crypto: "none",
+        parachains: [{ id: 2000, runtime: { maximumBlockWeightMs: w } }],
+      });
+      expect(window(o).min, `${w} ms`).toBeGreaterThanOrEqual(34);
+      expect(para(o).authored.forks, `${w} ms`).toBe(0);
+    }
   });
 });
 
-describe("elastic scaling with the presets' two collators", () => {
-  it("forks at every Aura handover: the next author cannot import the previous author's last full block in time", () => {
-    const two = run({ preset: "elastic-3" });
-    const one = run({ preset: "elastic-3", parachains: [{ id: 2000, collators: 1 }] });
-    expect(orphaned(two)).toBeGreaterThan(10);
-    expect(para(two).included).toBeLessThan(para(one).included);
-    expect(two.report.safety.violations).toEqual([]);
-  });
-  it("hands over without forks once build + transfer + import of the last block fit in the 2 s interval", () => {
-    // 900 ms blocks: the last block of a slot is built and imported by the next author within
-    // 1.8 s plus its transfer, before the next author's first tick 2 s after it started.
+describe("full blocks with two collators: the handover rule (C4) decides", () => {
+  it("elastic-12, current: every window in 144..181 and no forks (the last two ticks of a slot build nothing)", () => {
     const o = run({
-      preset: "elastic-3",
-      parachains: [{ id: 2000, runtime: { maximumBlockWeightMs: 900 } }],
+      preset: "elastic-12",
+      crypto: "none",
+      parachains: [{ id: 2000, ...FULL_BLOCKS }],
     });
-    const w = para(o).backedPer15RelayBlocks!;
+    expect(window(o).min).toBeGreaterThanOrEqual(144);
+    expect(window(o).max).toBeLessThan(181);
     expect(para(o).authored.forks).toBe(0);
+    expect(o.report.safety.violations).toEqual([]);
+  });
+  it("elastic-12, 2024: the next author misses the last block, forks, and windows fall below 144", () => {
+    const o = run({
+      preset: "elastic-12",
+      crypto: "none",
+      generation: "2024",
+      parachains: [{ id: 2000, ...FULL_BLOCKS }],
+    });
+    expect(para(o).authored.forks).toBeGreaterThan(10);
+    expect(para(o).wastedBlocks).toBeGreaterThan(10);
+    expect(window(o).min).toBeLessThan(144);
+    expect(o.report.safety.violations).toEqual([]);
+  });
+});
+
+describe("max_candidate_depth 3 (Polkadot's production value) on three cores", () => {
+  const depth3 = (generation: string) =>
+    run({
+      preset: "elastic-3",
+      crypto: "none",
+      generation,
+      relay: { hostConfiguration: { asyncBackingParams: { maxCandidateDepth: 3 } } },
+    });
+  it("2024: the fragment chain holds depth + 1 = 4 candidates, pending included: about 30 per 15", () => {
+    const w = window(depth3("2024"));
+    expect(w.min).toBeGreaterThanOrEqual(27);
+    expect(w.max).toBeLessThanOrEqual(33);
+  });
+  it("current: the bound is the para's cores plus pending, so depth 3 no longer caps: 34..46", () => {
+    const w = window(depth3("current"));
     expect(w.min).toBeGreaterThanOrEqual(34);
     expect(w.max).toBeLessThan(46);
+  });
+});
+
+describe("elastic scaling with one collator (Parity's zombienet setup)", () => {
+  it("elastic-3: 34..46 backed per 15 relay blocks, blocks every ~2 s", () => {
+    const o = run({ preset: "elastic-3", parachains: [{ id: 2000, collators: 1 }] });
+    expect(window(o).min).toBeGreaterThanOrEqual(34);
+    expect(window(o).max).toBeLessThan(46);
+    expect(para(o).inclusionIntervalMs).toBeLessThan(2_300);
+    expect(orphaned(o)).toBe(0);
     expect(o.report.safety.violations).toEqual([]);
   });
 });

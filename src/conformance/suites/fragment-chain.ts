@@ -1,6 +1,8 @@
 /**
- * Conformance suite `fragment-chain` (FORMAT.md): Scope and FragmentChain (G2, init +
- * populate_from_previous). State: the scope of `given` (built on first use) and a current chain,
+ * Conformance suite `fragment-chain` (FORMAT.md): Scope and FragmentChain (init +
+ * populate_from_previous) of the vector's generation: the scope's `maxDepth` is the Rust tests'
+ * length argument, `max_candidate_depth` under `2024` (chain of at most maxDepth + 1, pending
+ * included) and `max_backable_len` under `current` (maxDepth + the pending candidates), C1. State: the scope of `given` (built on first use) and a current chain,
  * initially `FragmentChain.init(scope, pending)` with the scope's pending-availability candidates,
  * as prospective-parachains does on a new leaf. Candidates are named; results and the errors that
  * carry a candidate hash report names; relay parents stay hashes.
@@ -57,7 +59,7 @@ export const fragmentChainSuite: Suite = {
     findAncestorPath: ["ancestors"],
     findBackableChain: ["ancestors", "count"],
   },
-  init(given) {
+  init(given, generation) {
     const candidates = new Candidates(given);
 
     function readScope(r: Reader): ScopeSpec {
@@ -79,6 +81,7 @@ export const fragmentChainSuite: Suite = {
         s.pending.map((p) => ({ candidateHash: p.spec.candidateHash, relayParent: p.relayParent })),
         r.num("maxDepth"),
         r.objs("ancestors").map(readRelayChainBlockInfo),
+        generation,
       );
     }
 

@@ -209,6 +209,24 @@ export class BlockContext {
     return this.scheduledParasValue;
   }
 
+  /**
+   * The distinct cores `para` holds anywhere in the claim queue, any depth: prospective
+   * parachains' `max_backable_chain_len` (current generation, SEMANTICS.md §7 C1:
+   * `claims_by_depth.values().flatten().collect::<BTreeSet<_>>().len()`).
+   */
+  claimQueueCoresOf(para: ParaId): number {
+    const byDepth = this.transposedClaimQueue.get(para);
+    if (byDepth === undefined) return 0;
+    const cores = new Set<CoreIndex>();
+    for (const set of byDepth.values()) for (const c of set) cores.add(c);
+    return cores.size;
+  }
+
+  /** The runtime's scheduling lookahead (the claim queue's length). */
+  get schedulingLookahead(): number {
+    return this.api.schedulingLookahead();
+  }
+
   /** The group assigned to `core` for candidates with this block as relay parent. */
   groupForCore(core: CoreIndex): GroupIndex {
     return groupForCore(this.rotationInfo, core, this.nCores);

@@ -5,7 +5,8 @@
  * seconded or backed candidates that still have potential to join it later.
  *
  * Invariants:
- * - The best chain holds at most `scope.maxDepth + 1` nodes, pending-availability ones included.
+ * - The best chain holds at most `scope.maxChainLength` nodes, pending-availability ones included
+ *   (2024: `max_candidate_depth + 1`; current: pending + the para's claim-queue cores, C1).
  * - Only Backed candidates enter the best chain; seconded ones wait in the unconnected storage.
  * - Relay-parent numbers never decrease along the best chain.
  * - Fork choice: a candidate pending availability always wins; otherwise the lower candidate hash
@@ -532,7 +533,7 @@ export class FragmentChain {
     let earliestRp = this.earliestRelayParent();
     if (earliestRp === undefined) return;
 
-    while (chain.chain.length <= scope.maxDepth) {
+    while (chain.chain.length < scope.maxChainLength) {
       const childConstraints = Constraints.applyModifications(scope.baseConstraints, cumulative);
       if (!childConstraints.ok) break;
       // The hash of the required parent: the tip's output head, or the base head.

@@ -1,7 +1,13 @@
 /**
  * The scope of a fragment chain: the relay parent it is built for, the ancestors candidates may
  * use as relay parents, the candidates pending availability there, the base constraints (from the
- * latest included head) and the maximum depth.
+ * latest included head) and how long the best chain may grow, which is where the generations
+ * differ (SEMANTICS.md §7 C1, `maxChainLength`):
+ * - 2024 (G2): `max_candidate_depth + 1` candidates, those pending availability included;
+ * - current (since #7254, stable2503; unchanged up to stable2603): `Scope::with_ancestors(..,
+ *   max_backable_len, ..)` stores `max_backable_len + pending_availability.len()`, where
+ *   prospective parachains passes the number of distinct cores the para holds in the leaf's claim
+ *   queue (any depth): pending candidates come on top of the cores.
  *
  * Invariants:
  * - Ancestors are consecutive block numbers, newest first from `relayParent.number - 1`, and none
@@ -12,11 +18,25 @@
  *      PendingAvailability, UnexpectedAncestor)
  */
 
+import type { Generation } from "../../../config/generation.ts";
 import type { Constraints, RelayChainBlockInfo } from "../../../emulator/inclusion-emulator.ts";
 import type { Hash } from "../../../lib/hex.ts";
 import { err, ok, type Result } from "../../../lib/result.ts";
 import type { BlockNumber, CandidateHash } from "../../../primitives/codecs.ts";
 import { hashHex } from "../../../primitives/hashing.ts";
+
+/**
+ * The best chain's length bound, pending-availability candidates included. `limit` is the
+ * generation's own parameter: `max_candidate_depth` (2024) or `max_backable_len` (current: the
+ * para's distinct claim-queue cores at the leaf).
+ */
+export function maxChainLength(
+  generation: Generation,
+  limit: number,
+  pendingCount: number,
+): number {
+  return generation === "2024" ? limit + 1 : limit + pendingCount;
+}
 
 /** A candidate on chain but pending availability. Its relay parent may be out of scope. */
 export interface PendingAvailability {
@@ -46,8 +66,8 @@ export class Scope {
     private readonly earliest: RelayChainBlockInfo,
     readonly pendingAvailability: readonly PendingAvailability[],
     readonly baseConstraints: Constraints,
-    /** Equal to `max_candidate_depth`. */
-    readonly maxDepth: number,
+    /** The best chain's length bound, pending availability included (`maxChainLength`). */
+    readonly maxChainLength: number,
   ) {
     this.requiredParentHash = hashHex(baseConstraints.requiredParent);
     const pending = new Map<CandidateHash, PendingAvailability>();
@@ -60,14 +80,16 @@ export class Scope {
   /**
    * `Scope::with_ancestors`. Ancestors go newest first, starting with the parent of
    * `relayParent` and decreasing by exactly one; only those down to the minimum relay-parent
-   * number of `baseConstraints` are kept. Zero ancestors are allowed.
+   * number of `baseConstraints` are kept. Zero ancestors are allowed. `limit` is
+   * `max_candidate_depth` (2024) or `max_backable_len` (current), see `maxChainLength`.
    */
   static withAncestors(
     relayParent: RelayChainBlockInfo,
     baseConstraints: Constraints,
     pendingAvailability: readonly PendingAvailability[],
-    maxDepth: number,
+    limit: number,
     ancestors: Iterable<RelayChainBlockInfo>,
+    generation: Generation,
   ): Result<Scope, UnexpectedAncestor> {
     const byHash = new Map<Hash, RelayChainBlockInfo>();
     let earliest = relayParent;
@@ -82,7 +104,14 @@ export class Scope {
       earliest = ancestor;
     }
     return ok(
-      new Scope(relayParent, byHash, earliest, pendingAvailability, baseConstraints, maxDepth),
+      new Scope(
+        relayParent,
+        byHash,
+        earliest,
+        pendingAvailability,
+        baseConstraints,
+        maxChainLength(generation, limit, pendingAvailability.length),
+      ),
     );
   }
 

@@ -24,6 +24,7 @@
  * Invariant: every value is a pure function of the immutable objects it is keyed by, and the
  * validators sharing one object read the same relay headers (one block store per network).
  */
+import type { Generation } from "../../../config/generation.ts";
 import type { RelayChainBlockInfo } from "../../../emulator/inclusion-emulator.ts";
 import type { Hash } from "../../../lib/hex.ts";
 import { getOrInsertComputed } from "../../../lib/memo.ts";
@@ -177,10 +178,10 @@ export class ProspectiveSharing {
     return entry;
   }
 
-  /** The bases of one leaf for one (depth, ancestry length), by para (filled by the caller). */
-  leafParaBases(api: RuntimeApi, maxDepth: number, ancestryLen: number): LeafParaBases {
+  /** The bases of one leaf for one (generation, ancestry length), by para (filled by the caller). */
+  leafParaBases(api: RuntimeApi, generation: Generation, ancestryLen: number): LeafParaBases {
     const byKey = getOrInsertComputed(this.bases, api, () => new Map());
-    return getOrInsertComputed(byKey, `${maxDepth}/${ancestryLen}`, () => new Map());
+    return getOrInsertComputed(byKey, `${generation}/${ancestryLen}`, () => new Map());
   }
 
   /**

@@ -1,15 +1,23 @@
 /**
- * The prospective-parachains subsystem (G2): one fragment chain per (relay block in the implicit
- * view, scheduled para), built when a leaf is activated and fed by candidate backing.
+ * The prospective-parachains subsystem: one fragment chain per (relay block in the implicit
+ * view, scheduled para), built when a leaf is activated and fed by candidate backing. The G2 code
+ * with the two rules the current generation changed, chosen by `generation` (SEMANTICS.md §7):
+ *  - C1 the chain's length: `max_candidate_depth` (2024) or the para's distinct cores in the
+ *    leaf's claim queue, pending candidates on top (current, #7254: `max_backable_chain_len`);
+ *  - C2 the ancestry: `allowed_ancestry_len` (2024) or `scheduling_lookahead - 1` (current).
+ * Current = polkadot-sdk stable2603 (prdoc/stable2603/FULL_CHANGELOG.md at 6a9e5123c9ce); its
+ * lib.rs was read in the index's newest stored version (which also carries the V3 scheduling-
+ * parent split of #10650/#10472, gated by the `CandidateReceiptV3` node feature and not modelled).
  *
  * Leaf activation (SEMANTICS 1.3):
  *  1. scheduled paras = every para of the leaf's claim queue (any depth, any core);
- *  2. ancestry = up to `allowed_ancestry_len` ancestors whose session-for-child equals the leaf's;
+ *  2. ancestry = up to `allowed_ancestry_len` (current: `scheduling_lookahead - 1`) ancestors
+ *     whose session-for-child equals the leaf's;
  *  3. per para: `para_backing_state` -> base constraints and the pending-availability chain, the
  *     latter pre-processed into (receipt, PVD) with chained parent heads (stop at the first whose
  *     relay-parent header is unknown) and added as Backed (stop at the first error other than
  *     `CandidateAlreadyKnown`);
- *  4. `Scope::with_ancestors(leaf, constraints, pending, max_candidate_depth, ancestry)` (an
+ *  4. `Scope::with_ancestors(leaf, constraints, pending, limit, ancestry)` (C1's limit; an
  *     ordering error skips the para), `FragmentChain::init`, then `populate_from_previous` with
  *     the parent leaf's chain of the para when it exists;
  *  5. the leaf and its ancestry join the implicit view; chains of relay blocks that left it are
@@ -33,6 +41,7 @@
  */
 
 import type { ActorLog, RelayChainReader } from "../../../actors/env.ts";
+import type { Generation } from "../../../config/generation.ts";
 import {
   type Constraints,
   type HypotheticalCandidate,
@@ -55,7 +64,7 @@ import type {
   ParentHeadData,
   ProspectiveParachainsMessage,
 } from "../../subsystem-types.ts";
-import type { BlockContexts } from "../../util/block-context.ts";
+import type { BlockContext, BlockContexts } from "../../util/block-context.ts";
 import { CandidateStorage } from "./candidate-storage.ts";
 import { FragmentChain } from "./fragment-chain.ts";
 import { type PendingAvailability, Scope } from "./scope.ts";
@@ -89,6 +98,8 @@ export class ProspectiveParachains implements ProspectiveParachainsMessage {
     private readonly contexts: BlockContexts,
     /** What this subsystem shares with the other validators' (see `sharing.ts`). */
     private readonly sharing: ProspectiveSharing,
+    /** Whose rules decide the chain length and the ancestry (SEMANTICS.md §7 C1, C2). */
+    private readonly generation: Generation,
   ) {
     this.shared = sharing.chains;
   }
@@ -121,15 +132,15 @@ export class ProspectiveParachains implements ProspectiveParachainsMessage {
     }
     const ctx = this.contexts.of(api);
     this.shared.noteLeaf(api.header.number);
-    const { maxCandidateDepth, allowedAncestryLen } = ctx.asyncBackingParams;
-    const ancestry = this.fetchAncestry(api, allowedAncestryLen);
+    const ancestry = this.fetchAncestry(api, this.allowedAncestryLen(ctx));
     const prevChains =
       ancestry[0] === undefined ? undefined : this.perRelayParent.get(ancestry[0].hash);
 
     const chains = new Map<ParaId, FragmentChain>();
-    const bases = this.sharing.leafParaBases(api, maxCandidateDepth, ancestry.length);
+    const bases = this.sharing.leafParaBases(api, this.generation, ancestry.length);
     for (const para of ctx.scheduledParas) {
-      const base = this.leafParaBase(bases, api, para, ancestry, maxCandidateDepth);
+      const limit = this.chainLimit(ctx, para);
+      const base = this.leafParaBase(bases, api, para, ancestry, limit);
       if (base === null) continue;
       const prev = prevChains?.get(para);
       const chain = prev === undefined ? base.chain : this.shared.populatedFrom(base.chain, prev);
@@ -147,6 +158,27 @@ export class ProspectiveParachains implements ProspectiveParachainsMessage {
     this.minimumRelayParents.set(hash, this.sharing.minimumRelayParents(bases, chains));
     this.activeLeavesSet.add(hash);
     this.leafAncestry.set(hash, [hash, ...ancestry.map((a) => a.hash)]);
+  }
+
+  /**
+   * How many ancestors of a leaf candidates may use as relay parents (C2): 2024 the runtime's
+   * `allowed_ancestry_len`; current `fetch_scheduling_lookahead(..).saturating_sub(1)`.
+   */
+  private allowedAncestryLen(ctx: BlockContext): number {
+    return this.generation === "2024"
+      ? ctx.asyncBackingParams.allowedAncestryLen
+      : Math.max(ctx.schedulingLookahead - 1, 0);
+  }
+
+  /**
+   * The fragment chain's length parameter at a leaf (C1, see `maxChainLength`): 2024
+   * `max_candidate_depth`; current `max_backable_chain_len`, the para's distinct cores in the
+   * leaf's claim queue.
+   */
+  private chainLimit(ctx: BlockContext, para: ParaId): number {
+    return this.generation === "2024"
+      ? ctx.asyncBackingParams.maxCandidateDepth
+      : ctx.claimQueueCoresOf(para);
   }
 
   /** `fetch_ancestry`: up to `count` ancestors, newest first, in the leaf's session. */
@@ -180,10 +212,10 @@ export class ProspectiveParachains implements ProspectiveParachainsMessage {
     api: RuntimeApi,
     para: ParaId,
     ancestry: readonly RelayChainBlockInfo[],
-    maxDepth: number,
+    limit: number,
   ): LeafParaBase | null {
     return getOrInsertComputed(bases, para, () =>
-      this.buildLeafParaBase(api, para, ancestry, maxDepth),
+      this.buildLeafParaBase(api, para, ancestry, limit),
     );
   }
 
@@ -191,7 +223,7 @@ export class ProspectiveParachains implements ProspectiveParachainsMessage {
     api: RuntimeApi,
     para: ParaId,
     ancestry: readonly RelayChainBlockInfo[],
-    maxDepth: number,
+    limit: number,
   ): LeafParaBase | null {
     const leaf = api.header;
     const backingState = api.paraBackingState(para);
@@ -248,8 +280,9 @@ export class ProspectiveParachains implements ProspectiveParachainsMessage {
       blockInfo(leaf),
       constraints,
       compactPending,
-      maxDepth,
+      limit,
       ancestry,
+      this.generation,
     );
     if (!scope.ok) {
       this.log.warn("Relay chain ancestors have wrong order", {

@@ -37,16 +37,26 @@ const info = (number: number, hashByte: number, rootByte = 69): RelayChainBlockI
 
 describe("Scope", () => {
   it("scope_rejects_ancestors_that_skip_blocks", () => {
-    const r = Scope.withAncestors(info(10, 10), makeConstraints(8, [8, 9], "0x010203"), [], 2, [
-      info(8, 8),
-    ]);
+    const r = Scope.withAncestors(
+      info(10, 10),
+      makeConstraints(8, [8, 9], "0x010203"),
+      [],
+      2,
+      [info(8, 8)],
+      "2024",
+    );
     expect(r).toEqual({ ok: false, error: { code: "UnexpectedAncestor", number: 8, prev: 10 } });
   });
 
   it("scope_rejects_ancestor_for_0_block", () => {
-    const r = Scope.withAncestors(info(0, 0), makeConstraints(0, [], "0x010203"), [], 2, [
-      info(99999, 99),
-    ]);
+    const r = Scope.withAncestors(
+      info(0, 0),
+      makeConstraints(0, [], "0x010203"),
+      [],
+      2,
+      [info(99999, 99)],
+      "2024",
+    );
     expect(r).toEqual({
       ok: false,
       error: { code: "UnexpectedAncestor", number: 99999, prev: 0 },
@@ -67,11 +77,14 @@ describe("Scope", () => {
   });
 
   it("scope_rejects_unordered_ancestors", () => {
-    const r = Scope.withAncestors(info(5, 0), makeConstraints(0, [2], "0x010203"), [], 2, [
-      info(4, 4),
-      info(2, 2),
-      info(3, 3),
-    ]);
+    const r = Scope.withAncestors(
+      info(5, 0),
+      makeConstraints(0, [2], "0x010203"),
+      [],
+      2,
+      [info(4, 4), info(2, 2), info(3, 3)],
+      "2024",
+    );
     expect(r).toEqual({ ok: false, error: { code: "UnexpectedAncestor", number: 2, prev: 4 } });
   });
 

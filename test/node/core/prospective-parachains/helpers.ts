@@ -113,7 +113,7 @@ export function scopeOf(
   maxDepth: number,
   ancestors: RelayChainBlockInfo[],
 ): Scope {
-  const r = Scope.withAncestors(relayParent, baseConstraints, pending, maxDepth, ancestors);
+  const r = Scope.withAncestors(relayParent, baseConstraints, pending, maxDepth, ancestors, "2024");
   if (!r.ok) throw new Error(`Scope.withAncestors failed: ${JSON.stringify(r.error)}`);
   return r.value;
 }

@@ -2,11 +2,20 @@
  * The collator protocol, validator side: accepts collators' advertisements, fetches collations
  * and hands them to candidate backing for seconding.
  *
- * Version pinned: the async-backing generation with the per-relay-parent seconding limit
- * `max_candidate_depth + 1` (`Collations::is_seconded_limit_reached`, whose name is inverted: it
- * is true while BELOW the limit) and one fetch at a time per relay parent (`CollationStatus`
- * Waiting -> Fetching -> WaitingOnValidation -> back to Waiting). The newer claim-queue based limit
- * is not implemented.
+ * Two generations of the limit on what a validator fetches and seconds (SEMANTICS.md §7 C3), both
+ * with one fetch at a time per relay parent (`CollationStatus` Waiting -> Fetching ->
+ * WaitingOnValidation -> back to Waiting):
+ * - 2024: per relay parent at most `max_candidate_depth + 1` seconded
+ *   (`Collations::is_seconded_limit_reached`, whose name is inverted: it is true while BELOW the
+ *   limit), and as many advertisements per collator;
+ * - current (collation fetching fairness, PR #4880; stable2503 to stable2603): a para's collation
+ *   at relay parent R is taken only while the para has an unclaimed position in R's claim-queue
+ *   window on some path of the implicit view through R (`ensure_seconding_limit_is_respected`,
+ *   `ClaimQueueState` in `claim-queue-state.ts`), counting what is seconded, being fetched,
+ *   waiting on validation or blocked at each block of the path (`seconded_and_pending_for_para`);
+ *   a collator may advertise up to `claim_queue_len + 1` candidates per relay parent; the next
+ *   fetch is the first unclaimed claim-queue entry with a queued advertisement
+ *   (`get_next_collation_to_fetch`). `max_candidate_depth` plays no part.
  *
  * Advertisement (v2: relay parent, candidate hash, parent head-data hash) handling, in order:
  *  1. the relay parent must be in the implicit view (`RelayParentUnknown`);
@@ -14,8 +23,9 @@
  *     (`InvalidAssignment`); my core is the one my group serves for candidates with that relay
  *     parent (the group assigned at `number + 1`);
  *  3. per collator and relay parent at most `max_candidate_depth + 1` distinct advertisements
- *     (`PeerLimitReached`), a repeated one is ignored (`Duplicate`);
- *  4. the seconding limit must not be reached (`SecondedLimitReached`);
+ *     (current: the claim queue's length + 1) (`PeerLimitReached`), a repeated one is ignored
+ *     (`Duplicate`);
+ *  4. the seconding limit must not be reached (`SecondedLimitReached`; current: no claim left);
  *  5. backing's `CanSecond` (hypothetical membership of the Incomplete candidate); false ->
  *     the advertisement is BLOCKED and retried when a candidate of the para outputting its parent
  *     head gets backed (`blocked_advertisements`, `Backed{para_id, para_head}`);
@@ -31,31 +41,36 @@
  * next queued collation is fetched; no parallel fetch after `MAX_UNSHARED_DOWNLOAD_TIME`; no peer
  * reputation; collators need not `Declare` (any actor may advertise for any para).
  *
- * Ref: polkadot/node/network/collator-protocol/src/validator_side/{mod.rs, collation.rs}
+ * Ref: polkadot/node/network/collator-protocol/src/validator_side/{mod.rs, collation.rs} (G2;
+ *      current: the #4880 mod.rs read in the index, find_string id 2793480580: insert_advertisement,
+ *      ensure_seconding_limit_is_respected, seconded_and_pending_for_para,
+ *      unfulfilled_claim_queue_entries, pick_a_collation_to_fetch)
  *      (handle_advertisement, enqueue_collation, fetch_collation, kick_off_seconding,
  *      fetched_collation_sanity_check, dequeue_next_collation_and_fetch, blocked_advertisements,
  *      SecondingError::{InvalidCoreIndex, InvalidSessionIndex}).
  */
 
-import type { ActorLog, Cancellable, ValidatorEnv } from "../../actors/env.ts";
-import type { ActorId, PoV, ProtocolMessage } from "../../actors/protocol.ts";
-import type { Hash } from "../../lib/hex.ts";
-import { err, ok, type Result } from "../../lib/result.ts";
-import { candidateHash as candidateHashOf, pvdHash } from "../../primitives/candidate.ts";
+import type { ActorLog, Cancellable, ValidatorEnv } from "../../../actors/env.ts";
+import type { ActorId, PoV, ProtocolMessage } from "../../../actors/protocol.ts";
+import type { Hash } from "../../../lib/hex.ts";
+import { err, ok, type Result } from "../../../lib/result.ts";
+import { candidateHash as candidateHashOf, pvdHash } from "../../../primitives/candidate.ts";
 import type {
   CandidateHash,
   CommittedCandidateReceipt,
   CoreIndex,
   ParaId,
   PersistedValidationData,
-} from "../../primitives/codecs.ts";
-import { hashHex } from "../../primitives/hashing.ts";
+} from "../../../primitives/codecs.ts";
+import { hashHex } from "../../../primitives/hashing.ts";
 import type {
   CandidateBackingMessage,
   CollatorProtocolMessage,
   ProspectiveParachainsMessage,
-} from "../subsystem-types.ts";
-import type { BlockContext, BlockContexts } from "../util/block-context.ts";
+} from "../../subsystem-types.ts";
+import type { ImplicitView } from "../../util/backing-implicit-view.ts";
+import type { BlockContext, BlockContexts } from "../../util/block-context.ts";
+import { ClaimQueueState } from "./claim-queue-state.ts";
 
 /** `POV_REQUEST_TIMEOUT_CONNECTED`: the collation fetch request timeout, µs. */
 export const COLLATION_FETCH_TIMEOUT_US = 1_200_000;
@@ -102,12 +117,16 @@ export interface SecondingError {
 interface PerRelayParent {
   readonly ctx: BlockContext;
   readonly assignedCore: CoreIndex | null;
+  /** My core's claim queue at this relay parent (`GroupAssignments::current`). */
   readonly assignment: readonly ParaId[];
+  /** 2024: `max_candidate_depth + 1`. */
   readonly secondedLimit: number;
   status: CollationStatus;
   fetching: { readonly pending: PendingCollation; readonly timer: Cancellable } | null;
   readonly waitingQueue: PendingCollation[];
   secondedCount: number;
+  /** Current: `Collations::seconded_for_para`. */
+  readonly secondedPerPara: Map<ParaId, number>;
   /** Per collator, the candidates it advertised here. */
   readonly advertisements: Map<ActorId, Set<CandidateHash>>;
 }
@@ -128,6 +147,8 @@ export class CollatorProtocol implements CollatorProtocolMessage {
     >,
     private readonly backing: Pick<CandidateBackingMessage, "second" | "canSecond">,
     private readonly contexts: BlockContexts,
+    /** The implicit view: its paths through a relay parent (current generation). */
+    private readonly view: Pick<ImplicitView, "activeLeaves" | "knownAllowedRelayParentsUnder">,
   ) {}
 
   /** After the implicit view moved: state for new relay parents, drop the others. */
@@ -160,6 +181,7 @@ export class CollatorProtocol implements CollatorProtocolMessage {
         fetching: null,
         waitingQueue: [],
         secondedCount: 0,
+        secondedPerPara: new Map(),
         advertisements: new Map(),
       });
     }
@@ -191,10 +213,17 @@ export class CollatorProtocol implements CollatorProtocolMessage {
     if (!relayParentState.assignment.includes(msg.paraId)) return "InvalidAssignment";
     let mine = relayParentState.advertisements.get(from);
     if (mine?.has(msg.candidateHash)) return "Duplicate";
-    if (mine !== undefined && mine.size >= relayParentState.secondedLimit)
-      return "PeerLimitReached";
-    if (relayParentState.secondedCount >= relayParentState.secondedLimit)
-      return "SecondedLimitReached";
+    if (this.env.generation === "2024") {
+      if (mine !== undefined && mine.size >= relayParentState.secondedLimit)
+        return "PeerLimitReached";
+      if (relayParentState.secondedCount >= relayParentState.secondedLimit)
+        return "SecondedLimitReached";
+    } else {
+      // `insert_advertisement`: checked before the insert, so up to `len + 1`.
+      if (mine !== undefined && mine.size > relayParentState.assignment.length)
+        return "PeerLimitReached";
+      if (!this.hasClaimOnSomePath(msg.relayParent, msg.paraId)) return "SecondedLimitReached";
+    }
     if (mine === undefined) {
       mine = new Set();
       relayParentState.advertisements.set(from, mine);
@@ -235,10 +264,83 @@ export class CollatorProtocol implements CollatorProtocolMessage {
       relayParentState.waitingQueue.push(pending);
       return "Queued";
     }
-    if (relayParentState.secondedCount >= relayParentState.secondedLimit)
+    if (
+      this.env.generation === "2024" &&
+      relayParentState.secondedCount >= relayParentState.secondedLimit
+    )
       return "SecondedLimitReached";
     this.fetch(relayParentState, pending);
     return "Fetching";
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Claim-queue fairness (current generation)
+
+  /** `paths_via_relay_parent`: per active leaf under which `relayParent` is allowed, oldest first. */
+  private pathsVia(relayParent: Hash): Hash[][] {
+    const paths: Hash[][] = [];
+    for (const leaf of this.view.activeLeaves()) {
+      const under = this.view.knownAllowedRelayParentsUnder(leaf, null);
+      if (under?.includes(relayParent)) paths.push([...under].reverse());
+    }
+    return paths;
+  }
+
+  /**
+   * `seconded_and_pending_for_para`: the para's collations at `relayParent` seconded, being
+   * fetched, waiting on validation, or blocked from seconding.
+   */
+  private secondedAndPendingForPara(relayParent: Hash, para: ParaId): number {
+    const state = this.perRelayParent.get(relayParent);
+    const seconded = state?.secondedPerPara.get(para) ?? 0;
+    const fetching = state?.fetching?.pending.paraId === para ? 1 : 0;
+    let waiting = 0;
+    for (const p of this.seconding.values())
+      if (p.relayParent === relayParent && p.paraId === para) waiting++;
+    let blocked = 0;
+    for (const list of this.blocked.values())
+      for (const p of list) if (p.relayParent === relayParent && p.paraId === para) blocked++;
+    return seconded + fetching + waiting + blocked;
+  }
+
+  /**
+   * Replays one path of the implicit view: each block's claim queue, and the claims its
+   * collations of `paras` already hold. Null when a block of the path is unknown.
+   */
+  private claimQueueState(path: readonly Hash[], paras: readonly ParaId[]): ClaimQueueState | null {
+    const cq = new ClaimQueueState();
+    for (const ancestor of path) {
+      const state = this.perRelayParent.get(ancestor);
+      if (state === undefined) return null;
+      cq.addLeaf(ancestor, state.assignment);
+      for (const para of paras) {
+        const n = this.secondedAndPendingForPara(ancestor, para);
+        for (let i = 0; i < n; i++) cq.claimAt(ancestor, para);
+      }
+    }
+    return cq;
+  }
+
+  /** `ensure_seconding_limit_is_respected`: some path still has a free claim of `para`. */
+  private hasClaimOnSomePath(relayParent: Hash, para: ParaId): boolean {
+    for (const path of this.pathsVia(relayParent)) {
+      if (this.claimQueueState(path, [para])?.canClaimAt(relayParent, para)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * `unfulfilled_claim_queue_entries`: the free claims in `relayParent`'s window, claiming for
+   * every para scheduled there, on the path that leaves the most free (the longest list).
+   */
+  private unfulfilledClaims(relayParent: Hash, state: PerRelayParent): ParaId[] {
+    const scheduled = [...new Set(state.assignment)].sort((a, b) => a - b);
+    let best: ParaId[] = [];
+    for (const path of this.pathsVia(relayParent)) {
+      const unclaimed = this.claimQueueState(path, scheduled)?.unclaimedAt(relayParent) ?? [];
+      if (unclaimed.length > best.length) best = unclaimed;
+    }
+    return best;
   }
 
   private fetch(relayParentState: PerRelayParent, pending: PendingCollation): void {
@@ -258,12 +360,29 @@ export class CollatorProtocol implements CollatorProtocolMessage {
     });
   }
 
-  /** `dequeue_next_collation_and_fetch`. */
+  /**
+   * `dequeue_next_collation_and_fetch`: 2024 the next queued, while below the limit; current
+   * (`get_next_collation_to_fetch`, `pick_a_collation_to_fetch`) the first free claim, in
+   * claim-queue order, that has a queued advertisement.
+   */
   private dequeueNext(relayParentState: PerRelayParent): void {
     relayParentState.status = "Waiting";
-    if (relayParentState.secondedCount >= relayParentState.secondedLimit) return;
-    const next = relayParentState.waitingQueue.shift();
-    if (next !== undefined) this.fetch(relayParentState, next);
+    const queue = relayParentState.waitingQueue;
+    if (this.env.generation === "2024") {
+      if (relayParentState.secondedCount >= relayParentState.secondedLimit) return;
+      const next = queue.shift();
+      if (next !== undefined) this.fetch(relayParentState, next);
+      return;
+    }
+    if (queue.length === 0) return;
+    const relayParent = queue[0]!.relayParent;
+    for (const para of this.unfulfilledClaims(relayParent, relayParentState)) {
+      const i = queue.findIndex((p) => p.paraId === para);
+      if (i === -1) continue;
+      const [next] = queue.splice(i, 1);
+      this.fetch(relayParentState, next!);
+      return;
+    }
   }
 
   /** The collator's response: sanity checks, then `Second` to backing. */
@@ -360,6 +479,10 @@ export class CollatorProtocol implements CollatorProtocolMessage {
     const relayParentState = this.perRelayParent.get(relayParent);
     if (relayParentState === undefined) return;
     relayParentState.secondedCount++;
+    relayParentState.secondedPerPara.set(
+      pending.paraId,
+      (relayParentState.secondedPerPara.get(pending.paraId) ?? 0) + 1,
+    );
     this.dequeueNext(relayParentState);
   }
 
