@@ -39,7 +39,7 @@ program
   .option("-q, --quiet", "print only failures and the closing line")
   .addHelpText(
     "after",
-    "\nExamples:\n  parapipe conformance ../shared/conformance/vectors\n  parapipe conformance vectors/fragment-chain/FC19-populate-max-depth-2.json --json",
+    "\nExamples:\n  parapipe conformance ../shared/conformance/vectors conformance/current\n  parapipe conformance vectors/fragment-chain/FC19-populate-max-depth-2.json --json",
   )
   .action((paths: string[], opts: { json?: boolean; quiet?: boolean }) => {
     process.exitCode = conformanceCommand(paths, opts);
@@ -76,6 +76,7 @@ program
       "  parapipe run --preset sync --preset async        # sync vs async backing, side by side\n" +
       "  parapipe run --preset elastic-3 --json           # the run report as JSON\n" +
       "  parapipe run my-chain.yaml --seed 7 --relay-blocks 120\n" +
+      "  parapipe run --preset elastic-12 --generation 2024   # the 2024-25 node and collator rules\n" +
       "\nA scenario names only what differs from its preset, e.g.:\n" +
       "  preset: async\n  parachains:\n    - id: 2000\n      runtime: {unincludedSegmentCapacity: 1}\n",
   )

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseScenarioText, resolveScenario } from "../../src/config/scenario.ts";
+import { runScenario } from "../../src/report/run.ts";
 
 const DIR = join(import.meta.dirname, "../../examples");
 
@@ -17,5 +18,41 @@ describe("example scenarios", () => {
       const r = resolveScenario(parsed.ok ? parsed.value : null);
       expect(r.ok ? [] : r.error).toEqual([]);
     });
+  }
+});
+
+/** What each example's comment says a run gives (seed 1); the trace does not depend on the crypto mode. */
+const STATED: Record<
+  string,
+  { readonly generation?: "current" | "2024"; readonly expect: object }
+> = {
+  "full-blocks-handover-2024.yaml": {
+    expect: { backed15: "104..135", authored: { blocks: 708, forks: 41 } },
+  },
+  "elastic-3-one-collator.yaml": {
+    expect: { backed15: "45..45", authored: { blocks: 177, forks: 0 } },
+  },
+  "lossy-network.yaml": { expect: { backed15: "11..15", intervalS: "6.55", edge: 2 } },
+  "async-capacity-1.yaml": { expect: { backed15: "7..8", intervalS: "12.00" } },
+};
+
+describe("example scenarios give what their comments say", () => {
+  for (const [file, stated] of Object.entries(STATED)) {
+    it(file, () => {
+      const parsed = parseScenarioText(readFileSync(join(DIR, file), "utf8"));
+      if (!parsed.ok) throw new Error(parsed.error.join());
+      const r = resolveScenario({ ...(parsed.value as object), crypto: "none" });
+      if (!r.ok) throw new Error(r.error.join());
+      const { report } = runScenario(r.value);
+      const p = report.paras["2000"]!;
+      const got: Record<string, unknown> = {
+        backed15: `${p.backedPer15RelayBlocks?.min}..${p.backedPer15RelayBlocks?.max}`,
+        authored: p.authored,
+        intervalS: ((p.inclusionIntervalMs ?? 0) / 1000).toFixed(2),
+        edge: report.safety.availabilityEdgeDrops,
+      };
+      const picked = Object.fromEntries(Object.keys(stated.expect).map((k) => [k, got[k]]));
+      expect(picked).toEqual(stated.expect);
+    }, 60_000);
   }
 });

@@ -47,6 +47,16 @@ describe("presets", () => {
     expect(PRESETS.sync.parachains[0]!.runtime.slotDurationMs).toBe(12000);
     expect(PRESETS.sync.relay.hostConfiguration.asyncBackingParams.allowedAncestryLen).toBe(0);
     expect(PRESETS["elastic-3"].parachains[0]!.collator.slotOffsetMs).toBe(1000);
+    // SEMANTICS.md §7: the current generation, and C5-C7's defaults, in every preset.
+    for (const p of Object.values(PRESETS)) {
+      expect(p.generation, p.name).toBe("current");
+      expect(p.relay.blockArrivalDelayMs, p.name).toBe(0);
+      const para = p.parachains[0]!;
+      expect(para.collator.proposalTimeFraction, p.name).toBeCloseTo(2 / 3, 12);
+      expect(para.collator.softDeadlinePercent, p.name).toBe(50);
+      expect(para.runtime.normalDispatchRatio, p.name).toBe(0.75);
+      expect(para.runtime.importCostOfWeight, p.name).toBe(1);
+    }
   });
 
   it("are valid scenarios themselves", () => {
@@ -102,6 +112,15 @@ describe("resolveScenario", () => {
       "parachains: expected a list of at least 1, got a list",
     );
     expect(errorsOf([1])[0]).toBe("(top level): expected an object, got a list");
+    expect(errorsOf({ generation: "2025" })[0]).toBe(
+      'generation: expected one of "current", "2024", got "2025"',
+    );
+    expect(errorsOf({ parachains: [{ collator: { proposalTimeFraction: 0 } }] })[0]).toBe(
+      "parachains[0].collator.proposalTimeFraction: expected a number > 0 and <= 1, got 0",
+    );
+    expect(errorsOf({ parachains: [{ runtime: { normalDispatchRatio: 1.5 } }] })[0]).toBe(
+      "parachains[0].runtime.normalDispatchRatio: expected a number > 0 and <= 1, got 1.5",
+    );
   });
 
   it("refuses scenarios whose parts disagree", () => {
@@ -116,6 +135,9 @@ describe("resolveScenario", () => {
     ).toMatch(/parachains\[1\]\.id/);
     expect(errorsOf({ parachains: [{ load: { saturate: true, txPerSecond: 3 } }] })[0]).toMatch(
       /either saturate/,
+    );
+    expect(errorsOf({ relay: { blockArrivalDelayMs: 6000 } })[0]).toBe(
+      "relay.blockArrivalDelayMs: expected less than the relay slot (6000 ms), got 6000",
     );
   });
 });

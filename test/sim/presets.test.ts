@@ -141,6 +141,46 @@ describe("full blocks with two collators: the handover rule (C4) decides", () =>
   });
 });
 
+describe("import cost (C6) and relay block arrival (C7)", () => {
+  it("elastic-3 full blocks on current: forks at import cost 1.0 (the 1 s #10154 leaves is used up), none at 0.7", () => {
+    const full = (importCostOfWeight: number) =>
+      run({
+        preset: "elastic-3",
+        crypto: "none",
+        parachains: [
+          { id: 2000, ...FULL_BLOCKS, runtime: { ...FULL_BLOCKS.runtime, importCostOfWeight } },
+        ],
+      });
+    expect(para(full(1)).authored.forks).toBeGreaterThan(10);
+    expect(para(full(0.7)).authored.forks).toBe(0);
+    expect(window(full(0.7)).min).toBeGreaterThanOrEqual(34);
+  });
+  it("relay blocks arriving later leave backing less of the slot: elastic-3 backs less", () => {
+    const late = run({ preset: "elastic-3", crypto: "none", relay: { blockArrivalDelayMs: 1500 } });
+    const onTime = run({ preset: "elastic-3", crypto: "none" });
+    expect(para(late).backed).toBeLessThan(para(onTime).backed);
+    expect(late.report.safety.violations).toEqual([]);
+  });
+});
+
+describe.each(["current", "2024"] as const)(
+  "scheduling lookahead 1 on async, generation %s",
+  (generation) => {
+    it("keeps 6 s blocks (the occupied-core rule of pre-1.14 runtimes is gone) but wastes the collators' second block", () => {
+      const la = (lookahead: number) =>
+        run({
+          preset: "async",
+          crypto: "none",
+          generation,
+          relay: { hostConfiguration: { schedulerParams: { lookahead } } },
+        });
+      expect(para(la(1)).inclusionIntervalMs).toBe(6000);
+      expect(para(la(1)).wastedBlocks).toBeGreaterThan(40);
+      expect(para(la(2)).wastedBlocks).toBe(0);
+    });
+  },
+);
+
 describe("max_candidate_depth 3 (Polkadot's production value) on three cores", () => {
   const depth3 = (generation: string) =>
     run({
