@@ -159,7 +159,8 @@ export function runCommand(files: readonly string[], opts: RunOptions): number {
   }
   if (opts.json) {
     process.stdout.write(
-      `${JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2)}\n`,
+      // SCENARIO.md: one run prints its report, several print `{"runs": [REPORT, ...]}`.
+      `${JSON.stringify(reports.length === 1 ? reports[0] : { runs: reports }, null, 2)}\n`,
     );
   } else {
     console.log(formatSummary(reports));

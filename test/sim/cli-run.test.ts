@@ -31,6 +31,7 @@ describe("parapipe run (command line)", () => {
     expect(cli("run", "--preset", "turbo").status).toBe(2);
     expect(cli("run", "--preset", "async", "--seed", "-1").status).toBe(2);
     expect(cli("run").status).toBe(2);
+    expect(cli("run", "--preset", "async", "--generation", "2025").status).toBe(2);
   });
 
   it("runs a preset and prints the report as JSON", () => {
@@ -43,5 +44,29 @@ describe("parapipe run (command line)", () => {
     expect(report.host.parapipeVersion).toBe("0.1.0");
     // bin/parapipe.js re-ran itself with a larger young generation.
     expect(report.host.nodeFlags).toEqual(["--max-semi-space-size=64"]);
+    expect(report.generation).toBe("current");
+  });
+
+  it("prints several runs as {runs: [...]}, each with its generation", () => {
+    const r = cli(
+      "run",
+      "--preset",
+      "sync",
+      "--preset",
+      "async",
+      "--relay-blocks",
+      "15",
+      "--generation",
+      "2024",
+      "--json",
+    );
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(
+      out.runs.map((x: { name: string; generation: string }) => [x.name, x.generation]),
+    ).toEqual([
+      ["sync", "2024"],
+      ["async", "2024"],
+    ]);
   });
 });
