@@ -202,6 +202,11 @@ export interface AuthoredBlockInfo {
   readonly weightUs: number;
   readonly povBytes: number;
   readonly transactions: number;
+  /**
+   * The para's transaction-pool cursor after this block: the block holds the transactions from
+   * its parent's cursor up to this one (the load's transfers are valid in sequence).
+   */
+  readonly poolCursor: number;
   readonly relayParent: Hash;
   readonly author: ActorId;
 }

@@ -3,8 +3,11 @@
  * Exit codes: 0 success, 1 a check failed (a vector, an invariant), 2 bad input.
  */
 import { Command, CommanderError } from "commander";
+import { compareCommand } from "./compare.ts";
 import { conformanceCommand } from "./conformance.ts";
-import { InputError, runCommand } from "./run.ts";
+import { runCommand } from "./run.ts";
+import { InputError } from "./targets.ts";
+import { timingCommand } from "./timing.ts";
 
 // A closed pipe (`parapipe ... | head`) ends the output, not the process with a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
@@ -45,7 +48,7 @@ program
     process.exitCode = conformanceCommand(paths, opts);
   });
 
-program
+const runCmd = program
   .command("run")
   .description(
     "Simulate whole networks (relay validators, collators, parachain runtimes, the network" +
@@ -55,21 +58,14 @@ program
       "Exit 0: done; 1: a safety invariant broke (a replay command is printed); 2: bad input.",
   )
   .argument("[scenario...]", "scenario files (YAML or JSON)")
+  .option("--json", "print the run report(s) as JSON (SCENARIO.md's contract)")
   .option(
-    "-p, --preset <name>",
-    "a built-in preset: sync, async, elastic-3, elastic-12 (repeatable)",
+    "--expect <check>",
+    'a check every run must pass, e.g. "para 2000 blockTimeMs.mean < 7000" or "no forks" (repeatable; docs/expect.md)',
     collect,
     [],
-  )
-  .option("--seed <n>", "override the scenario's seed")
-  .option("--relay-blocks <n>", "override the number of measured relay blocks")
-  .option(
-    "--generation <g>",
-    "which polkadot-sdk node and collator rules run: current (the newest stable release) or 2024",
-  )
-  .option("--json", "print the run report(s) as JSON (SCENARIO.md's contract)")
-  .option("--log <level>", "write chain-time logs to stderr: error, warn, info, debug, trace")
-  .option("--no-progress", "no progress bar (it is drawn only on a terminal anyway)")
+  );
+withSimulateOptions(runCmd)
   .addHelpText(
     "after",
     "\nExamples:\n" +
@@ -77,12 +73,88 @@ program
       "  parapipe run --preset elastic-3 --json           # the run report as JSON\n" +
       "  parapipe run my-chain.yaml --seed 7 --relay-blocks 120\n" +
       "  parapipe run --preset elastic-12 --generation 2024   # the 2024-25 node and collator rules\n" +
+      '  parapipe run --preset async --expect "para 2000 backedPer15RelayBlocks.min >= 11" --expect "no forks"\n' +
       "\nA scenario names only what differs from its preset, e.g.:\n" +
       "  preset: async\n  parachains:\n    - id: 2000\n      runtime: {unincludedSegmentCapacity: 1}\n",
   )
   .action((files: string[], opts: Parameters<typeof runCommand>[1]) => {
     process.exitCode = runCommand(files, opts);
   });
+
+const compareCmd = program
+  .command("compare")
+  .description(
+    "The async backing docs' table, measured: run each target (default: the sync and async " +
+      "presets) and print parablocks included every, the maximum execution time of a parablock " +
+      "(configured) beside the measured one, the compute throughput per core, their ratios " +
+      "against the first column, block time p95, backed per 15 relay blocks, transactions per " +
+      "second, PoV use and (under a txPerSecond load) transaction latency. Exit codes as run.",
+  )
+  .argument("[scenario...]", "scenario files (YAML or JSON); the first is the baseline")
+  .option("--json", "print the comparison as JSON (SCENARIO.md's \"Other commands' JSON\")")
+  .option("--markdown", "print the table as Markdown");
+withSimulateOptions(compareCmd)
+  .addHelpText(
+    "after",
+    "\nExamples:\n" +
+      "  parapipe compare                                     # sync vs async, the seed table\n" +
+      "  parapipe compare --preset async --preset elastic-3   # async as the baseline\n" +
+      "  parapipe compare my-chain.yaml upgraded.yaml --markdown\n",
+  )
+  .action((files: string[], opts: Parameters<typeof compareCommand>[1]) => {
+    process.exitCode = compareCommand(files, opts);
+  });
+
+program
+  .command("timing")
+  .description(
+    "Block-number durations across an upgrade: how long a period counted in para blocks (a " +
+      "vesting schedule, a staking era, a governance period) lasts before and after, the block " +
+      "count that keeps its real time, the same period in relay blocks, and the issuance per block " +
+      "that keeps the yearly issuance. The block times are measured by simulating both sides.",
+  )
+  .option("--before <target>", "preset name or scenario file before the upgrade", "sync")
+  .option("--after <target>", "preset name or scenario file after the upgrade", "async")
+  .option(
+    "--period <name=blocks>",
+    "a period in para blocks, e.g. vesting=50400 (repeatable)",
+    collect,
+    [],
+  )
+  .option("--issuance-per-block <n>", "tokens issued per para block before the upgrade")
+  .option("--seed <n>", "override the scenarios' seed")
+  .option("--relay-blocks <n>", "override the number of measured relay blocks")
+  .option("--generation <g>", "current or 2024")
+  .option("--json", "print the figures as JSON")
+  .option("--no-progress", "no progress bar")
+  .addHelpText(
+    "after",
+    "\nExamples:\n" +
+      "  parapipe timing --period week=50400 --issuance-per-block 10   # a 7-day period at 12 s blocks\n" +
+      "  parapipe timing --before my-chain.yaml --after my-chain-async.yaml --period era=14400\n",
+  )
+  .action((opts: Parameters<typeof timingCommand>[0]) => {
+    process.exitCode = timingCommand(opts);
+  });
+
+/** The options of the simulating commands (`run`, `compare`). */
+function withSimulateOptions(command: Command): Command {
+  return command
+    .option(
+      "-p, --preset <name>",
+      "a built-in preset: sync, async, elastic-3, elastic-12 (repeatable)",
+      collect,
+      [],
+    )
+    .option("--seed <n>", "override the scenario's seed")
+    .option("--relay-blocks <n>", "override the number of measured relay blocks")
+    .option(
+      "--generation <g>",
+      "which polkadot-sdk node and collator rules run: current (the newest stable release) or 2024",
+    )
+    .option("--log <level>", "write chain-time logs to stderr: error, warn, info, debug, trace")
+    .option("--no-progress", "no progress bar (it is drawn only on a terminal anyway)");
+}
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];

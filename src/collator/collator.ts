@@ -455,6 +455,7 @@ export abstract class CollatorBase implements Actor {
         weightUs: executed.weightUs,
         povBytes: pov.sizeBytes,
         transactions: block.transfers.count,
+        poolCursor: filled.cursor,
         relayParent: relayParentHeader.hash,
         author: this.id,
       });

@@ -125,6 +125,7 @@ function preset(r: PresetRow): Scenario {
     crypto: "sr25519",
     generation: DEFAULT_GENERATION,
     faults: [],
+    expect: [],
   };
 }
 

@@ -6,6 +6,7 @@
  */
 import { parse as parseYaml } from "yaml";
 import { err, ok, type Result } from "../lib/result.ts";
+import { parseExpectation } from "./expectations.ts";
 import { GENERATIONS, type Generation } from "./generation.ts";
 import type { RuntimeConfig } from "./parachain-runtime.ts";
 import { PRESET_NAMES, PRESETS, type PresetName } from "./presets.ts";
@@ -143,6 +144,8 @@ export interface Scenario {
   /** Which polkadot-sdk node and collator rules run (SEMANTICS.md §7). */
   readonly generation: Generation;
   readonly faults: readonly unknown[];
+  /** Checks the run must pass (`src/config/expectations.ts`; exit 1 when one fails). */
+  readonly expect: readonly string[];
 }
 
 const U32_MAX = 4294967295;
@@ -230,6 +233,7 @@ export const SCENARIO_SCHEMA: Schema = obj({
   crypto: oneOf("sr25519", "ed25519", "none"),
   generation: oneOf(...GENERATIONS),
   faults: arr({ kind: "any" }),
+  expect: arr(str),
 });
 
 /** Problems that only the whole scenario shows (after merging). */
@@ -258,6 +262,13 @@ function crossChecks(s: Scenario): string[] {
     if (!p.load.saturate && p.load.txPerSecond === null) {
       errors.push(`parachains[${i}].load: expected saturate: true or a txPerSecond, got neither`);
     }
+  });
+  s.expect.forEach((text, i) => {
+    const parsed = parseExpectation(
+      text,
+      s.parachains.map((p) => p.id),
+    );
+    if (!parsed.ok) errors.push(`expect[${i}]: ${parsed.error}`);
   });
   if (s.relay.validators < hc.schedulerParams.numCores && hc.schedulerParams.numCores > 0) {
     errors.push(

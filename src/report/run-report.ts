@@ -17,7 +17,16 @@ export type ReportEvent = InclusionEventRecord;
 /** What the report needs of an authored para block. */
 export type BlockFacts = Pick<
   AuthoredBlockRecord,
-  "paraId" | "headHash" | "parentHeadHash" | "number" | "timestampMs" | "weightUs" | "authoredAtUs"
+  | "paraId"
+  | "headHash"
+  | "parentHeadHash"
+  | "number"
+  | "timestampMs"
+  | "weightUs"
+  | "authoredAtUs"
+  | "transactions"
+  | "povBytes"
+  | "poolCursor"
 >;
 
 export interface Stats {
@@ -55,6 +64,16 @@ export interface ParaReport {
   readonly wastedBlocks: number;
   /** The configured maximum execution of a block (`maximumBlockWeightMs`), beside the measured. */
   readonly maxExecutionMsPerBlock: number;
+  /** Transactions in the blocks included during the measured time, per second of it. */
+  readonly transactionsPerSecond: number;
+  /** The included blocks' PoV size as a share of `maxPovSize` (0..1). */
+  readonly povShareOfMax: { readonly mean: number; readonly max: number } | null;
+  /**
+   * From a transaction's arrival in the pool to the slot start of the relay block that included
+   * its block, over the transactions of the blocks included during the measured time; null under
+   * a saturating load (every transaction is there from the start, so the figure means nothing).
+   */
+  readonly txLatencyMs: { readonly mean: number; readonly p95: number } | null;
 }
 
 export interface RunReportInput {
@@ -68,6 +87,10 @@ export interface RunReportInput {
   readonly paraIds: readonly number[];
   /** Each para's configured `maximumBlockWeightMs`, by para id. */
   readonly maxExecutionMsPerBlock: ReadonlyMap<number, number>;
+  /** The relay chain's `maxPovSize`, bytes. */
+  readonly maxPovSizeBytes: number;
+  /** Per para, the arrival time (µs) of pool transaction i; absent under a saturating load. */
+  readonly txArrivalUs: ReadonlyMap<number, (i: number) => number>;
   readonly events: readonly ReportEvent[];
   /** Authored blocks by head hash. */
   readonly blocks: ReadonlyMap<Hash, BlockFacts>;
@@ -174,6 +197,44 @@ function paraReport(input: RunReportInput, paraId: number): ParaReport {
     authored,
     wastedBlocks: wastedBlocks(input, paraId, allIncluded),
     maxExecutionMsPerBlock: input.maxExecutionMsPerBlock.get(paraId) ?? 0,
+    ...loadFigures(input, paraId, included),
+  };
+}
+
+/** `transactionsPerSecond`, `povShareOfMax` and `txLatencyMs` of the included blocks. */
+function loadFigures(
+  input: RunReportInput,
+  paraId: number,
+  included: readonly ReportEvent[],
+): Pick<ParaReport, "transactionsPerSecond" | "povShareOfMax" | "txLatencyMs"> {
+  const facts = included
+    .map((e) => ({ e, b: e.headHash ? input.blocks.get(e.headHash) : undefined }))
+    .filter((x): x is { e: ReportEvent; b: BlockFacts } => x.b !== undefined);
+  const transactions = facts.reduce((n, { b }) => n + b.transactions, 0);
+  const shares = facts.map(({ b }) => b.povBytes / input.maxPovSizeBytes);
+  const arrival = input.txArrivalUs.get(paraId);
+  let latencies: number[] | null = null;
+  if (arrival !== undefined) {
+    latencies = [];
+    for (const { e, b } of facts) {
+      const includedAtUs = e.relayBlock * input.slotDurationMs * 1000;
+      const first = input.blocks.get(b.parentHeadHash)?.poolCursor ?? 0;
+      for (let i = first; i < b.poolCursor; i++) latencies.push((includedAtUs - arrival(i)) / 1000);
+    }
+  }
+  const lat = latencies === null ? null : stats(latencies);
+  return {
+    transactionsPerSecond: round3(
+      transactions / ((input.relayBlocks * input.slotDurationMs) / 1000),
+    ),
+    povShareOfMax:
+      shares.length > 0
+        ? {
+            mean: round3(shares.reduce((a, x) => a + x, 0) / shares.length),
+            max: round3(Math.max(...shares)),
+          }
+        : null,
+    txLatencyMs: lat === null ? null : { mean: lat.mean, p95: lat.p95 },
   };
 }
 

@@ -44,6 +44,12 @@ export function runScenario(scenario: Scenario, options: WorldOptions = {}): Run
     maxExecutionMsPerBlock: new Map(
       scenario.parachains.map((p) => [p.id, p.runtime.maximumBlockWeightMs]),
     ),
+    maxPovSizeBytes: scenario.relay.hostConfiguration.maxPovSize,
+    txArrivalUs: new Map(
+      world.paras
+        .filter((p) => !p.pool.unbounded)
+        .map((p) => [p.spec.id, (i: number) => p.pool.arrivalOf(i)] as const),
+    ),
     events: world.events,
     blocks: world.blocks,
   });

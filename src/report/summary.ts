@@ -4,6 +4,8 @@
  * and the browser.
  */
 import type { ParaReport, RunReport } from "./run-report.ts";
+import { type SeedTableRatios, seedTableRatios } from "./seed-table.ts";
+import { textTable } from "./table.ts";
 
 type Row = readonly [label: string, value: (p: ParaReport, r: RunReport) => string];
 
@@ -42,36 +44,7 @@ const ROWS: readonly Row[] = [
   ["wasted blocks (authored, never included)", (p) => String(p.wastedBlocks)],
 ];
 
-/** The seed table's ratios of a run against a baseline, from measured figures only. */
-export interface SeedTableRatios {
-  /** Parablocks per unit of time (the inverse of "parablock included every"). */
-  readonly parablockRate: number | null;
-  /** Mean execution of an included block. */
-  readonly executionTime: number | null;
-  /** Execution included per relay block: the compute throughput. */
-  readonly computeThroughput: number | null;
-}
-
-const ratio = (a: number | null | undefined, b: number | null | undefined): number | null =>
-  a === null || a === undefined || b === null || b === undefined || b === 0 ? null : a / b;
-
-/** `run` over `baseline` for one para: 2x / 4x / 8x for async over sync in the seed table. */
-export function seedTableRatios(run: ParaReport, baseline: ParaReport): SeedTableRatios {
-  return {
-    parablockRate: ratio(baseline.inclusionIntervalMs, run.inclusionIntervalMs),
-    executionTime: ratio(run.executionMsPerBlock?.mean, baseline.executionMsPerBlock?.mean),
-    computeThroughput: ratio(run.executionMsPerRelayBlock, baseline.executionMsPerRelayBlock),
-  };
-}
-
 const times = (x: number | null): string => (x === null ? "-" : `${x.toFixed(2)}x`);
-
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("   ");
-  return [line(header), widths.map((w) => "-".repeat(w)).join("   "), ...rows.map(line)].join("\n");
-}
 
 /** A side-by-side summary of one or more runs, per para. */
 export function formatSummary(reports: readonly RunReport[]): string {
@@ -96,7 +69,7 @@ export function formatSummary(reports: readonly RunReport[]): string {
         [`${label} execution per relay block`, ...reports.map(against((q) => q.computeThroughput))],
       );
     }
-    out.push(table(header, rows));
+    out.push(textTable(header, rows));
   }
   const first = reports[0];
   if (first) {

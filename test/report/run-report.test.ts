@@ -29,6 +29,9 @@ function steadyRun(
       timestampMs: b * 6000,
       weightUs,
       authoredAtUs: (b - 1) * 6_000_000 + 500_000,
+      transactions: 100,
+      povBytes: 1000,
+      poolCursor: k * 100,
     });
     events.push({
       relayBlock: b,
@@ -60,6 +63,9 @@ function steadyRun(
     generation: "current",
     paraIds: [2000],
     maxExecutionMsPerBlock: new Map([[2000, 2000]]),
+    maxPovSizeBytes: 10_000,
+    // Transaction i arrives at i x 60 ms: 100 per relay slot, as the blocks take them.
+    txArrivalUs: new Map([[2000, (i: number) => i * 60_000]]),
     events,
     blocks: facts,
   });
@@ -76,6 +82,9 @@ describe("run report", () => {
       parentHeadHash: h(k - 1),
       number: k,
       timestampMs: 0,
+      transactions: 0,
+      povBytes: 0,
+      poolCursor: 0,
       weightUs: 1,
       authoredAtUs: atUs,
     });
@@ -90,6 +99,15 @@ describe("run report", () => {
     expect(steadyRun(1, 65, 1).paras["2000"]!.wastedBlocks).toBe(0);
     expect(r.paras["2000"]!.maxExecutionMsPerBlock).toBe(2000);
     expect(r.generation).toBe("current");
+  });
+
+  it("measures the load: transactions per second, PoV share, latency from arrival to inclusion", () => {
+    const p = steadyRun(1, 65, 2_000_000).paras["2000"]!;
+    expect(p.transactionsPerSecond).toBeCloseTo(6000 / 360, 3); // 60 blocks of 100 in 360 s
+    expect(p.povShareOfMax).toEqual({ mean: 0.1, max: 0.1 });
+    // Block k holds transactions (k-1)*100 + j, arrived at ((k-1)*100 + j) x 60 ms, and is
+    // included at the slot start of relay block k + 1: 12 s - 60 ms x j, j = 0..99.
+    expect(p.txLatencyMs).toEqual({ mean: 9030, p95: 11_700 });
   });
 
   it("measures a para included every relay block", () => {
@@ -131,6 +149,8 @@ describe("run report", () => {
       generation: "2024",
       paraIds: [1],
       maxExecutionMsPerBlock: new Map([[1, 500]]),
+      maxPovSizeBytes: 10_000,
+      txArrivalUs: new Map(),
       events: [],
       blocks: new Map(),
     });

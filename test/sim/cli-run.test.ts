@@ -70,3 +70,49 @@ describe("parapipe run (command line)", () => {
     ]);
   });
 });
+
+describe("parapipe compare, timing and expect (command line)", () => {
+  it("compare --json: columns and the advantage of the last over the first", () => {
+    const r = cli("compare", "--relay-blocks", "30", "--json");
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.columns.map((c: { name: string }) => c.name)).toEqual(["sync", "async"]);
+    const [s, a] = out.columns;
+    expect(out.advantage.parablockRate).toBeCloseTo(
+      s.parablockIntervalMs / a.parablockIntervalMs,
+      3,
+    );
+    expect(out.advantage.computeThroughput).toBeCloseTo(
+      a.computeMsPerRelayBlock / s.computeMsPerRelayBlock,
+      3,
+    );
+    expect(s.report.paras["2000"].inclusionIntervalMs).toBe(s.parablockIntervalMs);
+  });
+
+  it("a failing expect exits 1 and names it; a passing one exits 0", () => {
+    const dir = mkdtempSync(join(tmpdir(), "parapipe-"));
+    const file = join(dir, "gate.yaml");
+    writeFileSync(
+      file,
+      'preset: async\nrelayBlocks: 15\nexpect: ["para 2000 blockTimeMs.mean < 5000", "no forks"]\n',
+    );
+    const failing = cli("run", file, "--no-progress");
+    expect(failing.status).toBe(1);
+    expect(failing.stdout).toContain(
+      "FAIL async: para 2000 blockTimeMs.mean < 5000 (measured 6000)",
+    );
+    expect(failing.stdout).toContain("PASS async: no forks (measured 0)");
+    const passing = cli("run", "--preset", "async", "--relay-blocks", "15", "--expect", "no forks");
+    expect(passing.status).toBe(0);
+    expect(cli("run", "--preset", "async", "--expect", "para 9 backed > 1").status).toBe(2);
+  });
+
+  it("timing: a 7-day period of 50,400 blocks at 12 s becomes 100,800 blocks at 6 s", () => {
+    const r = cli("timing", "--period", "week=50400", "--relay-blocks", "30", "--json");
+    expect(r.status).toBe(0);
+    const t = JSON.parse(r.stdout);
+    expect(t.periods[0].blocksKeepingRealTime).toBe(100800);
+    expect(cli("timing").status).toBe(2);
+    expect(cli("timing", "--period", "week").status).toBe(2);
+  });
+});

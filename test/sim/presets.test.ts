@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunOutcome } from "../../src/report/run.ts";
-import { seedTableRatios } from "../../src/report/summary.ts";
+import { seedTableRatios } from "../../src/report/seed-table.ts";
 import { orphaned, run } from "./helpers.ts";
 
 const para = (o: ReturnType<typeof run>) => o.report.paras["2000"]!;

@@ -1,0 +1,208 @@
+/**
+ * What the simulating commands (`run`, `compare`) share: the targets they take (scenario files and
+ * presets), the options that override every target (`--seed`, `--relay-blocks`, `--generation`,
+ * `--log`), resolving them all before anything runs (one bad file runs nothing, exit 2), and
+ * running them with a progress bar, the host facts and the safety lines with their replay command.
+ */
+import { readFileSync } from "node:fs";
+import { consistentHostConfigurationFromScenario } from "../config/from-scenario.ts";
+import { GENERATIONS, type Generation } from "../config/generation.ts";
+import { PRESET_NAMES } from "../config/presets.ts";
+import { parseScenarioText, resolveScenario, type Scenario } from "../config/scenario.ts";
+import { type RunOutcome, runScenario } from "../report/run.ts";
+import type { LogLevel } from "../sim/log.ts";
+import { nativeCryptoProvider } from "./native-crypto.ts";
+import { progressBar } from "./progress.ts";
+import { style } from "./style.ts";
+
+/** The options every simulating command takes. */
+export interface SimulateOptions {
+  readonly preset?: string[];
+  readonly seed?: string;
+  readonly relayBlocks?: string;
+  readonly generation?: string;
+  readonly json?: boolean;
+  readonly log?: string;
+  readonly progress?: boolean;
+  /** Checks added to every target's `expect:` list (`--expect`, repeatable). */
+  readonly expect?: string[];
+}
+
+export class InputError extends Error {}
+
+export function integerOption(
+  name: string,
+  value: string | undefined,
+  min: number,
+): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < min) {
+    throw new InputError(`--${name}: expected an integer >= ${min}, got ${JSON.stringify(value)}`);
+  }
+  return Number(value);
+}
+
+export interface Source {
+  readonly label: string;
+  readonly replay: string;
+  readonly input: Record<string, unknown>;
+}
+
+export function sources(files: readonly string[], presets: readonly string[]): Source[] {
+  const out: Source[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (e) {
+      throw new InputError(`${file}: cannot read (${e instanceof Error ? e.message : String(e)})`);
+    }
+    const parsed = parseScenarioText(text);
+    if (!parsed.ok) throw new InputError(`${file}: ${parsed.error.join("; ")}`);
+    const value = parsed.value ?? {};
+    if (typeof value !== "object" || Array.isArray(value))
+      throw new InputError(`${file}: (top level): expected an object`);
+    out.push({ label: file, replay: file, input: value as Record<string, unknown> });
+  }
+  for (const p of presets) {
+    if (!(PRESET_NAMES as readonly string[]).includes(p)) {
+      throw new InputError(
+        `--preset: expected one of ${PRESET_NAMES.join(", ")}, got ${JSON.stringify(p)}`,
+      );
+    }
+    out.push({ label: `preset ${p}`, replay: `--preset ${p}`, input: { preset: p } });
+  }
+  if (out.length === 0) throw new InputError("give a SCENARIO file or --preset NAME (see --help)");
+  return out;
+}
+
+/** Resolve every scenario before running any: one bad file runs nothing. */
+export function resolveAll(
+  srcs: readonly Source[],
+  seed: number | undefined,
+  relayBlocks: number | undefined,
+  generation: Generation | undefined,
+  expect: readonly string[] = [],
+): Scenario[] {
+  const problems: string[] = [];
+  const scenarios: Scenario[] = [];
+  for (const s of srcs) {
+    const input: Record<string, unknown> = {
+      ...s.input,
+      ...(seed === undefined ? {} : { seed }),
+      ...(relayBlocks === undefined ? {} : { relayBlocks }),
+      ...(generation === undefined ? {} : { generation }),
+    };
+    if (expect.length > 0) {
+      const own = Array.isArray(s.input.expect) ? (s.input.expect as unknown[]) : [];
+      input.expect = [...own, ...expect];
+    }
+    const r = resolveScenario(input);
+    if (!r.ok) {
+      for (const e of r.error) problems.push(`${s.label}: ${e}`);
+      continue;
+    }
+    const hc = consistentHostConfigurationFromScenario(r.value.relay.hostConfiguration);
+    if (!hc.ok) {
+      problems.push(
+        `${s.label}: relay.hostConfiguration: inconsistent (${hc.error.code}, as polkadot-sdk's check_consistency says)`,
+      );
+      continue;
+    }
+    scenarios.push(r.value);
+  }
+  if (problems.length > 0) throw new InputError(problems.join("\n"));
+  return scenarios;
+}
+
+/** A run report with the facts about the machine that ran it (SCENARIO.md `host`). */
+export type HostedReport = RunOutcome["report"] & {
+  readonly host: {
+    readonly wallMs: number;
+    readonly parapipeVersion: string;
+    readonly node: string;
+    readonly nodeFlags: readonly string[];
+  };
+};
+
+/** The targets of a command, resolved: the scenarios and where each came from. */
+export interface Targets {
+  readonly sources: readonly Source[];
+  readonly scenarios: readonly Scenario[];
+}
+
+/** Check the common options and resolve every target (`InputError` on any problem). */
+export function resolveTargets(
+  files: readonly string[],
+  opts: SimulateOptions,
+  defaultPresets: readonly string[] = [],
+): Targets {
+  const seed = integerOption("seed", opts.seed, 0);
+  const relayBlocks = integerOption("relay-blocks", opts.relayBlocks, 1);
+  const levels = ["error", "warn", "info", "debug", "trace"];
+  if (opts.log !== undefined && !levels.includes(opts.log)) {
+    throw new InputError(
+      `--log: expected one of ${levels.join(", ")}, got ${JSON.stringify(opts.log)}`,
+    );
+  }
+  if (
+    opts.generation !== undefined &&
+    !(GENERATIONS as readonly string[]).includes(opts.generation)
+  ) {
+    throw new InputError(
+      `--generation: expected one of ${GENERATIONS.join(", ")}, got ${JSON.stringify(opts.generation)}`,
+    );
+  }
+  const generation = opts.generation as Generation | undefined;
+  const presets =
+    (opts.preset ?? []).length === 0 && files.length === 0 ? defaultPresets : (opts.preset ?? []);
+  const srcs = sources(files, presets);
+  return {
+    sources: srcs,
+    scenarios: resolveAll(srcs, seed, relayBlocks, generation, opts.expect ?? []),
+  };
+}
+
+/**
+ * Run every target in turn (progress bar on a terminal unless `--json`), print each safety
+ * violation with its replay command on stderr, and return the reports with their host facts.
+ */
+export function simulate(
+  targets: Targets,
+  opts: SimulateOptions,
+): { readonly reports: HostedReport[]; readonly violations: number } {
+  const reports: HostedReport[] = [];
+  let violations = 0;
+  for (const [i, scenario] of targets.scenarios.entries()) {
+    const bar = progressBar(opts.progress !== false && !opts.json);
+    const started = Date.now();
+    const { report } = runScenario(scenario, {
+      crypto: nativeCryptoProvider(),
+      ...(opts.log
+        ? {
+            logLevel: opts.log as LogLevel,
+            logSink: (line: string) => process.stderr.write(`${line}\n`),
+          }
+        : {}),
+      onRelayBlock: (n, total) => bar.update(n, total, scenario.name),
+    });
+    bar.finish();
+    reports.push({
+      ...report,
+      host: {
+        wallMs: Date.now() - started,
+        parapipeVersion: "0.1.0",
+        node: process.version,
+        nodeFlags: process.execArgv.filter((a) => a.startsWith("--max-")),
+      },
+    });
+    for (const v of report.safety.violations) {
+      violations++;
+      console.error(
+        `${style.red("SAFETY")} ${scenario.name}: relay block #${v.relayBlock}: ${v.invariant}: ${v.message}\n` +
+          `  replay: parapipe run ${targets.sources[i]!.replay} --seed ${scenario.seed} --relay-blocks ${scenario.relayBlocks} --generation ${scenario.generation} --log debug`,
+      );
+    }
+  }
+  return { reports, violations };
+}
