@@ -154,6 +154,14 @@ export interface RuntimeApi {
     assumption: OccupiedCoreAssumption,
   ): PersistedValidationData | null;
   validationCodeHash(paraId: ParaId, assumption: OccupiedCoreAssumption): Hash | null;
+  /** `validation_code_by_hash`: the code stored under `hash` (current and scheduled code). */
+  validationCodeByHash(hash: Hash): Uint8Array | null;
+  /**
+   * The paras pallet's `UpgradeGoAheadSignal` of `paraId` in this block's state: what a
+   * collator proves to its para with the relay state proof (`well_known_keys::
+   * upgrade_go_ahead_signal`), modelled as a read.
+   */
+  upgradeGoAheadSignal(paraId: ParaId): "GoAhead" | "Abort" | null;
   candidatesPendingAvailability(paraId: ParaId): readonly CommittedCandidateReceipt[];
   asyncBackingParams(): AsyncBackingParams;
   minimumBackingVotes(): number;

@@ -3,8 +3,8 @@
  * initialisation, then `paras_inherent::enter` on the block author's inherent, in polkadot-sdk's
  * order (SEMANTICS.md 2.5):
  *
- *  1. `now` = the block's number; events cleared; `paras::initializer_initialize` (upgrade
- *     cooldowns that expired are lifted); the message-queue pallet dispatches upward messages
+ *  1. `now` = the block's number; events cleared; `paras::initializer_initialize` (upgrades due
+ *     by `now` get their go-ahead signal); the message-queue pallet dispatches upward messages
  *     (SIMPLIFICATION: every message enqueued by earlier blocks is serviced at once, as if the
  *     service weight were unlimited; dispatching does nothing else);
  *  2. allowed relay parents updated with the PARENT block: (parent hash, parent state root, the
@@ -23,7 +23,8 @@
  *     see `paras-inherent.ts`);
  *  8. `process_candidates` (`CandidateBacked`; the new candidates occupy their cores);
  *  9. `advance_claim_queue(occupied)`: every core not occupied at step 6 pops its front claim
- *     (used by the candidate just backed, or lost) and is refilled; occupied cores keep theirs.
+ *     (used by the candidate just backed, or lost) and is refilled; occupied cores keep theirs;
+ * 10. `paras::initializer_finalize`: upgrade cooldowns that expired are lifted.
  *
  * ProvideInherent semantics (the block author's `create_inherent`): invalid bitfields and
  * candidates are filtered out, never a block failure, and the result says what was accepted and
@@ -58,7 +59,7 @@ import {
   updatePendingAvailabilityAndGetFreedCores,
   type VerifySignature,
 } from "./inclusion.ts";
-import { processScheduledUpgradeCooldowns } from "./paras.ts";
+import { processScheduledUpgradeChanges, processScheduledUpgradeCooldowns } from "./paras.ts";
 import {
   type DroppedBitfield,
   type DroppedCandidate,
@@ -128,7 +129,7 @@ export function applyBlock(
 
   // Block initialisation.
   state.now = now;
-  processScheduledUpgradeCooldowns(state.paras, now);
+  processScheduledUpgradeChanges(state.paras, now);
   // The message-queue pallet services the upward queues (modelled: all of them, see the header).
   for (const para of [...state.ump.upwardQueues.keys()].sort((a, b) => a - b)) {
     dequeueUpwardMessages(state.ump, para, Number.POSITIVE_INFINITY);
@@ -202,6 +203,9 @@ export function applyBlock(
 
   // Cores still occupied before the new candidates keep their claim; all others advance.
   advanceClaimQueue(state.scheduler, config, assignmentProvider(state), occupied);
+
+  // Block finalisation.
+  processScheduledUpgradeCooldowns(state.paras, now);
 
   // The processed inherent: candidates per para ascending, in chain order (Rust folds the
   // `BTreeMap<ParaId, ...>`); the bitfields that passed, as offered (a subsequence, in order).

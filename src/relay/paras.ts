@@ -3,17 +3,25 @@
  * validation-code hashes and the code-upgrade signals.
  *
  * Each Rust storage map is one Map here (a para need not appear in all of them, as on chain).
- * Code upgrades follow the `SetGoAheadSignal` strategy with one simplification: PVF pre-checking
- * is taken to accept the code at once (as with `pvf_checking_enabled = false` or already known
- * code), so the upgrade is scheduled in the block of the candidate's inclusion:
- * `expected_at = max(included_at + validation_upgrade_delay, now + minimum_validation_upgrade_delay)`.
- * Past-code bookkeeping (`note_past_code`, pruning) is not modelled.
+ * Code upgrades follow the `SetGoAheadSignal` strategy (the one inclusion uses) with one
+ * simplification: the PVF pre-check vote is taken to accept the code at once (as Rust does for
+ * code it already knows; unknown code goes to a validators' vote), so the upgrade is scheduled in
+ * the block of the candidate's inclusion:
+ * `expected_at = max(included_at + validation_upgrade_delay, now + minimum_validation_upgrade_delay)`,
+ * queued in `UpcomingUpgrades`; the go-ahead signal is set at the initialisation of the first relay
+ * block at or after `expected_at` (`process_scheduled_upgrade_changes`), and the upgrade
+ * restriction lifted at the finalisation of `included_at + validation_upgrade_cooldown`
+ * (`process_scheduled_upgrade_cooldowns`). Past-code bookkeeping (`note_past_code`, pruning) is not
+ * modelled.
  *
  * Invariants: `futureCodeHash[p]` is set iff an upgrade of p is in progress;
  * `futureCodeUpgrades[p]` implies `futureCodeHash[p]`.
  *
  * Ref: polkadot/runtime/parachains/src/paras/mod.rs (note_new_head, schedule_code_upgrade,
- *      can_upgrade_validation_code, is_offboarding, process_scheduled_upgrade_cooldowns).
+ *      proceed_with_upgrade, can_upgrade_validation_code, is_offboarding,
+ *      process_scheduled_upgrade_changes, process_scheduled_upgrade_cooldowns; the 2024-25 code
+ *      read on a fork of polkadot-sdk, opentensor/polkadot-sdk at 0942da80, against the stored
+ *      2023 polkadot-sdk copy: the same logic).
  */
 
 import type { HostConfiguration } from "../config/host-configuration.ts";
@@ -47,6 +55,8 @@ export interface ParasState {
   upgradeRestrictionSignal: Map<ParaId, UpgradeRestriction>;
   /** `UpgradeCooldowns`: `(para, block)` sorted ascending by block. */
   upgradeCooldowns: [ParaId, BlockNumber][];
+  /** `UpcomingUpgrades`: `(para, expected_at)` sorted ascending by block, awaiting their go-ahead. */
+  upcomingUpgrades: [ParaId, BlockNumber][];
   codeByHash: Map<Hash, Uint8Array>;
 }
 
@@ -61,6 +71,7 @@ export function newParasState(): ParasState {
     upgradeGoAheadSignal: new Map(),
     upgradeRestrictionSignal: new Map(),
     upgradeCooldowns: [],
+    upcomingUpgrades: [],
     codeByHash: new Map(),
   };
 }
@@ -150,11 +161,7 @@ export function scheduleCodeUpgrade(
 
   paras.upgradeRestrictionSignal.set(id, "Present");
   const nextPossibleUpgradeAt = includedAt + config.validationUpgradeCooldown;
-  // binary_search_by_key(...).unwrap_or_else(|idx| idx): insert after the last entry with a
-  // smaller block, before the first equal-or-larger one found by the search.
-  let insertAt = paras.upgradeCooldowns.findIndex(([, at]) => at >= nextPossibleUpgradeAt);
-  if (insertAt === -1) insertAt = paras.upgradeCooldowns.length;
-  paras.upgradeCooldowns.splice(insertAt, 0, [id, nextPossibleUpgradeAt]);
+  sortedInsert(paras.upgradeCooldowns, id, nextPossibleUpgradeAt);
 
   paras.codeByHash.set(codeHash, newCode);
   paras.futureCodeHash.set(id, codeHash);
@@ -165,10 +172,31 @@ export function scheduleCodeUpgrade(
     now + config.minimumValidationUpgradeDelay,
   );
   paras.futureCodeUpgrades.set(id, expectedAt);
-  paras.upgradeGoAheadSignal.set(id, "GoAhead");
+  sortedInsert(paras.upcomingUpgrades, id, expectedAt);
 }
 
-/** `process_scheduled_upgrade_cooldowns` (block initialization): lift expired restrictions. */
+/**
+ * `binary_search_by_key(...).unwrap_or_else(|idx| idx)` then `insert`: after the entries with a
+ * smaller block, before the first equal-or-larger one.
+ */
+function sortedInsert(list: [ParaId, BlockNumber][], id: ParaId, at: BlockNumber): void {
+  let insertAt = list.findIndex(([, b]) => b >= at);
+  if (insertAt === -1) insertAt = list.length;
+  list.splice(insertAt, 0, [id, at]);
+}
+
+/**
+ * `process_scheduled_upgrade_changes` (block initialisation): the upgrades due by `now` get their
+ * go-ahead signal, which the para reads in the relay-parent state.
+ */
+export function processScheduledUpgradeChanges(paras: ParasState, now: BlockNumber): void {
+  const due = paras.upcomingUpgrades.filter(([, at]) => at <= now);
+  if (due.length === 0) return;
+  paras.upcomingUpgrades = paras.upcomingUpgrades.slice(due.length);
+  for (const [para] of due) paras.upgradeGoAheadSignal.set(para, "GoAhead");
+}
+
+/** `process_scheduled_upgrade_cooldowns` (block finalisation): lift expired restrictions. */
 export function processScheduledUpgradeCooldowns(paras: ParasState, now: BlockNumber): void {
   paras.upgradeCooldowns = paras.upgradeCooldowns.filter(([para, at]) => {
     if (at <= now) {

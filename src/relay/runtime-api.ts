@@ -108,6 +108,7 @@ function copyForEnact(state: RelayState, para: ParaId): RelayState {
       upgradeGoAheadSignal: new Map(p.upgradeGoAheadSignal),
       upgradeRestrictionSignal: new Map(p.upgradeRestrictionSignal),
       upgradeCooldowns: [...p.upgradeCooldowns],
+      upcomingUpgrades: [...p.upcomingUpgrades],
       codeByHash: new Map(p.codeByHash),
     },
     dmp: structuredClone(state.dmp),
@@ -311,6 +312,14 @@ class RelayRuntimeApi implements RuntimeApi {
     return memo(this.codeHashes, `${paraId}/${assumption}`, () => {
       return this.viewUnder(paraId, assumption)?.codeHash ?? null;
     });
+  }
+
+  validationCodeByHash(hash: Hash): Uint8Array | null {
+    return this.state.paras.codeByHash.get(hash) ?? null;
+  }
+
+  upgradeGoAheadSignal(paraId: ParaId): "GoAhead" | "Abort" | null {
+    return this.state.paras.upgradeGoAheadSignal.get(paraId) ?? null;
   }
 
   candidatesPendingAvailability(paraId: ParaId): readonly CommittedCandidateReceipt[] {

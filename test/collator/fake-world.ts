@@ -514,6 +514,8 @@ export class FakeWorld {
               maxPovSize,
             },
       validationCodeHash: (p) => (p === paraId ? codeHash : null),
+      validationCodeByHash: () => null,
+      upgradeGoAheadSignal: () => null,
       candidatesPendingAvailability: () => [],
       asyncBackingParams: () => ({
         maxCandidateDepth: 3,

@@ -116,6 +116,8 @@ export function makeApi(spec: ApiSpec): RuntimeApi {
     paraBackingState: (para) => spec.backingStates.get(para) ?? null,
     persistedValidationData: () => null,
     validationCodeHash: () => CODE_HASH,
+    validationCodeByHash: () => null,
+    upgradeGoAheadSignal: () => null,
     candidatesPendingAvailability: () => [],
     asyncBackingParams: () => ({
       maxCandidateDepth: spec.maxCandidateDepth ?? 3,

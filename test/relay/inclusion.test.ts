@@ -309,9 +309,11 @@ describe("enact_candidate", () => {
     const p = state.paras;
     expect(p.futureCodeHash.get(1)).toBe(validationCodeHash(newCode));
     expect(p.upgradeRestrictionSignal.get(1)).toBe("Present");
-    expect(p.upgradeGoAheadSignal.get(1)).toBe("GoAhead");
+    // The go-ahead comes at the first relay block at or after expected_at, not now.
+    expect(p.upgradeGoAheadSignal.has(1)).toBe(false);
     // max(included_at + validation_upgrade_delay, now + minimum_validation_upgrade_delay)
     expect(p.futureCodeUpgrades.get(1)).toBe(15);
+    expect(p.upcomingUpgrades).toEqual([[1, 15]]);
     expect(p.upgradeCooldowns).toEqual([[1, 30]]);
     // A head with an older relay parent does not apply it.
     enactCandidate(state, 14, simple(1, head(2)), 0, 0);

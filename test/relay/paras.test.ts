@@ -3,6 +3,7 @@ import {
   canUpgradeValidationCode,
   newParasState,
   noteNewHead,
+  processScheduledUpgradeChanges,
   processScheduledUpgradeCooldowns,
   registerPara,
   scheduleCodeUpgrade,
@@ -52,7 +53,13 @@ describe("paras", () => {
     scheduleCodeUpgrade(p, 1, NEW_CODE, 5, cfg);
     expect(canUpgradeValidationCode(p, 1)).toBe(false);
     expect(p.futureCodeUpgrades.get(1)).toBe(9); // max(5 + 2, 5 + 4)
+    // `process_scheduled_upgrade_changes`: the go-ahead at the initialisation of block 9.
+    expect(p.upgradeGoAheadSignal.has(1)).toBe(false);
+    processScheduledUpgradeChanges(p, 8);
+    expect(p.upgradeGoAheadSignal.has(1)).toBe(false);
+    processScheduledUpgradeChanges(p, 9);
     expect(p.upgradeGoAheadSignal.get(1)).toBe("GoAhead");
+    expect(p.upcomingUpgrades).toEqual([]);
     expect(p.upgradeCooldowns).toEqual([[1, 15]]);
     // Already in progress: no-op.
     scheduleCodeUpgrade(p, 1, new Uint8Array(12), 6, cfg);
