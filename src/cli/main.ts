@@ -3,6 +3,7 @@
  * Exit codes: 0 success, 1 a check failed (a vector, an invariant), 2 bad input.
  */
 import { Command, CommanderError } from "commander";
+import { checkCommand } from "./check.ts";
 import { compareCommand } from "./compare.ts";
 import { conformanceCommand } from "./conformance.ts";
 import { runCommand } from "./run.ts";
@@ -79,6 +80,39 @@ withSimulateOptions(runCmd)
   )
   .action((files: string[], opts: Parameters<typeof runCommand>[1]) => {
     process.exitCode = runCommand(files, opts);
+  });
+
+program
+  .command("check")
+  .description(
+    "The configuration doctor: check one scenario (a SCENARIO file or --preset NAME) against the " +
+      "rules of asynchronous backing and elastic scaling (docs/check.md). Each finding names the " +
+      "keys and values, the polkadot-sdk rule and where it is written, and its evidence: the rule's " +
+      "figures, or the given and a fixed configuration simulated side by side. " +
+      "Exit 0: no findings; 1: findings; 2: bad input.",
+  )
+  .argument("[scenario]", "a scenario file (YAML or JSON)")
+  .option(
+    "-p, --preset <name>",
+    "a built-in preset: sync, async, elastic-3, elastic-12",
+    collect,
+    [],
+  )
+  .option(
+    "--generation <g>",
+    "which polkadot-sdk node and collator rules to check against: current or 2024",
+  )
+  .option("--json", 'print {"findings": [...]} (SCENARIO.md\'s "Other commands\' JSON")')
+  .option("--no-progress", "no progress bar (it is drawn only on a terminal anyway)")
+  .addHelpText(
+    "after",
+    "\nExamples:\n" +
+      "  parapipe check --preset elastic-3                      # no findings, exit 0\n" +
+      "  parapipe check examples/async-capacity-1.yaml          # capacity-one-6s-slots, exit 1\n" +
+      "  parapipe check examples/full-blocks-handover-2024.yaml --json\n",
+  )
+  .action((file: string | undefined, opts: Parameters<typeof checkCommand>[1]) => {
+    process.exitCode = checkCommand(file === undefined ? [] : [file], opts);
   });
 
 const compareCmd = program
