@@ -209,6 +209,14 @@ export interface AuthoredBlockInfo {
   readonly poolCursor: number;
   readonly relayParent: Hash;
   readonly author: ActorId;
+  /** What the block's `set_code` call did, when it carried one. */
+  readonly setCode:
+    | "ValidationFunctionStored"
+    | "ProhibitedByPolkadot"
+    | "OverlappingUpgrades"
+    | null;
+  /** `ValidationFunctionApplied` (its state's `:code` is the new runtime) or `...Discarded`. */
+  readonly codeEvent: "ValidationFunctionApplied" | "ValidationFunctionDiscarded" | null;
 }
 
 export interface CollatorEnv extends ActorEnv {

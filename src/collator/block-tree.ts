@@ -45,11 +45,12 @@ function searchHeader(hash: Hash, h: ParaHeader): ParaBlockHeader {
 export class ParaBlockTree implements ParaBackend {
   private readonly entries = new Map<Hash, TreeEntry>();
   private readonly kids = new Map<Hash, Hash[]>();
+  private bestEntry: TreeEntry;
   readonly genesisHash: Hash;
 
   constructor(genesis: ParaGenesis) {
     this.genesisHash = genesis.headHash;
-    this.entries.set(genesis.headHash, {
+    this.bestEntry = {
       hash: genesis.headHash,
       header: genesis.header,
       headData: genesis.headData,
@@ -57,7 +58,17 @@ export class ParaBlockTree implements ParaBackend {
       block: null,
       poolCursor: 0,
       searchHeader: searchHeader(genesis.headHash, genesis.header),
-    });
+    };
+    this.entries.set(genesis.headHash, this.bestEntry);
+  }
+
+  /**
+   * The best block: the highest number, the first seen at that number (Substrate's best chain
+   * for a para that never reorgs its own blocks away). Its `:code` is the runtime the node uses for
+   * what it asks the runtime outside building (Aura's slot duration).
+   */
+  get best(): TreeEntry {
+    return this.bestEntry;
   }
 
   get size(): number {
@@ -96,6 +107,7 @@ export class ParaBlockTree implements ParaBackend {
       searchHeader: searchHeader(executed.headHash, executed.header),
     };
     this.entries.set(entry.hash, entry);
+    if (entry.header.number > this.bestEntry.header.number) this.bestEntry = entry;
     const siblings = this.kids.get(parent);
     if (siblings === undefined) this.kids.set(parent, [entry.hash]);
     else siblings.push(entry.hash);

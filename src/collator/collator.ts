@@ -48,11 +48,13 @@ import {
   povSizeBytes,
   type RelayChainStateSnapshot,
 } from "../parachain/block.ts";
+import { type RuntimeCode, runtimeCode } from "../parachain/code.ts";
 import type { ParaGenesis } from "../parachain/genesis.ts";
 import type { ParaStateStore } from "../parachain/pvf.ts";
 import {
   BlockExecution,
   type ExecutedBlock,
+  type ParaState,
   type RuntimeConfig,
   canBuildUpon as runtimeCanBuildUpon,
 } from "../parachain/runtime.ts";
@@ -131,6 +133,14 @@ export interface CollatorOptions {
   readonly onRuntimePanic?: (info: RuntimePanicInfo) => void;
   /** Which cumulus collator rules run (SEMANTICS.md §7 C4). Default: the current generation. */
   readonly generation?: Generation;
+  /** Runtime upgrades the para's governance submits (`set_code`), by relay block. */
+  readonly upgrades?: readonly { readonly atRelayBlock: number; readonly runtime: RuntimeConfig }[];
+}
+
+/** A runtime upgrade to submit from a relay block on, with its code. */
+interface ScheduledUpgrade {
+  readonly atRelayBlock: number;
+  readonly code: RuntimeCode;
 }
 
 /** The PoV budget of a collator: basic `max_pov_size / 2`, the others 85 %. */
@@ -193,15 +203,17 @@ export interface BuiltBlock {
   readonly pvd: PersistedValidationData;
   readonly pov: PoV;
   readonly stop: FillStop;
+  /** The code that runs the block: its parent's `:code` (`code_hash_provider`). */
+  readonly validationCodeHash: Hash;
 }
 
 export abstract class CollatorBase implements Actor {
   readonly id: ActorId;
   readonly paraId: ParaId;
-  protected readonly config: RuntimeConfig;
   protected readonly tree: ParaBlockTree;
   protected readonly relaySlotDurationMs: number;
   protected readonly generation: Generation;
+  private readonly upgrades: readonly ScheduledUpgrade[];
   protected readonly relay: RelayChainInterface;
   /** The best relay block imported (highest number, first seen). */
   protected best: RelayHeader | null = null;
@@ -224,10 +236,12 @@ export abstract class CollatorBase implements Actor {
   ) {
     this.id = env.id;
     this.paraId = spec.id;
-    this.config = para.genesis.config;
     this.tree = new ParaBlockTree(para.genesis);
     this.relaySlotDurationMs = options.relaySlotDurationMs ?? DEFAULT_RELAY_CHAIN_SLOT_DURATION_MS;
     this.generation = options.generation ?? DEFAULT_GENERATION;
+    this.upgrades = (options.upgrades ?? [])
+      .map((u) => ({ atRelayBlock: u.atRelayBlock, code: runtimeCode(u.runtime) }))
+      .sort((a, b) => a.atRelayBlock - b.atRelayBlock);
     this.relay = {
       persistedValidationData: (relayParent, paraId, assumption) =>
         env.relayChain.api(relayParent)?.persistedValidationData(paraId, assumption) ?? null,
@@ -238,6 +252,15 @@ export abstract class CollatorBase implements Actor {
 
   /** The collator kind (for logs and reports). */
   abstract readonly kind: CollatorKind;
+
+  /**
+   * The runtime the node asks outside building (`AuraApi::slot_duration`, the relay parent
+   * offset): the `:code` of its best para block. A block is built and imported with its
+   * parent's code.
+   */
+  protected get config(): RuntimeConfig {
+    return this.tree.best.state.code.config;
+  }
 
   /** The para block tree (read-only use: tests, reports). */
   get blocks(): ParaBlockTree {
@@ -323,7 +346,7 @@ export abstract class CollatorBase implements Actor {
       paraSlot,
       relaySlot,
       AURA_UNINCLUDED_SEGMENT_API_VERSION,
-      (inc, slot) => runtimeCanBuildUpon(this.config, parent.state, inc, slot) ?? false,
+      (inc, slot) => runtimeCanBuildUpon(parent.state, inc, slot) ?? false,
     );
   }
 
@@ -344,13 +367,29 @@ export abstract class CollatorBase implements Actor {
         remainingSize: constraints?.umpRemainingBytes ?? 0,
       },
       maxUpwardMessageNumPerCandidate: constraints?.maxUmpNumPerCandidate ?? 0,
-      upgradeGoAhead: null,
+      upgradeGoAhead: api.upgradeGoAheadSignal(this.paraId),
       upgradeRestriction: constraints?.upgradeRestriction ?? null,
     };
   }
 
   // -------------------------------------------------------------------------------------------
   // Building
+
+  /**
+   * The `set_code` call a block on `parent` carries: the runtime of the latest upgrade due by the
+   * best relay block this collator knows, unless `parent` already runs or awaits it. (The call is
+   * resubmitted with every block until the para schedules it: a failed call, refused by the relay
+   * chain's upgrade restriction or by an upgrade in flight, has no effect.)
+   */
+  private setCodeFor(parent: ParaState): RuntimeConfig | null {
+    const relayNumber = this.best?.number ?? 0;
+    let due: ScheduledUpgrade | undefined;
+    for (const u of this.upgrades) if (u.atRelayBlock <= relayNumber) due = u;
+    if (due === undefined) return null;
+    if (parent.code.hash === due.code.hash) return null;
+    if (parent.pendingValidationCode?.hash === due.code.hash) return null;
+    return due.code.config;
+  }
 
   /**
    * Build a block on `req.parentHash`. Calls `done(null)` synchronously when the runtime panics
@@ -364,6 +403,9 @@ export abstract class CollatorBase implements Actor {
       return;
     }
     const relayParentHeader = req.relayParent;
+    // The block runs its parent's `:code`.
+    const code = parent.state.code.config;
+    const setCode = this.setCodeFor(parent.state);
     const pvd: PersistedValidationData = {
       parentHead: parent.headData,
       relayParentNumber: relayParentHeader.number,
@@ -381,6 +423,7 @@ export abstract class CollatorBase implements Actor {
       coreInfo: req.coreInfo,
       inherent,
       timestampMs: req.timestampMs,
+      setCode,
     };
     const provisional = {
       parentHash: parent.hash,
@@ -398,15 +441,15 @@ export abstract class CollatorBase implements Actor {
     let executed: ExecutedBlock;
     let filled: Filled;
     try {
-      const exec = BlockExecution.begin(this.config, parent.state, inputs);
+      const exec = BlockExecution.begin(parent.state, inputs);
       filled = fillBlock(exec, this.para.pool, parent.poolCursor, this.env.now(), {
         authoringUs: req.authoringDurationMs * 1000,
         proposalTimeFraction: this.spec.collator.proposalTimeFraction,
         softDeadlinePercent: this.spec.collator.softDeadlinePercent,
         povBudgetBytes: povBudgetBytes(this.spec.collator.kind, req.maxPovSize),
         povBaseBytes: povBaseBytes(provisional, inherent),
-        txRefTimeUs: this.config.txRefTimeUs,
-        txProofBytes: this.config.txProofBytes,
+        txRefTimeUs: code.txRefTimeUs,
+        txProofBytes: code.txProofBytes,
       });
       executed = exec.finish();
     } catch (e) {
@@ -420,12 +463,20 @@ export abstract class CollatorBase implements Actor {
       inherent,
       timestampMs: req.timestampMs,
       transfers: executed.transfers,
+      ...(setCode === null ? {} : { setCode }),
       poolCursor: filled.cursor,
     };
+    if (executed.setCodeOutcome !== null || executed.codeEvent !== null) {
+      this.env.log.info("runtime upgrade", {
+        number: executed.header.number,
+        setCode: executed.setCodeOutcome,
+        event: executed.codeEvent,
+      });
+    }
     this.para.store.recordBuilt(block, executed);
     const pov: PoV = {
       hash: povHash(executed.headHash, executed.header.extrinsicsRoot),
-      sizeBytes: povSizeBytes(block, this.config.txProofBytes),
+      sizeBytes: povSizeBytes(block, code.txProofBytes),
       blockData: block,
     };
     this.env.log.debug("building block", () => ({
@@ -451,15 +502,24 @@ export abstract class CollatorBase implements Actor {
         headHash: executed.headHash,
         number: executed.header.number,
         parentHeadHash: parent.hash,
-        timestampMs: req.auraSlot * this.config.slotDurationMs,
+        timestampMs: req.auraSlot * code.slotDurationMs,
         weightUs: executed.weightUs,
         povBytes: pov.sizeBytes,
         transactions: block.transfers.count,
         poolCursor: filled.cursor,
         relayParent: relayParentHeader.hash,
         author: this.id,
+        setCode: executed.setCodeOutcome,
+        codeEvent: executed.codeEvent,
       });
-      done({ block, executed, pvd, pov, stop: filled.stop });
+      done({
+        block,
+        executed,
+        pvd,
+        pov,
+        stop: filled.stop,
+        validationCodeHash: parent.state.code.hash,
+      });
     });
   }
 
@@ -492,7 +552,7 @@ export abstract class CollatorBase implements Actor {
       this.orphans.set(parentHash, waiting);
       return;
     }
-    const execution = this.para.store.execute(this.config, block);
+    const execution = this.para.store.execute(block);
     if (execution === null || !execution.ok) {
       this.env.log.warn("rejected an announced block", {
         number: block.header.number,
@@ -541,7 +601,7 @@ export abstract class CollatorBase implements Actor {
     }
     const outputs = built.executed.outputs;
     const pvdHashValue = pvdHash(pvd);
-    const codeHash = this.para.genesis.validationCodeHash;
+    const codeHash = built.validationCodeHash;
     const erasureRoot = modelledErasureRoot(api.validators().length, pvdHashValue, pov.hash);
     const paraHead = hashHex(outputs.headData);
     let descriptor: CandidateDescriptor;

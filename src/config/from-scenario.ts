@@ -11,16 +11,13 @@
  * `HostConfiguration::default()`, whose zero head-data size and zero upward queue would refuse
  * every candidate: max code 3 MiB, max head data 32 KiB, upward queue 8 messages / 1 MiB,
  * upward message 50 KiB and 5 per candidate, downward message 1 MiB, HRMP channels of 8 messages /
- * 8 KiB (4 in, 4 out, 5 messages per candidate), validation upgrade cooldown and delay 2, code
- * retention 1200, dispute period 6. One value is derived: `minimumValidationUpgradeDelay` =
- * max(5 (the preset's), `parasAvailabilityPeriod` + 1), because the preset's 5 would make every
- * scenario with an availability period of 5 or more inconsistent
- * (`MinimumValidationUpgradeDelayLessThanChainAvailabilityPeriod`) and the scenario cannot name it.
+ * 8 KiB (4 in, 4 out, 5 messages per candidate), code retention 1200, dispute period 6.
  *
  * Mapped keys: async backing params; scheduler params `lookahead`, `numCores`,
  * `maxValidatorsPerCore`, `groupRotationFrequency`, `parasAvailabilityPeriod` (the others keep
  * `SchedulerParams::default()`, e.g. `ttl` 5, so `lookahead` > 5 is `LookaheadExceedsTTL`);
- * `minimumBackingVotes`; approval-checking numbers; `maxPovSize`; `executorParams` →
+ * `minimumBackingVotes`; `validationUpgradeDelay`, `minimumValidationUpgradeDelay`,
+ * `validationUpgradeCooldown` (SCENARIO.md's preset values 2 / 12 / 20); approval-checking numbers; `maxPovSize`; `executorParams` →
  * `PvfExecTimeout(Backing, ms)` and `PvfExecTimeout(Approval, ms)`; `nodeFeatures` → the bits of
  * `FeatureIndex`; `approvalVotingParams`.
  *
@@ -52,7 +49,12 @@ import {
   DEFAULT_ACCOUNTS,
   type RuntimeConfig,
 } from "./parachain-runtime.ts";
-import type { ParachainSpec, RelayNumberCheck, ScenarioHostConfiguration } from "./scenario.ts";
+import type {
+  ParachainSpec,
+  RelayNumberCheck,
+  Scenario,
+  ScenarioHostConfiguration,
+} from "./scenario.ts";
 
 /** The base the scenario's keys are laid over (see the header). */
 export function genesisPresetHostConfiguration(): HostConfiguration {
@@ -116,10 +118,9 @@ export function hostConfigurationFromScenario(s: ScenarioHostConfiguration): Hos
       groupRotationFrequency: sp.groupRotationFrequency,
       parasAvailabilityPeriod: sp.parasAvailabilityPeriod,
     },
-    minimumValidationUpgradeDelay: Math.max(
-      base.minimumValidationUpgradeDelay,
-      sp.parasAvailabilityPeriod + 1,
-    ),
+    validationUpgradeDelay: s.validationUpgradeDelay,
+    minimumValidationUpgradeDelay: s.minimumValidationUpgradeDelay,
+    validationUpgradeCooldown: s.validationUpgradeCooldown,
     minimumBackingVotes: s.minimumBackingVotes,
     neededApprovals: s.neededApprovals,
     relayVrfModuloSamples: s.relayVrfModuloSamples,
@@ -185,4 +186,27 @@ export function parachainRuntimeConfigFromScenario(
     txProofBytes: spec.load.txProofBytes,
     accounts,
   };
+}
+
+/**
+ * A para's runtime upgrades (`Scenario.upgrades` naming it, the first para by default): the relay
+ * block from which each is submitted and the whole runtime it installs, each upgrade's changes
+ * applied on top of the previous one's runtime.
+ */
+export function runtimeUpgradesOf(
+  scenario: Pick<Scenario, "upgrades" | "parachains">,
+  spec: ParachainSpec,
+  accounts = DEFAULT_ACCOUNTS,
+): { readonly atRelayBlock: number; readonly runtime: RuntimeConfig }[] {
+  const first = scenario.parachains[0]?.id;
+  let runtime = spec.runtime;
+  return scenario.upgrades
+    .filter((u) => (u.para ?? first) === spec.id)
+    .map((u) => {
+      runtime = { ...runtime, ...u.runtime };
+      return {
+        atRelayBlock: u.at,
+        runtime: parachainRuntimeConfigFromScenario({ ...spec, runtime }, accounts),
+      };
+    });
 }

@@ -38,6 +38,9 @@ const hostConfiguration = (
     parasAvailabilityPeriod: 10,
   },
   minimumBackingVotes: 2,
+  validationUpgradeDelay: 2,
+  minimumValidationUpgradeDelay: 12,
+  validationUpgradeCooldown: 20,
   neededApprovals: 3,
   relayVrfModuloSamples: 2,
   nDelayTranches: 25,
@@ -126,6 +129,7 @@ function preset(r: PresetRow): Scenario {
     generation: DEFAULT_GENERATION,
     faults: [],
     expect: [],
+    upgrades: [],
   };
 }
 

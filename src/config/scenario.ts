@@ -21,6 +21,7 @@ import {
   num,
   obj,
   oneOf,
+  partialObj,
   type Schema,
   str,
 } from "./schema.ts";
@@ -43,6 +44,10 @@ export interface ScenarioHostConfiguration {
     readonly parasAvailabilityPeriod: number;
   };
   readonly minimumBackingVotes: number;
+  /** Relay blocks: the code-upgrade path's delays and cooldown (`paras` pallet). */
+  readonly validationUpgradeDelay: number;
+  readonly minimumValidationUpgradeDelay: number;
+  readonly validationUpgradeCooldown: number;
   readonly neededApprovals: number;
   readonly relayVrfModuloSamples: number;
   readonly nDelayTranches: number;
@@ -146,6 +151,21 @@ export interface Scenario {
   readonly faults: readonly unknown[];
   /** Checks the run must pass (`src/config/expectations.ts`; exit 1 when one fails). */
   readonly expect: readonly string[];
+  /** Runtime upgrades, in relay-block order (each through the relay chain's code-upgrade path). */
+  readonly upgrades: readonly ScenarioUpgrade[];
+}
+
+/**
+ * A runtime upgrade: from relay block `at` the para's governance submits `set_code` with its
+ * runtime changed as `runtime` says (on top of the previous upgrades); the relay chain schedules
+ * and signals it as polkadot-sdk does, and the new constants run from the block after the one
+ * that applies it.
+ */
+export interface ScenarioUpgrade {
+  readonly at: number;
+  /** The para (default: the first). */
+  readonly para?: number;
+  readonly runtime: Partial<ParachainRuntimeSpec>;
 }
 
 const U32_MAX = 4294967295;
@@ -160,6 +180,9 @@ const HOST_CONFIGURATION_SCHEMA: Schema = obj({
     parasAvailabilityPeriod: int(1, U32_MAX),
   }),
   minimumBackingVotes: int(1, 10_000),
+  validationUpgradeDelay: int(1, 1_000_000),
+  minimumValidationUpgradeDelay: int(1, 1_000_000),
+  validationUpgradeCooldown: int(0, 1_000_000),
   neededApprovals: int(0, 10_000),
   relayVrfModuloSamples: int(0, 10_000),
   nDelayTranches: int(1, 10_000),
@@ -179,6 +202,26 @@ const HOST_CONFIGURATION_SCHEMA: Schema = obj({
   approvalVotingParams: obj({ maxApprovalCoalesceCount: int(1, 1000) }),
 });
 
+const RUNTIME_FIELDS = {
+  unincludedSegmentCapacity: int(0, 10_000),
+  blockProcessingVelocity: int(0, 10_000),
+  relayParentOffset: int(0, 100),
+  relayChainSlotDurationMillis: int(1, 3_600_000),
+  slotDurationMs: int(1, 3_600_000),
+  allowMultipleBlocksPerSlot: bool,
+  checkAssociatedRelayNumber: oneOf("strict", "monotonic", "any"),
+  consensusHook: oneOf("expect-parent-included", "fixed-velocity"),
+  maximumBlockWeightMs: num({ above: 0, max: 3_600_000 }),
+  normalDispatchRatio: num({ above: 0, max: 1 }),
+  importCostOfWeight: num({ min: 0, max: 1000 }),
+};
+
+const UPGRADE_SCHEMA: Schema = partialObj({
+  at: int(1, 1_000_000),
+  para: int(0, U32_MAX),
+  runtime: partialObj(RUNTIME_FIELDS),
+});
+
 const PARACHAIN_SCHEMA: Schema = obj({
   id: int(0, U32_MAX),
   cores: int(1, 1000),
@@ -190,19 +233,7 @@ const PARACHAIN_SCHEMA: Schema = obj({
     proposalTimeFraction: num({ above: 0, max: 1 }),
     softDeadlinePercent: int(0, 100),
   }),
-  runtime: obj({
-    unincludedSegmentCapacity: int(0, 10_000),
-    blockProcessingVelocity: int(0, 10_000),
-    relayParentOffset: int(0, 100),
-    relayChainSlotDurationMillis: int(1, 3_600_000),
-    slotDurationMs: int(1, 3_600_000),
-    allowMultipleBlocksPerSlot: bool,
-    checkAssociatedRelayNumber: oneOf("strict", "monotonic", "any"),
-    consensusHook: oneOf("expect-parent-included", "fixed-velocity"),
-    maximumBlockWeightMs: num({ above: 0, max: 3_600_000 }),
-    normalDispatchRatio: num({ above: 0, max: 1 }),
-    importCostOfWeight: num({ min: 0, max: 1000 }),
-  }),
+  runtime: obj(RUNTIME_FIELDS),
   load: obj({
     saturate: bool,
     txPerSecond: nullable(num({ above: 0, max: 1e9 })),
@@ -234,6 +265,7 @@ export const SCENARIO_SCHEMA: Schema = obj({
   generation: oneOf(...GENERATIONS),
   faults: arr({ kind: "any" }),
   expect: arr(str),
+  upgrades: arr(UPGRADE_SCHEMA),
 });
 
 /** Problems that only the whole scenario shows (after merging). */
@@ -262,6 +294,23 @@ function crossChecks(s: Scenario): string[] {
     if (!p.load.saturate && p.load.txPerSecond === null) {
       errors.push(`parachains[${i}].load: expected saturate: true or a txPerSecond, got neither`);
     }
+  });
+  let last = 0;
+  s.upgrades.forEach((u, i) => {
+    if (u.at === undefined)
+      errors.push(`upgrades[${i}].at: missing (expected a relay block number)`);
+    else if (u.at < last)
+      errors.push(
+        `upgrades[${i}].at: expected upgrades in relay-block order, got ${u.at} after ${last}`,
+      );
+    else last = u.at;
+    if (u.para !== undefined && !ids.has(u.para)) {
+      errors.push(
+        `upgrades[${i}].para: expected one of the scenario's paras (${[...ids].join(", ")}), got ${u.para}`,
+      );
+    }
+    if (u.runtime === undefined)
+      errors.push(`upgrades[${i}].runtime: missing (expected the runtime's changed constants)`);
   });
   s.expect.forEach((text, i) => {
     const parsed = parseExpectation(

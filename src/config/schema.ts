@@ -17,7 +17,12 @@ export type Schema =
   | { readonly kind: "bool" }
   | { readonly kind: "string"; readonly nonEmpty?: boolean }
   | { readonly kind: "enum"; readonly values: readonly string[] }
-  | { readonly kind: "object"; readonly fields: Readonly<Record<string, Schema>> }
+  | {
+      readonly kind: "object";
+      readonly fields: Readonly<Record<string, Schema>>;
+      /** Every key may be missing, even in a merged scenario (an override, not a whole). */
+      readonly partial?: boolean;
+    }
   | { readonly kind: "array"; readonly items: Schema; readonly minItems?: number }
   | { readonly kind: "nullable"; readonly inner: Schema }
   | { readonly kind: "any" };
@@ -35,6 +40,12 @@ export const bool: Schema = { kind: "bool" };
 export const str: Schema = { kind: "string", nonEmpty: true };
 export const oneOf = (...values: string[]): Schema => ({ kind: "enum", values });
 export const obj = (fields: Record<string, Schema>): Schema => ({ kind: "object", fields });
+/** An object whose keys are all optional (a change to apply, e.g. a runtime upgrade's). */
+export const partialObj = (fields: Readonly<Record<string, Schema>>): Schema => ({
+  kind: "object",
+  fields,
+  partial: true,
+});
 export const arr = (items: Schema, minItems?: number): Schema => ({
   kind: "array",
   items,
@@ -154,7 +165,7 @@ export function check(
           check(value[key], field, sub, errors, partial);
         }
       }
-      if (!partial) {
+      if (!partial && !schema.partial) {
         for (const key of Object.keys(schema.fields)) {
           if (!(key in value))
             errors.push(

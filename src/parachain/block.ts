@@ -30,8 +30,10 @@
  *      cumulus/primitives/parachain-inherent (ParachainInherentData),
  *      cumulus/pallets/parachain-system/src/relay_state_snapshot.rs (what the proof is read for).
  */
+
 import { blake2b } from "@noble/hashes/blake2.js";
 import { Bytes, compact, Enum, Option, Struct, Tuple, u8, u32, Vector } from "scale-ts";
+import type { RuntimeConfig } from "../config/parachain-runtime.ts";
 import { assert } from "../lib/assert.ts";
 import { concatBytes, fromHex, type Hash, toHex } from "../lib/hex.ts";
 import { getOrInsertComputed } from "../lib/memo.ts";
@@ -308,6 +310,11 @@ export interface ParaBlock {
   readonly timestampMs: number;
   readonly transfers: Transfers;
   /**
+   * A `frame_system::set_code` call (Root) after the inherents: the runtime to schedule as the
+   * para's next code (parachain-system's `schedule_code_upgrade`). Absent in most blocks.
+   */
+  readonly setCode?: RuntimeConfig;
+  /**
    * Simulator bookkeeping, NOT consensus data (neither encoded nor hashed): the index of the
    * first transaction of the para's pool not considered by this chain (the pool prunes what a
    * chain included, as Substrate's pool does on import).
@@ -323,15 +330,16 @@ export function extrinsicsRoot(
   inherent: ParachainInherentData,
   timestampMs: number,
   transfers: Transfers,
+  setCode: Uint8Array | null = null,
 ): Hash {
-  return toHex(
-    blake2b
-      .create({ dkLen: 32 })
-      .update(encodeInherent(inherent))
-      .update(u64le(timestampMs))
-      .update(Transfers.encode(transfers))
-      .digest(),
-  );
+  const h = blake2b
+    .create({ dkLen: 32 })
+    .update(encodeInherent(inherent))
+    .update(u64le(timestampMs))
+    .update(Transfers.encode(transfers));
+  // The `set_code` call, when the block carries one (its code is the call's argument).
+  if (setCode !== null) h.update(setCode);
+  return toHex(h.digest());
 }
 
 const POV_DOMAIN = utf8.encode("parapipe/pov");

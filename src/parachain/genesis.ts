@@ -16,7 +16,6 @@
  */
 import type { Hash } from "../lib/hex.ts";
 import type { HeadData, ParaId } from "../primitives/codecs.ts";
-import { hashBytes } from "../primitives/hashing.ts";
 import { blockHash, headData, type ParaHeader } from "./block.ts";
 import { ParaStateStore } from "./pvf.ts";
 import {
@@ -45,16 +44,11 @@ export interface GenesisOptions {
   readonly initialBalance?: number;
 }
 
-/** The validation code of a runtime with these constants. */
-export function validationCodeOf(config: RuntimeConfig): Uint8Array {
-  return new TextEncoder().encode(`parapipe-parachain-runtime/1 ${JSON.stringify(config)}`);
-}
-
 /** The genesis of a para whose runtime has these constants (its para id among them). */
 export function createGenesis(config: RuntimeConfig, options: GenesisOptions = {}): ParaGenesis {
   const state = genesisState(config, options.initialBalance ?? GENESIS_BALANCE);
   const header = genesisHeader(state);
-  const validationCode = validationCodeOf(config);
+  const validationCode = state.code.code;
   return {
     paraId: config.paraId,
     config,
@@ -63,7 +57,7 @@ export function createGenesis(config: RuntimeConfig, options: GenesisOptions = {
     headData: headData(header),
     headHash: blockHash(header),
     validationCode,
-    validationCodeHash: hashBytes(validationCode),
+    validationCodeHash: state.code.hash,
   };
 }
 

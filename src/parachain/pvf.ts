@@ -39,6 +39,7 @@ import type { PersistedValidationData } from "../primitives/codecs.ts";
 import { hashHex } from "../primitives/hashing.ts";
 import type { ValidationParams, ValidationResult } from "../primitives/pvf.ts";
 import { type ParaBlock, povHash, povSizeBytes } from "./block.ts";
+import { type RuntimeCode, runtimeCode } from "./code.ts";
 import { type ExecutedBlock, executeBlock, type ParaState, type RuntimeConfig } from "./runtime.ts";
 
 /** A block's execution: the executed block, or the message of the runtime panic that aborted it. */
@@ -76,14 +77,14 @@ export class ParaStateStore {
    * parent state is unknown; the panic message when the block is invalid. A valid block's
    * post-state is stored.
    */
-  execute(config: RuntimeConfig, block: ParaBlock): Execution | null {
+  execute(block: ParaBlock): Execution | null {
     const known = this.memoise ? this.executions.get(block) : undefined;
     if (known !== undefined) return known;
     const parent = this.get(block.header.parentHash);
     if (parent === null) return null;
     let result: Execution;
     try {
-      const executed = executeBlock(config, parent, block);
+      const executed = executeBlock(parent, block);
       this.put(executed.headHash, executed.state);
       result = ok(executed);
     } catch (e) {
@@ -113,12 +114,17 @@ function declaredWeightUs(config: RuntimeConfig, block: ParaBlock): number {
   return Math.round(block.transfers.count * config.txRefTimeUs);
 }
 
-/** `validate_block`: the block's outputs, or why it is invalid. */
+/**
+ * `validate_block` of the runtime `code`: the block's outputs, or why it is invalid. A block built
+ * on a state whose `:code` is other code is invalid (that runtime's execution would not reproduce
+ * its state root).
+ */
 export function validateBlock(
-  config: RuntimeConfig,
+  code: RuntimeCode,
   store: ParaStateStore,
   params: ValidationParams,
 ): PvfResult {
+  const config = code.config;
   const block = asParaBlock(params.blockData);
   if (block === null) return { kind: "Invalid", reason: "Invalid block data", cpuUs: 0 };
   const cpuUs = declaredWeightUs(config, block);
@@ -132,7 +138,11 @@ export function validateBlock(
   if (vd.relayParentStorageRoot !== params.relayParentStorageRoot) {
     return invalid("Relay parent storage root doesn't match");
   }
-  const execution = store.execute(config, block);
+  const parentState = store.get(block.header.parentHash);
+  if (parentState !== null && parentState.code.hash !== code.hash) {
+    return invalid("Storage root must match that calculated.");
+  }
+  const execution = store.execute(block);
   if (execution === null) return invalid("Parent state is not in the PoV's storage witness");
   if (!execution.ok) return invalid(execution.error);
   return { kind: "Valid", outputs: execution.value.outputs, cpuUs: execution.value.weightUs };
@@ -154,6 +164,7 @@ export type Pvf = (pvd: PersistedValidationData, pov: PovLike) => PvfResult;
  * candidate-validation's `InvalidCandidate` variants.
  */
 export function createPvf(store: ParaStateStore, config: RuntimeConfig): Pvf {
+  const code = runtimeCode(config);
   // The PoV hash and size a valid block must have, per block object: a pure function of the
   // (immutable) block and its memoised execution, checked by every validator of the group.
   const expected = new WeakMap<ParaBlock, { readonly hash: Hash; readonly sizeBytes: number }>();
@@ -161,7 +172,7 @@ export function createPvf(store: ParaStateStore, config: RuntimeConfig): Pvf {
     if (pov.sizeBytes > pvd.maxPovSize) {
       return { kind: "Invalid", reason: `ParamsTooLarge(${pov.sizeBytes})`, cpuUs: 0 };
     }
-    const result = validateBlock(config, store, {
+    const result = validateBlock(code, store, {
       parentHead: pvd.parentHead,
       blockData: pov.blockData,
       relayParentNumber: pvd.relayParentNumber,

@@ -61,6 +61,7 @@ import {
   type ParachainInherentData,
   type ParaHeader,
 } from "./block.ts";
+import { type RuntimeCode, runtimeCode, validationCodeOf } from "./code.ts";
 import { FixedVelocityConsensusHook, type RelaySlotInfo } from "./consensus-hook.ts";
 import {
   type InvalidTransaction,
@@ -114,6 +115,10 @@ export interface ParaState {
   readonly auraCurrentSlot: number;
   /** `pallet_timestamp::Now`, ms. */
   readonly timestampMs: number;
+  /** `:code`: the runtime the next block on this state runs (Substrate executes a block with its parent's code). */
+  readonly code: RuntimeCode;
+  /** parachain-system `PendingValidationCode`: scheduled by `set_code`, applied on `GoAhead`. */
+  readonly pendingValidationCode: RuntimeCode | null;
 }
 
 /** What the block author decides for a block (the rest the runtime computes). */
@@ -124,6 +129,8 @@ export interface BlockInputs {
   readonly coreInfo: CoreInfo | null;
   readonly inherent: ParachainInherentData;
   readonly timestampMs: number;
+  /** A `set_code` call after the inherents (`ParaBlock.setCode`), or null. */
+  readonly setCode: RuntimeConfig | null;
 }
 
 /** The result of executing (or building) a block. */
@@ -136,7 +143,21 @@ export interface ExecutedBlock {
   readonly transfers: Transfers;
   /** Σ txRefTimeUs, rounded to whole µs. */
   readonly weightUs: number;
+  /** What the block's `set_code` call did (its event or dispatch error), null without one. */
+  readonly setCodeOutcome: SetCodeOutcome | null;
+  /** `ValidationFunctionApplied` (the pending code became `:code`) or `ValidationFunctionDiscarded`. */
+  readonly codeEvent: "ValidationFunctionApplied" | "ValidationFunctionDiscarded" | null;
 }
+
+/**
+ * The result of `set_code` -> `schedule_code_upgrade`: the event on success, else the dispatch
+ * error (the call is in the block, without effect). `ValidationDataNotAvailable` cannot happen
+ * (the call comes after the inherent); `TooBig` is not checked (modelled code is tiny).
+ */
+export type SetCodeOutcome =
+  | "ValidationFunctionStored"
+  | "ProhibitedByPolkadot"
+  | "OverlappingUpgrades";
 
 const TWO_POW_32 = 0x1_0000_0000;
 
@@ -148,8 +169,9 @@ function u64le(view: DataView, offset: number, n: number): void {
 /** The runtime's storage items other than the ledger, encoded for the state root. */
 function encodeRuntimeItems(s: Omit<ParaState, "stateRoot" | "ledger">): Uint8Array {
   const segment = s.segment.unincludedSegment;
-  // number, last relay number, aura slot, timestamp, Option<RelaySlotInfo>, segment, watermark.
-  const out = new Uint8Array(4 + 4 + 8 + 8 + 13 + 4 + 32 * segment.length + 5);
+  // number, last relay number, aura slot, timestamp, Option<RelaySlotInfo>, segment, watermark,
+  // the code's hash, Option<pending code's hash>.
+  const out = new Uint8Array(4 + 4 + 8 + 8 + 13 + 4 + 32 * segment.length + 5 + 32 + 33);
   const view = new DataView(out.buffer);
   view.setUint32(0, s.number, true);
   view.setUint32(4, s.lastRelayChainBlockNumber, true);
@@ -172,6 +194,13 @@ function encodeRuntimeItems(s: Omit<ParaState, "stateRoot" | "ledger">): Uint8Ar
   if (watermark !== null) {
     out[o] = 1;
     view.setUint32(o + 1, watermark, true);
+  }
+  o += 5;
+  out.set(fromHex(s.code.hash), o);
+  o += 32;
+  if (s.pendingValidationCode !== null) {
+    out[o] = 1;
+    out.set(fromHex(s.pendingValidationCode.hash), o + 1);
   }
   return out;
 }
@@ -201,6 +230,8 @@ export function genesisState(config: RuntimeConfig, initialBalance = GENESIS_BAL
     relaySlotInfo: null,
     auraCurrentSlot: 0,
     timestampMs: 0,
+    code: runtimeCode(config),
+    pendingValidationCode: null,
   };
   // Every account counts as changed at genesis.
   const genesisChanges = new Uint8Array(config.accounts * 16);
@@ -239,12 +270,23 @@ export class BlockExecution {
     private readonly segment: UnincludedSegmentState,
     private readonly relaySlotInfo: RelaySlotInfo | null,
     private readonly auraCurrentSlot: number,
+    private readonly code: {
+      readonly code: RuntimeCode;
+      readonly pending: RuntimeCode | null;
+      readonly event: ExecutedBlock["codeEvent"];
+      readonly setCode: SetCodeOutcome | null;
+      readonly newValidationCode: Uint8Array | null;
+    },
   ) {
     this.ledger = LedgerWriter.begin(parent.ledger);
   }
 
-  /** Runs the block's initialization and inherents; panics (`RuntimePanic`) as the runtime would. */
-  static begin(config: RuntimeConfig, parent: ParaState, inputs: BlockInputs): BlockExecution {
+  /**
+   * Runs the block's initialization, inherents and `set_code` call with the parent's `:code`;
+   * panics (`RuntimePanic`) as the runtime would.
+   */
+  static begin(parent: ParaState, inputs: BlockInputs): BlockExecution {
+    const config = parent.code.config;
     // frame_executive::initial_checks.
     if (inputs.number !== parent.number + 1) panic("Parent hash should be valid.");
 
@@ -300,8 +342,30 @@ export class BlockExecution {
       inputs.parentHash,
       capacity,
     );
-    // No code upgrade is ever pending in parapipe's runtime.
-    processUpgradeGoAheadSignal(segment.aggregatedUnincludedSegment, proof.upgradeGoAhead, false);
+    // The go-ahead: the pending code becomes `:code` (`update_code_in_storage`; this block still
+    // runs the old code, the next one the new), or an `Abort` discards it.
+    let code = parent.code;
+    let pending = parent.pendingValidationCode;
+    let event: ExecutedBlock["codeEvent"] = null;
+    switch (
+      processUpgradeGoAheadSignal(
+        segment.aggregatedUnincludedSegment,
+        proof.upgradeGoAhead,
+        pending !== null,
+      )
+    ) {
+      case "applyPendingCode":
+        code = pending!;
+        pending = null;
+        event = "ValidationFunctionApplied";
+        break;
+      case "discardPendingCode":
+        pending = null;
+        event = "ValidationFunctionDiscarded";
+        break;
+      default:
+        break;
+    }
 
     // pallet_timestamp::set (MinimumPeriod 0) and pallet_aura::on_timestamp_set.
     if (!(parent.timestampMs === 0 || inputs.timestampMs >= parent.timestampMs)) {
@@ -315,7 +379,25 @@ export class BlockExecution {
         );
       }
     }
-    return new BlockExecution(config, parent, inputs, segment, relaySlotInfo, auraCurrentSlot);
+    // The `set_code` call (`schedule_code_upgrade`, checks in Rust's order).
+    let setCode: SetCodeOutcome | null = null;
+    let newValidationCode: Uint8Array | null = null;
+    if (inputs.setCode !== null) {
+      if (proof.upgradeRestriction !== null) setCode = "ProhibitedByPolkadot";
+      else if (pending !== null) setCode = "OverlappingUpgrades";
+      else {
+        pending = runtimeCode(inputs.setCode);
+        newValidationCode = pending.code;
+        setCode = "ValidationFunctionStored";
+      }
+    }
+    return new BlockExecution(config, parent, inputs, segment, relaySlotInfo, auraCurrentSlot, {
+      code,
+      pending,
+      event,
+      setCode,
+      newValidationCode,
+    });
   }
 
   get count(): number {
@@ -404,6 +486,8 @@ export class BlockExecution {
       relaySlotInfo: this.relaySlotInfo,
       auraCurrentSlot: this.auraCurrentSlot,
       timestampMs: this.inputs.timestampMs,
+      code: this.code.code,
+      pendingValidationCode: this.code.pending,
     };
     const stateRoot = stateRootOf(this.parent.stateRoot, items, this.ledger.encodeChanges());
     const state: ParaState = { ...items, stateRoot, ledger: this.ledger.snapshot() };
@@ -411,7 +495,12 @@ export class BlockExecution {
       parentHash: this.inputs.parentHash,
       number: this.inputs.number,
       stateRoot,
-      extrinsicsRoot: extrinsicsRoot(this.inputs.inherent, this.inputs.timestampMs, transfers),
+      extrinsicsRoot: extrinsicsRoot(
+        this.inputs.inherent,
+        this.inputs.timestampMs,
+        transfers,
+        this.inputs.setCode === null ? null : validationCodeOf(this.inputs.setCode),
+      ),
       digest: {
         auraSlot: this.inputs.auraSlot,
         coreInfo,
@@ -424,7 +513,7 @@ export class BlockExecution {
     const head = toHex(headBytes);
     const outputs: ValidationResult = {
       headData: head,
-      newValidationCode: null,
+      newValidationCode: this.code.newValidationCode,
       upwardMessages,
       horizontalMessages: [],
       processedDownwardMessages: 0,
@@ -438,6 +527,8 @@ export class BlockExecution {
       outputs,
       transfers,
       weightUs: this.weightUs,
+      setCodeOutcome: this.code.setCode,
+      codeEvent: this.code.event,
     };
   }
 }
@@ -453,19 +544,16 @@ function digestEquals(a: ParaHeader, b: ParaHeader): boolean {
  * (`RuntimePanic`) if the block is invalid, including when its header does not match the one
  * execution computes.
  */
-export function executeBlock(
-  config: RuntimeConfig,
-  parent: ParaState,
-  block: ParaBlock,
-): ExecutedBlock {
+export function executeBlock(parent: ParaState, block: ParaBlock): ExecutedBlock {
   const h = block.header;
-  const exec = BlockExecution.begin(config, parent, {
+  const exec = BlockExecution.begin(parent, {
     parentHash: h.parentHash,
     number: h.number,
     auraSlot: h.digest.auraSlot,
     coreInfo: h.digest.coreInfo,
     inherent: block.inherent,
     timestampMs: block.timestampMs,
+    setCode: block.setCode ?? null,
   });
   const t = block.transfers;
   for (let i = 0; i < t.count; i++) {
@@ -483,15 +571,15 @@ export function executeBlock(
 
 /**
  * The `AuraUnincludedSegmentApi::can_build_upon(included_hash, slot)` runtime API at a block
- * whose post-state is `state`; null when the runtime does not implement it (a runtime whose
+ * whose post-state is `state` (run by that state's `:code`); null when the runtime does not implement it (a runtime whose
  * consensus hook is `ExpectParentIncluded`, i.e. not yet upgraded).
  */
 export function canBuildUpon(
-  config: RuntimeConfig,
   state: ParaState,
   includedHash: Hash,
   relaySlot: number,
 ): boolean | null {
+  const config = state.code.config;
   if (config.consensusHook !== "fixed-velocity") return null;
   return FixedVelocityConsensusHook.canBuildUpon(
     hookConfig(config),

@@ -41,7 +41,7 @@ import {
   type ParachainSetup,
   type RuntimePanicInfo,
 } from "../collator/index.ts";
-import { hostConfigurationFromScenario } from "../config/from-scenario.ts";
+import { hostConfigurationFromScenario, runtimeUpgradesOf } from "../config/from-scenario.ts";
 import type { HostConfiguration } from "../config/host-configuration.ts";
 import type { Scenario } from "../config/scenario.ts";
 import { assert } from "../lib/assert.ts";
@@ -49,6 +49,8 @@ import { bytesEqual, type Hash } from "../lib/hex.ts";
 import { Prng } from "../lib/prng.ts";
 import { NodeCaches } from "../node/caches.ts";
 import { ValidatorNode } from "../node/validator.ts";
+import { runtimeConfigOfCode } from "../parachain/code.ts";
+import { createPvf, type Pvf } from "../parachain/pvf.ts";
 import { collatorKeypair, validatorKeypair } from "../primitives/keys.ts";
 import {
   type Crypto,
@@ -103,18 +105,34 @@ export interface WorldOptions {
 }
 
 /**
- * The validators' PVF host: a candidate's validation code names its para's PVF (unknown code is
- * invalid); a validation's CPU time is the block's weight x `validatorSpeed` (modelled).
+ * The validators' PVF host: a candidate's validation code names its para's PVF. Genesis code is
+ * known from the start; code a para scheduled later (a runtime upgrade) is fetched by hash from
+ * the relay chain (`validation_code_by_hash`, where scheduling stored it) and compiled on first
+ * use; unknown code is invalid. A validation's CPU time is the block's weight x `validatorSpeed`
+ * (modelled).
  */
-function pvfHost(paras: readonly ParachainSetup[], speed: number): PvfHost {
-  const pvfByCode = new Map<Hash, ParachainSetup>();
-  for (const p of paras) pvfByCode.set(p.genesis.validationCodeHash, p);
+function pvfHost(
+  paras: readonly ParachainSetup[],
+  speed: number,
+  codeByHash: (hash: Hash) => Uint8Array | null,
+): PvfHost {
+  const pvfByCode = new Map<Hash, Pvf>();
+  for (const p of paras) pvfByCode.set(p.genesis.validationCodeHash, p.pvf);
+  const compile = (hash: Hash): Pvf | null => {
+    const bytes = codeByHash(hash);
+    const config = bytes === null ? null : runtimeConfigOfCode(bytes);
+    const para = config === null ? undefined : paras.find((p) => p.spec.id === config.paraId);
+    if (config === null || para === undefined) return null;
+    const pvf = createPvf(para.store, config);
+    pvfByCode.set(hash, pvf);
+    return pvf;
+  };
   return {
     execute: (codeHash, pvd, pov) => {
-      const para = pvfByCode.get(codeHash);
-      if (!para)
+      const pvf = pvfByCode.get(codeHash) ?? compile(codeHash);
+      if (pvf === null)
         return { kind: "Invalid", reason: `unknown validation code ${codeHash}`, cpuUs: 0 };
-      const r = para.pvf(pvd, pov);
+      const r = pvf(pvd, pov);
       return { ...r, cpuUs: Math.round(r.cpuUs * speed) };
     },
   };
@@ -185,7 +203,11 @@ export class World {
     const config = hostConfigurationFromScenario(scenario.relay.hostConfiguration);
     const keys = Array.from({ length: n }, (_, i) => validatorKeypair(this.crypto, i));
     const genesis = this.addGenesis(config, keys);
-    this.pvf = pvfHost(this.paras, scenario.validatorSpeed);
+    this.pvf = pvfHost(
+      this.paras,
+      scenario.validatorSpeed,
+      (hash) => this.chain.tip.state.paras.codeByHash.get(hash) ?? null,
+    );
 
     // The lazily materialised traffic between validators (docs/simulator.md "Performance model").
     const validatorActors = keys.map((_, i) => validatorActor(i));
@@ -336,6 +358,7 @@ export class World {
         const collator = createCollator(env, spec, para, {
           relaySlotDurationMs: this.scenario.relay.slotDurationMs,
           generation: this.scenario.generation,
+          upgrades: runtimeUpgradesOf(this.scenario, spec, para.genesis.config.accounts),
           onRuntimePanic: (info) => this.panics.push(info),
         });
         this.collators.push(collator);

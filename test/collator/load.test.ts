@@ -11,13 +11,14 @@ const saturate = { saturate: true, txPerSecond: null, txRefTimeUs: 200, txProofB
 function begin(genesis: ParaGenesis) {
   const tip = genesisTip(genesis);
   const inherent = inherentFor(tip, { relay: 5 });
-  const exec = BlockExecution.begin(genesis.config, genesis.state, {
+  const exec = BlockExecution.begin(genesis.state, {
     parentHash: tip.hash,
     number: 1,
     auraSlot: 5,
     coreInfo: null,
     inherent,
     timestampMs: 30_000,
+    setCode: null,
   });
   const base = povBaseBytes(genesis.header, inherent);
   return { exec, base };

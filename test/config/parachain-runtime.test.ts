@@ -3,7 +3,7 @@ import { parachainRuntimeConfigFromScenario } from "../../src/config/from-scenar
 import { DEFAULT_ACCOUNTS } from "../../src/config/parachain-runtime.ts";
 import { PRESETS } from "../../src/config/presets.ts";
 import type { ParachainSpec, RelayNumberCheck } from "../../src/config/scenario.ts";
-import { validationCodeOf } from "../../src/parachain/genesis.ts";
+import { validationCodeOf } from "../../src/parachain/code.ts";
 
 const asyncPara = PRESETS.async.parachains[0]!;
 const withRuntime = (runtime: Partial<ParachainSpec["runtime"]>): ParachainSpec => ({

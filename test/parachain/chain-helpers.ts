@@ -97,13 +97,14 @@ export function buildOn(
   const relaySlot = p.relaySlot ?? p.relay;
   const auraSlot = p.auraSlot ?? Math.floor((relaySlot * 6000) / config.slotDurationMs);
   const inherent = inherentFor(tip, p);
-  const exec = BlockExecution.begin(config, tip.state, {
+  const exec = BlockExecution.begin(tip.state, {
     parentHash: tip.hash,
     number: tip.state.number + 1,
     auraSlot,
     coreInfo: p.coreInfo ?? null,
     inherent,
     timestampMs: p.timestampMs ?? auraSlot * config.slotDurationMs,
+    setCode: null,
   });
   for (const t of p.transfers ?? []) exec.applyTransfer(t.from, t.to, t.amount, t.nonce);
   const executed = exec.finish();

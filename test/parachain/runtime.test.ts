@@ -28,7 +28,7 @@ describe("block execution", () => {
 
   it("builds a block whose re-execution gives the same header, state and outputs", () => {
     const b1 = buildOn(genesis, genesisTip(genesis), { relay: 5, transfers });
-    const again = executeBlock(genesis.config, genesis.state, b1.block);
+    const again = executeBlock(genesis.state, b1.block);
     expect(again.headHash).toBe(b1.executed.headHash);
     expect(again.state.stateRoot).toBe(b1.executed.state.stateRoot);
     expect(again.outputs).toEqual(b1.executed.outputs);
@@ -154,7 +154,7 @@ describe("block execution", () => {
         relayChainState: { ...b.block.inherent.relayChainState, stateRoot: genesis.headHash },
       },
     };
-    expect(panicOf(() => executeBlock(genesis.config, genesis.state, forged))).toBe(
+    expect(panicOf(() => executeBlock(genesis.state, forged))).toBe(
       "Invalid relay chain state proof",
     );
   });
@@ -187,21 +187,21 @@ describe("block execution", () => {
       ...b.block,
       header: { ...b.block.header, stateRoot: genesis.headHash },
     };
-    expect(panicOf(() => executeBlock(genesis.config, genesis.state, badRoot))).toBe(
+    expect(panicOf(() => executeBlock(genesis.state, badRoot))).toBe(
       "Storage root must match that calculated.",
     );
     const moreTransfers = Transfers.clone(b.block.transfers);
     moreTransfers.amount[0] = 11;
     const changedTx: ParaBlock = { ...b.block, transfers: moreTransfers };
     // Balances differ, so the state root is the first mismatch.
-    expect(panicOf(() => executeBlock(genesis.config, genesis.state, changedTx))).toBe(
+    expect(panicOf(() => executeBlock(genesis.state, changedTx))).toBe(
       "Storage root must match that calculated.",
     );
     const badDigest: ParaBlock = {
       ...b.block,
       header: { ...b.block.header, digest: { ...b.block.header.digest, relayParentNumber: 4 } },
     };
-    expect(panicOf(() => executeBlock(genesis.config, genesis.state, badDigest))).toBe(
+    expect(panicOf(() => executeBlock(genesis.state, badDigest))).toBe(
       "Digest item must match that calculated.",
     );
     // An extrinsic that leaves the state alone (the proof's upgrade restriction is not stored).
@@ -212,7 +212,7 @@ describe("block execution", () => {
         relayChainState: { ...b.block.inherent.relayChainState, upgradeRestriction: "Present" },
       },
     };
-    expect(panicOf(() => executeBlock(genesis.config, genesis.state, badExtrinsics))).toBe(
+    expect(panicOf(() => executeBlock(genesis.state, badExtrinsics))).toBe(
       "Transactions trie root must be valid.",
     );
   });
@@ -220,16 +220,16 @@ describe("block execution", () => {
   it("can_build_upon: velocity, capacity and slot order; absent with ExpectParentIncluded", () => {
     const included = genesis.headHash;
     const b1 = buildOn(genesis, genesisTip(genesis), { relay: 5, includedHead: genesis.headData });
-    expect(canBuildUpon(genesis.config, b1.tip.state, included, 5)).toBe(true);
+    expect(canBuildUpon(b1.tip.state, included, 5)).toBe(true);
     const b2 = buildOn(genesis, b1.tip, { relay: 5, includedHead: genesis.headData });
-    expect(canBuildUpon(genesis.config, b2.tip.state, included, 5)).toBe(false); // velocity
-    expect(canBuildUpon(genesis.config, b2.tip.state, included, 4)).toBe(false); // backwards
-    expect(canBuildUpon(genesis.config, b2.tip.state, included, 6)).toBe(true);
+    expect(canBuildUpon(b2.tip.state, included, 5)).toBe(false); // velocity
+    expect(canBuildUpon(b2.tip.state, included, 4)).toBe(false); // backwards
+    expect(canBuildUpon(b2.tip.state, included, 6)).toBe(true);
     const b3 = buildOn(genesis, b2.tip, { relay: 6, includedHead: genesis.headData });
-    expect(canBuildUpon(genesis.config, b3.tip.state, included, 7)).toBe(false); // capacity 3
+    expect(canBuildUpon(b3.tip.state, included, 7)).toBe(false); // capacity 3
     // With block 1 included, two remain: room again.
-    expect(canBuildUpon(genesis.config, b3.tip.state, b1.tip.hash, 7)).toBe(true);
+    expect(canBuildUpon(b3.tip.state, b1.tip.hash, 7)).toBe(true);
     const sync = createGenesis(paraSpec("sync"));
-    expect(canBuildUpon(sync.config, sync.state, sync.headHash, 1)).toBeNull();
+    expect(canBuildUpon(sync.state, sync.headHash, 1)).toBeNull();
   });
 });

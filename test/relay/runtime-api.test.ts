@@ -195,12 +195,28 @@ describe("hostConfigurationFromScenario", () => {
       expect(isNodeFeatureEnabled(c.nodeFeatures, FeatureIndex.CandidateReceiptV2)).toBe(true);
       expect(isNodeFeatureEnabled(c.nodeFeatures, FeatureIndex.EnableAssignmentsV2)).toBe(false);
       expect(c.nodeFeatures).toEqual([false, true, false, true]);
-      expect(c.minimumValidationUpgradeDelay).toBe(11); // availability period 10 + 1
+      // SCENARIO.md's preset values: delay 2, minimum delay 12, cooldown 20 (relay blocks).
+      expect([
+        c.validationUpgradeDelay,
+        c.minimumValidationUpgradeDelay,
+        c.validationUpgradeCooldown,
+      ]).toEqual([2, 12, 20]);
     }
   });
 
   it("refuses an inconsistent scenario with the Rust variant's name", () => {
     const base = PRESETS.async.relay.hostConfiguration;
+    // A minimum upgrade delay not above the availability period (10).
+    expect(
+      consistentHostConfigurationFromScenario({ ...base, minimumValidationUpgradeDelay: 10 }),
+    ).toEqual({
+      ok: false,
+      error: {
+        code: "MinimumValidationUpgradeDelayLessThanChainAvailabilityPeriod",
+        minimumValidationUpgradeDelay: 10,
+        parasAvailabilityPeriod: 10,
+      },
+    });
     const tooDeep = { ...base, schedulerParams: { ...base.schedulerParams, lookahead: 6 } };
     expect(consistentHostConfigurationFromScenario(tooDeep)).toEqual({
       ok: false,
