@@ -9,6 +9,7 @@ import { conformanceCommand } from "./conformance.ts";
 import { runCommand } from "./run.ts";
 import { InputError } from "./targets.ts";
 import { timingCommand } from "./timing.ts";
+import { upgradeCommand } from "./upgrade.ts";
 
 // A closed pipe (`parapipe ... | head`) ends the output, not the process with a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
@@ -169,6 +170,35 @@ program
   )
   .action((opts: Parameters<typeof timingCommand>[0]) => {
     process.exitCode = timingCommand(opts);
+  });
+
+program
+  .command("upgrade")
+  .description(
+    "The async backing upgrade guide, rehearsed: without a SCENARIO, the async preset's relay " +
+      "chain with the sync preset's parachain for 120 relay blocks, the guide's phases 1 (runtime), " +
+      "2 (collator) and 3 (runtime) at relay blocks 20, 50 and 80; with one, its upgrades: list. " +
+      "Runtime phases go through the relay chain's code-upgrade path. Prints each phase's block time " +
+      "and execution per relay block from where it took effect, the stalls and the panics with the " +
+      "rule behind them. Exit 0: clean; 1: a stall, a panic or a safety violation; 2: bad input.",
+  )
+  .argument("[scenario]", "a scenario with an upgrades: list")
+  .option("--order <phases>", "the phases' order in the rehearsal, e.g. 3,1,2 (a wrong order)")
+  .option("--seed <n>", "override the scenario's seed")
+  .option("--relay-blocks <n>", "override the number of measured relay blocks")
+  .option("--generation <g>", "current or 2024")
+  .option("--json", "print the phases, stalls and panics as JSON (SCENARIO.md)")
+  .option("--log <level>", "write chain-time logs to stderr: error, warn, info, debug, trace")
+  .option("--no-progress", "no progress bar")
+  .addHelpText(
+    "after",
+    "\nExamples:\n" +
+      "  parapipe upgrade                   # phases 1, 2, 3 at relay blocks 20, 50, 80\n" +
+      "  parapipe upgrade --order 3,1,2     # phase 3's runtime first: what breaks\n" +
+      "  parapipe upgrade my-chain.yaml     # upgrades: [{at: 20, phase: 1}, {at: 60, runtime: {...}}]\n",
+  )
+  .action((files: string | undefined, opts: Parameters<typeof upgradeCommand>[1]) => {
+    process.exitCode = upgradeCommand(files === undefined ? [] : [files], opts);
   });
 
 /** The options of the simulating commands (`run`, `compare`). */

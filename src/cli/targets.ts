@@ -137,6 +137,16 @@ export function resolveTargets(
   opts: SimulateOptions,
   defaultPresets: readonly string[] = [],
 ): Targets {
+  const presets =
+    (opts.preset ?? []).length === 0 && files.length === 0 ? defaultPresets : (opts.preset ?? []);
+  return resolveSources(sources(files, presets), opts);
+}
+
+/**
+ * Check the common options and resolve given sources (files, presets, or a command's own inline
+ * scenario) with them applied (`InputError` on any problem).
+ */
+export function resolveSources(srcs: readonly Source[], opts: SimulateOptions): Targets {
   const seed = integerOption("seed", opts.seed, 0);
   const relayBlocks = integerOption("relay-blocks", opts.relayBlocks, 1);
   const levels = ["error", "warn", "info", "debug", "trace"];
@@ -154,9 +164,6 @@ export function resolveTargets(
     );
   }
   const generation = opts.generation as Generation | undefined;
-  const presets =
-    (opts.preset ?? []).length === 0 && files.length === 0 ? defaultPresets : (opts.preset ?? []);
-  const srcs = sources(files, presets);
   return {
     sources: srcs,
     scenarios: resolveAll(srcs, seed, relayBlocks, generation, opts.expect ?? []),
@@ -170,13 +177,15 @@ export function resolveTargets(
 export function simulate(
   targets: Targets,
   opts: SimulateOptions,
+  /** Told of each run's whole outcome (the world included), for commands that read more. */
+  keep?: (outcome: RunOutcome, index: number) => void,
 ): { readonly reports: HostedReport[]; readonly violations: number } {
   const reports: HostedReport[] = [];
   let violations = 0;
   for (const [i, scenario] of targets.scenarios.entries()) {
     const bar = progressBar(opts.progress !== false && !opts.json);
     const started = Date.now();
-    const { report } = runScenario(scenario, {
+    const outcome = runScenario(scenario, {
       crypto: nativeCryptoProvider(),
       ...(opts.log
         ? {
@@ -187,6 +196,8 @@ export function simulate(
       onRelayBlock: (n, total) => bar.update(n, total, scenario.name),
     });
     bar.finish();
+    const { report } = outcome;
+    keep?.(outcome, i);
     reports.push({
       ...report,
       host: {

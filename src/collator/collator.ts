@@ -133,6 +133,12 @@ export interface CollatorOptions {
   readonly onRuntimePanic?: (info: RuntimePanicInfo) => void;
   /** Which cumulus collator rules run (SEMANTICS.md §7 C4). Default: the current generation. */
   readonly generation?: Generation;
+  /**
+   * A node restart: the collator takes over the database of the one it replaces (its para block
+   * tree and the best relay block it knew); in-memory state (collations, blocks being imported) is
+   * lost, as in a restart.
+   */
+  readonly resume?: { readonly tree: ParaBlockTree; readonly best: RelayHeader | null };
   /** Runtime upgrades the para's governance submits (`set_code`), by relay block. */
   readonly upgrades?: readonly { readonly atRelayBlock: number; readonly runtime: RuntimeConfig }[];
 }
@@ -226,6 +232,7 @@ export abstract class CollatorBase implements Actor {
     }
   >();
   private readonly orphans = new Map<Hash, ParaBlock[]>();
+  private stopped = false;
   private readonly importing = new Set<Hash>();
 
   constructor(
@@ -236,7 +243,8 @@ export abstract class CollatorBase implements Actor {
   ) {
     this.id = env.id;
     this.paraId = spec.id;
-    this.tree = new ParaBlockTree(para.genesis);
+    this.tree = options.resume?.tree ?? new ParaBlockTree(para.genesis);
+    this.best = options.resume?.best ?? null;
     this.relaySlotDurationMs = options.relaySlotDurationMs ?? DEFAULT_RELAY_CHAIN_SLOT_DURATION_MS;
     this.generation = options.generation ?? DEFAULT_GENERATION;
     this.upgrades = (options.upgrades ?? [])
@@ -267,7 +275,19 @@ export abstract class CollatorBase implements Actor {
     return this.tree;
   }
 
+  /** Stops this collator (a node restart replaces it): every later callback does nothing. */
+  stop(): { readonly tree: ParaBlockTree; readonly best: RelayHeader | null } {
+    this.stopped = true;
+    return { tree: this.tree, best: this.best };
+  }
+
+  /** Whether `stop` was called (subclasses' timers check it). */
+  protected get isStopped(): boolean {
+    return this.stopped;
+  }
+
   onMessage(from: ActorId, msg: ProtocolMessage): void {
+    if (this.stopped) return;
     switch (msg.type) {
       case "RelayBlock":
         this.noteRelayBlock(msg.header);
@@ -488,6 +508,7 @@ export abstract class CollatorBase implements Actor {
       stop: filled.stop,
     }));
     this.env.cpu("main", filled.proposalUs, () => {
+      if (this.stopped) return; // restarted while building: the block is lost
       this.tree.insert(block, executed);
       for (const peer of this.env.peers) {
         this.env.send(peer, {
@@ -569,6 +590,7 @@ export abstract class CollatorBase implements Actor {
     // C6: weights are worst cases on reference hardware; real execution sits below them).
     const importCostUs = executed.weightUs * this.spec.runtime.importCostOfWeight;
     this.env.cpu(IMPORT_POOL, importCostUs, () => {
+      if (this.stopped) return;
       this.importing.delete(executed.headHash);
       this.tree.insert(block, executed);
       const children = this.orphans.get(executed.headHash);

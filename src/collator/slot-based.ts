@@ -97,6 +97,7 @@ export class SlotBasedCollator extends CollatorBase {
     const wait = waitUntilNextSlot(this.lastReportedSlot, next.slot, next.waitMs);
     const delayUs = wait.sleepMs === 0 ? 0 : Math.max((nowMs + wait.sleepMs) * 1000 - now, 0);
     this.env.after(delayUs, () => {
+      if (this.isStopped) return;
       this.lastTickMs = this.nowMs();
       this.lastReportedSlot = wait.lastReportedSlot;
       this.tryBuild(() => this.scheduleNextTick());

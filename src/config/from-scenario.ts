@@ -55,6 +55,7 @@ import type {
   Scenario,
   ScenarioHostConfiguration,
 } from "./scenario.ts";
+import { type PhaseChange, UPGRADE_PHASES } from "./upgrade-phases.ts";
 
 /** The base the scenario's keys are laid over (see the header). */
 export function genesisPresetHostConfiguration(): HostConfiguration {
@@ -188,25 +189,60 @@ export function parachainRuntimeConfigFromScenario(
   };
 }
 
+/** A para's upgrades (`Scenario.upgrades` naming it, the first para by default), phases resolved. */
+function changesOf(
+  scenario: Pick<Scenario, "upgrades" | "parachains">,
+  spec: ParachainSpec,
+): { readonly at: number; readonly change: PhaseChange }[] {
+  const first = scenario.parachains[0]?.id;
+  return scenario.upgrades
+    .filter((u) => (u.para ?? first) === spec.id)
+    .map((u) => ({
+      at: u.at,
+      change:
+        u.phase !== undefined
+          ? UPGRADE_PHASES[u.phase]
+          : {
+              ...(u.runtime === undefined ? {} : { runtime: u.runtime }),
+              ...(u.collator === undefined ? {} : { collator: u.collator }),
+            },
+    }));
+}
+
 /**
- * A para's runtime upgrades (`Scenario.upgrades` naming it, the first para by default): the relay
- * block from which each is submitted and the whole runtime it installs, each upgrade's changes
- * applied on top of the previous one's runtime.
+ * A para's runtime upgrades: the relay block from which each is submitted and the whole runtime
+ * it installs, each upgrade's changes applied on top of the previous one's runtime.
  */
 export function runtimeUpgradesOf(
   scenario: Pick<Scenario, "upgrades" | "parachains">,
   spec: ParachainSpec,
   accounts = DEFAULT_ACCOUNTS,
 ): { readonly atRelayBlock: number; readonly runtime: RuntimeConfig }[] {
-  const first = scenario.parachains[0]?.id;
   let runtime = spec.runtime;
-  return scenario.upgrades
-    .filter((u) => (u.para ?? first) === spec.id)
-    .map((u) => {
-      runtime = { ...runtime, ...u.runtime };
+  return changesOf(scenario, spec)
+    .filter((c) => c.change.runtime !== undefined)
+    .map((c) => {
+      runtime = { ...runtime, ...c.change.runtime };
       return {
-        atRelayBlock: u.at,
+        atRelayBlock: c.at,
         runtime: parachainRuntimeConfigFromScenario({ ...spec, runtime }, accounts),
       };
+    });
+}
+
+/**
+ * A para's collator restarts: the relay block at which the nodes restart and the para spec they
+ * restart with (each change on top of the previous one's collator settings).
+ */
+export function collatorRestartsOf(
+  scenario: Pick<Scenario, "upgrades" | "parachains">,
+  spec: ParachainSpec,
+): { readonly atRelayBlock: number; readonly spec: ParachainSpec }[] {
+  let collator = spec.collator;
+  return changesOf(scenario, spec)
+    .filter((c) => c.change.collator !== undefined)
+    .map((c) => {
+      collator = { ...collator, ...c.change.collator };
+      return { atRelayBlock: c.at, spec: { ...spec, collator } };
     });
 }

@@ -156,16 +156,22 @@ export interface Scenario {
 }
 
 /**
- * A runtime upgrade: from relay block `at` the para's governance submits `set_code` with its
- * runtime changed as `runtime` says (on top of the previous upgrades); the relay chain schedules
- * and signals it as polkadot-sdk does, and the new constants run from the block after the one
- * that applies it.
+ * An upgrade at relay block `at`: a runtime upgrade (`runtime`: from `at` the para's governance
+ * submits `set_code` with its runtime changed so, on top of the previous upgrades; the relay chain
+ * schedules and signals it as polkadot-sdk does, and the new constants run from the block after
+ * the one that applies it), a collator node restart (`collator`), or a phase of the upgrade guide
+ * (`phase`, which is one or the other).
  */
 export interface ScenarioUpgrade {
   readonly at: number;
   /** The para (default: the first). */
   readonly para?: number;
-  readonly runtime: Partial<ParachainRuntimeSpec>;
+  /** One of the upgrade guide's phases (`upgrade-phases.ts`). */
+  readonly phase?: 1 | 2 | 3;
+  /** The runtime's changed constants (a runtime upgrade). */
+  readonly runtime?: Partial<ParachainRuntimeSpec>;
+  /** The collator node's changed settings (a node restart at relay block `at`). */
+  readonly collator?: Partial<ParachainSpec["collator"]>;
 }
 
 const U32_MAX = 4294967295;
@@ -216,23 +222,27 @@ const RUNTIME_FIELDS = {
   importCostOfWeight: num({ min: 0, max: 1000 }),
 };
 
+const COLLATOR_FIELDS = {
+  kind: oneOf("basic", "lookahead", "slot-based"),
+  authoringDurationMs: int(1, 600_000),
+  slotOffsetMs: nullable(int(0, 600_000)),
+  proposalTimeFraction: num({ above: 0, max: 1 }),
+  softDeadlinePercent: int(0, 100),
+};
+
 const UPGRADE_SCHEMA: Schema = partialObj({
   at: int(1, 1_000_000),
   para: int(0, U32_MAX),
+  phase: int(1, 3),
   runtime: partialObj(RUNTIME_FIELDS),
+  collator: partialObj(COLLATOR_FIELDS),
 });
 
 const PARACHAIN_SCHEMA: Schema = obj({
   id: int(0, U32_MAX),
   cores: int(1, 1000),
   collators: int(1, 1000),
-  collator: obj({
-    kind: oneOf("basic", "lookahead", "slot-based"),
-    authoringDurationMs: int(1, 600_000),
-    slotOffsetMs: nullable(int(0, 600_000)),
-    proposalTimeFraction: num({ above: 0, max: 1 }),
-    softDeadlinePercent: int(0, 100),
-  }),
+  collator: obj(COLLATOR_FIELDS),
   runtime: obj(RUNTIME_FIELDS),
   load: obj({
     saturate: bool,
@@ -309,8 +319,12 @@ function crossChecks(s: Scenario): string[] {
         `upgrades[${i}].para: expected one of the scenario's paras (${[...ids].join(", ")}), got ${u.para}`,
       );
     }
-    if (u.runtime === undefined)
-      errors.push(`upgrades[${i}].runtime: missing (expected the runtime's changed constants)`);
+    const kinds = [u.phase, u.runtime, u.collator].filter((x) => x !== undefined).length;
+    if (kinds !== 1) {
+      errors.push(
+        `upgrades[${i}]: expected exactly one of phase, runtime, collator, got ${kinds === 0 ? "none" : "several"}`,
+      );
+    }
   });
   s.expect.forEach((text, i) => {
     const parsed = parseExpectation(

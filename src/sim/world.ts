@@ -34,14 +34,18 @@ import {
   type ProtocolMessage,
   validatorActor,
 } from "../actors/protocol.ts";
-import type { CollatorBase } from "../collator/collator.ts";
+import type { CollatorBase, CollatorOptions } from "../collator/collator.ts";
 import {
   createCollator,
   createParachain,
   type ParachainSetup,
   type RuntimePanicInfo,
 } from "../collator/index.ts";
-import { hostConfigurationFromScenario, runtimeUpgradesOf } from "../config/from-scenario.ts";
+import {
+  collatorRestartsOf,
+  hostConfigurationFromScenario,
+  runtimeUpgradesOf,
+} from "../config/from-scenario.ts";
 import type { HostConfiguration } from "../config/host-configuration.ts";
 import type { Scenario } from "../config/scenario.ts";
 import { assert } from "../lib/assert.ts";
@@ -161,6 +165,7 @@ export class World {
   /** The PVF host every validator executes candidates with (its env's `pvf`). */
   readonly pvf: PvfHost;
   readonly collators: CollatorBase[] = [];
+  private readonly collatorEnvs = new Map<ActorId, CollatorEnv>();
   readonly paras: ParachainSetup[] = [];
   readonly checker: SafetyChecker;
   /** The para blocks the collators authored, by head hash. */
@@ -260,6 +265,7 @@ export class World {
       arrivalDelayUs: scenario.relay.blockArrivalDelayMs * 1000,
       verify: (m, s, k) => this.verify(m, s, k),
       beforeBlock: (number) => {
+        this.restartCollators(number);
         this.bitfields.prune(number);
         this.announcements.prune(number, announcementRetainBlocks);
         this.chunkFetches.prune(this.scheduler.now - CHUNK_RESPONSE_RETAIN_SLOTS * this.slotUs);
@@ -355,14 +361,47 @@ export class World {
           validatorActors,
           noteAuthored: (info) => this.noteAuthored(info),
         };
-        const collator = createCollator(env, spec, para, {
-          relaySlotDurationMs: this.scenario.relay.slotDurationMs,
-          generation: this.scenario.generation,
-          upgrades: runtimeUpgradesOf(this.scenario, spec, para.genesis.config.accounts),
-          onRuntimePanic: (info) => this.panics.push(info),
-        });
+        const collator = createCollator(env, spec, para, this.collatorOptions(para, {}));
+        this.collatorEnvs.set(collator.id, env);
         this.collators.push(collator);
         this.actors.set(collator.id, collator);
+      });
+    }
+  }
+
+  /** What every collator of `para` is created with (and `extra`: a restart's database). */
+  private collatorOptions(para: ParachainSetup, extra: Partial<CollatorOptions>): CollatorOptions {
+    return {
+      relaySlotDurationMs: this.scenario.relay.slotDurationMs,
+      generation: this.scenario.generation,
+      upgrades: runtimeUpgradesOf(this.scenario, para.spec, para.genesis.config.accounts),
+      onRuntimePanic: (info) => this.panics.push(info),
+      ...extra,
+    };
+  }
+
+  /**
+   * The collator node restarts the scenario schedules at relay block `number` (a collator
+   * upgrade: `upgrades: [{at, collator}]` or the guide's phase 2): each collator of the para is
+   * stopped and replaced by one with the new settings that keeps its database.
+   */
+  private restartCollators(number: number): void {
+    for (const para of this.paras) {
+      const restart = collatorRestartsOf(this.scenario, para.spec).find(
+        (r) => r.atRelayBlock === number,
+      );
+      if (restart === undefined) continue;
+      this.collators.forEach((old, i) => {
+        if (old.paraId !== para.spec.id) return;
+        const env = this.collatorEnvs.get(old.id)!;
+        const fresh = createCollator(
+          env,
+          restart.spec,
+          para,
+          this.collatorOptions(para, { resume: old.stop() }),
+        );
+        this.collators[i] = fresh;
+        this.actors.set(fresh.id, fresh);
       });
     }
   }

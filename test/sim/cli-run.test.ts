@@ -116,3 +116,20 @@ describe("parapipe compare, timing and expect (command line)", () => {
     expect(cli("timing", "--period", "week").status).toBe(2);
   });
 });
+
+describe("parapipe upgrade (command line)", () => {
+  it("--order 3,1,2 --json: phases in the order run, the stall and the panic; exit 1", () => {
+    const r = cli("upgrade", "--order", "3,1,2", "--json");
+    expect(r.status).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.phases.map((p: { name: string }) => p.name)).toEqual([
+      "sync",
+      "phase-3",
+      "phase-1",
+      "phase-2",
+    ]);
+    expect(out.stalls.length).toBeGreaterThan(0);
+    expect(out.panics[0].message).toBe("Slot must increase");
+    expect(cli("upgrade", "--order", "3,1").status).toBe(2);
+  });
+});
