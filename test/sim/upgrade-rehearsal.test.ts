@@ -112,6 +112,34 @@ describe("Aura's slot checks on a slot-duration change", () => {
   });
 });
 
+describe("phase 3 without AllowMultipleBlocksPerSlot = true", () => {
+  it("keeps 6 s blocks but the lookahead collator's second block per slot panics in every relay block", () => {
+    const r = rehearse(
+      {
+        ...defaultRehearsal([1, 2]),
+        upgrades: [
+          { at: 20, phase: 1 },
+          { at: 50, phase: 2 },
+          // Phase 3's runtime but AllowMultipleBlocksPerSlot left false (phase 1's value).
+          {
+            at: 80,
+            runtime: {
+              unincludedSegmentCapacity: 3,
+              slotDurationMs: 6000,
+              maximumBlockWeightMs: 2000,
+            },
+          },
+        ],
+      },
+      "given",
+    );
+    expect(r.stalls).toEqual([]);
+    expect(r.phases[3]!.blockTimeMs!.mean).toBeLessThan(7_000);
+    expect(new Set(r.panics.map((p) => p.message))).toEqual(new Set(["Slot must increase"]));
+    expect(r.panics.length).toBeGreaterThan(20);
+  });
+});
+
 describe("capacity raised without the consensus hook", () => {
   it("changes nothing: ExpectParentIncluded gives capacity 1 whatever UNINCLUDED_SEGMENT_CAPACITY says", () => {
     const r = rehearse(
