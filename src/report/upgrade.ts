@@ -23,6 +23,7 @@ export interface PhaseFigures {
   readonly name: string;
   /** Where it took effect (absolute relay block number), null if it never did. */
   readonly fromRelayBlock: number | null;
+  /** The phase's last relay block (inclusive): the next phase's start - 1, or the run's end. */
   readonly toRelayBlock: number;
   readonly blockTimeMs: { readonly mean: number; readonly p95: number } | null;
   readonly executionMsPerRelayBlock: number | null;
@@ -102,7 +103,7 @@ export function rehearsal(
       return {
         name: p.name,
         fromRelayBlock: p.from,
-        toRelayBlock: to,
+        toRelayBlock: to - 1,
         blockTimeMs: null,
         executionMsPerRelayBlock: null,
       };
@@ -122,7 +123,7 @@ export function rehearsal(
     return {
       name: p.name,
       fromRelayBlock: from,
-      toRelayBlock: to,
+      toRelayBlock: to - 1,
       blockTimeMs: s === null ? null : { mean: s.mean, p95: s.p95 },
       executionMsPerRelayBlock: round3(executionUs / 1000 / (to - from)),
     };
@@ -207,7 +208,7 @@ export function formatRehearsal(
   const rows = r.phases.map((p) => [
     p.name,
     p.fromRelayBlock === null ? "never" : `#${p.fromRelayBlock}`,
-    p.fromRelayBlock === null ? "-" : `#${p.toRelayBlock - 1}`,
+    p.fromRelayBlock === null ? "-" : `#${p.toRelayBlock}`,
     seconds(p.blockTimeMs?.mean),
     seconds(p.blockTimeMs?.p95),
     p.executionMsPerRelayBlock === null ? "-" : `${Math.round(p.executionMsPerRelayBlock)} ms`,
