@@ -7,6 +7,7 @@
 import { parseExpectation } from "../config/expectations.ts";
 import { judge, type Verdict } from "../report/expect.ts";
 import { formatSummary } from "../report/summary.ts";
+import { printable } from "../report/table.ts";
 import { style } from "./style.ts";
 import { resolveTargets, type SimulateOptions, simulate } from "./targets.ts";
 
@@ -42,7 +43,7 @@ export function runCommand(files: readonly string[], opts: RunOptions): number {
       const p = r.safety.runtimePanics.length;
       const edge = r.safety.availabilityEdgeDrops;
       console.log(
-        `${r.name}: trace ${r.traceHash.slice(0, 18)}..., ${r.safety.violations.length} safety violations, ` +
+        `${printable(r.name)}: trace ${r.traceHash.slice(0, 18)}..., ${r.safety.violations.length} safety violations, ` +
           `${edge} availability-edge drops, ${r.safety.coreConflictDrops} core-conflict drops, ${p} runtime panics, ${(r.host.wallMs / 1000).toFixed(1)} s wall`,
       );
       if ("expect" in r) for (const v of r.expect) console.log(verdictLine(r.name, v));
@@ -55,5 +56,5 @@ export function runCommand(files: readonly string[], opts: RunOptions): number {
 function verdictLine(name: string, v: Verdict): string {
   const measured = v.measured === null ? (v.note ?? "no value") : `measured ${v.measured}`;
   const tag = v.pass ? style.green("PASS") : style.red("FAIL");
-  return `${tag} ${name}: ${v.check} (${measured})`;
+  return `${tag} ${printable(name)}: ${v.check} (${measured})`;
 }

@@ -5,10 +5,16 @@
  * running them with a progress bar, the host facts and the safety lines with their replay command.
  */
 import { readFileSync } from "node:fs";
+import { basename } from "node:path";
 import { consistentHostConfigurationFromScenario } from "../config/from-scenario.ts";
 import { GENERATIONS, type Generation } from "../config/generation.ts";
 import { PRESET_NAMES } from "../config/presets.ts";
-import { parseScenarioText, resolveScenario, type Scenario } from "../config/scenario.ts";
+import {
+  approvalKeysNamed,
+  parseScenarioText,
+  resolveScenario,
+  type Scenario,
+} from "../config/scenario.ts";
 import { type RunOutcome, runScenario } from "../report/run.ts";
 import type { LogLevel } from "../sim/log.ts";
 import { nativeCryptoProvider } from "./native-crypto.ts";
@@ -62,7 +68,13 @@ export function sources(files: readonly string[], presets: readonly string[]): S
     const value = parsed.value ?? {};
     if (typeof value !== "object" || Array.isArray(value))
       throw new InputError(`${file}: (top level): expected an object`);
-    out.push({ label: file, replay: file, input: value as Record<string, unknown> });
+    const input = value as Record<string, unknown>;
+    // A file without a `name` is named after the file (not after its preset: three files on
+    // the async preset would all read "async").
+    const named = Object.hasOwn(input, "name")
+      ? input
+      : { ...input, name: basename(file).replace(/\.(ya?ml|json)$/i, "") };
+    out.push({ label: file, replay: file, input: named });
   }
   for (const p of presets) {
     if (!(PRESET_NAMES as readonly string[]).includes(p)) {
@@ -98,6 +110,12 @@ export function resolveAll(
       input.expect = [...own, ...expect];
     }
     const r = resolveScenario(input);
+    const approval = approvalKeysNamed(s.input);
+    if (r.ok && approval.length > 0) {
+      process.stderr.write(
+        `warning: ${s.label}: approval checking is not modelled yet, so these keys change nothing: ${approval.join(", ")}\n`,
+      );
+    }
     if (!r.ok) {
       for (const e of r.error) problems.push(`${s.label}: ${e}`);
       continue;
@@ -183,7 +201,7 @@ export function simulate(
   const reports: HostedReport[] = [];
   let violations = 0;
   for (const [i, scenario] of targets.scenarios.entries()) {
-    const bar = progressBar(opts.progress !== false && !opts.json);
+    const bar = progressBar(opts.progress !== false);
     const started = Date.now();
     const outcome = runScenario(scenario, {
       crypto: nativeCryptoProvider(),

@@ -128,6 +128,8 @@ function preset(r: PresetRow): Scenario {
     crypto: "sr25519",
     generation: DEFAULT_GENERATION,
     faults: [],
+    faultPlan: [],
+    adversaries: [],
     expect: [],
     upgrades: [],
   };

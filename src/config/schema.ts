@@ -156,7 +156,8 @@ export function check(
       if (!isPlainObject(value)) return void fail();
       for (const key of Object.keys(value)) {
         const sub = path ? `${path}.${key}` : key;
-        const field = schema.fields[key];
+        // Own keys only: `toString`, `constructor` or `__proto__` are unknown keys like any other.
+        const field = Object.hasOwn(schema.fields, key) ? schema.fields[key] : undefined;
         if (!field) {
           errors.push(
             `${sub}: unknown key (expected one of ${Object.keys(schema.fields).join(", ")})`,

@@ -15,7 +15,7 @@
  */
 import type { ParaReport, RunReport } from "./run-report.ts";
 import { type SeedTableRatios, seedTableRatios } from "./seed-table.ts";
-import { markdownTable, textTable } from "./table.ts";
+import { markdownTable, printable, textTable } from "./table.ts";
 
 /** One run to compare: its report and how many cores its para had. */
 export interface CompareInput {
@@ -95,7 +95,7 @@ type Row = readonly [label: string, cell: (c: CompareColumn) => string];
 function rows(c: Comparison): Row[] {
   const base = c.columns[0]!;
   const para = (col: CompareColumn) => col.report.paras[c.paraId];
-  const versus = `vs ${base.name}`;
+  const versus = `vs ${printable(base.name)}`;
   return [
     ["parablocks included every", (col) => seconds(col.parablockIntervalMs)],
     [
@@ -146,10 +146,13 @@ function rows(c: Comparison): Row[] {
 
 /** The comparison as a plain-text table (units on every number), or as Markdown. */
 export function formatComparison(c: Comparison, markdown: boolean): string {
-  const header = [`para ${c.paraId}`, ...c.columns.map((col) => `${col.name} (${col.generation})`)];
+  const header = [
+    `para ${c.paraId}`,
+    ...c.columns.map((col) => `${printable(col.name)} (${col.generation})`),
+  ];
   const body = rows(c).map(([label, cell]) => [label, ...c.columns.map(cell)]);
   const footer =
-    `measured: seed ${c.columns[0]!.report.seed}, ${c.columns.map((col) => `${col.name} ${col.report.relayBlocks} relay blocks after ${col.report.warmupRelayBlocks} warm-up`).join("; ")}. ` +
+    `measured: seed ${c.columns[0]!.report.seed}, ${c.columns.map((col) => `${printable(col.name)} ${col.report.relayBlocks} relay blocks after ${col.report.warmupRelayBlocks} warm-up`).join("; ")}. ` +
     'Saturating loads show no latency ("-"): every transaction is waiting from the start.';
   return [(markdown ? markdownTable : textTable)(header, body), "", footer].join("\n");
 }

@@ -5,7 +5,7 @@
  */
 import type { ParaReport, RunReport } from "./run-report.ts";
 import { type SeedTableRatios, seedTableRatios } from "./seed-table.ts";
-import { textTable } from "./table.ts";
+import { printable, textTable } from "./table.ts";
 
 type Row = readonly [label: string, value: (p: ParaReport, r: RunReport) => string];
 
@@ -22,7 +22,10 @@ const ROWS: readonly Row[] = [
   ["block time mean", (p) => ms(p.blockTimeMs?.mean)],
   [
     "block time p50 / p95",
-    (p) => (p.blockTimeMs ? `${ms(p.blockTimeMs.p50)} / ${ms(p.blockTimeMs.p95)}` : "-"),
+    (p) =>
+      p.blockTimeMs
+        ? `${ms(p.blockTimeMs.p50)}${p.blockTimeMs.p50 === 0 ? "*" : ""} / ${ms(p.blockTimeMs.p95)}`
+        : "-",
   ],
   [
     "execution per block (measured / max)",
@@ -33,7 +36,7 @@ const ROWS: readonly Row[] = [
     "backed per 15 relay blocks",
     (p) =>
       p.backedPer15RelayBlocks
-        ? `${p.backedPer15RelayBlocks.min}..${p.backedPer15RelayBlocks.max} (${p.backedPer15RelayBlocks.windows} windows)`
+        ? `${p.backedPer15RelayBlocks.min}..${p.backedPer15RelayBlocks.max} (${p.backedPer15RelayBlocks.windows} window${p.backedPer15RelayBlocks.windows === 1 ? "" : "s"})`
         : "-",
   ],
   [
@@ -51,7 +54,7 @@ export function formatSummary(reports: readonly RunReport[]): string {
   const out: string[] = [];
   const paraIds = [...new Set(reports.flatMap((r) => Object.keys(r.paras)))];
   for (const id of paraIds) {
-    const header = [`para ${id}`, ...reports.map((r) => `${r.name} (${r.generation})`)];
+    const header = [`para ${id}`, ...reports.map((r) => `${printable(r.name)} (${r.generation})`)];
     const rows = ROWS.map(([label, f]) => [
       label,
       ...reports.map((r) => (r.paras[id] ? f(r.paras[id]!, r) : "-")),
@@ -62,7 +65,7 @@ export function formatSummary(reports: readonly RunReport[]): string {
         const p = r.paras[id];
         return p === undefined ? "-" : times(pick(seedTableRatios(p, base)));
       };
-      const label = `vs ${reports[0]!.name}:`;
+      const label = `vs ${printable(reports[0]!.name)}:`;
       rows.push(
         [`${label} parablock rate`, ...reports.map(against((q) => q.parablockRate))],
         [`${label} execution per block`, ...reports.map(against((q) => q.executionTime))],
@@ -71,12 +74,21 @@ export function formatSummary(reports: readonly RunReport[]): string {
     }
     out.push(textTable(header, rows));
   }
-  const first = reports[0];
-  if (first) {
-    out.push(
-      `measured: relay blocks ${first.warmupRelayBlocks + 1}..${first.warmupRelayBlocks + first.relayBlocks} ` +
-        `(after ${first.warmupRelayBlocks} warm-up blocks), virtual time ${(first.virtualMs / 1000).toFixed(0)} s per run`,
+  // One footer line per run: runs side by side may have measured different lengths.
+  const footer = reports.map(
+    (r) =>
+      `measured (${printable(r.name)}): relay blocks ${r.warmupRelayBlocks + 1}..${r.warmupRelayBlocks + r.relayBlocks} ` +
+      `(after ${r.warmupRelayBlocks} warm-up blocks), virtual time ${(r.virtualMs / 1000).toFixed(0)} s`,
+  );
+  if (
+    reports.some((r) =>
+      Object.values(r.paras).some((p) => p.blockTimeMs !== null && p.blockTimeMs.p50 === 0),
+    )
+  ) {
+    footer.push(
+      "* a median block time of 0: several blocks share one Aura slot (the slot-based collator derives the slot from the relay parent), so their timestamps are equal; the mean and `parablock included every` give the rate",
     );
   }
+  if (footer.length > 0) out.push(footer.join("\n"));
   return out.join("\n\n");
 }

@@ -24,3 +24,15 @@ export function markdownTable(
     ...rows.map(line),
   ].join("\n");
 }
+
+/**
+ * A name as it may be printed on a terminal: control characters (escape sequences, carriage
+ * returns, bells) shown as `\xNN` instead of acting.
+ */
+export function printable(name: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point.
+  return name.replace(
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
+}

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const BIN = join(import.meta.dirname, "../../bin/parapipe.js");
-const cli = (...args: string[]) => spawnSync("node", [BIN, ...args], { encoding: "utf8" });
+// Executed as a user's shell does (`parapipe ...`), so its shebang's Node flags apply.
+const cli = (...args: string[]) => spawnSync(BIN, args, { encoding: "utf8" });
 
 describe("parapipe run (command line)", () => {
   const dir = mkdtempSync(join(tmpdir(), "parapipe-"));
@@ -42,7 +43,7 @@ describe("parapipe run (command line)", () => {
     expect(report.relayBlocks).toBe(15);
     expect(report.paras["2000"].included).toBeGreaterThan(5);
     expect(report.host.parapipeVersion).toBe("0.1.0");
-    // bin/parapipe.js re-ran itself with a larger young generation.
+    // bin/parapipe.js's shebang starts Node with a larger young generation (no re-spawn).
     expect(report.host.nodeFlags).toEqual(["--max-semi-space-size=64"]);
     expect(report.generation).toBe("current");
   });
@@ -99,9 +100,9 @@ describe("parapipe compare, timing and expect (command line)", () => {
     const failing = cli("run", file, "--no-progress");
     expect(failing.status).toBe(1);
     expect(failing.stdout).toContain(
-      "FAIL async: para 2000 blockTimeMs.mean < 5000 (measured 6000)",
+      "FAIL gate: para 2000 blockTimeMs.mean < 5000 (measured 6000)",
     );
-    expect(failing.stdout).toContain("PASS async: no forks (measured 0)");
+    expect(failing.stdout).toContain("PASS gate: no forks (measured 0)");
     const passing = cli("run", "--preset", "async", "--relay-blocks", "15", "--expect", "no forks");
     expect(passing.status).toBe(0);
     expect(cli("run", "--preset", "async", "--expect", "para 9 backed > 1").status).toBe(2);

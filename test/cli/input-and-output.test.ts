@@ -1,0 +1,107 @@
+/**
+ * Issue 18, items 2 and 4: nothing silently ignored, and output a team can trust (through the
+ * command line, as a user meets them).
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { progressText } from "../../src/cli/progress.ts";
+import { parseScenarioText, resolveScenario } from "../../src/config/scenario.ts";
+import { printable } from "../../src/report/table.ts";
+
+const BIN = join(import.meta.dirname, "../../bin/parapipe.js");
+const cli = (...args: string[]) => spawnSync("node", [BIN, ...args], { encoding: "utf8" });
+const dir = mkdtempSync(join(tmpdir(), "parapipe-io-"));
+const file = (name: string, text: string) => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+
+const errorsOf = (input: unknown) => {
+  const r = resolveScenario(input);
+  return r.ok ? [] : r.error;
+};
+
+describe("nothing silently ignored", () => {
+  it("refuses faults, a fault plan and adversaries until they are modelled", () => {
+    expect(errorsOf({ faults: [{ at: 3, kind: "crash" }] })[0]).toMatch(
+      /^faults: not modelled yet/,
+    );
+    expect(errorsOf({ adversaries: [{ kind: "x" }] })[0]).toMatch(/^adversaries: not modelled yet/);
+    expect(errorsOf({ faultPlan: [{}] })[0]).toMatch(/^faultPlan: not modelled yet/);
+    expect(errorsOf({ faults: [], adversaries: [] })).toEqual([]);
+    const r = cli("run", file("faults.yaml", "preset: async\nfaults: [{at: 3, kind: crash}]\n"));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("faults: not modelled yet");
+  });
+
+  it("refuses an empty scenario file", () => {
+    expect(parseScenarioText("").ok).toBe(false);
+    expect(parseScenarioText("# only a comment\n").ok).toBe(false);
+    const r = cli("run", file("empty.yaml", "\n"));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("the scenario is empty");
+  });
+
+  it("refuses keys named like built-in object properties, at every level", () => {
+    expect(errorsOf({ toString: 1 })[0]).toMatch(/^toString: unknown key/);
+    expect(errorsOf({ relay: { constructor: 1 } })[0]).toMatch(/^relay\.constructor: unknown key/);
+    const parsed = parseScenarioText('{"__proto__": {"seed": 3}}');
+    expect(parsed.ok && errorsOf(parsed.value)[0]).toMatch(/^__proto__: unknown key/);
+  });
+
+  it("refuses duplicate keys in JSON as in YAML, and says where a syntax error is", () => {
+    expect(parseScenarioText('{"seed": 1, "seed": 2}').ok).toBe(false);
+    expect(parseScenarioText("seed: 1\nseed: 2\n").ok).toBe(false);
+    const bad = parseScenarioText("relay: {validators: 3\n");
+    expect(bad.ok).toBe(false);
+    // No dangling "...column 1:": the message ends with the offending line.
+    expect(bad.ok ? "" : bad.error[0]).not.toMatch(/:\s*$/);
+  });
+
+  it("warns, naming them, when a scenario sets approval keys that change nothing yet", () => {
+    const r = cli(
+      "run",
+      file(
+        "approvals.yaml",
+        "preset: sync\nrelayBlocks: 2\nrelay: {hostConfiguration: {neededApprovals: 5, noShowSlots: 3}}\n",
+      ),
+      "--no-progress",
+    );
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain(
+      "approval checking is not modelled yet, so these keys change nothing: relay.hostConfiguration.neededApprovals, relay.hostConfiguration.noShowSlots",
+    );
+  });
+});
+
+describe("output a team can trust", () => {
+  it("names a file's column after the file when it has no name, and gives each column its own footer", () => {
+    const a = file("short.yaml", "preset: async\nrelayBlocks: 15\n");
+    const r = cli("run", a, "--preset", "sync", "--no-progress");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/para 2000\s+short \(current\)\s+sync \(current\)/);
+    expect(r.stdout).toContain("measured (short): relay blocks 6..20");
+    expect(r.stdout).toContain("measured (sync): relay blocks 6..65");
+  });
+
+  it("escapes terminal control characters in names", () => {
+    expect(printable("evil\u001b[2Jname\u0007")).toBe("evil\\x1b[2Jname\\x07");
+    const r = cli(
+      "run",
+      file("ctl.json", '{"name": "x\\u001b[31my", "preset": "sync", "relayBlocks": 2}'),
+      "--no-progress",
+    );
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toContain("\u001b");
+    expect(r.stdout).toContain("x\\x1b[31my");
+  });
+
+  it("gives an ETA on the progress line", () => {
+    expect(progressText(20, 65, 4000, "async")).toBe("async 20/65 relay blocks, 4.0 s, ETA 9.0 s");
+    expect(progressText(65, 65, 13_000, "async")).toBe("async 65/65 relay blocks, 13.0 s");
+  });
+});
