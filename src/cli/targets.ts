@@ -15,8 +15,9 @@ import {
   resolveScenario,
   type Scenario,
 } from "../config/scenario.ts";
+import { SUBSYSTEM_NAMES } from "../node/util/subsystem-log.ts";
 import { type RunOutcome, runScenario } from "../report/run.ts";
-import type { LogLevel } from "../sim/log.ts";
+import { type LogLevels, parseLogSpec } from "../sim/log.ts";
 import { nativeCryptoProvider } from "./native-crypto.ts";
 import { progressBar } from "./progress.ts";
 import { style } from "./style.ts";
@@ -133,6 +134,18 @@ export function resolveAll(
   return scenarios;
 }
 
+/** The `--log` targets: the node's subsystems and the collators. */
+export const LOG_TARGETS = [...SUBSYSTEM_NAMES, "collator"] as const;
+
+/** `--log` parsed (`LEVEL` or `TARGET=LEVEL,...`), or `InputError` naming what is wrong. */
+export function logLevels(spec: string): LogLevels {
+  try {
+    return parseLogSpec(spec, LOG_TARGETS);
+  } catch (e) {
+    throw new InputError(`--log: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
 /** A run report with the facts about the machine that ran it (SCENARIO.md `host`). */
 export type HostedReport = RunOutcome["report"] & {
   readonly host: {
@@ -167,12 +180,7 @@ export function resolveTargets(
 export function resolveSources(srcs: readonly Source[], opts: SimulateOptions): Targets {
   const seed = integerOption("seed", opts.seed, 0);
   const relayBlocks = integerOption("relay-blocks", opts.relayBlocks, 1);
-  const levels = ["error", "warn", "info", "debug", "trace"];
-  if (opts.log !== undefined && !levels.includes(opts.log)) {
-    throw new InputError(
-      `--log: expected one of ${levels.join(", ")}, got ${JSON.stringify(opts.log)}`,
-    );
-  }
+  if (opts.log !== undefined) logLevels(opts.log);
   if (
     opts.generation !== undefined &&
     !(GENERATIONS as readonly string[]).includes(opts.generation)
@@ -207,7 +215,7 @@ export function simulate(
       crypto: nativeCryptoProvider(),
       ...(opts.log
         ? {
-            logLevel: opts.log as LogLevel,
+            logLevel: logLevels(opts.log),
             logSink: (line: string) => process.stderr.write(`${line}\n`),
           }
         : {}),

@@ -78,17 +78,24 @@ export function formatLogLine(r: LogRecord): string {
   return json === "{}" ? head : `${head} ${json}`;
 }
 
+/** Levels per target (the log line's subsystem, e.g. `backing`, `collator`), and for the rest. */
+export interface LogLevels {
+  readonly default: LogLevel;
+  readonly byTarget: ReadonlyMap<string, LogLevel>;
+}
+
 export interface LoggerOptions {
   /** Anything with the current virtual time, e.g. the Scheduler. */
   readonly clock: { readonly now: Time };
   readonly chainClock: ChainClock;
   readonly sink: LogSink;
-  /** The most verbose level emitted; default `info`. */
-  readonly level?: LogLevel;
+  /** The most verbose level emitted, for all targets or per target; default `info`. */
+  readonly level?: LogLevel | LogLevels;
 }
 
 export class Logger {
   private rank: number;
+  private rankByTarget: ReadonlyMap<string, number>;
   private readonly clock: { readonly now: Time };
   private readonly chainClock: ChainClock;
   private readonly sink: LogSink;
@@ -97,15 +104,25 @@ export class Logger {
     this.clock = options.clock;
     this.chainClock = options.chainClock;
     this.sink = options.sink;
-    this.rank = LEVEL_RANK[options.level ?? "info"];
+    this.rank = 0;
+    this.rankByTarget = new Map();
+    this.setLevel(options.level ?? "info");
   }
 
-  setLevel(level: LogLevel): void {
-    this.rank = LEVEL_RANK[level];
+  setLevel(level: LogLevel | LogLevels): void {
+    const levels: LogLevels =
+      typeof level === "string" ? { default: level, byTarget: new Map<string, LogLevel>() } : level;
+    this.rank = LEVEL_RANK[levels.default];
+    this.rankByTarget = new Map([...levels.byTarget].map(([t, l]) => [t, LEVEL_RANK[l]]));
   }
 
-  enabled(level: LogLevel): boolean {
-    return LEVEL_RANK[level] <= this.rank;
+  /** The most verbose rank emitted for `target` (its own level, else the default). */
+  private rankFor(target: string): number {
+    return this.rankByTarget.size === 0 ? this.rank : (this.rankByTarget.get(target) ?? this.rank);
+  }
+
+  enabled(level: LogLevel, target = ""): boolean {
+    return LEVEL_RANK[level] <= this.rankFor(target);
   }
 
   log(
@@ -115,7 +132,7 @@ export class Logger {
     message: string,
     fields?: LogFields | (() => LogFields),
   ): void {
-    if (LEVEL_RANK[level] > this.rank) return;
+    if (LEVEL_RANK[level] > this.rankFor(subsystem)) return;
     const time = this.clock.now;
     const { relayBlock, offsetUs } = this.chainClock(time);
     const f = typeof fields === "function" ? fields() : fields;
@@ -140,7 +157,7 @@ export class ActorLogger {
   ) {}
 
   enabled(level: LogLevel): boolean {
-    return this.logger.enabled(level);
+    return this.logger.enabled(level, this.subsystem);
   }
   /** The same actor's logger for one of its subsystems (`v3 backing: ...`). */
   child(subsystem: string): ActorLogger {
@@ -161,4 +178,29 @@ export class ActorLogger {
   trace(message: string, fields?: FieldsArg): void {
     this.logger.log("trace", this.actor, this.subsystem, message, fields);
   }
+}
+
+/**
+ * A `--log` specification: levels separated by commas, each `LEVEL` (the default for every
+ * target) or `TARGET=LEVEL` (e.g. `warn,backing=debug,collator=trace`); `targets` are the names a
+ * target may have. Throws with what was wrong.
+ */
+export function parseLogSpec(spec: string, targets: readonly string[]): LogLevels {
+  const levels = Object.keys(LEVEL_RANK) as LogLevel[];
+  let def: LogLevel = "warn";
+  const byTarget = new Map<string, LogLevel>();
+  for (const part of spec
+    .split(",")
+    .map((p) => p.trim())
+    .filter((p) => p !== "")) {
+    const [target, level] = part.includes("=") ? part.split("=", 2) : [null, part];
+    if (!(levels as string[]).includes(level!)) {
+      throw new Error(`${JSON.stringify(part)}: expected a level, one of ${levels.join(", ")}`);
+    }
+    if (target === null) def = level as LogLevel;
+    else if (!targets.includes(target!)) {
+      throw new Error(`${JSON.stringify(target)}: unknown target (known: ${targets.join(", ")})`);
+    } else byTarget.set(target!, level as LogLevel);
+  }
+  return { default: def, byTarget };
 }

@@ -69,7 +69,7 @@ import { AnnouncementBoard } from "./announcement-board.ts";
 import { BitfieldBoard } from "./bitfield-board.ts";
 import { SafetyChecker, type Violation } from "./checkers.ts";
 import { ChunkFetchBoard } from "./chunk-fetching.ts";
-import { ActorLogger, Logger, type LogLevel, type LogSink } from "./log.ts";
+import { ActorLogger, Logger, type LogLevel, type LogLevels, type LogSink } from "./log.ts";
 import { Network } from "./network.ts";
 import type { AuthoredBlockRecord, InclusionEventRecord, RelayBlockRecord } from "./records.ts";
 import { RelayBlockProduction } from "./relay-block-production.ts";
@@ -95,7 +95,8 @@ export interface WorldOptions {
   /** Crypto implementations (the CLI injects native ones); default: the pure ones. */
   readonly crypto?: CryptoProvider;
   readonly logSink?: LogSink;
-  readonly logLevel?: LogLevel;
+  /** One level, or levels per target (`parseLogSpec`); default `warn`. */
+  readonly logLevel?: LogLevel | LogLevels;
   /** Called after each relay block is produced. */
   readonly onRelayBlock?: (number: number, total: number) => void;
   /** Keep this many trace entries (0: only the hash). */
@@ -355,6 +356,8 @@ export class World {
       ids.forEach((id, i) => {
         const env: CollatorEnv = {
           ...this.actorEnv(id, collatorKeypair(this.crypto, spec.id, i)),
+          // Collators log under their own target (validators' subsystems name theirs).
+          log: new ActorLogger(this.logger, id, "collator"),
           paraId: spec.id,
           collatorIndex: i,
           peers: ids.filter((p) => p !== id),

@@ -105,3 +105,34 @@ describe("output a team can trust", () => {
     expect(progressText(65, 65, 13_000, "async")).toBe("async 65/65 relay blocks, 13.0 s");
   });
 });
+
+describe("per-target log levels", () => {
+  it("reads LEVEL and TARGET=LEVEL, refusing unknown levels and targets", async () => {
+    const { parseLogSpec } = await import("../../src/sim/log.ts");
+    const spec = parseLogSpec("info,backing=trace,collator=error", ["backing", "collator"]);
+    expect(spec.default).toBe("info");
+    expect([...spec.byTarget]).toEqual([
+      ["backing", "trace"],
+      ["collator", "error"],
+    ]);
+    expect(() => parseLogSpec("backing=loud", ["backing"])).toThrow(/expected a level/);
+    expect(() => parseLogSpec("bakcing=info", ["backing"])).toThrow(/unknown target/);
+  });
+
+  it("emits a target's lines at its own level: collator info lines, nothing from the validators", () => {
+    const r = cli(
+      "run",
+      file(
+        "upgrade.yaml",
+        "preset: async\nrelayBlocks: 40\nparachains: [{runtime: {unincludedSegmentCapacity: 1}}]\nupgrades: [{at: 10, runtime: {unincludedSegmentCapacity: 3}}]\n",
+      ),
+      "--no-progress",
+      "--log",
+      "warn,collator=info",
+    );
+    expect(r.status).toBe(0);
+    const lines = r.stderr.split("\n").filter((l) => l.startsWith("rb#"));
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.every((l) => / c2000-\d collator: /.test(l))).toBe(true);
+  });
+});

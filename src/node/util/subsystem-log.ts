@@ -18,16 +18,20 @@ import type { ActorLog } from "../../actors/env.ts";
 type Level = "error" | "warn" | "info" | "debug" | "trace";
 type Fields = Record<string, unknown> | (() => Record<string, unknown>);
 
-export type SubsystemName =
-  | "backing"
-  | "prospective-parachains"
-  | "provisioner"
-  | "bitfield-signing"
-  | "collator-protocol"
-  | "availability-distribution"
-  | "statement-distribution"
-  | "bitfield-distribution"
-  | "validator";
+/** The node's subsystems that log, under these names (also the `--log` targets). */
+export const SUBSYSTEM_NAMES = [
+  "backing",
+  "prospective-parachains",
+  "provisioner",
+  "bitfield-signing",
+  "collator-protocol",
+  "availability-distribution",
+  "statement-distribution",
+  "bitfield-distribution",
+  "validator",
+] as const;
+
+export type SubsystemName = (typeof SUBSYSTEM_NAMES)[number];
 
 interface WithChild {
   child(subsystem: string): ActorLog;
