@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // The whole test suite, as CI runs it: type check, lint, unit/property/scenario tests (vitest),
-// then the shared conformance vectors and the repository's current-generation ones. Ends with one line `N passed, N failed` that adds up the
-// vitest tests and the conformance vectors; a failed type check or lint counts as one failure.
+// then the shared conformance vectors (the repository's copy, conformance/shared/vectors, or
+// PARAPIPE_VECTORS) and the repository's current-generation ones. Ends with one line
+// `N passed, N failed` that adds up the vitest tests and the conformance vectors; a failed type
+// check or lint counts as one failure.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const vectors = process.env.PARAPIPE_VECTORS ?? "../shared/conformance/vectors";
+const vectors = process.env.PARAPIPE_VECTORS ?? "conformance/shared/vectors";
 let passed = 0;
 let failed = 0;
 

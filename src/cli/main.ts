@@ -1,15 +1,16 @@
 /**
  * The `parapipe` command line: argument parsing only, then calls into the layers below.
  * Exit codes: 0 success, 1 a check failed (a vector, an invariant), 2 bad input.
+ *
+ * Each command's module is imported when that command runs, not here: `parapipe --help` and a
+ * mistyped option load commander and this file only (docs/package.md).
  */
 import { Command, CommanderError } from "commander";
-import { checkCommand } from "./check.ts";
-import { compareCommand } from "./compare.ts";
-import { conformanceCommand } from "./conformance.ts";
-import { runCommand } from "./run.ts";
-import { InputError } from "./targets.ts";
-import { timingCommand } from "./timing.ts";
-import { upgradeCommand } from "./upgrade.ts";
+import type { checkCommand } from "./check.ts";
+import type { compareCommand } from "./compare.ts";
+import type { runCommand } from "./run.ts";
+import type { timingCommand } from "./timing.ts";
+import type { upgradeCommand } from "./upgrade.ts";
 
 // A closed pipe (`parapipe ... | head`) ends the output, not the process with a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
@@ -39,14 +40,15 @@ program
       "Prints PASS/FAIL per vector and a closing 'N passed, N failed'. " +
       "Exit 0: all passed; 1: some failed; 2: a vector could not be read or names an unknown suite or op.",
   )
-  .argument("<path...>", "vector files or folders, e.g. ../shared/conformance/vectors")
+  .argument("<path...>", "vector files or folders, e.g. conformance/shared/vectors")
   .option("--json", "print the verdicts as JSON instead of lines")
   .option("-q, --quiet", "print only failures and the closing line")
   .addHelpText(
     "after",
-    "\nExamples:\n  parapipe conformance ../shared/conformance/vectors conformance/current\n  parapipe conformance vectors/fragment-chain/FC19-populate-max-depth-2.json --json",
+    "\nExamples:\n  parapipe conformance conformance/shared/vectors conformance/current\n  parapipe conformance conformance/shared/vectors/fragment-chain/FC19-populate-max-depth-2.json --json",
   )
-  .action((paths: string[], opts: { json?: boolean; quiet?: boolean }) => {
+  .action(async (paths: string[], opts: { json?: boolean; quiet?: boolean }) => {
+    const { conformanceCommand } = await import("./conformance.ts");
     process.exitCode = conformanceCommand(paths, opts);
   });
 
@@ -55,7 +57,7 @@ const runCmd = program
   .description(
     "Simulate whole networks (relay validators, collators, parachain runtimes, the network" +
       " between them) in virtual time and report block time and throughput per para. " +
-      "Give SCENARIO files (YAML or JSON, see ../shared/spec/SCENARIO.md) and/or --preset NAME; " +
+      "Give SCENARIO files (YAML or JSON, see spec/SCENARIO.md) and/or --preset NAME; " +
       "several runs are printed side by side. Every run checks safety invariants. " +
       "Exit 0: done; 1: a safety invariant broke (a replay command is printed); 2: bad input.",
   )
@@ -79,7 +81,8 @@ withSimulateOptions(runCmd)
       "\nA scenario names only what differs from its preset, e.g.:\n" +
       "  preset: async\n  parachains:\n    - id: 2000\n      runtime: {unincludedSegmentCapacity: 1}\n",
   )
-  .action((files: string[], opts: Parameters<typeof runCommand>[1]) => {
+  .action(async (files: string[], opts: Parameters<typeof runCommand>[1]) => {
+    const { runCommand } = await import("./run.ts");
     process.exitCode = runCommand(files, opts);
   });
 
@@ -112,7 +115,8 @@ program
       "  parapipe check examples/async-capacity-1.yaml          # capacity-one-6s-slots, exit 1\n" +
       "  parapipe check examples/full-blocks-handover-2024.yaml --json\n",
   )
-  .action((file: string | undefined, opts: Parameters<typeof checkCommand>[1]) => {
+  .action(async (file: string | undefined, opts: Parameters<typeof checkCommand>[1]) => {
+    const { checkCommand } = await import("./check.ts");
     process.exitCode = checkCommand(file === undefined ? [] : [file], opts);
   });
 
@@ -136,7 +140,8 @@ withSimulateOptions(compareCmd)
       "  parapipe compare --preset async --preset elastic-3   # async as the baseline\n" +
       "  parapipe compare my-chain.yaml upgraded.yaml --markdown\n",
   )
-  .action((files: string[], opts: Parameters<typeof compareCommand>[1]) => {
+  .action(async (files: string[], opts: Parameters<typeof compareCommand>[1]) => {
+    const { compareCommand } = await import("./compare.ts");
     process.exitCode = compareCommand(files, opts);
   });
 
@@ -168,7 +173,8 @@ program
       "  parapipe timing --period week=50400 --issuance-per-block 10   # a 7-day period at 12 s blocks\n" +
       "  parapipe timing --before my-chain.yaml --after my-chain-async.yaml --period era=14400\n",
   )
-  .action((opts: Parameters<typeof timingCommand>[0]) => {
+  .action(async (opts: Parameters<typeof timingCommand>[0]) => {
+    const { timingCommand } = await import("./timing.ts");
     process.exitCode = timingCommand(opts);
   });
 
@@ -197,7 +203,8 @@ program
       "  parapipe upgrade --order 3,1,2     # phase 3's runtime first: what breaks\n" +
       "  parapipe upgrade my-chain.yaml     # upgrades: [{at: 20, phase: 1}, {at: 60, runtime: {...}}]\n",
   )
-  .action((files: string | undefined, opts: Parameters<typeof upgradeCommand>[1]) => {
+  .action(async (files: string | undefined, opts: Parameters<typeof upgradeCommand>[1]) => {
+    const { upgradeCommand } = await import("./upgrade.ts");
     process.exitCode = upgradeCommand(files === undefined ? [] : [files], opts);
   });
 
@@ -229,7 +236,7 @@ try {
 } catch (e) {
   if (e instanceof CommanderError) {
     process.exitCode = e.exitCode === 0 ? 0 : 2;
-  } else if (e instanceof InputError) {
+  } else if (e instanceof (await import("./targets.ts")).InputError) {
     console.error(`error: ${e.message}`);
     process.exitCode = 2;
   } else {

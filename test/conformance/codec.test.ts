@@ -7,7 +7,7 @@ import { codecSuite } from "../../src/conformance/suites/codec.ts";
 import { repeatByte } from "../../src/lib/hex.ts";
 
 const suites = new Map([[codecSuite.name, codecSuite]]);
-const DIR = join(import.meta.dirname, "../../../shared/conformance/vectors/codec");
+const DIR = join(import.meta.dirname, "../../conformance/shared/vectors/codec");
 const shared = readdirSync(DIR)
   .filter((f) => f.endsWith(".json"))
   .sort()

@@ -5,7 +5,7 @@ import { runVector } from "../../src/conformance/runner.ts";
 import { coreSelectionSuite } from "../../src/conformance/suites/core-selection.ts";
 
 const suites = new Map([[coreSelectionSuite.name, coreSelectionSuite]]);
-const DIR = join(import.meta.dirname, "../../../shared/conformance/vectors/core-selection");
+const DIR = join(import.meta.dirname, "../../conformance/shared/vectors/core-selection");
 const shared = readdirSync(DIR)
   .filter((f) => f.endsWith(".json"))
   .sort()
