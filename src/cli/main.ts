@@ -65,7 +65,7 @@ const runCmd = program
   .option("--json", "print the run report(s) as JSON (SCENARIO.md's contract)")
   .option(
     "--expect <check>",
-    'a check every run must pass, e.g. "para 2000 blockTimeMs.mean < 7000" or "no forks" (repeatable; docs/expect.md)',
+    'a check every run must pass, e.g. "para 2000 blockTimeMs.mean < 7000" or "no forks" (repeatable; docs/answers.md)',
     collect,
     [],
   );
@@ -194,7 +194,10 @@ program
   .option("--relay-blocks <n>", "override the number of measured relay blocks")
   .option("--generation <g>", "current or 2024")
   .option("--json", "print the phases, stalls and panics as JSON (SCENARIO.md)")
-  .option("--log <level>", "write chain-time logs to stderr: error, warn, info, debug, trace")
+  .option(
+    "--log <level>",
+    "write chain-time logs to stderr: a level (error, warn, info, debug, trace) or levels per target, e.g. warn,backing=debug,collator=info",
+  )
   .option("--no-progress", "no progress bar")
   .addHelpText(
     "after",
@@ -223,7 +226,10 @@ function withSimulateOptions(command: Command): Command {
       "--generation <g>",
       "which polkadot-sdk node and collator rules run: current (the newest stable release) or 2024",
     )
-    .option("--log <level>", "write chain-time logs to stderr: error, warn, info, debug, trace")
+    .option(
+      "--log <level>",
+      "write chain-time logs to stderr: a level (error, warn, info, debug, trace) or levels per target, e.g. warn,backing=debug,collator=info",
+    )
     .option("--no-progress", "no progress bar (it is drawn only on a terminal anyway)");
 }
 

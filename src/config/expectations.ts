@@ -1,6 +1,6 @@
 /**
  * The language of a scenario's `expect:` checks (and `--expect`), which gate CI as zombienet's
- * `.zndsl` assertions do (docs/expect.md); `src/report/expect.ts` judges them against a run.
+ * `.zndsl` assertions do (docs/answers.md); `src/report/expect.ts` judges them against a run.
  *
  * Grammar (whitespace-separated):
  *   para ID PATH OP NUMBER   PATH a dotted path into `paras[ID]` of the run report

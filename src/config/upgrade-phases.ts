@@ -13,7 +13,7 @@
  *   `MAXIMUM_BLOCK_WEIGHT` 2 s.
  *
  * Ref: polkadot-sdk docs/sdk/src/guides/async_backing_guide.rs (the seed document
- *      ../shared/seeds/001_*), phases 1-3.
+ *      upgrade guide, seed 001 of the project), phases 1-3.
  */
 import type { ParachainRuntimeSpec, ParachainSpec } from "./scenario.ts";
 

@@ -1,5 +1,5 @@
 /**
- * Judging a scenario's `expect:` checks (grammar: `src/config/expectations.ts`, docs/expect.md)
+ * Judging a scenario's `expect:` checks (grammar: `src/config/expectations.ts`, docs/answers.md)
  * against its run report: each is a PASS or FAIL with what was measured.
  */
 import type { Expectation, Op } from "../config/expectations.ts";

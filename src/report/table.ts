@@ -31,8 +31,6 @@ export function markdownTable(
  */
 export function printable(name: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point.
-  return name.replace(
-    /[\u0000-\u001f\u007f-\u009f]/g,
-    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
-  );
+  const control = /[\u0000-\u001f\u007f-\u009f]/g;
+  return name.replace(control, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
