@@ -89,6 +89,11 @@ export function formatSummary(reports: readonly RunReport[]): string {
       "* a median block time of 0: several blocks share one Aura slot (the slot-based collator derives the slot from the relay parent), so their timestamps are equal; the mean and `parablock included every` give the rate",
     );
   }
+  if (reports.some((r) => Object.values(r.paras).some((p) => p.included > p.backed))) {
+    footer.push(
+      "more included than backed: a candidate backed in the last warm-up blocks is included in the measured ones (both count only events inside the measured relay blocks)",
+    );
+  }
   if (footer.length > 0) out.push(footer.join("\n"));
   return out.join("\n\n");
 }

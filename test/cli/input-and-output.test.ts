@@ -136,3 +136,18 @@ describe("per-target log levels", () => {
     expect(lines.every((l) => / c2000-\d collator: /.test(l))).toBe(true);
   });
 });
+
+describe("short runs", () => {
+  it("say why more candidates are included than backed", async () => {
+    const { formatSummary } = await import("../../src/report/summary.ts");
+    const { runScenario } = await import("../../src/report/run.ts");
+    const { resolveScenario } = await import("../../src/config/scenario.ts");
+    const r = resolveScenario({ preset: "sync", relayBlocks: 3, crypto: "none" });
+    if (!r.ok) throw new Error(r.error.join());
+    const { report } = runScenario(r.value);
+    expect(report.paras["2000"]!.included).toBeGreaterThan(report.paras["2000"]!.backed);
+    expect(formatSummary([report])).toContain(
+      "more included than backed: a candidate backed in the last warm-up blocks",
+    );
+  });
+});
