@@ -151,3 +151,19 @@ describe("short runs", () => {
     );
   });
 });
+
+describe("summary wording", () => {
+  it("explains a median block time of 0 and says '1 window'", async () => {
+    const { formatSummary } = await import("../../src/report/summary.ts");
+    const { runScenario } = await import("../../src/report/run.ts");
+    const { resolveScenario } = await import("../../src/config/scenario.ts");
+    const r = resolveScenario({ preset: "elastic-3", relayBlocks: 15, crypto: "none" });
+    if (!r.ok) throw new Error(r.error.join());
+    const { report } = runScenario(r.value);
+    expect(report.paras["2000"]!.blockTimeMs!.p50).toBe(0);
+    const text = formatSummary([report]);
+    expect(text).toMatch(/0\.00 s\* \//);
+    expect(text).toContain("* a median block time of 0: several blocks share one Aura slot");
+    expect(text).toMatch(/\(1 window\)/);
+  });
+});
