@@ -69,7 +69,7 @@ const runCmd = program
     collect,
     [],
   );
-withSimulateOptions(runCmd)
+withOutputOptions(withSimulateOptions(runCmd), "the summary")
   .addHelpText(
     "after",
     "\nExamples:\n" +
@@ -77,13 +77,14 @@ withSimulateOptions(runCmd)
       "  parapipe run --preset elastic-3 --json           # the run report as JSON\n" +
       "  parapipe run my-chain.yaml --seed 7 --relay-blocks 120\n" +
       "  parapipe run --preset elastic-12 --generation 2024   # the 2024-25 node and collator rules\n" +
+      "  parapipe run --preset async --report async.html   # the summary and charts in one HTML file\n" +
       '  parapipe run --preset async --expect "para 2000 backedPer15RelayBlocks.min >= 11" --expect "no forks"\n' +
       "\nA scenario names only what differs from its preset, e.g.:\n" +
       "  preset: async\n  parachains:\n    - id: 2000\n      runtime: {unincludedSegmentCapacity: 1}\n",
   )
   .action(async (files: string[], opts: Parameters<typeof runCommand>[1]) => {
     const { runCommand } = await import("./run.ts");
-    process.exitCode = runCommand(files, opts);
+    process.exitCode = await runCommand(files, opts);
   });
 
 program
@@ -130,19 +131,19 @@ const compareCmd = program
       "second, PoV use and (under a txPerSecond load) transaction latency. Exit codes as run.",
   )
   .argument("[scenario...]", "scenario files (YAML or JSON); the first is the baseline")
-  .option("--json", "print the comparison as JSON (SCENARIO.md's \"Other commands' JSON\")")
-  .option("--markdown", "print the table as Markdown");
-withSimulateOptions(compareCmd)
+  .option("--json", "print the comparison as JSON (SCENARIO.md's \"Other commands' JSON\")");
+withOutputOptions(withSimulateOptions(compareCmd), "the table")
   .addHelpText(
     "after",
     "\nExamples:\n" +
       "  parapipe compare                                     # sync vs async, the seed table\n" +
       "  parapipe compare --preset async --preset elastic-3   # async as the baseline\n" +
-      "  parapipe compare my-chain.yaml upgraded.yaml --markdown\n",
+      "  parapipe compare my-chain.yaml upgraded.yaml --markdown\n" +
+      "  parapipe compare --report compare.html           # the table, its figures as bars, each run's charts\n",
   )
   .action(async (files: string[], opts: Parameters<typeof compareCommand>[1]) => {
     const { compareCommand } = await import("./compare.ts");
-    process.exitCode = compareCommand(files, opts);
+    process.exitCode = await compareCommand(files, opts);
   });
 
 program
@@ -194,6 +195,9 @@ program
   .option("--relay-blocks <n>", "override the number of measured relay blocks")
   .option("--generation <g>", "current or 2024")
   .option("--json", "print the phases, stalls and panics as JSON (SCENARIO.md)")
+  .option("--markdown", "print the phases table as Markdown")
+  .option("--csv", "print the phases table as CSV (RFC 4180); stalls and panics go to stderr")
+  .option("--report <file>", "also write a self-contained HTML report (docs/report.md)")
   .option(
     "--log <level>",
     "write chain-time logs to stderr: a level (error, warn, info, debug, trace) or levels per target, e.g. warn,backing=debug,collator=info",
@@ -204,11 +208,12 @@ program
     "\nExamples:\n" +
       "  parapipe upgrade                   # phases 1, 2, 3 at relay blocks 20, 50, 80\n" +
       "  parapipe upgrade --order 3,1,2     # phase 3's runtime first: what breaks\n" +
-      "  parapipe upgrade my-chain.yaml     # upgrades: [{at: 20, phase: 1}, {at: 60, runtime: {...}}]\n",
+      "  parapipe upgrade my-chain.yaml     # upgrades: [{at: 20, phase: 1}, {at: 60, runtime: {...}}]\n" +
+      "  parapipe upgrade --report upgrade.html   # the block time with the phases marked, in HTML\n",
   )
   .action(async (files: string | undefined, opts: Parameters<typeof upgradeCommand>[1]) => {
     const { upgradeCommand } = await import("./upgrade.ts");
-    process.exitCode = upgradeCommand(files === undefined ? [] : [files], opts);
+    process.exitCode = await upgradeCommand(files === undefined ? [] : [files], opts);
   });
 
 /** The options of the simulating commands (`run`, `compare`). */
@@ -231,6 +236,17 @@ function withSimulateOptions(command: Command): Command {
       "write chain-time logs to stderr: a level (error, warn, info, debug, trace) or levels per target, e.g. warn,backing=debug,collator=info",
     )
     .option("--no-progress", "no progress bar (it is drawn only on a terminal anyway)");
+}
+
+/** The output options of `run` and `compare` (`--json` is each command's own). */
+function withOutputOptions(command: Command, what: string): Command {
+  return command
+    .option("--markdown", `print ${what} as Markdown`)
+    .option("--csv", `print ${what} as CSV (RFC 4180), alone on stdout (other lines on stderr)`)
+    .option(
+      "--report <file>",
+      "also write a self-contained HTML report: the tables and charts (docs/report.md)",
+    );
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -4,13 +4,16 @@
  * the `sync` preset's parachain for 120 relay blocks, the guide's phases at relay blocks 20, 50
  * and 80 (`--order` reorders them). With a scenario: its `upgrades:` list. Prints each phase's
  * figures from where it took effect, the stalls and the panics with their rules
- * (`src/report/upgrade.ts`). Exit 0: no stall, no panic, no safety violation; 1: any of them;
- * 2: bad input.
+ * (`src/report/upgrade.ts`): the phases table as text, `--markdown` or `--csv` (the table alone;
+ * the stalls and panics then go to stderr), or JSON; `--report FILE.html` also writes the HTML
+ * report (the block time with the phases marked). Exit 0: no stall, no panic, no safety
+ * violation; 1: any of them; 2: bad input.
  */
 import { PRESETS } from "../config/presets.ts";
-import type { RunOutcome } from "../report/run.ts";
-import { textTable } from "../report/table.ts";
-import { formatRehearsal, rehearsal } from "../report/upgrade.ts";
+import { runSeries } from "../report/html/series.ts";
+import { type RunOutcome, runReportInput } from "../report/run.ts";
+import { formatRehearsal, rehearsal, rehearsalNotes } from "../report/upgrade.ts";
+import { checkReportPath, type OutputOptions, outputFormat, writeReport } from "./output.ts";
 import {
   InputError,
   resolveSources,
@@ -21,15 +24,16 @@ import {
 } from "./targets.ts";
 
 export interface UpgradeOptions
-  extends Pick<
-    SimulateOptions,
-    "seed" | "relayBlocks" | "generation" | "progress" | "json" | "log"
-  > {
+  extends Pick<SimulateOptions, "seed" | "relayBlocks" | "generation" | "progress" | "log">,
+    OutputOptions {
   readonly order?: string;
 }
 
 /** The default rehearsal's phase blocks. */
 export const DEFAULT_PHASE_BLOCKS = [20, 50, 80] as const;
+
+/** Relay blocks of the report's pipeline chart before the last phase takes effect. */
+const PIPELINE_LEAD_RELAY_BLOCKS = 6;
 
 /** `--order 3,1,2`: a permutation of the three phases. */
 function parseOrder(order: string | undefined): (1 | 2 | 3)[] {
@@ -55,8 +59,13 @@ export function defaultRehearsal(order: readonly (1 | 2 | 3)[]): Record<string, 
   };
 }
 
-export function upgradeCommand(files: readonly string[], opts: UpgradeOptions): number {
+export async function upgradeCommand(
+  files: readonly string[],
+  opts: UpgradeOptions,
+): Promise<number> {
   if (files.length > 1) throw new InputError("give at most one SCENARIO (see --help)");
+  const format = outputFormat(opts);
+  checkReportPath(opts.report);
   const order = parseOrder(opts.order);
   let source: Source;
   if (files.length === 0) {
@@ -79,17 +88,35 @@ export function upgradeCommand(files: readonly string[], opts: UpgradeOptions): 
   }
   const targets = resolveSources([source], opts);
   let outcome: RunOutcome | undefined;
-  const { violations } = simulate(targets, opts, (o) => {
+  const scenario = targets.scenarios[0]!;
+  const { reports, violations } = simulate(targets, opts, (o) => {
     outcome = o;
   });
-  const scenario = targets.scenarios[0]!;
   const r = rehearsal(scenario, outcome!, files.length === 0 ? "sync" : "given");
-  if (opts.json) {
+  if (format === "json") {
     process.stdout.write(
       `${JSON.stringify({ phases: r.phases, stalls: r.stalls, panics: r.panics }, null, 2)}\n`,
     );
+  } else if (format === "csv") {
+    process.stdout.write(formatRehearsal(r, "csv"));
+    for (const line of rehearsalNotes(r)) console.error(line);
   } else {
-    console.log(formatRehearsal(r, textTable));
+    console.log(formatRehearsal(r, format));
+  }
+  if (opts.report !== undefined) {
+    // The pipeline chart shows the last phase with blocks taking effect (from a few relay
+    // blocks before): after a stall there is nothing to draw.
+    const starts = r.phases
+      .filter((p) => p.blockTimeMs !== null)
+      .map((p) => p.fromRelayBlock)
+      .filter((n): n is number => n !== null);
+    const lastPhase = starts[starts.length - 1];
+    const series = runSeries(
+      runReportInput(scenario, outcome!.world),
+      lastPhase === undefined ? undefined : lastPhase - PIPELINE_LEAD_RELAY_BLOCKS,
+    );
+    const { upgradeReportHtml } = await import("../report/html/page.ts");
+    writeReport(opts.report, upgradeReportHtml(r, reports[0]!, series));
   }
   return violations > 0 || r.stalls.length > 0 || r.panics.length > 0 ? 1 : 0;
 }

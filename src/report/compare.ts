@@ -15,7 +15,7 @@
  */
 import type { ParaReport, RunReport } from "./run-report.ts";
 import { type SeedTableRatios, seedTableRatios } from "./seed-table.ts";
-import { markdownTable, printable, textTable } from "./table.ts";
+import { formatTable, printable, type Table, type TableFormat } from "./table.ts";
 
 /** One run to compare: its report and how many cores its para had. */
 export interface CompareInput {
@@ -144,15 +144,28 @@ function rows(c: Comparison): Row[] {
   ];
 }
 
-/** The comparison as a plain-text table (units on every number), or as Markdown. */
-export function formatComparison(c: Comparison, markdown: boolean): string {
+/** The comparison's table: a row per figure, a column per run. */
+export function comparisonTable(c: Comparison): Table {
   const header = [
     `para ${c.paraId}`,
     ...c.columns.map((col) => `${printable(col.name)} (${col.generation})`),
   ];
-  const body = rows(c).map(([label, cell]) => [label, ...c.columns.map(cell)]);
-  const footer =
+  return { header, rows: rows(c).map(([label, cell]) => [label, ...c.columns.map(cell)]) };
+}
+
+/** The line under the table: what was measured. */
+export function comparisonNote(c: Comparison): string {
+  return (
     `measured: seed ${c.columns[0]!.report.seed}, ${c.columns.map((col) => `${printable(col.name)} ${col.report.relayBlocks} relay blocks after ${col.report.warmupRelayBlocks} warm-up`).join("; ")}. ` +
-    'Saturating loads show no latency ("-"): every transaction is waiting from the start.';
-  return [(markdown ? markdownTable : textTable)(header, body), "", footer].join("\n");
+    'Saturating loads show no latency ("-"): every transaction is waiting from the start.'
+  );
+}
+
+/**
+ * The comparison as a plain-text table (units on every number) or as Markdown, with its note;
+ * as CSV, the table alone.
+ */
+export function formatComparison(c: Comparison, format: TableFormat = "text"): string {
+  const table = formatTable(comparisonTable(c), format);
+  return format === "csv" ? table : [table, "", comparisonNote(c)].join("\n");
 }

@@ -61,3 +61,9 @@ export function judge(e: Expectation, report: CheckedReport): Verdict {
   }
   return { check: e.text, pass: holds(measured, e.op, e.value), measured };
 }
+
+/** A verdict without its PASS / FAIL tag: `check (measured x)`. */
+export function verdictText(v: Verdict): string {
+  const measured = v.measured === null ? (v.note ?? "no value") : `measured ${v.measured}`;
+  return `${v.check} (${measured})`;
+}

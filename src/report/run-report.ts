@@ -127,6 +127,74 @@ export function stats(values: readonly number[]): Stats | null {
   };
 }
 
+/** What the per-block series need of a run's input: its measured range and its records. */
+export type RunRecords = Pick<
+  RunReportInput,
+  "warmupRelayBlocks" | "relayBlocks" | "slotDurationMs" | "events" | "blocks"
+>;
+
+/** One included block's block time: the Aura timestamp gap to the block included before it. */
+export interface BlockTimePoint {
+  /** The relay block whose `CandidateIncluded` included it. */
+  readonly relayBlock: number;
+  /** The para block's number. */
+  readonly number: number;
+  readonly ms: number;
+}
+
+/**
+ * Block times (`ParaReport.blockTimeMs`' values, in order): for each block included in the
+ * measured relay blocks, its Aura timestamp minus that of the block included before it (the
+ * included chain, in order).
+ */
+export function includedBlockTimes(input: RunRecords, paraId: number): BlockTimePoint[] {
+  const first = input.warmupRelayBlocks + 1;
+  const last = input.warmupRelayBlocks + input.relayBlocks;
+  const included = input.events.filter(
+    (e) => e.paraId === paraId && e.type === "CandidateIncluded",
+  );
+  const out: BlockTimePoint[] = [];
+  for (let i = 1; i < included.length; i++) {
+    const cur = included[i]!;
+    if (cur.relayBlock < first || cur.relayBlock > last) continue;
+    const a = input.blocks.get(included[i - 1]!.headHash);
+    const b = input.blocks.get(cur.headHash);
+    if (a && b)
+      out.push({ relayBlock: cur.relayBlock, number: b.number, ms: b.timestampMs - a.timestampMs });
+  }
+  return out;
+}
+
+/**
+ * The unincluded segment's depth at the start of each measured relay slot
+ * (`ParaReport.unincludedSegment`' values): the para blocks already authored that are included
+ * only in a later relay block (or in the one that slot produces).
+ */
+export function unincludedSegmentDepths(
+  input: RunRecords,
+  paraId: number,
+): { readonly relayBlock: number; readonly depth: number }[] {
+  const first = input.warmupRelayBlocks + 1;
+  const last = input.warmupRelayBlocks + input.relayBlocks;
+  const inclusionBlock = new Map<Hash, number>();
+  for (const e of input.events) {
+    if (e.paraId === paraId && e.type === "CandidateIncluded" && e.headHash) {
+      inclusionBlock.set(e.headHash, e.relayBlock);
+    }
+  }
+  const out: { relayBlock: number; depth: number }[] = [];
+  for (let n = first; n <= last; n++) {
+    const slotStartUs = n * input.slotDurationMs * 1000;
+    let depth = 0;
+    for (const [hash, at] of inclusionBlock) {
+      const f = input.blocks.get(hash);
+      if (f && f.authoredAtUs <= slotStartUs && at >= n) depth++;
+    }
+    out.push({ relayBlock: n, depth });
+  }
+  return out;
+}
+
 function paraReport(input: RunReportInput, paraId: number): ParaReport {
   const first = input.warmupRelayBlocks + 1;
   const last = input.warmupRelayBlocks + input.relayBlocks;
@@ -138,17 +206,9 @@ function paraReport(input: RunReportInput, paraId: number): ParaReport {
   const timedOut = ofPara.filter((e) => measured(e) && e.type === "CandidateTimedOut");
   const measuredMs = input.relayBlocks * input.slotDurationMs;
 
-  // Block time: Aura timestamps of consecutive included blocks (the included chain, in order).
   const allIncluded = ofPara.filter((e) => e.type === "CandidateIncluded");
   const facts = (e: ReportEvent) => (e.headHash ? input.blocks.get(e.headHash) : undefined);
-  const blockTimes: number[] = [];
-  for (let i = 1; i < allIncluded.length; i++) {
-    const cur = allIncluded[i]!;
-    if (!measured(cur)) continue;
-    const a = facts(allIncluded[i - 1]!);
-    const b = facts(cur);
-    if (a && b) blockTimes.push(b.timestampMs - a.timestampMs);
-  }
+  const blockTimes = includedBlockTimes(input, paraId).map((b) => b.ms);
 
   // Backed per window of 15 relay blocks, fully inside the measured range.
   const windows: number[] = [];
@@ -161,20 +221,7 @@ function paraReport(input: RunReportInput, paraId: number): ParaReport {
     .filter((w): w is number => w !== undefined);
   const totalExecutionMs = weights.reduce((s, w) => s + w, 0) / 1000;
 
-  // Unincluded segment: at the start of each measured relay slot, the para blocks already
-  // authored that are included only in a later relay block.
-  const inclusionBlock = new Map<Hash, number>();
-  for (const e of allIncluded) if (e.headHash) inclusionBlock.set(e.headHash, e.relayBlock);
-  const depths: number[] = [];
-  for (let n = first; n <= last; n++) {
-    const slotStartUs = n * input.slotDurationMs * 1000;
-    let depth = 0;
-    for (const [hash, at] of inclusionBlock) {
-      const f = input.blocks.get(hash);
-      if (f && f.authoredAtUs <= slotStartUs && at >= n) depth++;
-    }
-    depths.push(depth);
-  }
+  const depths = unincludedSegmentDepths(input, paraId).map((d) => d.depth);
 
   const authored = authoredBlocks(input, paraId);
   return {

@@ -10,7 +10,7 @@
 import type { Scenario } from "../config/scenario.ts";
 import type { Violation } from "../sim/checkers.ts";
 import { World, type WorldOptions } from "../sim/world.ts";
-import { buildRunReport, type RunReport } from "./run-report.ts";
+import { buildRunReport, type RunReport, type RunReportInput } from "./run-report.ts";
 
 export interface RunOutcome {
   readonly report: RunReport & {
@@ -30,10 +30,9 @@ export interface RunOutcome {
   readonly world: World;
 }
 
-export function runScenario(scenario: Scenario, options: WorldOptions = {}): RunOutcome {
-  const world = new World(scenario, options);
-  world.run();
-  const base = buildRunReport({
+/** The run report's input: the scenario's figures and the world's records. */
+export function runReportInput(scenario: Scenario, world: World): RunReportInput {
+  return {
     name: scenario.name,
     seed: scenario.seed,
     relayBlocks: scenario.relayBlocks,
@@ -52,7 +51,13 @@ export function runScenario(scenario: Scenario, options: WorldOptions = {}): Run
     ),
     events: world.events,
     blocks: world.blocks,
-  });
+  };
+}
+
+export function runScenario(scenario: Scenario, options: WorldOptions = {}): RunOutcome {
+  const world = new World(scenario, options);
+  world.run();
+  const base = buildRunReport(runReportInput(scenario, world));
   return {
     world,
     report: {
@@ -71,4 +76,14 @@ export function runScenario(scenario: Scenario, options: WorldOptions = {}): Run
       },
     },
   };
+}
+
+/** What a run's safety checkers found, on one line (`run` prints it after the summary). */
+export function runStatus(report: RunOutcome["report"]): string {
+  const s = report.safety;
+  return (
+    `trace ${report.traceHash.slice(0, 18)}..., ${s.violations.length} safety violations, ` +
+    `${s.availabilityEdgeDrops} availability-edge drops, ${s.coreConflictDrops} core-conflict drops, ` +
+    `${s.runtimePanics.length} runtime panics`
+  );
 }

@@ -5,7 +5,7 @@
  */
 import type { ParaReport, RunReport } from "./run-report.ts";
 import { type SeedTableRatios, seedTableRatios } from "./seed-table.ts";
-import { printable, textTable } from "./table.ts";
+import { formatTable, printable, type Table, type TableFormat } from "./table.ts";
 
 type Row = readonly [label: string, value: (p: ParaReport, r: RunReport) => string];
 
@@ -49,9 +49,11 @@ const ROWS: readonly Row[] = [
 
 const times = (x: number | null): string => (x === null ? "-" : `${x.toFixed(2)}x`);
 
-/** A side-by-side summary of one or more runs, per para. */
-export function formatSummary(reports: readonly RunReport[]): string {
-  const out: string[] = [];
+/** The summary's tables, one per para: a column per run, a row per figure. */
+export function summaryTables(
+  reports: readonly RunReport[],
+): (Table & { readonly paraId: string })[] {
+  const tables: (Table & { readonly paraId: string })[] = [];
   const paraIds = [...new Set(reports.flatMap((r) => Object.keys(r.paras)))];
   for (const id of paraIds) {
     const header = [`para ${id}`, ...reports.map((r) => `${printable(r.name)} (${r.generation})`)];
@@ -72,10 +74,15 @@ export function formatSummary(reports: readonly RunReport[]): string {
         [`${label} execution per relay block`, ...reports.map(against((q) => q.computeThroughput))],
       );
     }
-    out.push(textTable(header, rows));
+    tables.push({ paraId: id, header, rows });
   }
-  // One footer line per run: runs side by side may have measured different lengths.
-  const footer = reports.map(
+  return tables;
+}
+
+/** The lines under the tables: what each run measured, and the footnote of a 0 median. */
+export function summaryNotes(reports: readonly RunReport[]): string[] {
+  // One line per run: runs side by side may have measured different lengths.
+  const notes = reports.map(
     (r) =>
       `measured (${printable(r.name)}): relay blocks ${r.warmupRelayBlocks + 1}..${r.warmupRelayBlocks + r.relayBlocks} ` +
       `(after ${r.warmupRelayBlocks} warm-up blocks), virtual time ${(r.virtualMs / 1000).toFixed(0)} s`,
@@ -85,15 +92,40 @@ export function formatSummary(reports: readonly RunReport[]): string {
       Object.values(r.paras).some((p) => p.blockTimeMs !== null && p.blockTimeMs.p50 === 0),
     )
   ) {
-    footer.push(
+    notes.push(
       "* a median block time of 0: several blocks share one Aura slot (the slot-based collator derives the slot from the relay parent), so their timestamps are equal; the mean and `parablock included every` give the rate",
     );
   }
   if (reports.some((r) => Object.values(r.paras).some((p) => p.included > p.backed))) {
-    footer.push(
+    notes.push(
       "more included than backed: a candidate backed in the last warm-up blocks is included in the measured ones (both count only events inside the measured relay blocks)",
     );
   }
-  if (footer.length > 0) out.push(footer.join("\n"));
+  return notes;
+}
+
+/**
+ * One table of every para for `--csv`: the para's id, then the figure, then a column per run (a
+ * CSV file holds one table).
+ */
+export function summaryCsvTable(reports: readonly RunReport[]): Table {
+  const tables = summaryTables(reports);
+  return {
+    header: ["para", "figure", ...(tables[0]?.header.slice(1) ?? [])],
+    rows: tables.flatMap((t) => t.rows.map((row) => [t.paraId, ...row])),
+  };
+}
+
+/** A side-by-side summary of one or more runs, per para (text, or Markdown). */
+export function formatSummary(
+  reports: readonly RunReport[],
+  format: Exclude<TableFormat, "csv"> = "text",
+): string {
+  const out = summaryTables(reports).map((t) => formatTable(t, format));
+  const notes = summaryNotes(reports);
+  if (notes.length > 0) {
+    const item = (n: string) => `- ${n.replace(/^\*/, "\\*")}`;
+    out.push(format === "markdown" ? notes.map(item).join("\n") : notes.join("\n"));
+  }
   return out.join("\n\n");
 }

@@ -1,8 +1,18 @@
 /**
  * Tables for humans: plain text (first column left-aligned, the others right-aligned, a rule under
- * the header) or Markdown. No terminal codes, so the output reads the same in a terminal, a file
- * and a browser.
+ * the header), Markdown, or CSV (RFC 4180) for a spreadsheet. No terminal codes, so the output
+ * reads the same in a terminal, a file and a browser. A command builds its table once (`Table`)
+ * and prints it in the form asked for, so the forms cannot disagree.
  */
+
+/** A table: its header and rows of cells, already formatted (units on every number). */
+export interface Table {
+  readonly header: readonly string[];
+  readonly rows: readonly (readonly string[])[];
+}
+
+/** The output forms of a summary: `--markdown`, `--csv`, or plain text. */
+export type TableFormat = "text" | "markdown" | "csv";
 
 /** A plain-text table. */
 export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -17,12 +27,30 @@ export function markdownTable(
   header: readonly string[],
   rows: readonly (readonly string[])[],
 ): string {
-  const line = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
+  // A `|` in a cell (a run's name) would end the cell: escaped, as GitHub's Markdown reads it.
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((c) => c.replaceAll("|", "\\|")).join(" | ")} |`;
   return [
     line(header),
     line(header.map((_, i) => (i === 0 ? "---" : "---:"))),
     ...rows.map(line),
   ].join("\n");
+}
+
+/**
+ * A CSV table (RFC 4180): records end with CRLF; a field holding a comma, a double quote, CR or LF
+ * is enclosed in double quotes, a double quote inside it doubled.
+ */
+export function csvTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const field = (cell: string) =>
+    /[",\r\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell;
+  return [header, ...rows].map((cells) => `${cells.map(field).join(",")}\r\n`).join("");
+}
+
+/** A table in one of the forms (CSV ends with its CRLF; the others have no final newline). */
+export function formatTable(table: Table, format: TableFormat): string {
+  const f = format === "csv" ? csvTable : format === "markdown" ? markdownTable : textTable;
+  return f(table.header, table.rows);
 }
 
 /**

@@ -18,6 +18,7 @@ import type { Scenario, ScenarioUpgrade } from "../config/scenario.ts";
 import { UPGRADE_PHASES, type UpgradePhase } from "../config/upgrade-phases.ts";
 import type { RunOutcome } from "./run.ts";
 import { stats } from "./run-report.ts";
+import { formatTable, type Table, type TableFormat } from "./table.ts";
 
 export interface PhaseFigures {
   readonly name: string;
@@ -200,32 +201,31 @@ export function ruleOfPanic(message: string): string | null {
 const seconds = (ms: number | null | undefined): string =>
   ms === null || ms === undefined ? "-" : `${(ms / 1000).toFixed(2)} s`;
 
-/** The rehearsal as text: one row per phase, then stalls and panics with their rules. */
-export function formatRehearsal(
-  r: Rehearsal,
-  textTable: (h: readonly string[], rows: readonly (readonly string[])[]) => string,
-): string {
-  const rows = r.phases.map((p) => [
-    p.name,
-    p.fromRelayBlock === null ? "never" : `#${p.fromRelayBlock}`,
-    p.fromRelayBlock === null ? "-" : `#${p.toRelayBlock}`,
-    seconds(p.blockTimeMs?.mean),
-    seconds(p.blockTimeMs?.p95),
-    p.executionMsPerRelayBlock === null ? "-" : `${Math.round(p.executionMsPerRelayBlock)} ms`,
-  ]);
-  const out = [
-    textTable(
-      [
-        `para ${r.paraId}: phase`,
-        "from relay block",
-        "to",
-        "block time mean",
-        "p95",
-        "execution per relay block",
-      ],
-      rows,
-    ),
-  ];
+/** The rehearsal's table: one row per phase. */
+export function rehearsalTable(r: Rehearsal): Table {
+  return {
+    header: [
+      `para ${r.paraId}: phase`,
+      "from relay block",
+      "to",
+      "block time mean",
+      "p95",
+      "execution per relay block",
+    ],
+    rows: r.phases.map((p) => [
+      p.name,
+      p.fromRelayBlock === null ? "never" : `#${p.fromRelayBlock}`,
+      p.fromRelayBlock === null ? "-" : `#${p.toRelayBlock}`,
+      seconds(p.blockTimeMs?.mean),
+      seconds(p.blockTimeMs?.p95),
+      p.executionMsPerRelayBlock === null ? "-" : `${Math.round(p.executionMsPerRelayBlock)} ms`,
+    ]),
+  };
+}
+
+/** The lines under the table: the stalls (or that there was none), then the panics with their rules. */
+export function rehearsalNotes(r: Rehearsal): string[] {
+  const out: string[] = [];
   if (r.stalls.length === 0) out.push("no stall (4 or more relay blocks without an inclusion)");
   for (const s of r.stalls) {
     out.push(
@@ -255,5 +255,18 @@ export function formatRehearsal(
       `PANIC para ${g.paraId} at ${where}: ${message.split("\n")[0]}${rule ? `\n  rule: ${rule}` : ""}`,
     );
   }
-  return out.join("\n");
+  return out;
+}
+
+/**
+ * The rehearsal as text or Markdown: one row per phase, then stalls and panics with their rules
+ * (as a list in Markdown). As CSV, the table alone.
+ */
+export function formatRehearsal(r: Rehearsal, format: TableFormat = "text"): string {
+  const table = formatTable(rehearsalTable(r), format);
+  if (format === "csv") return table;
+  const notes = rehearsalNotes(r);
+  if (format === "text") return [table, ...notes].join("\n");
+  // A panic's rule is on its own line, indented: the list item's continuation.
+  return [table, "", ...notes.map((n) => `- ${n}`)].join("\n");
 }

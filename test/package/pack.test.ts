@@ -16,6 +16,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -78,10 +79,17 @@ describe("npm pack", () => {
     expect(help.status, help.all).toBe(0);
     expect(help.stdout).toContain("Usage: parapipe");
 
-    const compare = sh(bin, ["compare", "--relay-blocks", "15", "--json", "--no-progress"], app);
+    // `--report` draws its charts with echarts, a runtime dependency of the installed package.
+    const compare = sh(
+      bin,
+      ["compare", "--relay-blocks", "15", "--json", "--no-progress", "--report", "compare.html"],
+      app,
+    );
     expect(compare.status, compare.all).toBe(0);
     const out = JSON.parse(compare.stdout);
     expect(out.columns.map((c: { name: string }) => c.name)).toEqual(["sync", "async"]);
+    const html = readFileSync(join(app, "compare.html"), "utf8");
+    expect(html.match(/<svg /g)?.length, "charts in compare.html").toBe(4 + 2 * 3);
 
     const run = sh(bin, ["run", "--preset", "sync", "--relay-blocks", "15", "--json"], app);
     expect(run.status, run.all).toBe(0);

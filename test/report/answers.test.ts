@@ -35,10 +35,10 @@ describe("compare", () => {
     expect(c.advantage.parablockRate).toBeCloseTo(2, 1);
     expect(c.advantage.executionTime).toBeCloseTo(4, 1);
     expect(c.advantage.computeThroughput).toBeCloseTo(8, 1);
-    const text = formatComparison(c, false);
+    const text = formatComparison(c, "text");
     expect(text).toMatch(/parablocks included every\s+12\.00 s\s+6\.00 s/);
     expect(text).toMatch(/vs sync: compute throughput per core\s+1\.00x\s+8\.00x/);
-    expect(formatComparison(c, true).split("\n")[1]).toBe("| --- | ---: | ---: |");
+    expect(formatComparison(c, "markdown").split("\n")[1]).toBe("| --- | ---: | ---: |");
   });
 
   it("divides the compute throughput by the para's cores", () => {
