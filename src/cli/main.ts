@@ -8,6 +8,7 @@
 import { Command, CommanderError } from "commander";
 import type { checkCommand } from "./check.ts";
 import type { compareCommand } from "./compare.ts";
+import type { importCommand } from "./import.ts";
 import type { runCommand } from "./run.ts";
 import type { timingCommand } from "./timing.ts";
 import type { upgradeCommand } from "./upgrade.ts";
@@ -214,6 +215,37 @@ program
   .action(async (files: string | undefined, opts: Parameters<typeof upgradeCommand>[1]) => {
     const { upgradeCommand } = await import("./upgrade.ts");
     process.exitCode = await upgradeCommand(files === undefined ? [] : [files], opts);
+  });
+
+program
+  .command("import")
+  .description(
+    "Print the scenario (YAML) a zombienet v1 network (TOML) maps to: validators, the relay " +
+      "chain's genesis preset for its chain (rococo-local) with the file's host-configuration " +
+      "overrides, parachains and collators. Keys parapipe does not model (images, commands, args, " +
+      "resources) are listed on stderr as ignored; what it would have to guess is refused " +
+      "(docs/import.md). Exit 0: imported; 2: refused (file, line and reason).",
+  )
+  .argument("<network>", "a zombienet network file (.toml)")
+  .option(
+    "--para-preset <name>",
+    "the preset whose parachain runtime and collator the paras take: sync, async, elastic-3, elastic-12",
+    "async",
+  )
+  .option(
+    "--cores <n>",
+    "cores per para: N for every para or ID=N,ID=N (default: one per para registered at genesis)",
+  )
+  .addHelpText(
+    "after",
+    "\nExamples:\n" +
+      "  parapipe import ../shared/zombienet/0011-async-backing-6-seconds-rate.toml > 0011.yaml\n" +
+      "  parapipe run 0011.yaml                          # then simulate it\n" +
+      "  parapipe import network.toml --para-preset sync --cores 2000=2,2001=1\n",
+  )
+  .action(async (file: string, opts: Parameters<typeof importCommand>[1]) => {
+    const { importCommand } = await import("./import.ts");
+    process.exitCode = importCommand(file, opts);
   });
 
 /** The options of the simulating commands (`run`, `compare`). */
