@@ -138,6 +138,21 @@ export function noteNewHead(
   paras.currentCodeHash.set(id, newCodeHash);
 }
 
+/**
+ * `proceed_with_upgrade`'s `expected_at`: the relay block from which a code upgrade included at
+ * `includedAt` and accepted at `acceptedAt` applies.
+ */
+export function upgradeExpectedAt(
+  includedAt: BlockNumber,
+  acceptedAt: BlockNumber,
+  config: Pick<HostConfiguration, "validationUpgradeDelay" | "minimumValidationUpgradeDelay">,
+): BlockNumber {
+  return Math.max(
+    includedAt + config.validationUpgradeDelay,
+    acceptedAt + config.minimumValidationUpgradeDelay,
+  );
+}
+
 /** The minimum code size `schedule_code_upgrade` accepts (`MIN_CODE_SIZE`). */
 export const MIN_CODE_SIZE = 9;
 
@@ -167,10 +182,7 @@ export function scheduleCodeUpgrade(
   paras.futureCodeHash.set(id, codeHash);
 
   // PVF pre-check accepted at once (see header): `proceed_with_upgrade`.
-  const expectedAt = Math.max(
-    includedAt + config.validationUpgradeDelay,
-    now + config.minimumValidationUpgradeDelay,
-  );
+  const expectedAt = upgradeExpectedAt(includedAt, now, config);
   paras.futureCodeUpgrades.set(id, expectedAt);
   sortedInsert(paras.upcomingUpgrades, id, expectedAt);
 }

@@ -15,7 +15,15 @@
  */
 import type { ParaReport, RunReport } from "./run-report.ts";
 import { type SeedTableRatios, seedTableRatios } from "./seed-table.ts";
-import { formatTable, printable, type Table, type TableFormat } from "./table.ts";
+import {
+  formatTable,
+  millisText,
+  printable,
+  secondsText,
+  type Table,
+  type TableFormat,
+  timesText,
+} from "./table.ts";
 
 /** One run to compare: its report and how many cores its para had. */
 export interface CompareInput {
@@ -84,12 +92,6 @@ export function compareRuns(runs: readonly CompareInput[]): Comparison {
   };
 }
 
-const seconds = (ms: number | null | undefined): string =>
-  ms === null || ms === undefined ? "-" : `${(ms / 1000).toFixed(2)} s`;
-const millis = (ms: number | null | undefined): string =>
-  ms === null || ms === undefined ? "-" : `${Math.round(ms)} ms`;
-const times = (x: number | null): string => (x === null ? "-" : `${x.toFixed(2)}x`);
-
 type Row = readonly [label: string, cell: (c: CompareColumn) => string];
 
 function rows(c: Comparison): Row[] {
@@ -97,28 +99,28 @@ function rows(c: Comparison): Row[] {
   const para = (col: CompareColumn) => col.report.paras[c.paraId];
   const versus = `vs ${printable(base.name)}`;
   return [
-    ["parablocks included every", (col) => seconds(col.parablockIntervalMs)],
+    ["parablocks included every", (col) => secondsText(col.parablockIntervalMs)],
     [
       "parablock maximum execution time: configured / measured",
-      (col) => `${millis(col.maxExecutionMs)} / ${millis(col.executionMsPerBlock)}`,
+      (col) => `${millisText(col.maxExecutionMs)} / ${millisText(col.executionMsPerBlock)}`,
     ],
     [
       "compute throughput per core (execution per relay block)",
-      (col) => millis(col.computeMsPerRelayBlock),
+      (col) => millisText(col.computeMsPerRelayBlock),
     ],
     [
       `${versus}: parablocks included`,
-      (col) => times(advantageOf(col, base, c.paraId).parablockRate),
+      (col) => timesText(advantageOf(col, base, c.paraId).parablockRate),
     ],
     [
       `${versus}: execution time in a parablock`,
-      (col) => times(advantageOf(col, base, c.paraId).executionTime),
+      (col) => timesText(advantageOf(col, base, c.paraId).executionTime),
     ],
     [
       `${versus}: compute throughput per core`,
-      (col) => times(advantageOf(col, base, c.paraId).computeThroughput),
+      (col) => timesText(advantageOf(col, base, c.paraId).computeThroughput),
     ],
-    ["block time p95", (col) => seconds(para(col)?.blockTimeMs?.p95)],
+    ["block time p95", (col) => secondsText(para(col)?.blockTimeMs?.p95)],
     [
       "backed per 15 relay blocks",
       (col) => {
@@ -138,7 +140,7 @@ function rows(c: Comparison): Row[] {
       "transaction latency, arrival to inclusion (mean / p95)",
       (col) => {
         const l = para(col)?.txLatencyMs;
-        return l ? `${seconds(l.mean)} / ${seconds(l.p95)}` : "-";
+        return l ? `${secondsText(l.mean)} / ${secondsText(l.p95)}` : "-";
       },
     ],
   ];

@@ -5,33 +5,36 @@
  */
 import type { ParaReport, RunReport } from "./run-report.ts";
 import { type SeedTableRatios, seedTableRatios } from "./seed-table.ts";
-import { formatTable, printable, type Table, type TableFormat } from "./table.ts";
+import {
+  formatTable,
+  millisText,
+  printable,
+  secondsText,
+  type Table,
+  type TableFormat,
+  timesText,
+} from "./table.ts";
 
 type Row = readonly [label: string, value: (p: ParaReport, r: RunReport) => string];
-
-const ms = (x: number | null | undefined): string =>
-  x === null || x === undefined ? "-" : `${(x / 1000).toFixed(2)} s`;
-const msPlain = (x: number | null | undefined): string =>
-  x === null || x === undefined ? "-" : `${Math.round(x)} ms`;
 
 const ROWS: readonly Row[] = [
   ["backed candidates", (p) => String(p.backed)],
   ["included candidates", (p) => String(p.included)],
   ["timed out", (p) => String(p.timedOut)],
-  ["parablock included every", (p) => ms(p.inclusionIntervalMs)],
-  ["block time mean", (p) => ms(p.blockTimeMs?.mean)],
+  ["parablock included every", (p) => secondsText(p.inclusionIntervalMs)],
+  ["block time mean", (p) => secondsText(p.blockTimeMs?.mean)],
   [
     "block time p50 / p95",
     (p) =>
       p.blockTimeMs
-        ? `${ms(p.blockTimeMs.p50)}${p.blockTimeMs.p50 === 0 ? "*" : ""} / ${ms(p.blockTimeMs.p95)}`
+        ? `${secondsText(p.blockTimeMs.p50)}${p.blockTimeMs.p50 === 0 ? "*" : ""} / ${secondsText(p.blockTimeMs.p95)}`
         : "-",
   ],
   [
     "execution per block (measured / max)",
-    (p) => `${msPlain(p.executionMsPerBlock?.mean)} / ${msPlain(p.maxExecutionMsPerBlock)}`,
+    (p) => `${millisText(p.executionMsPerBlock?.mean)} / ${millisText(p.maxExecutionMsPerBlock)}`,
   ],
-  ["execution per relay block", (p) => msPlain(p.executionMsPerRelayBlock)],
+  ["execution per relay block", (p) => millisText(p.executionMsPerRelayBlock)],
   [
     "backed per 15 relay blocks",
     (p) =>
@@ -46,8 +49,6 @@ const ROWS: readonly Row[] = [
   ["para blocks authored / forks", (p) => `${p.authored.blocks} / ${p.authored.forks}`],
   ["wasted blocks (authored, never included)", (p) => String(p.wastedBlocks)],
 ];
-
-const times = (x: number | null): string => (x === null ? "-" : `${x.toFixed(2)}x`);
 
 /** The summary's tables, one per para: a column per run, a row per figure. */
 export function summaryTables(
@@ -65,7 +66,7 @@ export function summaryTables(
     if (reports.length > 1 && base !== undefined) {
       const against = (pick: (q: SeedTableRatios) => number | null) => (r: RunReport) => {
         const p = r.paras[id];
-        return p === undefined ? "-" : times(pick(seedTableRatios(p, base)));
+        return p === undefined ? "-" : timesText(pick(seedTableRatios(p, base)));
       };
       const label = `vs ${printable(reports[0]!.name)}:`;
       rows.push(

@@ -62,3 +62,18 @@ export function printable(name: string): string {
   const control = /[\u0000-\u001f\u007f-\u009f]/g;
   return name.replace(control, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
+
+/** Milliseconds as seconds with two decimals (`6.00 s`), "-" for no figure. */
+export function secondsText(ms: number | null | undefined): string {
+  return ms === null || ms === undefined ? "-" : `${(ms / 1000).toFixed(2)} s`;
+}
+
+/** Milliseconds, whole (`1333 ms`), "-" for no figure. */
+export function millisText(ms: number | null | undefined): string {
+  return ms === null || ms === undefined ? "-" : `${Math.round(ms)} ms`;
+}
+
+/** A ratio (`8.00x`), "-" for no figure. */
+export function timesText(x: number | null): string {
+  return x === null ? "-" : `${x.toFixed(2)}x`;
+}

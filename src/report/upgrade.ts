@@ -16,9 +16,10 @@
 
 import type { Scenario, ScenarioUpgrade } from "../config/scenario.ts";
 import { UPGRADE_PHASES, type UpgradePhase } from "../config/upgrade-phases.ts";
+import { upgradeExpectedAt } from "../relay/paras.ts";
 import type { RunOutcome } from "./run.ts";
 import { stats } from "./run-report.ts";
-import { formatTable, type Table, type TableFormat } from "./table.ts";
+import { formatTable, secondsText, type Table, type TableFormat } from "./table.ts";
 
 export interface PhaseFigures {
   readonly name: string;
@@ -83,7 +84,8 @@ export function rehearsal(
     )
     .map((b) => includedAt.get(b.headHash)!)
     .sort((a, b) => a - b)
-    .map((at) => Math.max(at + hc.validationUpgradeDelay, at + hc.minimumValidationUpgradeDelay));
+    // The relay chain's own rule (code accepted in the block that included it).
+    .map((at) => upgradeExpectedAt(at, at, hc));
   let nextScheduled = 0;
   const ups = scenario.upgrades.filter((u) => (u.para ?? scenario.parachains[0]!.id) === paraId);
   const effective = ups.map((u) => {
@@ -198,9 +200,6 @@ export function ruleOfPanic(message: string): string | null {
   return null;
 }
 
-const seconds = (ms: number | null | undefined): string =>
-  ms === null || ms === undefined ? "-" : `${(ms / 1000).toFixed(2)} s`;
-
 /** The rehearsal's table: one row per phase. */
 export function rehearsalTable(r: Rehearsal): Table {
   return {
@@ -216,8 +215,8 @@ export function rehearsalTable(r: Rehearsal): Table {
       p.name,
       p.fromRelayBlock === null ? "never" : `#${p.fromRelayBlock}`,
       p.fromRelayBlock === null ? "-" : `#${p.toRelayBlock}`,
-      seconds(p.blockTimeMs?.mean),
-      seconds(p.blockTimeMs?.p95),
+      secondsText(p.blockTimeMs?.mean),
+      secondsText(p.blockTimeMs?.p95),
       p.executionMsPerRelayBlock === null ? "-" : `${Math.round(p.executionMsPerRelayBlock)} ms`,
     ]),
   };

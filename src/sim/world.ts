@@ -47,9 +47,10 @@ import {
   runtimeUpgradesOf,
 } from "../config/from-scenario.ts";
 import type { HostConfiguration } from "../config/host-configuration.ts";
-import type { Scenario } from "../config/scenario.ts";
+import type { ParachainSpec, Scenario } from "../config/scenario.ts";
 import { assert } from "../lib/assert.ts";
 import { bytesEqual, type Hash } from "../lib/hex.ts";
+import { getOrInsertComputed } from "../lib/memo.ts";
 import { Prng } from "../lib/prng.ts";
 import { NodeCaches } from "../node/caches.ts";
 import { ValidatorNode } from "../node/validator.ts";
@@ -167,6 +168,11 @@ export class World {
   readonly pvf: PvfHost;
   readonly collators: CollatorBase[] = [];
   private readonly collatorEnvs = new Map<ActorId, CollatorEnv>();
+  /** The collator restarts the scenario schedules, by relay block (computed once). */
+  private readonly restartsAt = new Map<
+    number,
+    { readonly para: ParachainSetup; readonly spec: ParachainSpec }[]
+  >();
   readonly paras: ParachainSetup[] = [];
   readonly checker: SafetyChecker;
   /** The para blocks the collators authored, by head hash. */
@@ -238,6 +244,11 @@ export class World {
 
     this.addValidators(keys, validatorActors, this.pvf);
     this.addCollators(validatorActors);
+    for (const para of this.paras) {
+      for (const r of collatorRestartsOf(this.scenario, para.spec)) {
+        getOrInsertComputed(this.restartsAt, r.atRelayBlock, () => []).push({ para, spec: r.spec });
+      }
+    }
 
     this.checker = new SafetyChecker({
       config,
@@ -389,17 +400,13 @@ export class World {
    * stopped and replaced by one with the new settings that keeps its database.
    */
   private restartCollators(number: number): void {
-    for (const para of this.paras) {
-      const restart = collatorRestartsOf(this.scenario, para.spec).find(
-        (r) => r.atRelayBlock === number,
-      );
-      if (restart === undefined) continue;
+    for (const { para, spec } of this.restartsAt.get(number) ?? []) {
       this.collators.forEach((old, i) => {
         if (old.paraId !== para.spec.id) return;
         const env = this.collatorEnvs.get(old.id)!;
         const fresh = createCollator(
           env,
-          restart.spec,
+          spec,
           para,
           this.collatorOptions(para, { resume: old.stop() }),
         );

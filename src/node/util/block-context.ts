@@ -118,6 +118,7 @@ export class BlockContext {
   private validatorToGroupValue: Int32Array | undefined;
   private coresValue: readonly CoreState[] | undefined;
   private claimQueueValue: ClaimQueueSnapshot | undefined;
+  private coresByParaValue: Map<ParaId, number> | undefined;
   private transposedValue: TransposedClaimQueue | undefined;
   private scheduledParasValue: readonly ParaId[] | undefined;
   private backingGroupsValue: ReadonlyMap<CoreIndex, readonly ValidatorIndex[]> | undefined;
@@ -215,11 +216,15 @@ export class BlockContext {
    * `claims_by_depth.values().flatten().collect::<BTreeSet<_>>().len()`).
    */
   claimQueueCoresOf(para: ParaId): number {
-    const byDepth = this.transposedClaimQueue.get(para);
-    if (byDepth === undefined) return 0;
-    const cores = new Set<CoreIndex>();
-    for (const set of byDepth.values()) for (const c of set) cores.add(c);
-    return cores.size;
+    // Asked per para by every validator at every leaf: computed once per block context.
+    this.coresByParaValue ??= new Map();
+    return getOrInsertComputed(this.coresByParaValue, para, (p) => {
+      const byDepth = this.transposedClaimQueue.get(p);
+      if (byDepth === undefined) return 0;
+      const cores = new Set<CoreIndex>();
+      for (const set of byDepth.values()) for (const c of set) cores.add(c);
+      return cores.size;
+    });
   }
 
   /** The runtime's scheduling lookahead (the claim queue's length). */

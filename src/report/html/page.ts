@@ -9,11 +9,13 @@
  * the reports and series, except the `host` facts (wall time, Node version) in the footer; every
  * text from the run (names, messages) is HTML-escaped.
  */
+
 import { advantageOf, type Comparison, comparisonNote, comparisonTable } from "../compare.ts";
 import { type Verdict, verdictText } from "../expect.ts";
 import { type RunOutcome, runStatus } from "../run.ts";
 import { summaryNotes, summaryTables } from "../summary.ts";
 import type { Table } from "../table.ts";
+import { millisText, secondsText, timesText } from "../table.ts";
 import { type Rehearsal, rehearsalNotes, rehearsalTable } from "../upgrade.ts";
 import {
   type Band,
@@ -232,9 +234,6 @@ export function runReportHtml(runs: readonly ReportedRun[], series: readonly Run
   ]);
 }
 
-const seconds = (ms: number | null) => (ms === null ? "-" : `${(ms / 1000).toFixed(2)} s`);
-const millis = (ms: number | null) => (ms === null ? "-" : `${Math.round(ms)} ms`);
-
 /** `parapipe compare --report`: the seed table measured, as a table and as bars, and each run's charts. */
 export function compareReportHtml(
   comparison: Comparison,
@@ -245,7 +244,6 @@ export function compareReportHtml(
   const names = cols.map((c) => `${c.name} (${c.generation})`);
   const base = cols[0]!;
   const ratios = cols.map((c) => advantageOf(c, base, comparison.paraId));
-  const times = (x: number | null) => (x === null ? "-" : `${x.toFixed(2)}x`);
   const figures: [ColumnFigure, string][] = [
     [
       {
@@ -257,7 +255,7 @@ export function compareReportHtml(
             values: cols.map((c) =>
               c.parablockIntervalMs === null ? null : c.parablockIntervalMs / 1000,
             ),
-            labels: cols.map((c) => seconds(c.parablockIntervalMs)),
+            labels: cols.map((c) => secondsText(c.parablockIntervalMs)),
           },
         ],
       },
@@ -271,12 +269,12 @@ export function compareReportHtml(
           {
             name: "configured maximum",
             values: cols.map((c) => c.maxExecutionMs),
-            labels: cols.map((c) => millis(c.maxExecutionMs)),
+            labels: cols.map((c) => millisText(c.maxExecutionMs)),
           },
           {
             name: "measured mean",
             values: cols.map((c) => c.executionMsPerBlock),
-            labels: cols.map((c) => millis(c.executionMsPerBlock)),
+            labels: cols.map((c) => millisText(c.executionMsPerBlock)),
           },
         ],
       },
@@ -290,7 +288,7 @@ export function compareReportHtml(
           {
             name: "execution per relay block",
             values: cols.map((c) => c.computeMsPerRelayBlock),
-            labels: cols.map((c) => millis(c.computeMsPerRelayBlock)),
+            labels: cols.map((c) => millisText(c.computeMsPerRelayBlock)),
           },
         ],
       },
@@ -304,17 +302,17 @@ export function compareReportHtml(
           {
             name: "parablocks included",
             values: ratios.map((r) => r.parablockRate),
-            labels: ratios.map((r) => times(r.parablockRate)),
+            labels: ratios.map((r) => timesText(r.parablockRate)),
           },
           {
             name: "execution time in a parablock",
             values: ratios.map((r) => r.executionTime),
-            labels: ratios.map((r) => times(r.executionTime)),
+            labels: ratios.map((r) => timesText(r.executionTime)),
           },
           {
             name: "compute throughput per core",
             values: ratios.map((r) => r.computeThroughput),
-            labels: ratios.map((r) => times(r.computeThroughput)),
+            labels: ratios.map((r) => timesText(r.computeThroughput)),
           },
         ],
       },
