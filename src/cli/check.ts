@@ -17,12 +17,16 @@ export interface CheckCommandOptions {
   readonly generation?: string;
   readonly json?: boolean;
   readonly progress?: boolean;
+  readonly paraPreset?: string;
+  readonly cores?: string;
 }
 
 export function checkCommand(files: readonly string[], opts: CheckCommandOptions): number {
   const targets = resolveTargets(files, {
     ...(opts.preset === undefined ? {} : { preset: opts.preset }),
     ...(opts.generation === undefined ? {} : { generation: opts.generation }),
+    ...(opts.paraPreset === undefined ? {} : { paraPreset: opts.paraPreset }),
+    ...(opts.cores === undefined ? {} : { cores: opts.cores }),
   });
   if (targets.scenarios.length !== 1) {
     throw new InputError(

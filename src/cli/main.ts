@@ -58,11 +58,12 @@ const runCmd = program
   .description(
     "Simulate whole networks (relay validators, collators, parachain runtimes, the network" +
       " between them) in virtual time and report block time and throughput per para. " +
-      "Give SCENARIO files (YAML or JSON, see spec/SCENARIO.md) and/or --preset NAME; " +
+      "Give SCENARIO files (YAML or JSON, see spec/SCENARIO.md), zombienet networks (.toml, " +
+      "imported as parapipe import does, with their .zndsl's checks) and/or --preset NAME; " +
       "several runs are printed side by side. Every run checks safety invariants. " +
       "Exit 0: done; 1: a safety invariant broke (a replay command is printed); 2: bad input.",
   )
-  .argument("[scenario...]", "scenario files (YAML or JSON)")
+  .argument("[scenario...]", "scenario files (YAML or JSON) or zombienet networks (.toml)")
   .option("--json", "print the run report(s) as JSON (SCENARIO.md's contract)")
   .option(
     "--expect <check>",
@@ -70,7 +71,7 @@ const runCmd = program
     collect,
     [],
   );
-withOutputOptions(withSimulateOptions(runCmd), "the summary")
+withOutputOptions(withNetworkOptions(withSimulateOptions(runCmd)), "the summary")
   .addHelpText(
     "after",
     "\nExamples:\n" +
@@ -80,6 +81,7 @@ withOutputOptions(withSimulateOptions(runCmd), "the summary")
       "  parapipe run --preset elastic-12 --generation 2024   # the 2024-25 node and collator rules\n" +
       "  parapipe run --preset async --report async.html   # the summary and charts in one HTML file\n" +
       '  parapipe run --preset async --expect "para 2000 backedPer15RelayBlocks.min >= 11" --expect "no forks"\n' +
+      "  parapipe run network.toml --para-preset elastic-3   # a zombienet network and its .zndsl checks\n" +
       "\nA scenario names only what differs from its preset, e.g.:\n" +
       "  preset: async\n  parachains:\n    - id: 2000\n      runtime: {unincludedSegmentCapacity: 1}\n",
   )
@@ -97,13 +99,18 @@ program
       "figures, or the given and a fixed configuration simulated side by side. " +
       "Exit 0: no findings; 1: findings; 2: bad input.",
   )
-  .argument("[scenario]", "a scenario file (YAML or JSON)")
+  .argument("[scenario]", "a scenario file (YAML or JSON) or a zombienet network (.toml)")
   .option(
     "-p, --preset <name>",
     "a built-in preset: sync, async, elastic-3, elastic-12",
     collect,
     [],
   )
+  .option(
+    "--para-preset <spec>",
+    "for a .toml network: the paras' preset, NAME or ID=NAME,... (default async)",
+  )
+  .option("--cores <n>", "for a .toml network: cores per para, N or ID=N,...")
   .option(
     "--generation <g>",
     "which polkadot-sdk node and collator rules to check against: current or 2024",
@@ -131,9 +138,12 @@ const compareCmd = program
       "against the first column, block time p95, backed per 15 relay blocks, transactions per " +
       "second, PoV use and (under a txPerSecond load) transaction latency. Exit codes as run.",
   )
-  .argument("[scenario...]", "scenario files (YAML or JSON); the first is the baseline")
+  .argument(
+    "[scenario...]",
+    "scenario files (YAML or JSON) or zombienet networks (.toml); the first is the baseline",
+  )
   .option("--json", "print the comparison as JSON (SCENARIO.md's \"Other commands' JSON\")");
-withOutputOptions(withSimulateOptions(compareCmd), "the table")
+withOutputOptions(withNetworkOptions(withSimulateOptions(compareCmd)), "the table")
   .addHelpText(
     "after",
     "\nExamples:\n" +
@@ -222,26 +232,37 @@ program
   .description(
     "Print the scenario (YAML) a zombienet v1 network (TOML) maps to: validators, the relay " +
       "chain's genesis preset for its chain (rococo-local) with the file's host-configuration " +
-      "overrides, parachains and collators. Keys parapipe does not model (images, commands, args, " +
-      "resources) are listed on stderr as ignored; what it would have to guess is refused " +
-      "(docs/import.md). Exit 0: imported; 2: refused (file, line and reason).",
+      "overrides, parachains and collators, with {% for %} ranges and variables' defaults " +
+      "rendered; from the .zndsl beside it, each para's cores (assign-core.js) and the assertions " +
+      "parapipe measures as timed expect: checks (para block height, relay and collator block " +
+      "height, registered), polled in virtual time as zombienet polls. Keys parapipe does not " +
+      "model (images, commands, args, resources) and .zndsl lines it does not check are listed on " +
+      "stderr with the reason; what it would have to guess is refused (docs/import.md). run, " +
+      "check and compare take the .toml directly. Exit 0: imported; 2: refused (file, line and " +
+      "reason).",
   )
   .argument("<network>", "a zombienet network file (.toml)")
   .option(
-    "--para-preset <name>",
-    "the preset whose parachain runtime and collator the paras take: sync, async, elastic-3, elastic-12",
+    "--para-preset <spec>",
+    "the preset whose parachain runtime, collator and load the paras take: NAME for every para, ID=NAME for one (comma-separated), NAME one of sync, async, elastic-3, elastic-12",
     "async",
   )
   .option(
     "--cores <n>",
-    "cores per para: N for every para or ID=N,ID=N (default: one per para registered at genesis)",
+    "cores per para: N for every para or ID=N,ID=N (default: the .zndsl's assign-core.js lines, else one per para registered at genesis)",
+  )
+  .option(
+    "--zndsl <file>",
+    "the network's test file (default: the .zndsl beside the network whose Network: line names it)",
   )
   .addHelpText(
     "after",
     "\nExamples:\n" +
       "  parapipe import ../shared/zombienet/0011-async-backing-6-seconds-rate.toml > 0011.yaml\n" +
-      "  parapipe run 0011.yaml                          # then simulate it\n" +
-      "  parapipe import network.toml --para-preset sync --cores 2000=2,2001=1\n",
+      "  parapipe run 0011.yaml                          # then simulate it and judge its checks\n" +
+      "  parapipe run ../shared/zombienet/0017-sync-backing.toml   # or run the network directly\n" +
+      "  parapipe import network.toml --para-preset sync --cores 2000=2,2001=1\n" +
+      "  parapipe import 0008-elastic_authoring.toml --para-preset 2100=elastic-3   # one elastic para\n",
   )
   .action(async (file: string, opts: Parameters<typeof importCommand>[1]) => {
     const { importCommand } = await import("./import.ts");
@@ -268,6 +289,19 @@ function withSimulateOptions(command: Command): Command {
       "write chain-time logs to stderr: a level (error, warn, info, debug, trace) or levels per target, e.g. warn,backing=debug,collator=info",
     )
     .option("--no-progress", "no progress bar (it is drawn only on a terminal anyway)");
+}
+
+/** What `run` and `compare` take for zombienet network files (`.toml`), as `import` does. */
+function withNetworkOptions(command: Command): Command {
+  return command
+    .option(
+      "--para-preset <spec>",
+      "for .toml networks: the paras' runtime, collator and load from a preset, NAME or ID=NAME,... (default async)",
+    )
+    .option(
+      "--cores <n>",
+      "for .toml networks: cores per para, N or ID=N,... (default: the .zndsl's assign-core.js lines, else one)",
+    );
 }
 
 /** The output options of `run` and `compare` (`--json` is each command's own). */

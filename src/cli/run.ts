@@ -6,12 +6,12 @@
  * Exit 0: ran, no safety violation, every check passed; 1: a safety checker fired (with the
  * command that replays it) or a check failed; 2: bad input, nothing run.
  */
-import { parseExpectation } from "../config/expectations.ts";
-import { judge, type Verdict, verdictText } from "../report/expect.ts";
+import { judgeScenario, type Verdict, verdictText } from "../report/expect.ts";
 import { type RunSeries, runSeries } from "../report/html/series.ts";
 import { runReportInput, runStatus } from "../report/run.ts";
 import { formatSummary, summaryCsvTable } from "../report/summary.ts";
 import { formatTable, printable } from "../report/table.ts";
+import { runTimeline, type Timeline } from "../report/timeline.ts";
 import { checkReportPath, type OutputOptions, outputFormat, writeReport } from "./output.ts";
 import { style } from "./style.ts";
 import { resolveTargets, type SimulateOptions, simulate } from "./targets.ts";
@@ -23,24 +23,17 @@ export async function runCommand(files: readonly string[], opts: RunOptions): Pr
   checkReportPath(opts.report);
   const targets = resolveTargets(files, opts);
   const series: RunSeries[] = [];
-  const { reports: ran, violations } = simulate(
-    targets,
-    opts,
-    opts.report === undefined
-      ? undefined
-      : (outcome, i) =>
-          series.push(runSeries(runReportInput(targets.scenarios[i]!, outcome.world))),
-  );
+  const timelines: Timeline[] = [];
+  const { reports: ran, violations } = simulate(targets, opts, (outcome, i) => {
+    const scenario = targets.scenarios[i]!;
+    if (opts.report !== undefined) series.push(runSeries(runReportInput(scenario, outcome.world)));
+    if (scenario.expect.length > 0) timelines[i] = runTimeline(scenario, outcome.world);
+  });
   // Each run judged on its own checks (already validated when the scenario was resolved).
   const reports = ran.map((report, i) => {
     const scenario = targets.scenarios[i]!;
     if (scenario.expect.length === 0) return report;
-    const ids = scenario.parachains.map((p) => p.id);
-    const expect: Verdict[] = scenario.expect.map((text) => {
-      const parsed = parseExpectation(text, ids);
-      if (!parsed.ok) throw new Error(`expect: ${parsed.error}`); // resolveScenario refused it
-      return judge(parsed.value, report);
-    });
+    const expect: Verdict[] = judgeScenario(scenario, report, timelines[i] ?? null);
     return { ...report, expect };
   });
   const failed = reports.reduce(

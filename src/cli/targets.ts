@@ -18,6 +18,8 @@ import {
 import { SUBSYSTEM_NAMES } from "../node/util/subsystem-log.ts";
 import { type RunOutcome, runScenario } from "../report/run.ts";
 import { type LogLevels, parseLogSpec } from "../sim/log.ts";
+import { importNetworkFile, importNotes } from "./import.ts";
+import { InputError } from "./input-error.ts";
 import { nativeCryptoProvider } from "./native-crypto.ts";
 import { progressBar } from "./progress.ts";
 import { style } from "./style.ts";
@@ -33,9 +35,12 @@ export interface SimulateOptions {
   readonly progress?: boolean;
   /** Checks added to every target's `expect:` list (`--expect`, repeatable). */
   readonly expect?: string[];
+  /** For zombienet network files: the paras' presets and cores (`parapipe import`'s options). */
+  readonly paraPreset?: string;
+  readonly cores?: string;
 }
 
-export class InputError extends Error {}
+export { InputError };
 
 export function integerOption(
   name: string,
@@ -53,11 +58,33 @@ export interface Source {
   readonly label: string;
   readonly replay: string;
   readonly input: Record<string, unknown>;
+  /**
+   * The approval keys its author set (default: those the input names). An imported network names
+   * rococo-local's values too; only those its file sets are worth a warning.
+   */
+  readonly approvalKeys?: readonly string[];
 }
 
-export function sources(files: readonly string[], presets: readonly string[]): Source[] {
+export function sources(
+  files: readonly string[],
+  presets: readonly string[],
+  network: { readonly paraPreset?: string; readonly cores?: string } = {},
+): Source[] {
   const out: Source[] = [];
   for (const file of files) {
+    if (/\.toml$/i.test(file)) {
+      // A zombienet network: imported as `parapipe import` would, with its .zndsl's checks.
+      const imported = importNetworkFile(file, network);
+      const notes = importNotes(imported);
+      const count = (prefix: string) => notes.filter((n) => n.startsWith(prefix)).length;
+      process.stderr.write(
+        `${file}: imported as a zombienet network: ${count("ignored:")} keys ignored, ${count("check:")} checks, ${count("not checked:")} .zndsl lines not checked (parapipe import ${file} lists them)\n`,
+      );
+      const { scenario, fromFile } = imported.result;
+      const approvalKeys = approvalKeysNamed(scenario).filter((k) => fromFile.includes(k));
+      out.push({ label: file, replay: file, input: scenario, approvalKeys });
+      continue;
+    }
     let text: string;
     try {
       text = readFileSync(file, "utf8");
@@ -111,7 +138,7 @@ export function resolveAll(
       input.expect = [...own, ...expect];
     }
     const r = resolveScenario(input);
-    const approval = approvalKeysNamed(s.input);
+    const approval = s.approvalKeys ?? approvalKeysNamed(s.input);
     if (r.ok && approval.length > 0) {
       process.stderr.write(
         `warning: ${s.label}: approval checking is not modelled yet, so these keys change nothing: ${approval.join(", ")}\n`,
@@ -170,7 +197,16 @@ export function resolveTargets(
 ): Targets {
   const presets =
     (opts.preset ?? []).length === 0 && files.length === 0 ? defaultPresets : (opts.preset ?? []);
-  return resolveSources(sources(files, presets), opts);
+  const network = {
+    ...(opts.paraPreset === undefined ? {} : { paraPreset: opts.paraPreset }),
+    ...(opts.cores === undefined ? {} : { cores: opts.cores }),
+  };
+  if (Object.keys(network).length > 0 && !files.some((f) => /\.toml$/i.test(f))) {
+    throw new InputError(
+      "--para-preset and --cores apply to zombienet network files (.toml): give one",
+    );
+  }
+  return resolveSources(sources(files, presets, network), opts);
 }
 
 /**

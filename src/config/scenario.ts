@@ -339,10 +339,7 @@ function crossChecks(s: Scenario): string[] {
     }
   });
   s.expect.forEach((text, i) => {
-    const parsed = parseExpectation(
-      text,
-      s.parachains.map((p) => p.id),
-    );
+    const parsed = parseExpectation(text, expectationParas(s));
     if (!parsed.ok) errors.push(`expect[${i}]: ${parsed.error}`);
   });
   if (s.relay.validators < hc.schedulerParams.numCores && hc.schedulerParams.numCores > 0) {
@@ -351,6 +348,11 @@ function crossChecks(s: Scenario): string[] {
     );
   }
   return errors;
+}
+
+/** The paras a scenario's checks may name, with their collators. */
+export function expectationParas(s: Scenario): ReadonlyMap<number, number> {
+  return new Map(s.parachains.map((p) => [p.id, p.collators]));
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
- * `parapipe import` (issue 19's first step, docs/import.md): every network in ../shared/zombienet
- * is imported (and its scenario resolves) or refused with a reason; exact values for 0011, 0017
- * and the issue's done-when network.
+ * `parapipe import` (docs/import.md): every network in ../shared/zombienet is imported with the
+ * .zndsl beside it (and its scenario resolves) or refused with a reason and line; exact values for
+ * 0011, 0017 and the issue's done-when network; cores from assign-core.js lines.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml, stringify } from "yaml";
+import { importNetworkFile } from "../../src/cli/import.ts";
 import { resolveScenario } from "../../src/config/scenario.ts";
 import { formatIgnored, importZombienet } from "../../src/config/zombienet/import.ts";
 
@@ -27,19 +28,29 @@ function importAndResolve(text: string, name: string, opts: Record<string, unkno
   return { ...result.value, resolved: resolved.value };
 }
 
-/** What each network in ../shared/zombienet does: imported, or refused for this reason. */
-const EXPECTED: Record<string, { refused?: RegExp; line?: number }> = {
-  "0000-cumulus-3cores": { refused: /registered after genesis/, line: 26 },
-  "0001-basic-3cores-6s-blocks": { refused: /\{% \.\.\. %\}.*later step of issue 19/, line: 31 },
-  "0002-elastic-scaling-doesnt-break-parachains": { refused: /registered after genesis/ },
-  "0003-slot-based-3cores": {},
-  "0004-mixed-receipt-versions": {},
-  "0008-elastic_authoring": {},
-  "0009-elastic_pov_recovery": { refused: /registered after genesis/ },
-  "0011-async-backing-6-seconds-rate": {},
-  "0011-async-backing-6-seconds-rate.with-jinja-if": { refused: /\{% \.\.\. %\}/, line: 4 },
-  "0012-elastic-scaling-mvp": { refused: /registered after genesis/ },
-  "0017-sync-backing": {},
+/** What each network in ../shared/zombienet does: imported (cores per para), or refused. */
+const EXPECTED: Record<
+  string,
+  { refused?: RegExp; line?: number; cores?: Record<number, number>; checks?: number }
+> = {
+  "0000-cumulus-3cores": { cores: { 2000: 2 }, checks: 0 },
+  "0001-basic-3cores-6s-blocks": { cores: { 2000: 2, 2001: 1 }, checks: 2 },
+  "0002-elastic-scaling-doesnt-break-parachains": { cores: { 2000: 1 }, checks: 0 },
+  "0003-slot-based-3cores": { cores: { 2100: 2, 2200: 2 }, checks: 3 },
+  "0004-mixed-receipt-versions": { cores: { 2200: 2 }, checks: 2 },
+  "0008-elastic_authoring": { cores: { 2100: 2, 2000: 1 }, checks: 2 },
+  "0009-elastic_pov_recovery": { cores: { 2100: 2 }, checks: 1 },
+  "0011-async-backing-6-seconds-rate": { cores: { 2000: 1, 2001: 1 }, checks: 4 },
+  "0011-async-backing-6-seconds-rate.with-jinja-if": {
+    refused: /`\{% if not CI_JOB_ID %\}`: only `\{% for %\}` over a range is rendered/,
+    line: 4,
+  },
+  "0012-elastic-scaling-mvp": {
+    refused:
+      /registered after genesis .*no assign-core\.js line of 0012-elastic-scaling-mvp\.zndsl/,
+    line: 28,
+  },
+  "0017-sync-backing": { cores: { 2000: 1, 2001: 1 }, checks: 6 },
   "0020-asset-hub-westend-elastic-scaling": {
     refused: /only rococo-local's.*westend-local/,
     line: 7,
@@ -59,22 +70,41 @@ describe.skipIf(!HAS_SHARED)(
 
     for (const file of files) {
       const name = file.replace(/\.toml$/, "");
-      it(`${name}: imported (and resolves) or refused with a reason`, () => {
-        const text = readFileSync(join(SHARED, file), "utf8");
+      it(`${name}: imported with its .zndsl (and resolves) or refused with a reason and line`, () => {
         const expected = EXPECTED[name] ?? {};
+        const path = join(SHARED, file);
         if (expected.refused) {
-          const result = importZombienet(text, { name });
-          expect(result.ok).toBe(false);
-          if (result.ok) return;
-          expect(result.error.reason).toMatch(expected.refused);
-          expect(result.error.line).toBe(expected.line ?? result.error.line);
-          expect(result.error.line).not.toBeNull();
-        } else {
-          const { ignored } = importAndResolve(text, name);
-          expect(ignored.length).toBeGreaterThan(0);
+          expect(() => importNetworkFile(path, {})).toThrow(
+            new RegExp(
+              `${file.replace(/\./g, "\\.")}:${expected.line}: .*${expected.refused.source}`,
+            ),
+          );
+          return;
         }
+        const { result } = importNetworkFile(path, {});
+        const resolved = resolveScenario(parseYaml(stringify(result.scenario)));
+        if (!resolved.ok) throw new Error(resolved.error.join("; "));
+        expect(Object.fromEntries(resolved.value.parachains.map((p) => [p.id, p.cores]))).toEqual(
+          expected.cores,
+        );
+        expect(resolved.value.expect.length).toBe(expected.checks);
+        expect(result.ignored.length).toBeGreaterThan(0);
       });
     }
+
+    it("0001: the {% for %} loop renders paras 2000 and 2001, ignored keys keep their source lines", () => {
+      const name = "0001-basic-3cores-6s-blocks";
+      const { resolved, ignored } = importAndResolve(
+        readFileSync(join(SHARED, `${name}.toml`), "utf8"),
+        name,
+      );
+      expect(resolved.parachains.map((p) => p.id)).toEqual([2000, 2001]);
+      expect(formatIgnored(ignored)).toContainEqual(
+        expect.stringMatching(
+          /^ignored: parachains\[\]\.collator\.image \(line 41\).*\{\{COL_IMAGE\}\}/,
+        ),
+      );
+    });
 
     it("0011: 12 validators, depth 3 / ancestry 2, lookahead 2 (flat), rotation 4, paras 2000 and 2001", () => {
       const name = "0011-async-backing-6-seconds-rate";
@@ -250,7 +280,7 @@ describe("parapipe import: the issue's done-when network", () => {
     const b = importZombienet(DONE_WHEN.replace("id = 2000", "id = {{ID}}"), { name: "x" });
     expect(b.ok || b.error).toEqual({
       line: 33,
-      reason: expect.stringMatching(/outside a string/),
+      reason: expect.stringMatching(/`\{\{ID\}\}`: a variable without a default/),
     });
     const c = importZombienet(DONE_WHEN, { name: "x", paraPreset: "nope" });
     expect(c.ok || c.error.reason).toMatch(/--para-preset/);

@@ -1,21 +1,32 @@
 /**
- * Importing a zombienet v1 network (TOML) as a scenario (docs/import.md, issue 19's first step):
- * the relay chain's genesis preset for its `chain` (rococo-local only), the host-configuration
- * overrides in every home polkadot-sdk reads them from, the validators, the parachains registered
- * at genesis and their collators. Every key parapipe does not model is listed as ignored with its
- * line and reason; a value parapipe would have to guess is refused. Pure: the caller reads the file.
+ * Importing a zombienet v1 network (TOML) as a scenario (docs/import.md): its templates rendered
+ * where they decide the structure (`template.ts`), the relay chain's genesis preset for its `chain`
+ * (rococo-local only), the host-configuration overrides in every home polkadot-sdk reads them from,
+ * the validators, the parachains and their collators; with its `.zndsl`, the cores its
+ * `assign-core.js` lines give and the assertions parapipe can measure as timed `expect:` checks
+ * (`zndsl-checks.ts`). Every key parapipe does not model is listed as ignored with its line and
+ * reason, every .zndsl line it does not check with the reason; a value parapipe would have to guess
+ * is refused. Pure: the caller reads the files.
  */
 import { parse as parseToml, TomlError } from "smol-toml";
 import { err, ok, type Result } from "../../lib/result.ts";
-import { PRESET_NAMES, type PresetName } from "../presets.ts";
+import { PRESET_NAMES, PRESETS, type PresetName } from "../presets.ts";
+import { renderTemplates } from "./template.ts";
+import { parseZndsl } from "./zndsl.ts";
+import { type NetworkNodes, type NotChecked, type ParaFacts, zndslChecks } from "./zndsl-checks.ts";
 
 export interface ImportOptions {
   /** The scenario's name (the file's name without `.toml`). */
   readonly name: string;
-  /** The preset whose parachain runtime and collator the paras take (default `async`). */
+  /**
+   * The preset whose parachain runtime, collator and load the paras take: `NAME` for every para,
+   * `ID=NAME` for one, comma-separated (`elastic-3,2000=async`); default `async`.
+   */
   readonly paraPreset?: string;
-  /** Cores per para: one number for every para, or per para id. */
+  /** Cores per para: one number for every para, or per para id (over the .zndsl's). */
   readonly cores?: number | ReadonlyMap<number, number>;
+  /** The network's test file: its core assignments and the assertions parapipe can measure. */
+  readonly zndsl?: { readonly name: string; readonly text: string };
 }
 
 export interface IgnoredKey {
@@ -31,11 +42,21 @@ export interface ImportResult {
   /** The scenario, as `resolveScenario` takes it. */
   readonly scenario: Record<string, unknown>;
   readonly ignored: readonly IgnoredKey[];
+  /** The .zndsl lines not checked, with the reason (empty without a .zndsl). */
+  readonly notChecked: readonly NotChecked[];
+  /** The .zndsl line of each `expect:` check, in order. */
+  readonly expectLines: readonly number[];
+  /** Where each para's cores come from, one line per para. */
+  readonly cores: readonly string[];
+  /** The scenario keys the network file itself sets (`relay.hostConfiguration.neededApprovals`, ...). */
+  readonly fromFile: readonly string[];
 }
 
 export interface ImportError {
   readonly line: number | null;
   readonly reason: string;
+  /** The error is in the .zndsl (its line), not in the network file. */
+  readonly inZndsl?: boolean;
 }
 
 /**
@@ -178,48 +199,36 @@ function keyLines(text: string): Map<string, number> {
  * registered after genesis without `--cores`, values of the wrong type.
  */
 export function importZombienet(
-  text: string,
+  source: string,
   options: ImportOptions,
 ): Result<ImportResult, ImportError> {
-  // Templates in the structure: refused before parsing (they are not TOML).
-  const rawLines = text.split(/\r?\n/);
-  for (let i = 0; i < rawLines.length; i++) {
-    const code = codeOf(rawLines[i]!);
-    if (code.includes("{%")) {
-      return err({
-        line: i + 1,
-        reason:
-          "a `{% ... %}` template block: rendering `{% for %}` ranges and `{% if %}` is a later step of issue 19 (render the file first, e.g. with zombienet's own tooling)",
-      });
-    }
-    if (code.includes("{{")) {
-      return err({
-        line: i + 1,
-        reason:
-          "a `{{...}}` template outside a string: rendering templates that decide the network's structure is a later step of issue 19",
-      });
-    }
-  }
+  // Templates that decide the structure are rendered; the others stay in strings.
+  const rendered = renderTemplates(source);
+  if (!rendered.ok) return err({ line: rendered.error.line, reason: rendered.error.reason });
+  const { text, sourceLine } = rendered.value;
   let doc: Table;
   try {
     doc = parseToml(text) as Table;
   } catch (e) {
     if (e instanceof TomlError) {
-      return err({ line: e.line, reason: `not valid TOML: ${e.message.split("\n")[0]}` });
+      return err({
+        line: sourceLine[e.line - 1] ?? e.line,
+        reason: `not valid TOML: ${e.message.split("\n")[0]}`,
+      });
     }
     throw e;
   }
 
-  const paraPreset = options.paraPreset ?? "async";
-  if (!(PRESET_NAMES as readonly string[]).includes(paraPreset)) {
-    return err({
-      line: null,
-      reason: `--para-preset: expected one of ${PRESET_NAMES.join(", ")}, got ${JSON.stringify(paraPreset)}`,
-    });
-  }
+  const presets = paraPresets(options.paraPreset ?? "async");
+  if (!presets.ok) return err({ line: null, reason: presets.error });
+  const paraPreset = presets.value.all;
+  const presetOf = (id: number): PresetName => presets.value.byPara.get(id) ?? paraPreset;
 
   const where = keyLines(text);
-  const lineOf = (path: string): number | null => where.get(path) ?? null;
+  const lineOf = (path: string): number | null => {
+    const at = where.get(path);
+    return at === undefined ? null : (sourceLine[at - 1] ?? at);
+  };
   const ignored: IgnoredKey[] = [];
   const ignore = (path: string, value: unknown, reason: string): void => {
     ignored.push({ path, line: lineOf(path), reason, templates: templatesIn(value) });
@@ -240,7 +249,7 @@ export function importZombienet(
     if (t.length > 0) {
       refuse(
         path,
-        `a template (${t[0]}) in a key parapipe maps: rendering it is a later step of issue 19`,
+        `a template (${t[0]}) in a key parapipe maps: only \`{% for %}\` ranges and variables with a default are rendered (never guessed)`,
       );
     }
   };
@@ -320,6 +329,8 @@ export function importZombienet(
     };
 
     let validators = 0;
+    const relayNodes = new Map<string, "validator" | "full">();
+    const paraNodes = new Map<string, { paraId: number; index: number | null }>();
     for (const [key, value] of Object.entries(relay)) {
       const path = `relaychain.${key}`;
       if (key === "chain") continue;
@@ -335,8 +346,12 @@ export function importZombienet(
           const at = `${path}[${i}]`;
           if (!isTable(node)) refuse(at, "expected a table");
           const count = key === "node_groups" ? integer(`${at}.count`, node.count ?? 1, 0) : 1;
-          if (isValidator(`${at}.validator`, node.validator)) validators += count;
+          const validator = isValidator(`${at}.validator`, node.validator);
+          if (validator) validators += count;
           else ignore(`${at}`, undefined, "a full node (validator = false), not a validator");
+          for (const name of nodeNames(node.name, key === "node_groups" ? count : null)) {
+            relayNodes.set(name, validator ? "validator" : "full");
+          }
           for (const [k, v] of Object.entries(node)) {
             if (k !== "count" && k !== "validator") ignore(`${at}.${k}`, v, NOT_MODELLED);
           }
@@ -411,19 +426,19 @@ export function importZombienet(
     if (!Array.isArray(paras) || paras.length === 0) {
       refuse("parachains", "expected at least one [[parachains]]");
     }
-    const out: Record<string, unknown>[] = [];
+    const facts: (ParaFacts & { readonly at: string })[] = [];
     for (const [i, para] of (paras as unknown[]).entries()) {
       const at = `parachains[${i}]`;
       if (!isTable(para)) refuse(at, "expected a table");
       const id = integer(`${at}.id`, para.id, 0);
       let collators = 0;
-      let atGenesis = true;
+      let lateKey: string | null = null;
       for (const [k, v] of Object.entries(para)) {
         const path = `${at}.${k}`;
         if (k === "id") continue;
         if (k === "addToGenesis" || k === "add_to_genesis" || k === "onboard_as_parachain") {
           noTemplate(path, v);
-          if (v === false) atGenesis = false;
+          if (v === false) lateKey ??= path;
           else if (v !== true) refuse(path, `expected true or false, got ${JSON.stringify(v)}`);
           continue;
         }
@@ -431,7 +446,7 @@ export function importZombienet(
           ignore(
             path,
             v,
-            `the para runtime's constants come from --para-preset (${paraPreset}), not from its chain name`,
+            `the para runtime's constants come from --para-preset (${presetOf(id)}), not from its chain name`,
           );
           continue;
         }
@@ -442,8 +457,18 @@ export function importZombienet(
             const cpath = k === "collator" ? path : `${path}[${j}]`;
             if (!isTable(c)) refuse(cpath, "expected a table");
             const count = k === "collator_groups" ? integer(`${cpath}.count`, c.count ?? 1, 0) : 1;
-            if (isValidator(`${cpath}.validator`, c.validator)) collators += count;
-            else ignore(cpath, undefined, "a full node (validator = false), not a collator");
+            const names = nodeNames(c.name, k === "collator_groups" ? count : null);
+            if (isValidator(`${cpath}.validator`, c.validator)) {
+              // A group's own name stands for its first collator's index.
+              const first = collators;
+              for (const [n, name] of names.entries()) {
+                paraNodes.set(name, { paraId: id, index: first + Math.max(0, n - 1) });
+              }
+              collators += count;
+            } else {
+              ignore(cpath, undefined, "a full node (validator = false), not a collator");
+              for (const name of names) paraNodes.set(name, { paraId: id, index: null });
+            }
             for (const [ck, cv] of Object.entries(c)) {
               if (ck !== "count" && ck !== "validator") ignore(`${cpath}.${ck}`, cv, NOT_MODELLED);
             }
@@ -453,33 +478,133 @@ export function importZombienet(
         ignore(path, v, NOT_MODELLED);
       }
       if (collators === 0) refuse(at, `para ${id} has no collator`);
-      const given =
-        typeof options.cores === "number" ? options.cores : (options.cores?.get(id) ?? undefined);
-      if (!atGenesis && given === undefined) {
-        refuse(
-          at,
-          `para ${id} is registered after genesis (add_to_genesis or onboard_as_parachain false): its cores come from the .zndsl's assign-core lines (a later step of issue 19); give --cores to simulate it from genesis`,
-        );
-      }
-      out.push({ id, cores: given ?? 1, collators });
+      facts.push({
+        id,
+        at,
+        atGenesis: lateKey === null,
+        lateLine: lateKey === null ? null : lineOf(lateKey),
+        collators,
+      });
     }
 
-    const cores = out.reduce((n, p) => n + (p.cores as number), 0);
-    const scheduler = hc.schedulerParams as Record<string, unknown>;
-    if (scheduler.numCores === undefined) hc.schedulerParams = { ...scheduler, numCores: cores };
+    // The .zndsl: its core assignments and the checks parapipe can measure.
+    const nodes: NetworkNodes = { relay: relayNodes, para: paraNodes };
+    const zndsl = options.zndsl;
+    const checks = zndsl === undefined ? null : zndslChecks(parseZndsl(zndsl.text), nodes, facts);
+    if (checks !== null && !checks.ok) {
+      throw new ZndslRefusal(checks.error.line, `${zndsl!.name}: ${checks.error.reason}`);
+    }
+    const found = checks?.value ?? null;
+    const coreNotes: string[] = [];
+    const out = facts.map((p) => {
+      const given = typeof options.cores === "number" ? options.cores : options.cores?.get(p.id);
+      const assigned = found?.cores.get(p.id);
+      let cores: number;
+      if (given !== undefined) {
+        cores = given;
+        coreNotes.push(`para ${p.id}: ${cores} core${cores === 1 ? "" : "s"} (--cores)`);
+      } else if (assigned !== undefined) {
+        cores = assigned;
+        const lines = found!.coreLines.get(p.id)!;
+        coreNotes.push(
+          `para ${p.id}: ${cores} core${cores === 1 ? "" : "s"} (assign-core.js, ${zndsl!.name} line${lines.length === 1 ? "" : "s"} ${lines.join(", ")}; the para's from genesis)`,
+        );
+      } else if (p.atGenesis) {
+        cores = 1;
+        coreNotes.push(`para ${p.id}: 1 core (registered at genesis)`);
+      } else {
+        refuse(
+          p.at,
+          `para ${p.id} is registered after genesis (add_to_genesis or onboard_as_parachain false) and ${zndsl === undefined ? "there is no .zndsl beside the network to assign it cores" : `no assign-core.js line of ${zndsl.name} assigns it a core`}: give --cores to simulate it from genesis`,
+        );
+      }
+      const own = presetOf(p.id);
+      if (own === paraPreset) return { id: p.id, cores, collators: p.collators };
+      // Another preset's para: its runtime, collator and load, on this network's relay chain.
+      const { runtime, collator, load } = PRESETS[own].parachains[0]!;
+      return { id: p.id, cores, collators: p.collators, collator, runtime, load };
+    });
+    const unknown = [...presets.value.byPara.keys()].filter(
+      (id) => !facts.some((p) => p.id === id),
+    );
+    if (unknown.length > 0) {
+      refuse(
+        "parachains",
+        `--para-preset names para ${unknown.join(", ")}, which is not in the network`,
+      );
+    }
 
+    const cores = out.reduce((n, p) => n + p.cores, 0);
+    const scheduler = hc.schedulerParams as Record<string, unknown>;
+    if (scheduler.numCores === undefined) {
+      hc.schedulerParams = { ...scheduler, numCores: cores };
+    } else if ((scheduler.numCores as number) < cores) {
+      const from = set.get("schedulerParams.numCores")?.path ?? "relaychain";
+      refuse(
+        from,
+        `the paras take ${cores} cores (${coreNotes.join("; ")}), but the network has ${scheduler.numCores}`,
+      );
+    }
+
+    const preset = PRESETS[paraPreset as PresetName];
     const scenario: Record<string, unknown> = {
       name: options.name,
       preset: paraPreset as PresetName,
       relay: { validators, hostConfiguration: hc },
       parachains: out,
     };
-    return ok({ scenario, ignored });
+    if (found !== null && found.expect.length > 0) {
+      // Long enough for every check to take its whole window.
+      const needed = Math.ceil(found.worstCaseMs / preset.relay.slotDurationMs) + 1;
+      scenario.relayBlocks = Math.max(preset.relayBlocks, needed - preset.warmupRelayBlocks);
+      scenario.expect = [...found.expect];
+    }
+    return ok({
+      scenario,
+      ignored,
+      notChecked: found?.notChecked ?? [],
+      expectLines: found?.expectLines ?? [],
+      cores: coreNotes,
+      fromFile: [...set.keys()].map((k) => `relay.hostConfiguration.${k}`),
+    });
   } catch (e) {
     if (e instanceof Refusal)
       return err({ line: lineOf(e.path), reason: `${e.path}: ${e.message}` });
+    if (e instanceof ZndslRefusal) return err({ line: e.line, reason: e.message, inZndsl: true });
     throw e;
   }
+}
+
+/** `--para-preset`: `NAME`, `ID=NAME`, comma-separated; the bare NAME is every other para's. */
+function paraPresets(
+  spec: string,
+): Result<{ all: PresetName; byPara: Map<number, PresetName> }, string> {
+  let all: PresetName = "async";
+  const byPara = new Map<number, PresetName>();
+  const bad = `--para-preset: expected NAME or ID=NAME (comma-separated) with NAME one of ${PRESET_NAMES.join(", ")}, got ${JSON.stringify(spec)}`;
+  for (const part of spec.split(",").map((s) => s.trim())) {
+    const m = /^(?:(\d+)\s*=\s*)?([a-z0-9-]+)$/.exec(part);
+    if (!m || !(PRESET_NAMES as readonly string[]).includes(m[2]!)) return err(bad);
+    if (m[1] === undefined) all = m[2] as PresetName;
+    else byPara.set(Number(m[1]), m[2] as PresetName);
+  }
+  return ok({ all, byPara });
+}
+
+class ZndslRefusal extends Error {
+  constructor(
+    readonly line: number,
+    reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+/** A node's names as a .zndsl uses them: its own, or a group's and each member's (`name-0`, ...). */
+function nodeNames(name: unknown, groupCount: number | null): string[] {
+  if (typeof name !== "string" || name === "") return [];
+  if (groupCount === null) return [name];
+  return [name, ...Array.from({ length: groupCount }, (_, i) => `${name}-${i}`)];
 }
 
 /**
@@ -491,7 +616,8 @@ export function formatIgnored(ignored: readonly IgnoredKey[]): string[] {
   for (const k of ignored) {
     const key = `${k.path.replace(/\[\d+\]/g, "[]")}\u0000${k.reason}`;
     const g = groups.get(key) ?? { lines: [], reason: k.reason, templates: new Set<string>() };
-    if (k.line !== null) g.lines.push(k.line);
+    // A key repeated by a `{% for %}` loop is one source line.
+    if (k.line !== null && !g.lines.includes(k.line)) g.lines.push(k.line);
     for (const t of k.templates) g.templates.add(t);
     groups.set(key, g);
   }

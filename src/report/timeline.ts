@@ -1,0 +1,105 @@
+/**
+ * What a node would read at a virtual time, for the timed checks (src/report/timed-checks.ts):
+ * the relay chain's best block height, a para's head height on it (`paras.heads`, which
+ * inclusion updates), and the height of the blocks a collator authored. Built from the world's
+ * records after the run; nothing here steers the simulation.
+ *
+ * Modelled: every relay node imports block N at its slot start plus `relay.blockArrivalDelayMs`
+ * (the simulator's relay blocks have no forks and reach every node together); a collator's height
+ * is the highest block it authored by then (its own imports: blocks it imports from the para's
+ * other collators are not recorded, which is why a check names a collator only when it is its
+ * para's only one).
+ */
+import { collatorActor } from "../actors/protocol.ts";
+import type { Scenario } from "../config/scenario.ts";
+import type { AuthoredBlockRecord, InclusionEventRecord } from "../sim/records.ts";
+import type { World } from "../sim/world.ts";
+
+export interface TimelineInput {
+  readonly slotDurationMs: number;
+  readonly blockArrivalDelayMs: number;
+  /** Relay blocks the run produced (warm-up included). */
+  readonly totalRelayBlocks: number;
+  readonly events: readonly InclusionEventRecord[];
+  readonly blocks: Iterable<
+    Pick<AuthoredBlockRecord, "paraId" | "headHash" | "number" | "author" | "authoredAtUs">
+  >;
+  /** The collators' actor ids by para and index (`src/actors/protocol.ts` collatorActor). */
+  readonly collatorActor: (paraId: number, index: number) => string;
+}
+
+export interface Timeline {
+  /** When the run's last relay block reached the nodes (ms): nothing later can be read. */
+  readonly endMs: number;
+  relayHeightAt(ms: number): number;
+  paraHeightAt(paraId: number, ms: number): number;
+  collatorHeightAt(paraId: number, collator: number, ms: number): number;
+}
+
+/** The last value at or before `x` in `points` (sorted by x), or 0. */
+function lastAtOrBefore(points: readonly (readonly [number, number])[], x: number): number {
+  let lo = 0;
+  let hi = points.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (points[mid]![0] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo === 0 ? 0 : points[lo - 1]![1];
+}
+
+export function buildTimeline(input: TimelineInput): Timeline {
+  const numberOf = new Map<string, number>();
+  const byAuthor = new Map<string, [number, number][]>();
+  for (const b of input.blocks) {
+    numberOf.set(b.headHash, b.number);
+    const list = byAuthor.get(b.author) ?? [];
+    list.push([b.authoredAtUs / 1000, b.number]);
+    byAuthor.set(b.author, list);
+  }
+  // A collator's height: the running maximum of what it authored, by time.
+  const authored = new Map<string, [number, number][]>();
+  for (const [author, list] of byAuthor) {
+    list.sort((a, b) => a[0] - b[0]);
+    let max = 0;
+    authored.set(
+      author,
+      list.map(([t, n]) => {
+        max = Math.max(max, n);
+        return [t, max] as [number, number];
+      }),
+    );
+  }
+  // A para's head after each relay block (events are in block order).
+  const heads = new Map<number, [number, number][]>();
+  for (const e of input.events) {
+    if (e.type !== "CandidateIncluded") continue;
+    const n = numberOf.get(e.headHash);
+    if (n === undefined) continue;
+    const list = heads.get(e.paraId) ?? [];
+    list.push([e.relayBlock, n]);
+    heads.set(e.paraId, list);
+  }
+  const { slotDurationMs: slot, blockArrivalDelayMs: delay, totalRelayBlocks: total } = input;
+  const relayHeightAt = (ms: number): number =>
+    ms < delay ? 0 : Math.min(total, Math.floor((ms - delay) / slot));
+  return {
+    endMs: total * slot + delay,
+    relayHeightAt,
+    paraHeightAt: (paraId, ms) => lastAtOrBefore(heads.get(paraId) ?? [], relayHeightAt(ms)),
+    collatorHeightAt: (paraId, collator, ms) =>
+      lastAtOrBefore(authored.get(input.collatorActor(paraId, collator)) ?? [], ms),
+  };
+}
+
+/** A finished run's timeline. */
+export function runTimeline(scenario: Scenario, world: World): Timeline {
+  return buildTimeline({
+    slotDurationMs: scenario.relay.slotDurationMs,
+    blockArrivalDelayMs: scenario.relay.blockArrivalDelayMs,
+    totalRelayBlocks: scenario.warmupRelayBlocks + scenario.relayBlocks,
+    events: world.events,
+    blocks: world.blocks.values(),
+    collatorActor,
+  });
+}
