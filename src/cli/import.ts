@@ -7,7 +7,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { stringify } from "yaml";
+import { Document, isSeq } from "yaml";
 import { formatIgnored, type ImportResult, importZombienet } from "../config/zombienet/import.ts";
 import { parseZndsl } from "../config/zombienet/zndsl.ts";
 import { InputError } from "./input-error.ts";
@@ -125,8 +125,24 @@ export function importCommand(file: string, opts: ImportCommandOptions): number 
     return 2;
   }
   for (const line of importNotes(imported)) console.error(line);
-  const from = [file, imported.zndsl].filter((f) => f !== null).map((f) => basename(f!));
-  process.stdout.write(`# imported from ${from.join(" and ")} by parapipe import\n`);
-  process.stdout.write(stringify(imported.result.scenario));
+  process.stdout.write(scenarioYaml(file, imported));
   return 0;
+}
+
+/** The imported scenario as YAML, each check under a comment with the .zndsl line it comes from. */
+export function scenarioYaml(file: string, imported: ImportedNetwork): string {
+  const { result, zndsl } = imported;
+  const doc = new Document(result.scenario);
+  const from = [file, zndsl].filter((f) => f !== null).map((f) => basename(f!));
+  doc.commentBefore = ` imported from ${from.join(" and ")} by parapipe import`;
+  const checks = doc.get("expect", true);
+  if (zndsl !== null && isSeq(checks)) {
+    const lines = parseZndsl(read(zndsl)).lines;
+    checks.items.forEach((item, i) => {
+      const line = result.expectLines[i];
+      const text = lines.find((l) => l.line === line)?.text ?? "";
+      (item as { commentBefore?: string }).commentBefore = ` ${basename(zndsl)}:${line}: ${text}`;
+    });
+  }
+  return doc.toString({ lineWidth: 0 });
 }

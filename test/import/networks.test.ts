@@ -5,6 +5,7 @@
  * block-height expectations; the heights are read where the protocol puts them. Skipped without
  * ../shared (CI has it).
  */
+import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -34,6 +35,9 @@ function judged(scenario: Scenario): Verdict[] {
 }
 
 const at = (v: Verdict): number => (v.atMs ?? Number.NaN) / 1000;
+const ROOT = join(import.meta.dirname, "../..");
+const cli = (...args: string[]) =>
+  spawnSync("node", [join(ROOT, "bin/parapipe.js"), ...args], { encoding: "utf8", cwd: ROOT });
 
 describe.skipIf(!HAS_SHARED)(
   "zombienet networks run and meet their .zndsl (skipped: ../shared absent)",
@@ -71,6 +75,37 @@ describe.skipIf(!HAS_SHARED)(
       const v = judged(imported("0017-sync-backing"));
       expect(v.every((x) => x.pass)).toBe(true);
       expect(at(v[2]!)).toBeGreaterThanOrEqual(250);
+    }, 60_000);
+
+    it("parapipe run takes the .toml: its checks judged (JSON), exit 1 when one fails", () => {
+      const file = join(SHARED, "0017-sync-backing.toml");
+      const ok = cli("run", file, "--para-preset", "sync", "--json", "--no-progress");
+      expect(ok.status).toBe(0);
+      expect(ok.stderr).toMatch(
+        /imported as a zombienet network: \d+ keys ignored, 6 checks, 2 \.zndsl lines not checked/,
+      );
+      const report = JSON.parse(ok.stdout);
+      expect(report.expect.map((v: Verdict) => v.pass)).toEqual([
+        true,
+        true,
+        true,
+        true,
+        true,
+        true,
+      ]);
+      const failing = cli(
+        "run",
+        file,
+        "--para-preset",
+        "sync",
+        "--no-progress",
+        "--expect",
+        "para 2000 height >= 100 within 10 s",
+      );
+      expect(failing.status).toBe(1);
+      expect(failing.stdout).toMatch(
+        /FAIL 0017-sync-backing: para 2000 height >= 100 within 10 s \(measured 22 at 280 s\)/,
+      );
     }, 60_000);
 
     const others = HAS_SHARED

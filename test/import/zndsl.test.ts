@@ -166,7 +166,7 @@ describe("zndslChecks: what a .zndsl means for a run", () => {
       "relay height >= 20 within 600 s",
       "para 2000 collator 0 height >= 20 within 225 s",
     ]);
-    expect(c.expectLines).toEqual([1, 2, 4, 4, 5, 6]);
+    expect(c.expectLines).toEqual([1, 2, 3, 4, 5, 6]);
     expect(c.worstCaseMs).toBe((60 + 240 + 5 + 10 + 600 + 225) * 1000);
     expect(c.notChecked).toEqual([]);
   });

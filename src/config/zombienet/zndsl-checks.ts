@@ -93,6 +93,7 @@ export function zndslChecks(
   const byId = new Map(paras.map((p) => [p.id, p]));
   let worstCaseMs = 0;
   let pendingWaitS = 0;
+  let pendingWaitLine = 0;
 
   const skip = (l: ZndslLine, reason: string): void => {
     notChecked.push({ line: l.line, text: l.text, reason });
@@ -100,7 +101,7 @@ export function zndslChecks(
   const check = (l: ZndslLine, text: string, windowS: number): void => {
     if (pendingWaitS > 0) {
       expect.push(`wait ${pendingWaitS} s`);
-      expectLines.push(l.line);
+      expectLines.push(pendingWaitLine);
       worstCaseMs += pendingWaitS * 1000;
       pendingWaitS = 0;
     }
@@ -128,6 +129,7 @@ export function zndslChecks(
     const within = "withinS" in l ? (l.withinS ?? DEFAULT_WITHIN_S) : 0;
     switch (l.kind) {
       case "sleep":
+        if (pendingWaitS === 0) pendingWaitLine = l.line;
         pendingWaitS += l.seconds;
         continue;
       case "unparsed":
@@ -232,7 +234,7 @@ export function zndslChecks(
   }
   if (pendingWaitS > 0) {
     notChecked.push({
-      line: z.lines.findLast((l) => l.kind === "sleep")!.line,
+      line: pendingWaitLine,
       text: `sleep ${pendingWaitS}s`,
       reason: "no check follows it",
     });
