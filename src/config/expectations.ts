@@ -34,6 +34,8 @@ export const PARA_PATHS = [
   "blockTimeMs.p95",
   "blockTimeMs.max",
   "inclusionIntervalMs",
+  "availabilityMs.mean",
+  "availabilityMs.p95",
   "backedPer15RelayBlocks.min",
   "backedPer15RelayBlocks.max",
   "backedPer15RelayBlocks.windows",

@@ -42,6 +42,12 @@ export interface ParaReport {
   readonly timedOut: number;
   readonly blockTimeMs: Stats | null;
   readonly inclusionIntervalMs: number | null;
+  /**
+   * Availability time of the candidates included in the measured blocks: from the slot start of
+   * the relay block that carried their `CandidateBacked` to that of the one that carried their
+   * `CandidateIncluded` (a multiple of the relay slot: 6000 ms when included in the next block).
+   */
+  readonly availabilityMs: { readonly mean: number; readonly p95: number } | null;
   readonly backedPer15RelayBlocks: {
     readonly min: number;
     readonly max: number;
@@ -230,6 +236,7 @@ function paraReport(input: RunReportInput, paraId: number): ParaReport {
     timedOut: timedOut.length,
     blockTimeMs: stats(blockTimes),
     inclusionIntervalMs: included.length > 0 ? round3(measuredMs / included.length) : null,
+    availabilityMs: availabilityTimes(input, ofPara, included),
     backedPer15RelayBlocks:
       windows.length > 0
         ? { min: Math.min(...windows), max: Math.max(...windows), windows: windows.length }
@@ -246,6 +253,24 @@ function paraReport(input: RunReportInput, paraId: number): ParaReport {
     maxExecutionMsPerBlock: input.maxExecutionMsPerBlock.get(paraId) ?? 0,
     ...loadFigures(input, paraId, included),
   };
+}
+
+/** `ParaReport.availabilityMs` (see there). */
+function availabilityTimes(
+  input: RunReportInput,
+  ofPara: readonly ReportEvent[],
+  included: readonly ReportEvent[],
+): ParaReport["availabilityMs"] {
+  const backedIn = new Map<Hash, number>();
+  for (const e of ofPara)
+    if (e.type === "CandidateBacked") backedIn.set(e.candidateHash, e.relayBlock);
+  const times: number[] = [];
+  for (const e of included) {
+    const b = backedIn.get(e.candidateHash);
+    if (b !== undefined) times.push((e.relayBlock - b) * input.slotDurationMs);
+  }
+  const s = stats(times);
+  return s === null ? null : { mean: s.mean, p95: s.p95 };
 }
 
 /** `transactionsPerSecond`, `povShareOfMax` and `txLatencyMs` of the included blocks. */

@@ -22,6 +22,13 @@ const ROWS: readonly Row[] = [
   ["included candidates", (p) => String(p.included)],
   ["timed out", (p) => String(p.timedOut)],
   ["parablock included every", (p) => secondsText(p.inclusionIntervalMs)],
+  [
+    "availability, backed to included (mean / p95)",
+    (p) =>
+      p.availabilityMs
+        ? `${secondsText(p.availabilityMs.mean)} / ${secondsText(p.availabilityMs.p95)}`
+        : "-",
+  ],
   ["block time mean", (p) => secondsText(p.blockTimeMs?.mean)],
   [
     "block time p50 / p95",
