@@ -28,6 +28,7 @@ import { nativeCryptoProvider } from "../src/cli/native-crypto.ts";
 import { PRESET_NAMES } from "../src/config/presets.ts";
 import { type CryptoKind, resolveScenario, type Scenario } from "../src/config/scenario.ts";
 import { runScenario } from "../src/report/run.ts";
+import { erasureCodingBench } from "./erasure-coding.ts";
 import { POLKADOT_PARAS, polkadotScenario } from "./polkadot.ts";
 
 const MODES: readonly CryptoKind[] = ["sr25519", "ed25519", "none"];
@@ -128,6 +129,7 @@ runs in its own Node process, one after the other.
 
 Options:
   --only presets|polkadot   run only the presets, or only the Polkadot-sized network
+  --only erasure-coding     only the erasure coding's MB/s (bench/erasure-coding.ts; --runs, default 3)
   --modes a,b               crypto modes among sr25519,ed25519,none (default: all three)
   --runs N                  runs per preset and mode (default 5)
   --polkadot-runs N         runs of the Polkadot-sized network per mode (default 3)
@@ -190,8 +192,14 @@ function parent(options: Map<OptionName, string>): void {
   const pdWarmup = intOption(options, "polkadot-warmup", 2);
   const txRefTimeUs = intOption(options, "polkadot-tx-us", 20_000);
   const only = options.get("only");
+  if (only === "erasure-coding") {
+    erasureCodingBench(intOption(options, "runs", 3));
+    return;
+  }
   if (only !== undefined && only !== "presets" && only !== "polkadot") {
-    throw new UsageError(`--only: expected presets or polkadot, got ${JSON.stringify(only)}`);
+    throw new UsageError(
+      `--only: expected presets, polkadot or erasure-coding, got ${JSON.stringify(only)}`,
+    );
   }
   const modes = (options.get("modes")?.split(",") ?? MODES) as CryptoKind[];
   for (const m of modes) {
