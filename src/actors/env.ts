@@ -15,6 +15,7 @@ import type {
   PersistedValidationData,
   ValidatorIndex,
 } from "../primitives/codecs.ts";
+import type { ErasureChunk, ErasureMemo } from "../primitives/erasure/encoding.ts";
 import type { RelayHeader, RuntimeApi } from "../primitives/runtime-api.ts";
 import type { Crypto, Keypair } from "../primitives/signing.ts";
 import type { ActorId, PoV, ProtocolMessage } from "./protocol.ts";
@@ -151,9 +152,8 @@ export type AnnouncementGossip = LazyGossip<
 export interface ChunkResponse {
   /** When it was delivered, µs. */
   readonly atUs: number;
-  /** Whether the backer had the data (else it answered without a chunk). */
-  readonly found: boolean;
-  readonly chunkBytes: number;
+  /** The chunk, or null: the backer did not have the data (it answered without a chunk). */
+  readonly chunk: ErasureChunk | null;
 }
 
 /** A chunk request in flight (see `ChunkFetching`). */
@@ -221,6 +221,11 @@ export interface AuthoredBlockInfo {
 
 export interface CollatorEnv extends ActorEnv {
   readonly paraId: ParaId;
+  /**
+   * Erasure coding of a candidate's available data, computed once per candidate and shared with
+   * the validators' availability stores (the simulator's; a collator built alone makes its own).
+   */
+  readonly erasure: ErasureMemo;
   /** This collator's index among the para's collators (Aura authority index). */
   readonly collatorIndex: number;
   /** The other collators of the para (block announcements). */

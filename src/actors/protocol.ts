@@ -21,6 +21,7 @@ import type {
   PersistedValidationData,
   ValidatorIndex,
 } from "../primitives/codecs.ts";
+import { type ErasureChunk, erasureChunkBytes } from "../primitives/erasure/encoding.ts";
 import type { RelayHeader } from "../primitives/runtime-api.ts";
 
 /** An actor of the simulated network: `v<index>` for validators, `c<para>-<index>` for collators. */
@@ -130,9 +131,8 @@ export type ProtocolMessage =
       readonly type: "ChunkFetchResponse";
       readonly candidateHash: CandidateHash;
       readonly validatorIndex: ValidatorIndex;
-      /** Modelled chunk size (availability issue: real erasure chunks). */
-      readonly chunkBytes: number;
-      readonly found: boolean;
+      /** The erasure chunk with its index and proof, or none (`ChunkFetchingResponse::NoSuchChunk`). */
+      readonly chunk: ErasureChunk | null;
     }
   /** Bitfield distribution: a signed availability bitfield for a relay parent (one bit per core). */
   | {
@@ -194,7 +194,7 @@ export function messageSizeBytes(msg: ProtocolMessage): number {
     case "BackedCandidate":
       return receiptBytes(msg.receipt) + 80 + msg.statements.length * (SIGNED_BYTES + 8);
     case "ChunkFetchResponse":
-      return REQUEST_BYTES + (msg.found ? msg.chunkBytes : 0);
+      return REQUEST_BYTES + (msg.chunk === null ? 0 : erasureChunkBytes(msg.chunk));
     case "Bitfield":
       return SIGNED_BYTES + 32 + Math.ceil(msg.bits.length / 8);
     case "ParaBlockAnnounce":

@@ -21,8 +21,11 @@
  *
  * Simplifications (stated): the collator protocol advertises every collation to the group at
  * once (no per-relay-parent claim limit on the collator side, no peer-set management); a peer
- * block is imported once its parent is known (earlier arrivals wait); the erasure root is
- * modelled (`modelledErasureRoot`, a hash over the PVD and PoV hashes and the validator count).
+ * block is imported once its parent is known (earlier arrivals wait). The erasure root is the
+ * real one of the candidate's `AvailableData` among the relay parent's validators
+ * (`erasure_root` in collation generation; the encoding is shared with the validators' stores
+ * through `env.erasure`, computed once); with fewer than two validators there is none, and
+ * collation generation gives the candidate up, as polkadot's does.
  *
  * Ref: cumulus/client/consensus/aura/src/collator.rs (claim_slot, collate,
  *      build_block_and_import), cumulus/client/consensus/aura/src/collators/mod.rs
@@ -71,7 +74,7 @@ import type {
 } from "../primitives/codecs.ts";
 import { parseUmpSignals } from "../primitives/core-selection.ts";
 import { groupForCore } from "../primitives/group-rotation.ts";
-import { blake2b256, hashHex } from "../primitives/hashing.ts";
+import { hashHex } from "../primitives/hashing.ts";
 import { commitmentsOf } from "../primitives/pvf.ts";
 import type { RelayHeader, RuntimeApi } from "../primitives/runtime-api.ts";
 import { ParaBlockTree, type TreeEntry } from "./block-tree.ts";
@@ -171,21 +174,6 @@ export function collatorSignaturePayload(
     fromHex(persistedValidationDataHash),
     fromHex(povHashValue),
     fromHex(validationCodeHash),
-  );
-}
-
-const ERASURE_DOMAIN = new TextEncoder().encode("parapipe/erasure-root");
-
-/** The modelled erasure root of `AvailableData{pov, pvd}` spread over `nValidators` chunks. */
-export function modelledErasureRoot(
-  nValidators: number,
-  pvdHashValue: Hash,
-  povHashValue: Hash,
-): Hash {
-  const n = new Uint8Array(4);
-  new DataView(n.buffer).setUint32(0, nValidators, true);
-  return toHex(
-    blake2b256(concatBytes(ERASURE_DOMAIN, n, fromHex(pvdHashValue), fromHex(povHashValue))),
   );
 }
 
@@ -624,7 +612,12 @@ export abstract class CollatorBase implements Actor {
     const outputs = built.executed.outputs;
     const pvdHashValue = pvdHash(pvd);
     const codeHash = built.validationCodeHash;
-    const erasureRoot = modelledErasureRoot(api.validators().length, pvdHashValue, pov.hash);
+    const encoding = this.env.erasure.encode(api.validators().length, pov, pvd);
+    if (!encoding.ok) {
+      this.env.log.error("Failed to compute erasure root", { error: encoding.error.code });
+      return null;
+    }
+    const erasureRoot = encoding.value.root;
     const paraHead = hashHex(outputs.headData);
     let descriptor: CandidateDescriptor;
     if (api.nodeFeatures().candidateReceiptV2) {

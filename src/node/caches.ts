@@ -8,6 +8,7 @@
  * validator given a shared object computes exactly what it would compute with its own; only the
  * work and the memory are shared. What each part holds is said where it is defined.
  */
+import { ErasureMemo } from "../primitives/erasure/encoding.ts";
 import { BackingShared } from "./core/backing/backing.ts";
 import { ProspectiveSharing } from "./core/prospective-parachains/sharing.ts";
 import { BitfieldDistributionShared } from "./network/bitfield-distribution.ts";
@@ -25,4 +26,6 @@ export class NodeCaches {
   readonly statementDistribution = new StatementDistributionShared();
   /** Bitfield signing payloads, per bits object. */
   readonly bitfieldDistribution = new BitfieldDistributionShared();
+  /** Candidates' erasure encodings (chunks, root, proofs), per (n, PoV, PVD). */
+  readonly erasure = new ErasureMemo();
 }

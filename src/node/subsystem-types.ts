@@ -28,6 +28,7 @@ import type {
   PersistedValidationData,
   ValidatorIndex,
 } from "../primitives/codecs.ts";
+import type { ErasureChunk } from "../primitives/erasure/encoding.ts";
 import type { BackedCandidate, SignedAvailabilityBitfield } from "../primitives/inherent.ts";
 import type { BlockContext } from "./util/block-context.ts";
 
@@ -177,17 +178,36 @@ export interface AvailableData {
 
 /** My chunk of a candidate as the availability store holds it. */
 export interface StoredChunk {
-  readonly chunkBytes: number;
+  readonly chunk: ErasureChunk;
   /** The last relay block at which the candidate was needed (pruning). */
   lastNeeded: BlockNumber;
 }
 
 /** `AvailabilityStoreMessage`, the parts the other subsystems use. */
 export interface AvailabilityStoreMessage {
-  /** `StoreAvailableData` at `atUs`. */
-  storeAvailableData(candidateHash: CandidateHash, data: AvailableData, atUs: number): void;
+  /**
+   * `StoreAvailableData` at `atUs`: erasure-codes it, checks the root (`InvalidErasureRoot`
+   * stores nothing) and keeps the data and every chunk.
+   */
+  storeAvailableData(
+    candidateHash: CandidateHash,
+    data: AvailableData,
+    atUs: number,
+    expected: {
+      readonly nValidators: number;
+      readonly erasureRoot: Hash;
+      readonly core: CoreIndex;
+      readonly chunkMapping: boolean;
+    },
+  ): "Stored" | "InvalidErasureRoot";
   /** `StoreChunk`: my own chunk; the stored entry may be handed back to `touch`. */
-  storeChunk(candidateHash: CandidateHash, chunkBytes: number): StoredChunk;
+  storeChunk(candidateHash: CandidateHash, chunk: ErasureChunk): StoredChunk;
+  /** `QueryChunk`: validator `v`'s chunk as of `atUs`, if held (a backer holds all). */
+  queryChunk(
+    candidateHash: CandidateHash,
+    validatorIndex: ValidatorIndex,
+    atUs: number,
+  ): ErasureChunk | undefined;
   /** `QueryChunkAvailability` for my chunk. A pure query. */
   hasChunk(candidateHash: CandidateHash): boolean;
   /** `QueryAvailableData`. */

@@ -59,7 +59,7 @@ export class ValidatorNode implements Actor {
   readonly leaves = new LeafTracker();
   readonly view: ImplicitView;
   readonly prospectiveParachains: ProspectiveParachains;
-  readonly availabilityStore = new AvailabilityStore();
+  readonly availabilityStore: AvailabilityStore;
   readonly availability: AvailabilityDistribution;
   readonly candidateValidation: CandidateValidation;
   readonly statementDistribution: StatementDistribution;
@@ -79,6 +79,7 @@ export class ValidatorNode implements Actor {
   ) {
     this.id = env.id;
     this.log = subsystemLog(env.log, "validator");
+    this.availabilityStore = new AvailabilityStore(caches.erasure);
     this.view = new ImplicitView((hash) => env.relayChain.header(hash));
     this.prospectiveParachains = new ProspectiveParachains(
       env.relayChain,
@@ -91,6 +92,7 @@ export class ValidatorNode implements Actor {
       env,
       subsystemLog(env.log, "availability-distribution"),
       this.availabilityStore,
+      caches.erasure,
     );
     this.candidateValidation = new CandidateValidation(env);
     this.statementDistribution = new StatementDistribution(

@@ -12,7 +12,13 @@
  * 4. relay parents lie within the allowed ancestry of the block that backs them and never move
  *    backwards along a para's chain;
  * 5. no candidate is included twice;
- * 6. the node's and the runtime's acceptance agree: every backed candidate the block author's
+ * 6. (`bitfield-threshold`) nothing is included below the supermajority of DISTINCT validators
+ *    whose signed bitfields the chain carried since the block that backed it, counted from the
+ *    bitfields alone: each signature checked against the validator's key in its signing context,
+ *    one vote per validator, the threshold `n - floor((n - 1) / 3)` written out here and shared
+ *    with no primitive (so an off-by-one in the runtime's or the primitives' threshold, or a
+ *    runtime that stops checking signatures, shows as a violation);
+ * 7. the node's and the runtime's acceptance agree: every backed candidate the block author's
  *    provisioner offered is accepted, except two documented edges, counted and never hidden:
  *    - availability: the provisioner's `3k >= 2n` frees a core the runtime's
  *      `k >= n - floor((n-1)/3)` keeps occupied (the offered candidate is dropped as not
@@ -35,6 +41,7 @@ import type { CandidateHash, CoreIndex, ParaId, ValidatorIndex } from "../primit
 import { groupForCore } from "../primitives/group-rotation.ts";
 import { hashHex } from "../primitives/hashing.ts";
 import type { BackedCandidate } from "../primitives/inherent.ts";
+import { bitfieldSigningPayload } from "../primitives/statements.ts";
 import { availabilityThreshold, effectiveMinimumBackingVotes } from "../primitives/thresholds.ts";
 import type { RelayBlockRecord } from "./records.ts";
 
@@ -46,7 +53,8 @@ export interface Violation {
     | "heads-chain"
     | "relay-parent"
     | "included-twice"
-    | "node-runtime-agreement";
+    | "node-runtime-agreement"
+    | "bitfield-threshold";
   readonly message: string;
 }
 
@@ -60,6 +68,20 @@ export interface CheckerParams {
   readonly blockFacts: (headHash: Hash) => { readonly parentHeadHash: Hash } | undefined;
   /** The number of a relay block, by hash. */
   readonly relayNumber: (hash: Hash) => number | undefined;
+  /** The validators' public keys, by index, and the session the bitfields are signed in. */
+  readonly validatorKeys: readonly Uint8Array[];
+  readonly sessionIndex: number;
+  /** A signature check (the simulator's, memoised: its result is the crypto's). */
+  readonly verify: (message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array) => boolean;
+}
+
+/**
+ * The availability supermajority, stated here on its own (`n - byzantine_threshold(n)`,
+ * `byzantine_threshold(n) = (n - 1) / 3` rounded down; polkadot-primitives): not imported, so a
+ * wrong threshold elsewhere cannot hide.
+ */
+function bitfieldSupermajority(n: number): number {
+  return n - Math.floor((n - 1) / 3);
 }
 
 /**
@@ -79,6 +101,9 @@ interface Pending {
   /** Availability votes by validator index (1: voted), and how many. */
   readonly votes: Uint8Array;
   voteCount: number;
+  /** Distinct validators with a correctly signed bitfield voting for it (`bitfield-threshold`). */
+  readonly signed: Uint8Array;
+  signedCount: number;
 }
 
 const SCHEDULING_DROPS: ReadonlySet<string> = new Set([
@@ -123,6 +148,7 @@ export class SafetyChecker {
         }
       }
     }
+    this.countSignedBitfields(o, voted);
     const backedByHash = new Map<CandidateHash, BackedCandidate>();
     for (const b of o.accepted.backedCandidates) backedByHash.set(candidateHash(b.candidate), b);
 
@@ -152,6 +178,8 @@ export class SafetyChecker {
             relayParentNumber: rpn,
             votes: new Uint8Array(this.p.validators),
             voteCount: 0,
+            signed: new Uint8Array(this.p.validators),
+            signedCount: 0,
           });
           this.lastContext.set(para, rpn);
           break;
@@ -176,6 +204,14 @@ export class SafetyChecker {
               number,
               "available",
               `candidate ${hash} of para ${para}: ${c.voteCount} availability votes, ${need} needed`,
+            );
+          }
+          const supermajority = bitfieldSupermajority(this.p.validators);
+          if (c.signedCount < supermajority) {
+            this.fail(
+              number,
+              "bitfield-threshold",
+              `candidate ${hash} of para ${para}: included with ${c.signedCount} distinct signed bitfields, ${supermajority} needed`,
             );
           }
           const head = hashHex(e.headData);
@@ -209,6 +245,29 @@ export class SafetyChecker {
       }
     }
     this.checkAgreement(o);
+  }
+
+  /**
+   * The votes of the block's bitfields that carry a valid signature (signing context: the
+   * session and the block's parent, what its validators signed at the leaf), one per validator.
+   */
+  private countSignedBitfields(o: BlockObservation, voted: readonly Pending[]): void {
+    if (voted.length === 0 || o.accepted.bitfields.length === 0) return;
+    const context = { sessionIndex: this.p.sessionIndex, parentHash: o.header.parentHash };
+    const seen = new Set<ValidatorIndex>();
+    for (const bf of o.accepted.bitfields) {
+      const v = bf.validatorIndex;
+      const key = this.p.validatorKeys[v];
+      if (key === undefined || seen.has(v)) continue;
+      if (!this.p.verify(bitfieldSigningPayload(bf.payload, context), bf.signature, key)) continue;
+      seen.add(v);
+      for (const c of voted) {
+        if (bf.payload[c.core] && c.signed[v] === 0) {
+          c.signed[v] = 1;
+          c.signedCount++;
+        }
+      }
+    }
   }
 
   private checkRelayParent(block: number, para: ParaId, hash: CandidateHash, rpn: number): void {

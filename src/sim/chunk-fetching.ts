@@ -29,6 +29,7 @@ import type { ChunkRequest, ChunkResponse } from "../actors/env.ts";
 import { type ActorId, messageSizeBytes } from "../actors/protocol.ts";
 import type { Prng } from "../lib/prng.ts";
 import type { CandidateHash, ValidatorIndex } from "../primitives/codecs.ts";
+import { type ErasureChunk, erasureChunkBytes } from "../primitives/erasure/encoding.ts";
 import type { Endpoint, Network } from "./network.ts";
 import { serialisationUs } from "./network.ts";
 import type { Time } from "./scheduler.ts";
@@ -38,13 +39,12 @@ const REQUEST_BYTES = messageSizeBytes({
   candidateHash: "0x",
   validatorIndex: 0,
 });
-/** A response without a chunk; one with a chunk adds the chunk's bytes (`messageSizeBytes`). */
+/** A response without a chunk; one with a chunk adds the chunk's and its proof's bytes (`messageSizeBytes`). */
 const EMPTY_RESPONSE_BYTES = messageSizeBytes({
   type: "ChunkFetchResponse",
   candidateHash: "0x",
   validatorIndex: 0,
-  chunkBytes: 0,
-  found: false,
+  chunk: null,
 });
 
 /**
@@ -59,10 +59,11 @@ class PendingRequest implements ChunkRequest, ChunkResponse {
   lost = false;
   /** When the response was delivered, µs (meaningful once `done` and not `lost`). */
   atUs: Time = 0;
-  found = false;
-  chunkBytes = 0;
+  chunk: ErasureChunk | null = null;
   /** Counted in the backer's traffic (once, even if recomputed). */
   counted = false;
+  /** A fault's delay of the response (tests), µs. */
+  extraDelayUs = 0;
   /** When the response started leaving and finished leaving the backer, µs. */
   startUs: Time = 0;
   endUs: Time = 0;
@@ -99,13 +100,23 @@ interface Lane {
 
 /** The validators' chunk responders (`answer_chunk_request`, availability distribution's). */
 export interface ChunkResponders {
-  /** What `backer` answers to a request for `candidateHash` that reached it at `atUs`. */
+  /**
+   * What `backer` answers to `requester`'s request for its chunk of `candidateHash` that reached
+   * it at `atUs`: the chunk, or null.
+   */
   answer(
     backer: ValidatorIndex,
+    requester: ValidatorIndex,
     candidateHash: CandidateHash,
     atUs: Time,
-  ): { readonly found: boolean; readonly chunkBytes: number };
+  ): ErasureChunk | null;
 }
+
+/**
+ * A fault on a requester's chunk fetches (tests; the faults issue exposes faults to scenarios):
+ * `"lose"` loses the request, a number delays the response by that many µs.
+ */
+export type ChunkFetchFault = (requester: ValidatorIndex, sentAtUs: Time) => "lose" | number;
 
 export class ChunkFetchBoard {
   private nextId = 0;
@@ -120,6 +131,7 @@ export class ChunkFetchBoard {
     private readonly rng: Prng,
     validatorActors: readonly ActorId[],
     private readonly responders: ChunkResponders,
+    private readonly fault?: ChunkFetchFault,
   ) {
     this.requestFree = new Float64Array(validatorActors.length);
     this.endpoints = validatorActors.map((a) => network.endpoint(a));
@@ -138,14 +150,13 @@ export class ChunkFetchBoard {
     const upStart = Math.max(sentAtUs, this.requestFree[requester]!);
     this.requestFree[requester] = upStart + copyUs;
     this.network.countLazySend(from, REQUEST_BYTES);
-    const arrivalUs = this.network.lazyCopy(
-      to,
-      REQUEST_BYTES,
-      upStart,
-      copyUs,
-      this.rng.derive(id >>> 0, 1),
-    );
+    const fault = this.fault?.(requester, sentAtUs) ?? 0;
+    const arrivalUs =
+      fault === "lose"
+        ? null
+        : this.network.lazyCopy(to, REQUEST_BYTES, upStart, copyUs, this.rng.derive(id >>> 0, 1));
     const req = new PendingRequest(this, id, requester, backer, candidateHash, arrivalUs);
+    req.extraDelayUs = fault === "lose" ? 0 : fault;
     if (arrivalUs !== null) this.enqueue(this.lane(backer), req);
     return req;
   }
@@ -200,8 +211,8 @@ export class ChunkFetchBoard {
     while (lane.computed < q.length && q[lane.computed]!.arrivalUs! <= nowUs) {
       const req = q[lane.computed]!;
       const arrival = req.arrivalUs!;
-      const { found, chunkBytes } = this.responders.answer(lane.backer, req.candidateHash, arrival);
-      const size = EMPTY_RESPONSE_BYTES + chunkBytes;
+      const chunk = this.responders.answer(lane.backer, req.requester, req.candidateHash, arrival);
+      const size = EMPTY_RESPONSE_BYTES + (chunk === null ? 0 : erasureChunkBytes(chunk));
       const copyUs = serialisationUs(size, upMbps);
       req.startUs = Math.max(arrival, lane.freeUs);
       req.endUs = req.startUs + copyUs;
@@ -217,9 +228,8 @@ export class ChunkFetchBoard {
       );
       req.done = true;
       req.lost = at === null;
-      req.atUs = at ?? 0;
-      req.found = found;
-      req.chunkBytes = chunkBytes;
+      req.atUs = at === null ? 0 : at + req.extraDelayUs;
+      req.chunk = chunk;
       lane.computed++;
     }
   }

@@ -69,7 +69,7 @@ import type { RelayState } from "../relay/state.ts";
 import { AnnouncementBoard } from "./announcement-board.ts";
 import { BitfieldBoard } from "./bitfield-board.ts";
 import { SafetyChecker, type Violation } from "./checkers.ts";
-import { ChunkFetchBoard } from "./chunk-fetching.ts";
+import { type ChunkFetchFault, ChunkFetchBoard } from "./chunk-fetching.ts";
 import { ActorLogger, Logger, type LogLevel, type LogLevels, type LogSink } from "./log.ts";
 import { Network } from "./network.ts";
 import type { AuthoredBlockRecord, InclusionEventRecord, RelayBlockRecord } from "./records.ts";
@@ -108,6 +108,11 @@ export interface WorldOptions {
    * the two (see docs/simulator.md "Performance model").
    */
   readonly eagerDelivery?: boolean;
+  /**
+   * A fault on validators' chunk fetches (tests of availability; lazily computed fetches only):
+   * lose a requester's requests, or delay their responses.
+   */
+  readonly chunkFetchFault?: ChunkFetchFault;
 }
 
 /**
@@ -143,8 +148,6 @@ function pvfHost(
     },
   };
 }
-
-const NO_ANSWER = { found: false, chunkBytes: 0 } as const;
 
 /**
  * Relay blocks an announcement board outlives its relay parent's allowed ancestry (a modelling
@@ -237,9 +240,11 @@ export class World {
       validatorActors,
       {
         // Each backer's own responder answers (`answer_chunk_request`, one home).
-        answer: (v, hash, atUs) =>
-          this.validators[v]?.availability.responder.answerChunkRequest(hash, atUs) ?? NO_ANSWER,
+        answer: (v, requester, hash, atUs) =>
+          this.validators[v]?.availability.responder.answerChunkRequest(hash, requester, atUs) ??
+          null,
       },
+      options.chunkFetchFault,
     );
 
     this.addValidators(keys, validatorActors, this.pvf);
@@ -258,6 +263,9 @@ export class World {
       groups: genesis.scheduler.validatorGroups,
       sessionStartBlock: genesis.scheduler.sessionStartBlock,
       relayNumber: (hash) => this.chain.header(hash)?.number,
+      validatorKeys: keys.map((k) => k.publicKey),
+      sessionIndex: genesis.shared.currentSessionIndex,
+      verify: (m, sig, k) => this.verify(m, sig, k),
     });
 
     // Relay blocks, one per slot; each slot first drops the traffic nobody will read any more.
@@ -281,6 +289,7 @@ export class World {
         this.bitfields.prune(number);
         this.announcements.prune(number, announcementRetainBlocks);
         this.chunkFetches.prune(this.scheduler.now - CHUNK_RESPONSE_RETAIN_SLOTS * this.slotUs);
+        this.caches.erasure.advance(number);
       },
       afterBlock: (number) => options.onRelayBlock?.(number, this.totalBlocks),
     });
@@ -370,6 +379,7 @@ export class World {
           // Collators log under their own target (validators' subsystems name theirs).
           log: new ActorLogger(this.logger, id, "collator"),
           paraId: spec.id,
+          erasure: this.caches.erasure,
           collatorIndex: i,
           peers: ids.filter((p) => p !== id),
           validatorActors,

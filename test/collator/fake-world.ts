@@ -39,6 +39,7 @@ import { type Hash, type Hex, repeatByte, toHex } from "../../src/lib/hex.ts";
 import { Prng } from "../../src/lib/prng.ts";
 import { pvdHash } from "../../src/primitives/candidate.ts";
 import type { CoreIndex, ParaId, PersistedValidationData } from "../../src/primitives/codecs.ts";
+import { ErasureMemo } from "../../src/primitives/erasure/encoding.ts";
 import { groupForCore } from "../../src/primitives/group-rotation.ts";
 import { hashBytes, hashHex } from "../../src/primitives/hashing.ts";
 import { type BackedCandidate, newBackedCandidate } from "../../src/primitives/inherent.ts";
@@ -161,6 +162,8 @@ function recordingLog(sink: { level: string; message: string }[]): ActorLog {
 
 export class FakeWorld {
   readonly queue = new EventQueue();
+  /** The collators' erasure encodings (one memo for the world, as the simulator's). */
+  readonly erasure = new ErasureMemo();
   readonly para: ParachainSetup;
   readonly collators: CollatorBase[] = [];
   readonly relayBlocks = new Map<Hash, RelayBlock>();
@@ -539,6 +542,7 @@ export class FakeWorld {
     return {
       id,
       paraId: this.paraId,
+      erasure: this.erasure,
       collatorIndex: index,
       peers,
       validatorActors: Array.from({ length: this.config.groups.flat().length }, (_, i) =>

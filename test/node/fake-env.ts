@@ -276,19 +276,20 @@ export class FakeWorld {
             if (atUs > nowUs) return null;
             // The backer's own responder answers, as of the request's arrival.
             const backerNode = this.actors.get(to) as Partial<ValidatorNode> | undefined;
-            const answer = backerNode?.availability?.responder.answerChunkRequest(
-              candidateHash,
-              arrival,
-            ) ?? { found: false, chunkBytes: 0 };
+            const chunk =
+              backerNode?.availability?.responder.answerChunkRequest(
+                candidateHash,
+                index,
+                arrival,
+              ) ?? null;
             const msg: ProtocolMessage = {
               type: "ChunkFetchResponse",
               candidateHash,
               validatorIndex: index,
-              chunkBytes: answer.chunkBytes,
-              found: answer.found,
+              chunk,
             };
             if (this.drop({ at: arrival, from: to, to: from, msg })) return null;
-            return { atUs, found: answer.found, chunkBytes: answer.chunkBytes };
+            return { atUs, chunk };
           },
         };
       },

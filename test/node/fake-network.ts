@@ -172,9 +172,16 @@ export function occupiedNetwork(opts: { readonly lazyChunks?: boolean } = {}) {
 
 /** Validator `node` stores the whole data of `c` (a backer's `StoreAvailableData`) at `atUs`. */
 export function holdData(node: ValidatorNode, c: MadeCandidate, atUs = 0): void {
-  node.availabilityStore.storeAvailableData(
+  const stored = node.availabilityStore.storeAvailableData(
     c.candidateHash,
     { pov: c.pov, pvd: c.pvd, relayParent: c.receipt.descriptor.relayParent },
     atUs,
+    {
+      nValidators: N_VALIDATORS,
+      erasureRoot: c.receipt.descriptor.erasureRoot,
+      core: 0,
+      chunkMapping: false,
+    },
   );
+  if (stored !== "Stored") throw new Error(`holdData: ${stored}`);
 }

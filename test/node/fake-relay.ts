@@ -16,6 +16,7 @@ import type {
   PersistedValidationData,
   ValidatorIndex,
 } from "../../src/primitives/codecs.ts";
+import { encodeAvailableData } from "../../src/primitives/erasure/encoding.ts";
 import type { GroupRotationInfo } from "../../src/primitives/group-rotation.ts";
 import { hashBytes, hashHex } from "../../src/primitives/hashing.ts";
 import { validatorKeypair } from "../../src/primitives/keys.ts";
@@ -152,6 +153,8 @@ export function makeCandidate(args: {
   readonly cpuUs?: number;
   readonly povBytes?: number;
   readonly newValidationCode?: Uint8Array | null;
+  /** The validators the erasure root is computed among (default 4, the fake networks'). */
+  readonly nValidators?: number;
 }): MadeCandidate {
   const pvd: PersistedValidationData = {
     parentHead: args.parentHead,
@@ -177,7 +180,7 @@ export function makeCandidate(args: {
       collator: repeatByte(0x01),
       persistedValidationDataHash: pvdHash(pvd),
       povHash: pov.hash,
-      erasureRoot: ZERO_HASH,
+      erasureRoot: erasureRootOf(args.nValidators ?? 4, pov, pvd),
       signature: repeatByte(0x02, 64),
       paraHead: hashHex(args.headData),
       validationCodeHash: CODE_HASH,
@@ -198,6 +201,13 @@ export function makeCandidate(args: {
     pov,
     parentHead: args.parentHead,
   };
+}
+
+/** The real erasure root of a candidate's available data (what an honest collator puts in). */
+function erasureRootOf(nValidators: number, pov: PoV, pvd: PersistedValidationData): Hash {
+  const e = encodeAvailableData(nValidators, pov, pvd);
+  if (!e.ok) throw new Error(`erasure coding: ${e.error.code}`);
+  return e.value.root;
 }
 
 /** An `Occupied` core holding `candidate`. */

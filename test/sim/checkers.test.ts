@@ -2,7 +2,7 @@
  * The safety checkers must be able to fail: replay a real run's blocks into a fresh checker,
  * tamper with one block, and see the right invariant fire.
  *
- * The second part shows each of the six invariants of `src/sim/checkers.ts` firing, by name,
+ * The second part shows each of the seven invariants of `src/sim/checkers.ts` firing, by name,
  * with its message: a real run (async preset, 10 measured relay blocks) is replayed into a fresh
  * checker with one field of one recorded block changed. For the node/runtime agreement the relay
  * runtime itself is re-run (`applyBlock` on the recorded parent state, which gives back the
@@ -12,6 +12,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { hashHex } from "../../src/primitives/hashing.ts";
 import type { ParachainsInherentData } from "../../src/primitives/inherent.ts";
+import { validatorKeypair } from "../../src/primitives/keys.ts";
 import { pureCrypto } from "../../src/primitives/signing.ts";
 import { applyBlock } from "../../src/relay/apply-block.ts";
 import type { RelayEvent } from "../../src/relay/state.ts";
@@ -25,6 +26,7 @@ const SMALL_RUN = { preset: "async", relayBlocks: 10 } as const;
 
 function checkerFor(w: World): SafetyChecker {
   const g = w.chain.at(0)!.state;
+  const crypto = pureCrypto(w.scenario.crypto);
   return new SafetyChecker({
     config: g.config,
     validators: w.scenario.relay.validators,
@@ -33,6 +35,12 @@ function checkerFor(w: World): SafetyChecker {
     genesisHeads: new Map(w.paras.map((p) => [p.spec.id, p.genesis.headHash])),
     blockFacts: (hash) => w.blocks.get(hash),
     relayNumber: (hash) => w.chain.header(hash)?.number,
+    validatorKeys: Array.from(
+      { length: w.scenario.relay.validators },
+      (_, i) => validatorKeypair(crypto, i).publicKey,
+    ),
+    sessionIndex: g.shared.currentSessionIndex,
+    verify: (m, sig, k) => crypto.verify(m, sig, k),
   });
 }
 
@@ -51,6 +59,24 @@ describe("safety checkers", () => {
   it("catch a candidate included without availability", () => {
     const v = replay((b) => ({ ...b, accepted: { ...b.accepted, bitfields: [] } }));
     expect(v).toContain("available");
+  });
+
+  it("count only correctly signed bitfields for the bitfield threshold", () => {
+    // Every bitfield's signature broken: the carried votes still count for `available` (the
+    // runtime's own acceptance was checked when the block was made), but not for the
+    // independent count of signed bitfields.
+    const v = replay((b) => ({
+      ...b,
+      accepted: {
+        ...b.accepted,
+        bitfields: b.accepted.bitfields.map((bf) => ({
+          ...bf,
+          signature: bf.signature.map((x, i) => (i === 0 ? x ^ 1 : x)),
+        })),
+      },
+    }));
+    expect(v).toContain("bitfield-threshold");
+    expect(v).not.toContain("available");
   });
 
   it("catch a candidate included twice", () => {
@@ -228,11 +254,18 @@ describe("each safety checker fires on a tampered block of a real run", () => {
     });
     // Exactly the threshold passes; one vote fewer is caught.
     expect(violations(w, n, { number: n, with: keep(need) })).toEqual([]);
+    // Both counts fire: the runtime's votes (`available`) and the independent count of distinct
+    // signed bitfields (`bitfield-threshold`).
     expect(violations(w, n, { number: n, with: keep(need - 1) })).toEqual([
       {
         relayBlock: n,
         invariant: "available",
         message: `candidate ${first.backed.candidateHash} of para 2000: ${need - 1} availability votes, ${need} needed`,
+      },
+      {
+        relayBlock: n,
+        invariant: "bitfield-threshold",
+        message: `candidate ${first.backed.candidateHash} of para 2000: included with ${need - 1} distinct signed bitfields, ${need} needed`,
       },
     ]);
   });

@@ -12,6 +12,8 @@ const C = "0xc1";
 const D = "0xd1";
 /** 100 Mbit/s moves 12.5 bytes per µs: a chunk of 4 MB / recovery threshold 4 = 1 MB takes 80 ms. */
 const POV = 4_000_000;
+/** A chunk of that size (its bytes do not matter to the board). */
+const CHUNK = new Uint8Array(chunkSizeBytes(POV, N));
 
 function setup(config: Partial<NetworkConfig> = {}, storedAt: Record<string, number> = {}) {
   const net = new Network(new Scheduler(), Prng.fromSeed(1), {
@@ -22,10 +24,10 @@ function setup(config: Partial<NetworkConfig> = {}, storedAt: Record<string, num
   });
   // Each backer answers as a responder does: the chunk iff it stored the data by then.
   const board = new ChunkFetchBoard(net, Prng.fromSeed(1).fork("chunk-fetching"), actors, {
-    answer: (v, hash, atUs) => {
+    answer: (v, requester, hash, atUs) => {
       const at = storedAt[`${v}/${hash}`];
       const found = at !== undefined && at <= atUs;
-      return { found, chunkBytes: found ? chunkSizeBytes(POV, N) : 0 };
+      return found ? { index: requester, chunk: CHUNK, proof: [] } : null;
     },
   });
   return { net, board };
@@ -39,12 +41,10 @@ describe("ChunkFetchBoard", () => {
     // Not delivered yet: nothing to say.
     expect(c.response(50_000)).toBeNull();
     const rc = c.response(1_000_000)!;
-    expect(rc.found).toBe(true);
-    expect(rc.chunkBytes).toBe(chunkSizeBytes(POV, N));
+    expect(rc.chunk).toEqual({ index: 1, chunk: CHUNK, proof: [] });
     // The request for D arrived at 50 ms, before D was stored at 60 ms: answered without it.
     const rd = d.response(1_000_000)!;
-    expect(rd.found).toBe(false);
-    expect(rd.chunkBytes).toBe(0);
+    expect(rd.chunk).toBeNull();
   });
 
   it("serialises one backer's responses in order of arrival on its uplink", () => {
@@ -69,7 +69,7 @@ describe("ChunkFetchBoard", () => {
     const late = (rs: typeof ra) =>
       rs.map((r) => {
         const x = r.response(5_000_000);
-        return x && { atUs: x.atUs, found: x.found, chunkBytes: x.chunkBytes };
+        return x && { atUs: x.atUs, chunk: x.chunk };
       });
     expect(late([...rb].reverse()).reverse()).toEqual(late(ra));
   });

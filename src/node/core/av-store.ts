@@ -1,11 +1,15 @@
 /**
- * The availability store of one validator, MODELLED: the whole available data (PoV and PVD) of
- * the candidates it backed, and its own chunk of the others.
+ * The availability store of one validator: the whole available data (PoV and PVD) of the
+ * candidates it backed, with their erasure chunks, and its own chunk of the others.
  *
  * - A backer stores the full available data after validating a candidate (backing's
- *   `make_pov_available`) and so holds every chunk of it.
+ *   `make_pov_available`): the store erasure-codes it among the session's validators
+ *   (`obtain_chunks_v1`, `branches`), refuses it when the root is not the descriptor's
+ *   (`StoreAvailableDataError::InvalidErasureRoot`, which backing takes as an invalid candidate),
+ *   and holds every chunk, each validator's at its mapped chunk index (`availability_chunk_index`).
+ *   The encoding is computed once per candidate and shared (`ErasureMemo`, SEMANTICS.md 5.7).
  * - A validator outside the backing group stores the chunk availability distribution fetched
- *   for it; a chunk is modelled by its size (`primitives/erasure-coding.ts`).
+ *   (and checked) for it.
  * - Every query is pure: what the store holds now. (With the simulator's lazily computed chunk
  *   fetches, availability distribution settles a fetch before the store is asked about it: see
  *   `node/network/availability-distribution`.)
@@ -15,7 +19,19 @@
  * Ref: polkadot/node/core/av-store/src/lib.rs (store_available_data, store_chunk,
  *      QueryChunkAvailability, QueryAvailableData, pruning).
  */
-import type { BlockNumber, CandidateHash } from "../../primitives/codecs.ts";
+import type { Hash } from "../../lib/hex.ts";
+import type {
+  BlockNumber,
+  CandidateHash,
+  CoreIndex,
+  ValidatorIndex,
+} from "../../primitives/codecs.ts";
+import {
+  availabilityChunkIndex,
+  type ErasureChunk,
+  type ErasureEncoding,
+  ErasureMemo,
+} from "../../primitives/erasure/encoding.ts";
 import type { AvailabilityStoreMessage, AvailableData, StoredChunk } from "../subsystem-types.ts";
 
 /** How long (relay blocks) stored data outlives its last use (modelling bound, see header). */
@@ -25,6 +41,9 @@ export const PRUNE_EVERY = 5;
 
 interface StoredFull {
   readonly data: AvailableData;
+  readonly encoding: ErasureEncoding;
+  readonly core: CoreIndex;
+  readonly chunkMapping: boolean;
   /** When it was stored, µs. */
   readonly storedAtUs: number;
   lastNeeded: BlockNumber;
@@ -36,24 +55,70 @@ export class AvailabilityStore implements AvailabilityStoreMessage {
   private currentBlock: BlockNumber = 0;
   private nextPrune: BlockNumber = 0;
 
-  /** `StoreAvailableData` at `atUs`: a backer holds the whole data, hence every chunk. */
-  storeAvailableData(candidateHash: CandidateHash, data: AvailableData, atUs: number): void {
-    if (!this.full.has(candidateHash)) {
-      this.full.set(candidateHash, { data, storedAtUs: atUs, lastNeeded: this.currentBlock });
-    }
+  constructor(
+    /** The shared erasure encodings (a store built alone computes its own). */
+    private readonly erasure: ErasureMemo = new ErasureMemo(),
+  ) {}
+
+  /**
+   * `StoreAvailableData` at `atUs`: erasure-codes the data among `nValidators`, checks the root
+   * against `expectedErasureRoot`, and holds the data and every chunk. `InvalidErasureRoot` (or an
+   * encoding error) stores nothing.
+   */
+  storeAvailableData(
+    candidateHash: CandidateHash,
+    data: AvailableData,
+    atUs: number,
+    expected: {
+      readonly nValidators: number;
+      readonly erasureRoot: Hash;
+      readonly core: CoreIndex;
+      readonly chunkMapping: boolean;
+    },
+  ): "Stored" | "InvalidErasureRoot" {
+    if (this.full.has(candidateHash)) return "Stored";
+    const encoding = this.erasure.encode(expected.nValidators, data.pov, data.pvd);
+    if (!encoding.ok || encoding.value.root !== expected.erasureRoot) return "InvalidErasureRoot";
+    this.full.set(candidateHash, {
+      data,
+      encoding: encoding.value,
+      core: expected.core,
+      chunkMapping: expected.chunkMapping,
+      storedAtUs: atUs,
+      lastNeeded: this.currentBlock,
+    });
+    return "Stored";
   }
 
   /**
    * `StoreChunk`: my own chunk of a candidate. Returns the stored entry, which the caller may
    * hand back to `touch` (saving the lookup in the big chunk map).
    */
-  storeChunk(candidateHash: CandidateHash, chunkBytes: number): StoredChunk {
+  storeChunk(candidateHash: CandidateHash, chunk: ErasureChunk): StoredChunk {
     let c = this.chunks.get(candidateHash);
     if (c === undefined) {
-      c = { chunkBytes, lastNeeded: this.currentBlock };
+      c = { chunk, lastNeeded: this.currentBlock };
       this.chunks.set(candidateHash, c);
     }
     return c;
+  }
+
+  /**
+   * `QueryChunk(candidate, validator_index)` as of `atUs`: the chunk validator `v` holds, from the
+   * whole data if it was stored by then (a backer serves every validator's chunk).
+   */
+  queryChunk(
+    candidateHash: CandidateHash,
+    validatorIndex: ValidatorIndex,
+    atUs: number,
+  ): ErasureChunk | undefined {
+    const f = this.full.get(candidateHash);
+    if (f === undefined || f.storedAtUs > atUs) return undefined;
+    const n = f.encoding.nValidators;
+    if (validatorIndex >= n) return undefined;
+    return f.encoding.erasureChunk(
+      availabilityChunkIndex(f.chunkMapping, n, f.core, validatorIndex),
+    );
   }
 
   /** `QueryChunkAvailability` for my chunk. */

@@ -4,9 +4,11 @@
  * after the leaf it signs a bitfield whose bit i says "core i is occupied and I hold my chunk",
  * and sends it to every other validator.
  */
+
 import { describe, expect, it } from "vitest";
 import { validatorActor } from "../../../src/actors/protocol.ts";
 import { SPAWNED_TASK_DELAY_US } from "../../../src/node/core/bitfield-signing.ts";
+import { encodeAvailableData } from "../../../src/primitives/erasure/encoding.ts";
 import { chunkSizeBytes, recoveryThreshold } from "../../../src/primitives/erasure-coding.ts";
 import { validatorKeypair } from "../../../src/primitives/keys.ts";
 import { noneCrypto } from "../../../src/primitives/signing.ts";
@@ -51,12 +53,20 @@ describe("availability distribution (modelled)", () => {
       expect(GROUPS[1].map((i) => v(i))).toContain(m.to);
     }
     // P: found at v2 (after a miss at v3 if v3 was asked first). Q: both backers miss.
-    const found = world.messages("ChunkFetchResponse", (m) => m.msg.found);
-    expect(found.map((m) => [m.from, m.to, m.msg.candidateHash, m.msg.chunkBytes]).sort()).toEqual(
+    const found = world.messages("ChunkFetchResponse", (m) => m.msg.chunk !== null);
+    // Each gets its own chunk (index = validator index: no chunk mapping), with its proof.
+    expect(
+      found.map((m) => [m.from, m.to, m.msg.candidateHash, m.msg.chunk?.index]).sort(),
+    ).toEqual(
       [
-        [v(2), v(0), P.candidateHash, 50_000],
-        [v(2), v(1), P.candidateHash, 50_000],
+        [v(2), v(0), P.candidateHash, 0],
+        [v(2), v(1), P.candidateHash, 1],
       ].sort(),
+    );
+    const encoding = encodeAvailableData(4, P.pov, P.pvd);
+    if (!encoding.ok) throw new Error(encoding.error.code);
+    expect(found.map((m) => m.msg.chunk?.chunk)).toEqual(
+      found.map((m) => encoding.value.chunks[m.msg.chunk!.index]),
     );
     const qRequests = requests.filter((m) => m.msg.candidateHash === Q.candidateHash);
     expect(qRequests.map((m) => `${m.from}->${m.to}`).sort()).toEqual(

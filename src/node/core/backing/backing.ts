@@ -119,6 +119,14 @@ interface PerCandidateState {
   readonly relayParent: Hash;
 }
 
+/**
+ * What a background validation gives backing: the validation result, or `InvalidErasureRoot`
+ * when the store refused the available data (`make_pov_available`'s error).
+ */
+type BackgroundValidation =
+  | CandidateValidity
+  | { readonly kind: "Invalid"; readonly code: "InvalidErasureRoot"; readonly detail?: string };
+
 interface PerRelayParentState {
   readonly ctx: BlockContext;
   readonly assignedCore: CoreIndex | null;
@@ -398,13 +406,30 @@ export class CandidateBacking implements CandidateBackingMessage {
       receipt,
       pvd,
       pov,
-      (result) => {
-        if (result.kind === "Valid") {
-          this.subsystems.store.storeAvailableData(
+      (validity) => {
+        let result: BackgroundValidation = validity;
+        if (validity.kind === "Valid") {
+          // `make_pov_available`: the store erasure-codes the data and checks the root; a
+          // candidate whose erasure root is not its data's is invalid (`Err(candidate)`).
+          const ctx = relayParentState.ctx;
+          const stored = this.subsystems.store.storeAvailableData(
             candidateHash,
             { pov, pvd, relayParent },
             this.env.now(),
+            {
+              nValidators: ctx.nValidators,
+              erasureRoot: receipt.descriptor.erasureRoot,
+              core: relayParentState.assignedCore ?? 0,
+              chunkMapping: ctx.nodeFeatures.availabilityChunkMapping,
+            },
           );
+          if (stored === "InvalidErasureRoot") {
+            result = {
+              kind: "Invalid",
+              code: "InvalidErasureRoot",
+              detail: "Erasure root doesn't match the announced by the candidate receipt",
+            };
+          }
         }
         this.handleValidated(relayParent, kind, receipt, candidateHash, pvd, result);
       },
@@ -418,7 +443,7 @@ export class CandidateBacking implements CandidateBackingMessage {
     receipt: CommittedCandidateReceipt,
     candidateHash: CandidateHash,
     pvd: PersistedValidationData,
-    result: CandidateValidity,
+    result: BackgroundValidation,
   ): void {
     const relayParentState = this.perRelayParent.get(relayParent);
     if (relayParentState === undefined) {

@@ -14,6 +14,7 @@
 import type { ActorLog, ValidatorEnv } from "../../../actors/env.ts";
 import type { ActorId, ProtocolMessage } from "../../../actors/protocol.ts";
 import type { Hash } from "../../../lib/hex.ts";
+import type { ErasureMemo } from "../../../primitives/erasure/encoding.ts";
 import type { AvailabilityStoreMessage } from "../../subsystem-types.ts";
 import type { BlockContext } from "../../util/block-context.ts";
 import { PovRequester } from "./pov-requester.ts";
@@ -30,9 +31,10 @@ export class AvailabilityDistribution {
     private readonly env: ValidatorEnv,
     log: ActorLog,
     private readonly store: AvailabilityStoreMessage,
+    erasure: ErasureMemo,
   ) {
-    this.requester = new ChunkRequester(env, log, store);
-    this.responder = new Responder(env, store, env.validatorActors.length);
+    this.requester = new ChunkRequester(env, log, store, erasure);
+    this.responder = new Responder(env, store);
     this.povRequester = new PovRequester(env);
   }
 

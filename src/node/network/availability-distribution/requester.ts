@@ -7,8 +7,11 @@
  *   (seeded), the next one on a miss or a timeout (`CHUNK_REQUEST_TIMEOUT` = 1 s). A fetch lives
  *   while its candidate occupies a core at the active leaf; a finished or failed fetch is not
  *   repeated for the same candidate.
- * - A fetched chunk goes to the availability store (`StoreChunk`); the chunk index is the
- *   validator index and no erasure root is checked (real chunks come with the availability issue).
+ * - My chunk index is `availability_chunk_index` (the validator index, or with the
+ *   `AvailabilityChunkMapping` node feature `(core * k + v) % n`). A chunk is checked before it is
+ *   stored (`validate_chunk`): its index must be mine and its proof must lead from the candidate's
+ *   erasure root to its blake2 hash; a backer that sends anything else is passed over like one
+ *   without the chunk. A checked chunk goes to the availability store (`StoreChunk`).
  *
  * Performance model (docs/simulator.md "Performance model"): with lazily computed fetches
  * (`env.chunkFetching`, the simulator's) a request is not a message; its fate is computed when
@@ -17,7 +20,7 @@
  * moves on to the next backer at its delivery time, silence moves on at the deadline.
  *
  * Ref: polkadot/node/network/availability-distribution/src/requester (Requester::add_cores,
- *      fetch_task: group shuffled, our group skipped, one chunk per candidate),
+ *      fetch_task: group shuffled, our group skipped, one chunk per candidate, validate_chunk),
  *      polkadot/node/network/protocol/src/request_response/mod.rs (CHUNK_REQUEST_TIMEOUT).
  */
 import type {
@@ -28,8 +31,14 @@ import type {
   ValidatorEnv,
 } from "../../../actors/env.ts";
 import type { ActorId, ProtocolMessage } from "../../../actors/protocol.ts";
+import type { Hash } from "../../../lib/hex.ts";
 import type { Prng } from "../../../lib/prng.ts";
 import type { CandidateHash, ValidatorIndex } from "../../../primitives/codecs.ts";
+import {
+  availabilityChunkIndex,
+  type ErasureChunk,
+  type ErasureMemo,
+} from "../../../primitives/erasure/encoding.ts";
 import type { AvailabilityStoreMessage, StoredChunk } from "../../subsystem-types.ts";
 import type { BlockContext } from "../../util/block-context.ts";
 
@@ -38,6 +47,9 @@ export const CHUNK_REQUEST_TIMEOUT_US = 1_000_000;
 
 interface FetchTask {
   readonly candidateHash: CandidateHash;
+  /** The candidate's erasure root (its descriptor's) and my chunk index. */
+  readonly erasureRoot: Hash;
+  readonly chunkIndex: number;
   /** Backers still to try; the last one is tried next (Rust pops from the back). */
   readonly remaining: ValidatorIndex[];
   current: ValidatorIndex | null;
@@ -73,6 +85,8 @@ export class ChunkRequester {
     private readonly env: ValidatorEnv,
     private readonly log: ActorLog,
     private readonly store: AvailabilityStoreMessage,
+    /** The shared encodings, whose chunk check `validate_chunk` uses. */
+    private readonly erasure: ErasureMemo,
   ) {
     this.rng = env.rng.fork("availability-distribution");
   }
@@ -87,26 +101,29 @@ export class ChunkRequester {
     // Fetches of candidates still occupying a core are stamped with this leaf's generation; the
     // others are cancelled below (a stamp instead of a set: ~100 cores x 600 validators a leaf).
     const generation = ++this.leafGeneration;
-    for (const core of leaf.availabilityCores) {
-      if (core.kind !== "Occupied") continue;
+    const mapping = leaf.nodeFeatures.availabilityChunkMapping;
+    leaf.availabilityCores.forEach((core, coreIndex) => {
+      if (core.kind !== "Occupied") return;
       if (core.groupResponsible === myGroup) {
         this.store.touch(core.candidateHash, leaf.number);
-        continue;
+        return;
       }
       const existing = this.fetches.get(core.candidateHash);
       if (existing !== undefined) {
         existing.generation = generation;
         this.store.touch(core.candidateHash, leaf.number, existing.stored);
-        continue;
+        return;
       }
       if (this.store.hasChunk(core.candidateHash)) {
         this.store.touch(core.candidateHash, leaf.number);
-        continue;
+        return;
       }
       // My group is not responsible, so I am not in the group: no need to filter myself out.
       const order = this.rng.shuffle((leaf.groups[core.groupResponsible] ?? []).slice());
       const task: FetchTask = {
         candidateHash: core.candidateHash,
+        erasureRoot: core.candidateDescriptor.erasureRoot,
+        chunkIndex: availabilityChunkIndex(mapping, leaf.nValidators, coreIndex, me),
         remaining: order,
         current: null,
         deadline: null,
@@ -118,7 +135,7 @@ export class ChunkRequester {
       };
       this.fetches.set(core.candidateHash, task);
       this.tryNext(task);
-    }
+    });
     for (const [hash, task] of this.fetches) {
       if (task.generation === generation) continue;
       this.clearTimeout(task);
@@ -189,11 +206,11 @@ export class ChunkRequester {
       const r = task.request.response(now);
       let retryAtUs: number;
       if (r !== null && r.atUs <= deadline) {
-        if (r.found) {
+        if (r.chunk !== null && this.validChunk(task, r.chunk)) {
           this.clearTimeout(task);
           task.state = "Done";
           task.request = null;
-          task.stored = this.store.storeChunk(task.candidateHash, r.chunkBytes);
+          task.stored = this.store.storeChunk(task.candidateHash, r.chunk);
           return;
         }
         retryAtUs = r.atUs;
@@ -207,6 +224,28 @@ export class ChunkRequester {
       if (next === null) return;
       this.requestLazily(fetching, task, next, retryAtUs);
     }
+  }
+
+  /**
+   * `validate_chunk`: the chunk index I expect, and a proof from the erasure root to the chunk's
+   * hash ("Validator sent the wrong chunk", "Received chunk does not match merkle tree").
+   */
+  private validChunk(task: FetchTask, chunk: ErasureChunk): boolean {
+    if (chunk.index !== task.chunkIndex) {
+      this.log.warn("Validator sent the wrong chunk", {
+        candidateHash: task.candidateHash,
+        chunkIndex: chunk.index,
+        expectedChunkIndex: task.chunkIndex,
+      });
+      return false;
+    }
+    if (!this.erasure.isChunkValid(task.erasureRoot, chunk)) {
+      this.log.warn("Received chunk does not match merkle tree", {
+        candidateHash: task.candidateHash,
+      });
+      return false;
+    }
+    return true;
   }
 
   /** Times the task's request out at `deadline` (timers grouped by deadline). */
@@ -254,12 +293,16 @@ export class ChunkRequester {
     if (task === undefined || task.state !== "Fetching" || task.current === null) return;
     if (this.env.validatorActors[task.current] !== from) return;
     this.clearTimeout(task);
-    if (!msg.found || msg.validatorIndex !== this.env.validatorIndex) {
+    if (
+      msg.chunk === null ||
+      msg.validatorIndex !== this.env.validatorIndex ||
+      !this.validChunk(task, msg.chunk)
+    ) {
       this.tryNext(task);
       return;
     }
     task.state = "Done";
-    task.stored = this.store.storeChunk(msg.candidateHash, msg.chunkBytes);
+    task.stored = this.store.storeChunk(msg.candidateHash, msg.chunk);
     if (this.log.enabled("trace")) {
       this.log.trace("Chunk fetched", { candidateHash: msg.candidateHash, from });
     }
