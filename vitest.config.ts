@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     pool: "threads",
+    setupFiles: ["test/setup-hashing.ts"],
     testTimeout: 60_000,
   },
 });

@@ -319,6 +319,12 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+// Before any command runs: the WebAssembly BLAKE2b (same outputs as noble's, faster).
+program.hook("preAction", async () => {
+  const { useFastHashing } = await import("../primitives/hashing.ts");
+  await useFastHashing();
+});
+
 try {
   await program.parseAsync(process.argv);
 } catch (e) {

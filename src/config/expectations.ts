@@ -36,6 +36,8 @@ export const PARA_PATHS = [
   "inclusionIntervalMs",
   "availabilityMs.mean",
   "availabilityMs.p95",
+  "availability.chunksFetched",
+  "availability.bytesMoved",
   "backedPer15RelayBlocks.min",
   "backedPer15RelayBlocks.max",
   "backedPer15RelayBlocks.windows",

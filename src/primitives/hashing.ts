@@ -1,5 +1,9 @@
 /**
- * blake2b-256, Substrate's `BlakeTwo256`, synchronous (@noble/hashes) so pure cores can hash.
+ * blake2b-256, Substrate's `BlakeTwo256`, synchronous so pure cores can hash: @noble/hashes, or the
+ * same function in WebAssembly (hash-wasm) once `useFastHashing()` has installed it. WebAssembly
+ * compiles asynchronously, so the commands and the test setup await it once at start; its outputs
+ * equal noble's (test/primitives/hashing.test.ts checks random inputs), so installing it changes
+ * no result, only the speed (about 20x on erasure chunks here: noble hashes ~20 MB/s).
  *
  * `hashHex` remembers its last few thousand answers: the same head data is hashed by every node
  * that handles a candidate (collators, backers, prospective parachains, the runtime), and a map
@@ -8,10 +12,26 @@
  * Ref: substrate sp-core hashing `blake2_256`.
  */
 import { blake2b } from "@noble/hashes/blake2.js";
+import { createBLAKE2b, type IHasher } from "hash-wasm";
 import { fromHex, type Hash, type Hex, toHex } from "../lib/hex.ts";
 
+/**
+ * The WebAssembly BLAKE2b-256, once installed (module state allowed with its reason in
+ * test/architecture.test.ts: the same function as noble's, so it cannot change a run).
+ */
+let fastBlake2b256: IHasher | null = null;
+
+/** Installs the WebAssembly BLAKE2b-256 (idempotent). */
+export async function useFastHashing(): Promise<void> {
+  fastBlake2b256 ??= await createBLAKE2b(256);
+}
+
 export function blake2b256(data: Uint8Array): Uint8Array {
-  return blake2b(data, { dkLen: 32 });
+  const fast = fastBlake2b256;
+  if (fast === null) return blake2b(data, { dkLen: 32 });
+  fast.init();
+  fast.update(data);
+  return fast.digest("binary");
 }
 
 /** blake2b-256 of raw bytes, as a 0x-hex hash. */

@@ -48,6 +48,11 @@ export interface ParaReport {
    * `CandidateIncluded` (a multiple of the relay slot: 6000 ms when included in the next block).
    */
   readonly availabilityMs: { readonly mean: number; readonly p95: number } | null;
+  /**
+   * For the candidates backed in the measured blocks: chunk fetches answered with a chunk, and the
+   * bytes of their PoVs (collation and PoV fetches) and chunk responses carried over the network.
+   */
+  readonly availability: { readonly chunksFetched: number; readonly bytesMoved: number };
   readonly backedPer15RelayBlocks: {
     readonly min: number;
     readonly max: number;
@@ -100,6 +105,8 @@ export interface RunReportInput {
   readonly events: readonly ReportEvent[];
   /** Authored blocks by head hash. */
   readonly blocks: ReadonlyMap<Hash, BlockFacts>;
+  /** What the network carried for each candidate's availability (absent: nothing recorded). */
+  readonly traffic?: ReadonlyMap<Hash, { readonly chunks: number; readonly bytes: number }>;
 }
 
 export interface RunReport {
@@ -237,6 +244,7 @@ function paraReport(input: RunReportInput, paraId: number): ParaReport {
     blockTimeMs: stats(blockTimes),
     inclusionIntervalMs: included.length > 0 ? round3(measuredMs / included.length) : null,
     availabilityMs: availabilityTimes(input, ofPara, included),
+    availability: availabilityTraffic(input, backed),
     backedPer15RelayBlocks:
       windows.length > 0
         ? { min: Math.min(...windows), max: Math.max(...windows), windows: windows.length }
@@ -253,6 +261,22 @@ function paraReport(input: RunReportInput, paraId: number): ParaReport {
     maxExecutionMsPerBlock: input.maxExecutionMsPerBlock.get(paraId) ?? 0,
     ...loadFigures(input, paraId, included),
   };
+}
+
+/** `ParaReport.availability` (see there). */
+function availabilityTraffic(
+  input: RunReportInput,
+  backed: readonly ReportEvent[],
+): ParaReport["availability"] {
+  let chunksFetched = 0;
+  let bytesMoved = 0;
+  for (const e of backed) {
+    const t = input.traffic?.get(e.candidateHash);
+    if (t === undefined) continue;
+    chunksFetched += t.chunks;
+    bytesMoved += t.bytes;
+  }
+  return { chunksFetched, bytesMoved };
 }
 
 /** `ParaReport.availabilityMs` (see there). */

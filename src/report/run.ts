@@ -51,6 +51,7 @@ export function runReportInput(scenario: Scenario, world: World): RunReportInput
     ),
     events: world.events,
     blocks: world.blocks,
+    traffic: world.traffic,
   };
 }
 

@@ -29,6 +29,10 @@ const ROWS: readonly Row[] = [
         ? `${secondsText(p.availabilityMs.mean)} / ${secondsText(p.availabilityMs.p95)}`
         : "-",
   ],
+  [
+    "availability: chunks fetched / data moved",
+    (p) => `${p.availability.chunksFetched} / ${(p.availability.bytesMoved / 1e6).toFixed(1)} MB`,
+  ],
   ["block time mean", (p) => secondsText(p.blockTimeMs?.mean)],
   [
     "block time p50 / p95",

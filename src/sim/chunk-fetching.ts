@@ -132,6 +132,12 @@ export class ChunkFetchBoard {
     validatorActors: readonly ActorId[],
     private readonly responders: ChunkResponders,
     private readonly fault?: ChunkFetchFault,
+    /** Told of each response once, when it is sent: its candidate, size and whether it has a chunk. */
+    private readonly onResponse?: (
+      candidateHash: CandidateHash,
+      bytes: number,
+      withChunk: boolean,
+    ) => void,
   ) {
     this.requestFree = new Float64Array(validatorActors.length);
     this.endpoints = validatorActors.map((a) => network.endpoint(a));
@@ -217,7 +223,10 @@ export class ChunkFetchBoard {
       req.startUs = Math.max(arrival, lane.freeUs);
       req.endUs = req.startUs + copyUs;
       lane.freeUs = req.endUs;
-      if (!req.counted) this.network.countLazySend(backerEndpoint, size);
+      if (!req.counted) {
+        this.network.countLazySend(backerEndpoint, size);
+        this.onResponse?.(req.candidateHash, size, chunk !== null);
+      }
       req.counted = true;
       const at = this.network.lazyCopy(
         this.endpoints[req.requester]!,

@@ -47,3 +47,14 @@ export interface InclusionEventRecord {
 export interface AuthoredBlockRecord extends AuthoredBlockInfo {
   readonly authoredAtUs: number;
 }
+
+/**
+ * What the network carried for one candidate's availability: PoVs (collation and PoV fetch
+ * responses) and chunk responses with a chunk, counted when sent (a lost copy was still sent).
+ */
+export interface CandidateTraffic {
+  /** Chunk fetches answered with a chunk. */
+  chunks: number;
+  /** Bytes of those responses and of the PoVs. */
+  bytes: number;
+}

@@ -56,6 +56,7 @@ import { NodeCaches } from "../node/caches.ts";
 import { ValidatorNode } from "../node/validator.ts";
 import { runtimeConfigOfCode } from "../parachain/code.ts";
 import { createPvf, type Pvf } from "../parachain/pvf.ts";
+import type { CandidateHash } from "../primitives/codecs.ts";
 import { collatorKeypair, validatorKeypair } from "../primitives/keys.ts";
 import {
   type Crypto,
@@ -69,10 +70,15 @@ import type { RelayState } from "../relay/state.ts";
 import { AnnouncementBoard } from "./announcement-board.ts";
 import { BitfieldBoard } from "./bitfield-board.ts";
 import { SafetyChecker, type Violation } from "./checkers.ts";
-import { type ChunkFetchFault, ChunkFetchBoard } from "./chunk-fetching.ts";
+import { ChunkFetchBoard, type ChunkFetchFault } from "./chunk-fetching.ts";
 import { ActorLogger, Logger, type LogLevel, type LogLevels, type LogSink } from "./log.ts";
 import { Network } from "./network.ts";
-import type { AuthoredBlockRecord, InclusionEventRecord, RelayBlockRecord } from "./records.ts";
+import type {
+  AuthoredBlockRecord,
+  CandidateTraffic,
+  InclusionEventRecord,
+  RelayBlockRecord,
+} from "./records.ts";
 import { RelayBlockProduction } from "./relay-block-production.ts";
 import { RelayChainStore } from "./relay-chain.ts";
 import { Cpu, Scheduler } from "./scheduler.ts";
@@ -180,6 +186,8 @@ export class World {
   readonly checker: SafetyChecker;
   /** The para blocks the collators authored, by head hash. */
   readonly blocks = new Map<Hash, AuthoredBlockRecord>();
+  /** What the network carried for each candidate's availability (PoVs, chunks). */
+  readonly traffic = new Map<CandidateHash, CandidateTraffic>();
   readonly panics: RuntimePanicInfo[] = [];
   private readonly actors = new Map<ActorId, Actor>();
   private readonly crypto: Crypto;
@@ -245,6 +253,7 @@ export class World {
           null,
       },
       options.chunkFetchFault,
+      (hash, bytes, withChunk) => this.noteTraffic(hash, bytes, withChunk),
     );
 
     this.addValidators(keys, validatorActors, this.pvf);
@@ -457,7 +466,26 @@ export class World {
   private send(from: ActorId, to: ActorId, msg: ProtocolMessage): void {
     const target = this.actors.get(to);
     assert(target !== undefined, () => `${from} sent ${msg.type} to unknown actor ${to}`);
-    this.network.send(from, to, messageSizeBytes(msg), () => target.onMessage(from, msg), msg.type);
+    const bytes = messageSizeBytes(msg);
+    this.noteAvailabilityMessage(msg, bytes);
+    this.network.send(from, to, bytes, () => target.onMessage(from, msg), msg.type);
+  }
+
+  /** Counts a message's bytes in its candidate's availability traffic, if it carries its data. */
+  private noteAvailabilityMessage(msg: ProtocolMessage, bytes: number): void {
+    if (msg.type === "CollationFetchResponse" && msg.collation !== null) {
+      this.noteTraffic(msg.collation.candidateHash, bytes, false);
+    } else if (msg.type === "PovFetchResponse" && msg.pov !== null) {
+      this.noteTraffic(msg.candidateHash, bytes, false);
+    } else if (msg.type === "ChunkFetchResponse") {
+      this.noteTraffic(msg.candidateHash, bytes, msg.chunk !== null);
+    }
+  }
+
+  private noteTraffic(hash: CandidateHash, bytes: number, withChunk: boolean): void {
+    const t = getOrInsertComputed(this.traffic, hash, () => ({ chunks: 0, bytes: 0 }));
+    t.bytes += bytes;
+    if (withChunk) t.chunks++;
   }
 
   private multicast(from: ActorId, to: readonly ActorId[], msg: ProtocolMessage): void {

@@ -87,3 +87,21 @@ describe("inclusion needs n - floor((n-1)/3) validators holding their chunk", ()
     expect(report.safety.violations).toEqual([]);
   });
 });
+
+describe("the run report's availability traffic", () => {
+  it("counts each non-backer's chunk fetch once, and the PoVs and chunks carried", () => {
+    const { report, world } = runScenario(SCENARIO);
+    const para = report.paras["2000"]!;
+    // Every candidate backed in the measured blocks is fetched by the validators outside its
+    // backing group (12 - 4 here), except those backed in the last block or two (their fetches
+    // are still to be looked at when the run ends).
+    const nonBackers = N - world.chain.at(0)!.state.scheduler.validatorGroups[0]!.length;
+    expect(para.availability.chunksFetched).toBeLessThanOrEqual(nonBackers * para.backed);
+    expect(para.availability.chunksFetched).toBeGreaterThanOrEqual(nonBackers * (para.backed - 2));
+    // Each chunk is at least a quarter of the PoV (k = 4 of 12), and every PoV was carried.
+    const pov = [...world.blocks.values()][0]!.povBytes;
+    expect(para.availability.bytesMoved).toBeGreaterThan(
+      para.availability.chunksFetched * (pov / 4) + para.backed * pov,
+    );
+  });
+});
