@@ -27,6 +27,7 @@ import { fileURLToPath } from "node:url";
 import { nativeCryptoProvider } from "../src/cli/native-crypto.ts";
 import { PRESET_NAMES } from "../src/config/presets.ts";
 import { type CryptoKind, resolveScenario, type Scenario } from "../src/config/scenario.ts";
+import { useFastHashing } from "../src/primitives/hashing.ts";
 import { runScenario } from "../src/report/run.ts";
 import { erasureCodingBench } from "./erasure-coding.ts";
 import { POLKADOT_PARAS, polkadotScenario } from "./polkadot.ts";
@@ -316,6 +317,8 @@ if (args.includes("--help") || args.includes("-h")) {
 } else {
   try {
     const options = parseOptions(args);
+    // The hashing the CLI runs with (the same outputs as noble's, faster): src/primitives/hashing.ts.
+    await useFastHashing();
     const childArg = options.get("child");
     if (childArg !== undefined) child(JSON.parse(childArg) as Case);
     else parent(options);
