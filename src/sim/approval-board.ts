@@ -1,0 +1,204 @@
+/**
+ * Approval distribution's gossip of assignments and approval votes as lazily materialised gossip
+ * (groundwork for approval checking, issue 20; not wired yet).
+ *
+ * Protocol (simplified as the bitfield board is): a validator that triggers an assignment or
+ * signs an approval for candidates of relay block B sends it to every other validator; each
+ * receiver records it with the time it arrived. Approval voting stores an assignment with the
+ * tick it was received LOCALLY, so receivers legitimately differ: the board answers per receiver.
+ * A lost copy is never delivered: no retransmission and no re-gossip from other peers, as with
+ * the bitfield board (the real protocol's grid topology would route around a lost copy).
+ *
+ * Performance model, not protocol: one entry per published item instead of one message per copy.
+ * The sender's uplink pays for every copy when it publishes (`Network.lazyBroadcast`, copies in
+ * validator order, `bytes` given by the caller); a receiver's copies (latency, loss) are computed
+ * only when it asks (`delivered`). Each (block, receiver) keeps the prefix of items already
+ * materialised, sorted by arrival, so a receiver asking every 500 ms tick pays only for the items
+ * published since it last asked (plus a binary search). Lazy copies do not queue with other
+ * traffic on the receiver's download link (docs/simulator.md "Performance model").
+ *
+ * Invariants:
+ * - Receiver `v`'s copy of item `k` (k-th published about block B) draws from
+ *   `rng.fork("approval-gossip/<B>/<v>").derive(k, 0)` on the world's root stream: the same
+ *   whoever asked before, however often, whether or not items before it were asked for.
+ * - A sender's own item counts as received by it at its publication time, never lost.
+ * - `delivered` lists arrivals in arrival order, ties by publication order; an answer for a
+ *   later `byUs` extends an earlier one (a copy's arrival never changes once computed).
+ * - Blocks more than `keepBlocks` below `number` are dropped by `prune(number, keepBlocks)`.
+ *
+ * Ref: polkadot/node/network/approval-distribution/src/lib.rs (assignments and approvals sent to
+ *      the validators of the session), polkadot/node/core/approval-voting/src/lib.rs (an
+ *      assignment imported with the local tick of its arrival), docs/simulator.md
+ *      "Performance model".
+ */
+
+import type { ActorId } from "../actors/protocol.ts";
+import { assert } from "../lib/assert.ts";
+import type { Hash } from "../lib/hex.ts";
+import { getOrInsertComputed } from "../lib/memo.ts";
+import type { Prng } from "../lib/prng.ts";
+import type { ValidatorIndex } from "../primitives/codecs.ts";
+import type { LazyBroadcast, Network } from "./network.ts";
+import type { Time } from "./scheduler.ts";
+
+/** What approval distribution gossips: an assignment or an approval vote, for some candidates. */
+export type ApprovalItem =
+  | {
+      readonly kind: "assignment";
+      readonly validator: ValidatorIndex;
+      readonly candidateIndices: readonly number[];
+      readonly tranche: number;
+      readonly cert: unknown;
+    }
+  | {
+      readonly kind: "approval";
+      readonly validator: ValidatorIndex;
+      readonly candidateIndices: readonly number[];
+      readonly signature: Uint8Array;
+    };
+
+/** An item as one receiver got it. */
+export interface ApprovalArrival {
+  readonly item: ApprovalItem;
+  /** When it reached the receiver (its publication time for the sender's own), µs. */
+  readonly atUs: Time;
+}
+
+interface Published {
+  readonly fromIndex: ValidatorIndex;
+  readonly item: ApprovalItem;
+  readonly atUs: Time;
+  readonly lazy: LazyBroadcast;
+}
+
+/** One receiver's view of one block: the items materialised so far. */
+interface Inbox {
+  readonly rng: Prng;
+  /** Items `0..materialised` of the board have been computed for this receiver. */
+  materialised: number;
+  /** The delivered ones, sorted by arrival time then publication order. */
+  readonly arrivals: ApprovalArrival[];
+}
+
+/** The items gossiped about one relay block. */
+interface Board {
+  readonly number: number;
+  readonly published: Published[];
+  /** Per receiver index, created when it first asks. */
+  readonly inboxes: (Inbox | undefined)[];
+}
+
+export class ApprovalBoard {
+  private readonly boards = new Map<Hash, Board>();
+  /** Per validator index: every other validator, in index order (an item's recipients). */
+  private readonly peersOf: (readonly ActorId[])[] = [];
+
+  constructor(
+    private readonly network: Network,
+    /** The world's root stream (see the header for the label each receiver forks). */
+    private readonly rng: Prng,
+    private readonly validatorActors: readonly ActorId[],
+    /** The relay block number of a relay block (0 if unknown). */
+    private readonly numberOf: (relayBlock: Hash) => number,
+  ) {}
+
+  /**
+   * Validator `from` sends `item` about relay block `block` to every other validator, now
+   * (`atUs` is the current time: its uplink starts the copies no earlier); `bytes` is the size of
+   * one copy on the wire.
+   */
+  publish(from: ValidatorIndex, block: Hash, item: ApprovalItem, bytes: number, atUs: Time): void {
+    this.checkIndex(from);
+    assert(
+      item.validator === from,
+      () => `approval gossip: validator ${from} publishes an ${item.kind} of ${item.validator}`,
+    );
+    const board = getOrInsertComputed(this.boards, block, (hash) => ({
+      number: this.numberOf(hash),
+      published: [],
+      inboxes: [],
+    }));
+    const lazy = this.network.lazyBroadcast(this.validatorActors[from]!, this.peers(from), bytes);
+    assert(
+      atUs <= lazy.upStartUs,
+      () =>
+        `approval gossip: published at ${atUs} µs, after the upload started (${lazy.upStartUs})`,
+    );
+    board.published.push({ fromIndex: from, item, atUs, lazy });
+  }
+
+  /**
+   * What validator `to` has received about `block` by `byUs`, each with its arrival time, in
+   * arrival order (ties by publication order). Its own items count as received when published.
+   */
+  delivered(to: ValidatorIndex, block: Hash, byUs: Time): readonly ApprovalArrival[] {
+    this.checkIndex(to);
+    const board = this.boards.get(block);
+    if (board === undefined) return [];
+    let inbox = board.inboxes[to];
+    if (inbox === undefined) {
+      inbox = {
+        rng: this.rng.fork(`approval-gossip/${block}/${to}`),
+        materialised: 0,
+        arrivals: [],
+      };
+      board.inboxes[to] = inbox;
+    }
+    this.materialise(board, to, inbox);
+    return inbox.arrivals.slice(0, upperBound(inbox.arrivals, byUs));
+  }
+
+  /** Forgets the blocks numbered more than `keepBlocks` below `number`. */
+  prune(number: number, keepBlocks: number): void {
+    for (const [hash, board] of this.boards) {
+      if (board.number < number - keepBlocks) this.boards.delete(hash);
+    }
+  }
+
+  /** Computes `to`'s copies of the items published since it last asked. */
+  private materialise(board: Board, to: ValidatorIndex, inbox: Inbox): void {
+    const { published } = board;
+    for (let k = inbox.materialised; k < published.length; k++) {
+      const p = published[k]!;
+      let at: Time | null;
+      if (p.fromIndex === to) {
+        at = p.atUs;
+      } else {
+        const copy = to < p.fromIndex ? to : to - 1;
+        at = this.network.lazyDelivery(p.lazy, copy, inbox.rng.derive(k, 0));
+      }
+      if (at === null) continue; // lost: never delivered (no retransmission)
+      // After every arrival at or before `at`: ties stay in publication order.
+      inbox.arrivals.splice(upperBound(inbox.arrivals, at), 0, { item: p.item, atUs: at });
+    }
+    inbox.materialised = published.length;
+  }
+
+  private checkIndex(index: ValidatorIndex): void {
+    assert(
+      Number.isInteger(index) && index >= 0 && index < this.validatorActors.length,
+      () => `approval gossip: no validator ${index} (${this.validatorActors.length} validators)`,
+    );
+  }
+
+  private peers(index: ValidatorIndex): readonly ActorId[] {
+    let peers = this.peersOf[index];
+    if (peers === undefined) {
+      peers = this.validatorActors.filter((_, v) => v !== index);
+      this.peersOf[index] = peers;
+    }
+    return peers;
+  }
+}
+
+/** The number of arrivals at or before `atUs` (`arrivals` sorted by arrival time). */
+function upperBound(arrivals: readonly ApprovalArrival[], atUs: Time): number {
+  let lo = 0;
+  let hi = arrivals.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (arrivals[mid]!.atUs <= atUs) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
