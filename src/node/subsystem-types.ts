@@ -176,6 +176,18 @@ export interface AvailableData {
   readonly relayParent: Hash;
 }
 
+/**
+ * What `StoreAvailableData` is told besides the data: the session's validators, the erasure root
+ * the descriptor commits to, the core the candidate is backed on and whether chunks are mapped
+ * (`AvailabilityChunkMapping`).
+ */
+export interface ExpectedErasure {
+  readonly nValidators: number;
+  readonly erasureRoot: Hash;
+  readonly core: CoreIndex;
+  readonly chunkMapping: boolean;
+}
+
 /** My chunk of a candidate as the availability store holds it. */
 export interface StoredChunk {
   readonly chunk: ErasureChunk;
@@ -193,12 +205,7 @@ export interface AvailabilityStoreMessage {
     candidateHash: CandidateHash,
     data: AvailableData,
     atUs: number,
-    expected: {
-      readonly nValidators: number;
-      readonly erasureRoot: Hash;
-      readonly core: CoreIndex;
-      readonly chunkMapping: boolean;
-    },
+    expected: ExpectedErasure,
   ): "Stored" | "InvalidErasureRoot";
   /** `StoreChunk`: my own chunk; the stored entry may be handed back to `touch`. */
   storeChunk(candidateHash: CandidateHash, chunk: ErasureChunk): StoredChunk;

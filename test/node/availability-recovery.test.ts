@@ -32,6 +32,7 @@ import type { AvailableData } from "../../src/node/subsystem-types.ts";
 import type { PersistedValidationData } from "../../src/primitives/codecs.ts";
 import { povBlockData } from "../../src/primitives/erasure/available-data.ts";
 import * as codec from "../../src/primitives/erasure/codec.ts";
+import { recoveryThreshold } from "../../src/primitives/erasure/codec.ts";
 import {
   availabilityChunkIndex,
   type ErasureChunk,
@@ -39,7 +40,6 @@ import {
   ErasureMemo,
 } from "../../src/primitives/erasure/encoding.ts";
 import { branches } from "../../src/primitives/erasure/trie.ts";
-import { recoveryThreshold } from "../../src/primitives/erasure-coding.ts";
 import { hashBytes } from "../../src/primitives/hashing.ts";
 
 vi.mock("../../src/primitives/erasure/codec.ts", async (importOriginal) => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { validatorActor } from "../../src/actors/protocol.ts";
 import { Prng } from "../../src/lib/prng.ts";
-import { chunkSizeBytes } from "../../src/primitives/erasure-coding.ts";
 import { ChunkFetchBoard } from "../../src/sim/chunk-fetching.ts";
 import { Network, type NetworkConfig } from "../../src/sim/network.ts";
 import { Scheduler } from "../../src/sim/scheduler.ts";
@@ -10,10 +9,9 @@ const N = 10;
 const actors = Array.from({ length: N }, (_, i) => validatorActor(i));
 const C = "0xc1";
 const D = "0xd1";
-/** 100 Mbit/s moves 12.5 bytes per µs: a chunk of 4 MB / recovery threshold 4 = 1 MB takes 80 ms. */
-const POV = 4_000_000;
-/** A chunk of that size (its bytes do not matter to the board). */
-const CHUNK = new Uint8Array(chunkSizeBytes(POV, N));
+/** 100 Mbit/s moves 12.5 bytes per µs: a chunk of 1 MB takes 80 ms (its bytes do not matter to the board). */
+const CHUNK_BYTES = 1_000_000;
+const CHUNK = new Uint8Array(CHUNK_BYTES);
 
 function setup(config: Partial<NetworkConfig> = {}, storedAt: Record<string, number> = {}) {
   const net = new Network(new Scheduler(), Prng.fromSeed(1), {
@@ -51,7 +49,7 @@ describe("ChunkFetchBoard", () => {
     const { board } = setup({}, { [`0/${C}`]: 0 });
     const first = board.request(1, C, 0, 0);
     const second = board.request(2, C, 0, 0);
-    const chunkUs = (chunkSizeBytes(POV, N) * 8) / 100; // µs at 100 Mbit/s
+    const chunkUs = (CHUNK_BYTES * 8) / 100; // µs at 100 Mbit/s
     const a = first.response(2_000_000)!.atUs;
     const b = second.response(2_000_000)!.atUs;
     // Both requests arrive at ~50 ms; the second response waits for the first to leave.

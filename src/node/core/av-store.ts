@@ -19,7 +19,6 @@
  * Ref: polkadot/node/core/av-store/src/lib.rs (store_available_data, store_chunk,
  *      QueryChunkAvailability, QueryAvailableData, pruning).
  */
-import type { Hash } from "../../lib/hex.ts";
 import type {
   BlockNumber,
   CandidateHash,
@@ -32,7 +31,12 @@ import {
   type ErasureEncoding,
   ErasureMemo,
 } from "../../primitives/erasure/encoding.ts";
-import type { AvailabilityStoreMessage, AvailableData, StoredChunk } from "../subsystem-types.ts";
+import type {
+  AvailabilityStoreMessage,
+  AvailableData,
+  ExpectedErasure,
+  StoredChunk,
+} from "../subsystem-types.ts";
 
 /** How long (relay blocks) stored data outlives its last use (modelling bound, see header). */
 export const KEEP_BLOCKS = 10;
@@ -69,12 +73,7 @@ export class AvailabilityStore implements AvailabilityStoreMessage {
     candidateHash: CandidateHash,
     data: AvailableData,
     atUs: number,
-    expected: {
-      readonly nValidators: number;
-      readonly erasureRoot: Hash;
-      readonly core: CoreIndex;
-      readonly chunkMapping: boolean;
-    },
+    expected: ExpectedErasure,
   ): "Stored" | "InvalidErasureRoot" {
     if (this.full.has(candidateHash)) return "Stored";
     const encoding = this.erasure.encode(expected.nValidators, data.pov, data.pvd);

@@ -31,7 +31,6 @@
  */
 import type { Result } from "../../lib/result.ts";
 import { err, ok } from "../../lib/result.ts";
-import { recoveryThreshold } from "../erasure-coding.ts";
 import { FIELD_SIZE } from "./field.ts";
 import {
   type CodeParams,
@@ -64,6 +63,14 @@ export type ErasureError =
   | { readonly code: "BranchOutOfBounds" }
   | { readonly code: "UnknownReconstruction" }
   | { readonly code: "UnknownCodeParam" };
+
+/**
+ * `recovery_threshold(n)`: the number of chunks needed to recover the data,
+ * `floor((n - 1) / 3) + 1` (the value; `checkedRecoveryThreshold` adds polkadot's checks).
+ */
+export function recoveryThreshold(nValidators: number): number {
+  return Math.floor(Math.max(nValidators - 1, 0) / 3) + 1;
+}
 
 /** `recovery_threshold`'s checks; the value itself is `recoveryThreshold`. */
 function checkedRecoveryThreshold(nValidators: number): Result<number, ErasureError> {

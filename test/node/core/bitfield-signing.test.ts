@@ -8,8 +8,8 @@
 import { describe, expect, it } from "vitest";
 import { validatorActor } from "../../../src/actors/protocol.ts";
 import { SPAWNED_TASK_DELAY_US } from "../../../src/node/core/bitfield-signing.ts";
+import { recoveryThreshold } from "../../../src/primitives/erasure/codec.ts";
 import { encodeAvailableData } from "../../../src/primitives/erasure/encoding.ts";
-import { chunkSizeBytes, recoveryThreshold } from "../../../src/primitives/erasure-coding.ts";
 import { validatorKeypair } from "../../../src/primitives/keys.ts";
 import { noneCrypto } from "../../../src/primitives/signing.ts";
 import { bitfieldSigningPayload } from "../../../src/primitives/statements.ts";
@@ -35,11 +35,9 @@ function setup() {
   return net;
 }
 
-describe("availability distribution (modelled)", () => {
-  it("recovery threshold and chunk size", () => {
+describe("availability distribution", () => {
+  it("recovery threshold", () => {
     expect([1, 3, 4, 10, 300].map(recoveryThreshold)).toEqual([1, 1, 2, 4, 100]);
-    expect(chunkSizeBytes(100_000, 4)).toBe(50_000);
-    expect(chunkSizeBytes(100_001, 10)).toBe(25_001);
   });
 
   it("fetches my chunk from the responsible group, moving to the next backer on a miss", () => {

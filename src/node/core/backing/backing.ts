@@ -368,12 +368,13 @@ export class CandidateBacking implements CandidateBackingMessage {
     pov: { readonly kind: "Ready"; readonly pov: PoV } | { readonly kind: "Fetch"; from: number },
     kind: CommandKind,
   ): boolean {
-    if (relayParentState.assignedCore === null) return false;
+    const core = relayParentState.assignedCore;
+    if (core === null) return false;
     if (relayParentState.awaitingValidation.has(candidateHash)) return false;
     relayParentState.awaitingValidation.add(candidateHash);
     const relayParent = relayParentState.ctx.hash;
     if (pov.kind === "Ready") {
-      this.validate(relayParentState, receipt, candidateHash, pvd, pov.pov, kind);
+      this.validate(relayParentState, core, receipt, candidateHash, pvd, pov.pov, kind);
     } else {
       this.subsystems.availability.fetchPov(relayParent, candidateHash, pov.from, (fetched) => {
         const current = this.perRelayParent.get(relayParent);
@@ -382,7 +383,7 @@ export class CandidateBacking implements CandidateBackingMessage {
           this.attestNoPov(current, candidateHash);
           return;
         }
-        this.validate(current, receipt, candidateHash, pvd, fetched, kind);
+        this.validate(current, core, receipt, candidateHash, pvd, fetched, kind);
       });
     }
     return true;
@@ -394,6 +395,8 @@ export class CandidateBacking implements CandidateBackingMessage {
    */
   private validate(
     relayParentState: PerRelayParentState,
+    /** My assigned core, the candidate's (`StoreAvailableData`'s `core_index`). */
+    core: CoreIndex,
     receipt: CommittedCandidateReceipt,
     candidateHash: CandidateHash,
     pvd: PersistedValidationData,
@@ -419,7 +422,7 @@ export class CandidateBacking implements CandidateBackingMessage {
             {
               nValidators: ctx.nValidators,
               erasureRoot: receipt.descriptor.erasureRoot,
-              core: relayParentState.assignedCore ?? 0,
+              core,
               chunkMapping: ctx.nodeFeatures.availabilityChunkMapping,
             },
           );

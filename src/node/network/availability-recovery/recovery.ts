@@ -44,9 +44,11 @@ import type { Hash } from "../../../lib/hex.ts";
 import type { Prng } from "../../../lib/prng.ts";
 import type { Result } from "../../../lib/result.ts";
 import type { CandidateHash, CoreIndex, ValidatorIndex } from "../../../primitives/codecs.ts";
-import { systematicRecoveryThreshold } from "../../../primitives/erasure/codec.ts";
+import {
+  recoveryThreshold,
+  systematicRecoveryThreshold,
+} from "../../../primitives/erasure/codec.ts";
 import { availabilityChunkIndex, type ErasureMemo } from "../../../primitives/erasure/encoding.ts";
-import { recoveryThreshold } from "../../../primitives/erasure-coding.ts";
 import type { AvailableData } from "../../subsystem-types.ts";
 import {
   FetchChunks,
