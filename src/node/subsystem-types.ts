@@ -191,6 +191,8 @@ export interface ExpectedErasure {
 /** My chunk of a candidate as the availability store holds it. */
 export interface StoredChunk {
   readonly chunk: ErasureChunk;
+  /** When it was stored, µs. */
+  readonly storedAtUs: number;
   /** The last relay block at which the candidate was needed (pruning). */
   lastNeeded: BlockNumber;
 }
@@ -208,7 +210,7 @@ export interface AvailabilityStoreMessage {
     expected: ExpectedErasure,
   ): "Stored" | "InvalidErasureRoot";
   /** `StoreChunk`: my own chunk; the stored entry may be handed back to `touch`. */
-  storeChunk(candidateHash: CandidateHash, chunk: ErasureChunk): StoredChunk;
+  storeChunk(candidateHash: CandidateHash, chunk: ErasureChunk, atUs?: number): StoredChunk;
   /** `QueryChunk`: validator `v`'s chunk as of `atUs`, if held (a backer holds all). */
   queryChunk(
     candidateHash: CandidateHash,

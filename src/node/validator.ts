@@ -79,7 +79,7 @@ export class ValidatorNode implements Actor {
   ) {
     this.id = env.id;
     this.log = subsystemLog(env.log, "validator");
-    this.availabilityStore = new AvailabilityStore(caches.erasure);
+    this.availabilityStore = new AvailabilityStore(caches.erasure, env.validatorIndex);
     this.view = new ImplicitView((hash) => env.relayChain.header(hash));
     this.prospectiveParachains = new ProspectiveParachains(
       env.relayChain,

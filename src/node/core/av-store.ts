@@ -62,6 +62,8 @@ export class AvailabilityStore implements AvailabilityStoreMessage {
   constructor(
     /** The shared erasure encodings (a store built alone computes its own). */
     private readonly erasure: ErasureMemo = new ErasureMemo(),
+    /** My validator index (my own chunk is answered to requests for it); null: none. */
+    private readonly me: ValidatorIndex | null = null,
   ) {}
 
   /**
@@ -93,10 +95,10 @@ export class AvailabilityStore implements AvailabilityStoreMessage {
    * `StoreChunk`: my own chunk of a candidate. Returns the stored entry, which the caller may
    * hand back to `touch` (saving the lookup in the big chunk map).
    */
-  storeChunk(candidateHash: CandidateHash, chunk: ErasureChunk): StoredChunk {
+  storeChunk(candidateHash: CandidateHash, chunk: ErasureChunk, atUs = 0): StoredChunk {
     let c = this.chunks.get(candidateHash);
     if (c === undefined) {
-      c = { chunk, lastNeeded: this.currentBlock };
+      c = { chunk, storedAtUs: atUs, lastNeeded: this.currentBlock };
       this.chunks.set(candidateHash, c);
     }
     return c;
@@ -104,7 +106,8 @@ export class AvailabilityStore implements AvailabilityStoreMessage {
 
   /**
    * `QueryChunk(candidate, validator_index)` as of `atUs`: the chunk validator `v` holds, from the
-   * whole data if it was stored by then (a backer serves every validator's chunk).
+   * whole data if it was stored by then (a backer serves every validator's chunk), else my own
+   * stored chunk when `v` is me (what availability recovery asks every validator for).
    */
   queryChunk(
     candidateHash: CandidateHash,
@@ -112,12 +115,36 @@ export class AvailabilityStore implements AvailabilityStoreMessage {
     atUs: number,
   ): ErasureChunk | undefined {
     const f = this.full.get(candidateHash);
-    if (f === undefined || f.storedAtUs > atUs) return undefined;
+    if (f === undefined || f.storedAtUs > atUs) {
+      const own = validatorIndex === this.me ? this.chunks.get(candidateHash) : undefined;
+      return own !== undefined && own.storedAtUs <= atUs ? own.chunk : undefined;
+    }
     const n = f.encoding.nValidators;
     if (validatorIndex >= n) return undefined;
     return f.encoding.erasureChunk(
       availabilityChunkIndex(f.chunkMapping, n, f.core, validatorIndex),
     );
+  }
+
+  /**
+   * `QueryAllChunks`: the chunks held, with the validator each belongs to: every validator's of a
+   * candidate whose whole data is stored, else my own (availability recovery's local chunks).
+   */
+  queryAllChunks(
+    candidateHash: CandidateHash,
+  ): readonly { readonly validatorIndex: ValidatorIndex; readonly chunk: ErasureChunk }[] {
+    const f = this.full.get(candidateHash);
+    if (f !== undefined) {
+      const n = f.encoding.nValidators;
+      return Array.from({ length: n }, (_, v) => ({
+        validatorIndex: v,
+        chunk: f.encoding.erasureChunk(availabilityChunkIndex(f.chunkMapping, n, f.core, v)),
+      }));
+    }
+    const own = this.chunks.get(candidateHash);
+    return own === undefined || this.me === null
+      ? []
+      : [{ validatorIndex: this.me, chunk: own.chunk }];
   }
 
   /** `QueryChunkAvailability` for my chunk. */

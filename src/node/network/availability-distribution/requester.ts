@@ -210,7 +210,7 @@ export class ChunkRequester {
           this.clearTimeout(task);
           task.state = "Done";
           task.request = null;
-          task.stored = this.store.storeChunk(task.candidateHash, r.chunk);
+          task.stored = this.store.storeChunk(task.candidateHash, r.chunk, r.atUs);
           return;
         }
         retryAtUs = r.atUs;
@@ -302,7 +302,7 @@ export class ChunkRequester {
       return;
     }
     task.state = "Done";
-    task.stored = this.store.storeChunk(msg.candidateHash, msg.chunk);
+    task.stored = this.store.storeChunk(msg.candidateHash, msg.chunk, this.env.now());
     if (this.log.enabled("trace")) {
       this.log.trace("Chunk fetched", { candidateHash: msg.candidateHash, from });
     }
