@@ -121,16 +121,39 @@ export type ProtocolMessage =
       readonly pvd: PersistedValidationData;
       readonly statements: readonly SignedStatement[];
     }
+  /**
+   * Availability recovery: `AvailableDataFetchingRequest` to a backer (the whole data), matched
+   * to its response by `requestId`.
+   */
+  | {
+      readonly type: "AvailableDataFetchRequest";
+      readonly requestId: number;
+      readonly candidateHash: CandidateHash;
+    }
+  | {
+      readonly type: "AvailableDataFetchResponse";
+      readonly requestId: number;
+      readonly candidateHash: CandidateHash;
+      /** The data (PoV and validation data), or none (`AvailableDataFetchingResponse::NoSuchData`). */
+      readonly data: {
+        readonly pov: PoV;
+        readonly pvd: PersistedValidationData;
+        readonly relayParent: Hash;
+      } | null;
+    }
   /** Availability distribution: a validator asks a backer for its chunk. */
   | {
       readonly type: "ChunkFetchRequest";
       readonly candidateHash: CandidateHash;
       readonly validatorIndex: ValidatorIndex;
+      /** Availability recovery's requests carry an id its response echoes (distribution's none). */
+      readonly requestId?: number;
     }
   | {
       readonly type: "ChunkFetchResponse";
       readonly candidateHash: CandidateHash;
       readonly validatorIndex: ValidatorIndex;
+      readonly requestId?: number;
       /** The erasure chunk with its index and proof, or none (`ChunkFetchingResponse::NoSuchChunk`). */
       readonly chunk: ErasureChunk | null;
     }
@@ -191,6 +214,16 @@ export function messageSizeBytes(msg: ProtocolMessage): number {
       return statementBytes(msg.statement) + 32;
     case "PovFetchResponse":
       return REQUEST_BYTES + (msg.pov ? msg.pov.sizeBytes : 0);
+    case "AvailableDataFetchRequest":
+      return REQUEST_BYTES;
+    case "AvailableDataFetchResponse":
+      // The PoV and the validation data (head data, two u32, a hash).
+      return (
+        REQUEST_BYTES +
+        (msg.data === null
+          ? 0
+          : msg.data.pov.sizeBytes + (msg.data.pvd.parentHead.length - 2) / 2 + 40)
+      );
     case "BackedCandidate":
       return receiptBytes(msg.receipt) + 80 + msg.statements.length * (SIGNED_BYTES + 8);
     case "ChunkFetchResponse":

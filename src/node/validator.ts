@@ -46,6 +46,7 @@ import { CandidateValidation } from "./core/candidate-validation.ts";
 import { ProspectiveParachains } from "./core/prospective-parachains/subsystem.ts";
 import { Provisioner } from "./core/provisioner.ts";
 import { AvailabilityDistribution } from "./network/availability-distribution/availability-distribution.ts";
+import { RecoveryRequests } from "./network/availability-recovery/requests.ts";
 import { BitfieldDistribution } from "./network/bitfield-distribution.ts";
 import { CollatorProtocol } from "./network/collator-protocol/collator-protocol.ts";
 import { StatementDistribution } from "./network/statement-distribution.ts";
@@ -60,6 +61,8 @@ export class ValidatorNode implements Actor {
   readonly view: ImplicitView;
   readonly prospectiveParachains: ProspectiveParachains;
   readonly availabilityStore: AvailabilityStore;
+  /** Availability recovery's requests and their responses (approval checking recovers data). */
+  readonly recoveryRequests: RecoveryRequests;
   readonly availability: AvailabilityDistribution;
   readonly candidateValidation: CandidateValidation;
   readonly statementDistribution: StatementDistribution;
@@ -80,6 +83,7 @@ export class ValidatorNode implements Actor {
     this.id = env.id;
     this.log = subsystemLog(env.log, "validator");
     this.availabilityStore = new AvailabilityStore(caches.erasure, env.validatorIndex);
+    this.recoveryRequests = new RecoveryRequests(env);
     this.view = new ImplicitView((hash) => env.relayChain.header(hash));
     this.prospectiveParachains = new ProspectiveParachains(
       env.relayChain,
@@ -183,10 +187,17 @@ export class ValidatorNode implements Actor {
       case "BackedCandidate":
         this.statementDistribution.onBackedCandidate(from, msg);
         return;
+      case "ChunkFetchResponse":
+      case "AvailableDataFetchResponse":
+        // Availability recovery's responses carry its request ids; the others are distribution's.
+        if (this.recoveryRequests.onResponse(msg) || msg.type === "AvailableDataFetchResponse")
+          return;
+        this.availability.onMessage(from, msg);
+        return;
       case "PovFetchRequest":
       case "PovFetchResponse":
       case "ChunkFetchRequest":
-      case "ChunkFetchResponse":
+      case "AvailableDataFetchRequest":
         this.availability.onMessage(from, msg);
         return;
       case "Bitfield":

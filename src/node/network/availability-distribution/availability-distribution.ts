@@ -62,7 +62,14 @@ export class AvailabilityDistribution {
     from: ActorId,
     msg: Extract<
       ProtocolMessage,
-      { type: "ChunkFetchRequest" | "ChunkFetchResponse" | "PovFetchRequest" | "PovFetchResponse" }
+      {
+        type:
+          | "ChunkFetchRequest"
+          | "ChunkFetchResponse"
+          | "PovFetchRequest"
+          | "PovFetchResponse"
+          | "AvailableDataFetchRequest";
+      }
     >,
   ): void {
     switch (msg.type) {
@@ -77,6 +84,9 @@ export class AvailabilityDistribution {
         return;
       case "PovFetchResponse":
         this.povRequester.onPovFetchResponse(from, msg);
+        return;
+      case "AvailableDataFetchRequest":
+        this.responder.onAvailableDataFetchRequest(from, msg);
         return;
     }
   }

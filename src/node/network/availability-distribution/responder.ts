@@ -43,6 +43,21 @@ export class Responder {
       candidateHash: msg.candidateHash,
       validatorIndex: msg.validatorIndex,
       chunk: this.answerChunkRequest(msg.candidateHash, msg.validatorIndex, nowUs),
+      ...(msg.requestId === undefined ? {} : { requestId: msg.requestId }),
+    });
+  }
+
+  /** `answer_available_data_request`: the whole data of a candidate, if held. */
+  onAvailableDataFetchRequest(
+    from: ActorId,
+    msg: Extract<ProtocolMessage, { type: "AvailableDataFetchRequest" }>,
+  ): void {
+    const data = this.store.availableData(msg.candidateHash) ?? null;
+    this.env.send(from, {
+      type: "AvailableDataFetchResponse",
+      requestId: msg.requestId,
+      candidateHash: msg.candidateHash,
+      data,
     });
   }
 
