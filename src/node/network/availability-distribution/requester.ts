@@ -41,9 +41,9 @@ import {
 } from "../../../primitives/erasure/encoding.ts";
 import type { AvailabilityStoreMessage, StoredChunk } from "../../subsystem-types.ts";
 import type { BlockContext } from "../../util/block-context.ts";
+import { CHUNK_REQUEST_TIMEOUT_US } from "../../util/request-timeouts.ts";
 
-/** `CHUNK_REQUEST_TIMEOUT` (`DEFAULT_REQUEST_TIMEOUT_CONNECTED`), µs. */
-export const CHUNK_REQUEST_TIMEOUT_US = 1_000_000;
+export { CHUNK_REQUEST_TIMEOUT_US };
 
 interface FetchTask {
   readonly candidateHash: CandidateHash;

@@ -5,19 +5,18 @@
  * Approval checkers are few per candidate (`needed_approvals`, plus escalations), so these are
  * real messages, not a lazy board.
  *
- * Ref: polkadot/node/network/protocol/src/request_response/mod.rs (CHUNK_REQUEST_TIMEOUT 1 s,
- *      POV_REQUEST_TIMEOUT_CONNECTED 1200 ms in the newest version read; older ones have 1000 ms),
- *      polkadot/node/network/availability-recovery/src/task/strategy (the requests it sends).
+ * Ref: polkadot/node/network/availability-recovery/src/task/strategy (the requests it sends);
+ *      the timeouts: src/node/util/request-timeouts.ts.
  */
 import type { Cancellable, ValidatorEnv } from "../../../actors/env.ts";
 import type { ProtocolMessage } from "../../../actors/protocol.ts";
 import type { CandidateHash, ValidatorIndex } from "../../../primitives/codecs.ts";
 import type { AvailableData } from "../../subsystem-types.ts";
-import { CHUNK_REQUEST_TIMEOUT_US } from "../availability-distribution/requester.ts";
+import { CHUNK_REQUEST_TIMEOUT_US, POV_REQUEST_TIMEOUT_US } from "../../util/request-timeouts.ts";
 import type { ChunkResponse, RecoveryNetwork } from "./strategies.ts";
 
-/** `POV_REQUEST_TIMEOUT_CONNECTED` (the full data's timeout), µs. */
-export const FULL_DATA_REQUEST_TIMEOUT_US = 1_200_000;
+/** The full data's timeout (`POV_REQUEST_TIMEOUT_CONNECTED`), µs. */
+export const FULL_DATA_REQUEST_TIMEOUT_US = POV_REQUEST_TIMEOUT_US;
 
 type Pending =
   | {
