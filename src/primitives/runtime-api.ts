@@ -19,7 +19,9 @@ import type {
   CandidateCommitments,
   CandidateDescriptor,
   CandidateHash,
+  CandidateReceipt,
   CommittedCandidateReceipt,
+  CoreIndex,
   GroupIndex,
   HeadData,
   ParaId,
@@ -28,6 +30,19 @@ import type {
   ValidatorIndex,
 } from "./codecs.ts";
 import type { GroupRotationInfo } from "./group-rotation.ts";
+
+/** `CandidateEvent` (the `candidate_events` runtime API). */
+export type CandidateEvent =
+  | (CandidateEventFields & { readonly kind: "CandidateBacked"; readonly group: GroupIndex })
+  | (CandidateEventFields & { readonly kind: "CandidateIncluded"; readonly group: GroupIndex })
+  | (CandidateEventFields & { readonly kind: "CandidateTimedOut" });
+
+interface CandidateEventFields {
+  readonly candidateHash: CandidateHash;
+  readonly receipt: CandidateReceipt;
+  readonly headData: HeadData;
+  readonly core: CoreIndex;
+}
 
 /** `OccupiedCoreAssumption`: how to treat a core occupied by a candidate pending availability. */
 export type OccupiedCoreAssumption = "Included" | "TimedOut" | "Free";
@@ -166,6 +181,8 @@ export interface RuntimeApi {
   asyncBackingParams(): AsyncBackingParams;
   minimumBackingVotes(): number;
   nodeFeatures(): NodeFeatures;
+  /** `candidate_events`: the candidate events of THIS block, in deposit order. */
+  candidateEvents(): readonly CandidateEvent[];
   /** `scheduling_lookahead`. */
   schedulingLookahead(): number;
   executorTimeouts(): ExecutorTimeouts;

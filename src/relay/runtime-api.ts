@@ -48,6 +48,7 @@ import type { GroupRotationInfo } from "../primitives/group-rotation.ts";
 import type {
   AsyncBackingParams,
   BackingState,
+  CandidateEvent,
   CoreState,
   ExecutorTimeouts,
   NodeFeatures,
@@ -348,6 +349,19 @@ class RelayRuntimeApi implements RuntimeApi {
 
   schedulingLookahead(): number {
     return this.state.config.schedulerParams.lookahead;
+  }
+
+  /** `candidate_events`: the block's own inclusion events (frame_system's, of this block). */
+  candidateEvents(): readonly CandidateEvent[] {
+    const out: CandidateEvent[] = [];
+    for (const e of this.state.events) {
+      if (e.kind === "UpwardMessagesReceived") continue;
+      const { candidateHash, receipt, headData, core } = e;
+      if (e.kind === "CandidateTimedOut") {
+        out.push({ kind: e.kind, candidateHash, receipt, headData, core });
+      } else out.push({ kind: e.kind, candidateHash, receipt, headData, core, group: e.group });
+    }
+    return out;
   }
 
   executorTimeouts(): ExecutorTimeouts {

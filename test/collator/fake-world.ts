@@ -533,6 +533,7 @@ export class FakeWorld {
       }),
       schedulingLookahead: () => cfg.lookahead,
       executorTimeouts: () => ({ backingMs: 2000, approvalMs: 12000 }),
+      candidateEvents: () => [],
     };
   }
 

@@ -133,6 +133,7 @@ export function makeApi(spec: ApiSpec): RuntimeApi {
     }),
     schedulingLookahead: () => 3,
     executorTimeouts: () => ({ backingMs: spec.backingMs ?? 2500, approvalMs: 15000 }),
+    candidateEvents: () => [],
   };
 }
 
