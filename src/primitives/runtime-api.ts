@@ -186,4 +186,20 @@ export interface RuntimeApi {
   /** `scheduling_lookahead`. */
   schedulingLookahead(): number;
   executorTimeouts(): ExecutorTimeouts;
+  /**
+   * What approval voting reads of `session_info` (the session's copy of the host configuration)
+   * and `approval_voting_params`.
+   */
+  approvalParams(): ApprovalParams;
+}
+
+/** The approval parameters of `SessionInfo` and `ApprovalVotingParams`. */
+export interface ApprovalParams {
+  readonly nCores: number;
+  readonly neededApprovals: number;
+  readonly relayVrfModuloSamples: number;
+  readonly nDelayTranches: number;
+  readonly zerothDelayTrancheWidth: number;
+  readonly noShowSlots: number;
+  readonly maxApprovalCoalesceCount: number;
 }

@@ -46,6 +46,7 @@ import type {
 } from "../primitives/codecs.ts";
 import type { GroupRotationInfo } from "../primitives/group-rotation.ts";
 import type {
+  ApprovalParams,
   AsyncBackingParams,
   BackingState,
   CandidateEvent,
@@ -369,6 +370,23 @@ class RelayRuntimeApi implements RuntimeApi {
     return {
       backingMs: pvfExecTimeoutMs(params, "Backing"),
       approvalMs: pvfExecTimeoutMs(params, "Approval"),
+    };
+  }
+
+  /**
+   * `session_info`'s approval fields and `approval_voting_params`. Modelled: one session, whose
+   * info is the active configuration (the runtime copies it at the session start).
+   */
+  approvalParams(): ApprovalParams {
+    const c = this.state.config;
+    return {
+      nCores: c.schedulerParams.numCores,
+      neededApprovals: c.neededApprovals,
+      relayVrfModuloSamples: c.relayVrfModuloSamples,
+      nDelayTranches: c.nDelayTranches,
+      zerothDelayTrancheWidth: c.zerothDelayTrancheWidth,
+      noShowSlots: c.noShowSlots,
+      maxApprovalCoalesceCount: c.approvalVotingParams.maxApprovalCoalesceCount,
     };
   }
 }

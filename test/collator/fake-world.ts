@@ -534,6 +534,15 @@ export class FakeWorld {
       schedulingLookahead: () => cfg.lookahead,
       executorTimeouts: () => ({ backingMs: 2000, approvalMs: 12000 }),
       candidateEvents: () => [],
+      approvalParams: () => ({
+        nCores: 1,
+        neededApprovals: 0,
+        relayVrfModuloSamples: 0,
+        nDelayTranches: 1,
+        zerothDelayTrancheWidth: 0,
+        noShowSlots: 1,
+        maxApprovalCoalesceCount: 1,
+      }),
     };
   }
 

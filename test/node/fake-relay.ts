@@ -134,6 +134,15 @@ export function makeApi(spec: ApiSpec): RuntimeApi {
     schedulingLookahead: () => 3,
     executorTimeouts: () => ({ backingMs: spec.backingMs ?? 2500, approvalMs: 15000 }),
     candidateEvents: () => [],
+    approvalParams: () => ({
+      nCores: 1,
+      neededApprovals: 0,
+      relayVrfModuloSamples: 0,
+      nDelayTranches: 1,
+      zerothDelayTrancheWidth: 0,
+      noShowSlots: 1,
+      maxApprovalCoalesceCount: 1,
+    }),
   };
 }
 

@@ -25,3 +25,16 @@ describe("candidate_events", () => {
     expect(seen).toBeGreaterThan(5);
   });
 });
+
+describe("approval parameters (session_info)", () => {
+  it("are the scenario's host configuration", () => {
+    const { world } = run({
+      preset: "async",
+      relayBlocks: 2,
+      crypto: "none",
+      relay: { hostConfiguration: { neededApprovals: 7, noShowSlots: 3 } },
+    });
+    const api = world.chain.api(world.chain.tip.header.hash)!;
+    expect(api.approvalParams()).toMatchObject({ neededApprovals: 7, noShowSlots: 3, nCores: 1 });
+  });
+});
