@@ -5,7 +5,8 @@
  *
  * Windows: the measured blocks are `warmupRelayBlocks + 1 .. warmupRelayBlocks + relayBlocks`
  * (genesis is block 0); `backedPer15RelayBlocks` counts `CandidateBacked` events in every
- * half-open window [w, w + 15) lying fully inside them.
+ * half-open window [w, w + 15) lying fully inside them. Approval figures are over the candidates
+ * included in the measured blocks, finality lag over the samples taken at them.
  */
 import type { Generation } from "../config/generation.ts";
 import type { Hash } from "../lib/hex.ts";
@@ -28,6 +29,27 @@ export type BlockFacts = Pick<
   | "povBytes"
   | "poolCursor"
 >;
+
+/** One candidate's approval, as the author of the relay block after its inclusion block saw it. */
+export interface ApprovalRecord {
+  readonly paraId: number;
+  readonly candidateHash: string;
+  /** The relay block number that carried its `CandidateIncluded`. */
+  readonly includedAtBlock: number;
+  /** From the slot start of that block to the approval, ms; null: not approved by the run's end. */
+  readonly approvalMs: number | null;
+  /** The last tranche whose assignments the approval needed (null when not approved). */
+  readonly tranchesNeeded: number | null;
+  /** The no-shows counted when it was approved (or at the run's end). */
+  readonly noShows: number;
+}
+
+/** One sample per relay block produced: best minus finalized. */
+export interface FinalitySample {
+  readonly relayBlock: number;
+  readonly lagBlocks: number;
+  readonly lagMs: number;
+}
 
 export interface Stats {
   readonly mean: number;
@@ -53,6 +75,23 @@ export interface ParaReport {
    * bytes of their PoVs (collation and PoV fetches) and chunk responses carried over the network.
    */
   readonly availability: { readonly chunksFetched: number; readonly bytesMoved: number };
+  /**
+   * Approval time of the candidates included in the measured blocks and approved by the run's
+   * end: from the slot start of the relay block that carried their `CandidateIncluded` to their
+   * approval, in the view of the author of the next relay block.
+   */
+  readonly approvalMs: { readonly mean: number; readonly p95: number } | null;
+  /**
+   * For the same candidates: the last tranche each approval needed (over the approved ones), the
+   * no-shows counted (summed over all, approved or not), how many were not approved by the run's
+   * end, and each candidate's own figures (by inclusion block, then in the order recorded).
+   */
+  readonly approval: {
+    readonly tranchesNeeded: { readonly mean: number; readonly max: number } | null;
+    readonly noShows: number;
+    readonly unapproved: number;
+    readonly candidates: readonly Omit<ApprovalRecord, "paraId">[];
+  };
   readonly backedPer15RelayBlocks: {
     readonly min: number;
     readonly max: number;
@@ -107,6 +146,10 @@ export interface RunReportInput {
   readonly blocks: ReadonlyMap<Hash, BlockFacts>;
   /** What the network carried for each candidate's availability (absent: nothing recorded). */
   readonly traffic?: ReadonlyMap<Hash, { readonly chunks: number; readonly bytes: number }>;
+  /** Each included candidate's approval (absent: approval checking not recorded). */
+  readonly approvals?: readonly ApprovalRecord[];
+  /** The finality lag at each relay block produced (absent: finality not recorded). */
+  readonly finality?: readonly FinalitySample[];
 }
 
 export interface RunReport {
@@ -116,6 +159,14 @@ export interface RunReport {
   readonly relayBlocks: number;
   readonly warmupRelayBlocks: number;
   readonly virtualMs: number;
+  /**
+   * Best minus finalized relay block number (and the matching time), over the samples taken at
+   * the measured blocks; null when none was recorded.
+   */
+  readonly finality: {
+    readonly lagBlocks: { readonly mean: number; readonly max: number };
+    readonly lagMs: { readonly mean: number; readonly max: number };
+  } | null;
   readonly paras: Readonly<Record<string, ParaReport>>;
   readonly events: readonly Omit<ReportEvent, "headHash">[];
 }
@@ -140,6 +191,11 @@ export function stats(values: readonly number[]): Stats | null {
   };
 }
 
+/** Whether relay block `n` is one of the measured blocks (the header's window). */
+function isMeasured(input: Pick<RunReportInput, "warmupRelayBlocks" | "relayBlocks">, n: number) {
+  return n > input.warmupRelayBlocks && n <= input.warmupRelayBlocks + input.relayBlocks;
+}
+
 /** What the per-block series need of a run's input: its measured range and its records. */
 export type RunRecords = Pick<
   RunReportInput,
@@ -161,15 +217,13 @@ export interface BlockTimePoint {
  * included chain, in order).
  */
 export function includedBlockTimes(input: RunRecords, paraId: number): BlockTimePoint[] {
-  const first = input.warmupRelayBlocks + 1;
-  const last = input.warmupRelayBlocks + input.relayBlocks;
   const included = input.events.filter(
     (e) => e.paraId === paraId && e.type === "CandidateIncluded",
   );
   const out: BlockTimePoint[] = [];
   for (let i = 1; i < included.length; i++) {
     const cur = included[i]!;
-    if (cur.relayBlock < first || cur.relayBlock > last) continue;
+    if (!isMeasured(input, cur.relayBlock)) continue;
     const a = input.blocks.get(included[i - 1]!.headHash);
     const b = input.blocks.get(cur.headHash);
     if (a && b)
@@ -211,8 +265,7 @@ export function unincludedSegmentDepths(
 function paraReport(input: RunReportInput, paraId: number): ParaReport {
   const first = input.warmupRelayBlocks + 1;
   const last = input.warmupRelayBlocks + input.relayBlocks;
-  const measured = (e: ReportEvent) =>
-    e.paraId === paraId && e.relayBlock >= first && e.relayBlock <= last;
+  const measured = (e: ReportEvent) => e.paraId === paraId && isMeasured(input, e.relayBlock);
   const ofPara = input.events.filter((e) => e.paraId === paraId);
   const backed = ofPara.filter((e) => measured(e) && e.type === "CandidateBacked");
   const included = ofPara.filter((e) => measured(e) && e.type === "CandidateIncluded");
@@ -245,6 +298,7 @@ function paraReport(input: RunReportInput, paraId: number): ParaReport {
     inclusionIntervalMs: included.length > 0 ? round3(measuredMs / included.length) : null,
     availabilityMs: availabilityTimes(input, ofPara, included),
     availability: availabilityTraffic(input, backed),
+    ...approvalFigures(input, paraId),
     backedPer15RelayBlocks:
       windows.length > 0
         ? { min: Math.min(...windows), max: Math.max(...windows), windows: windows.length }
@@ -295,6 +349,50 @@ function availabilityTimes(
   }
   const s = stats(times);
   return s === null ? null : { mean: s.mean, p95: s.p95 };
+}
+
+/**
+ * `ParaReport.approvalMs` and `ParaReport.approval` (see there): the para's approval records of
+ * the candidates included in the measured blocks, the window `availabilityMs` reads.
+ */
+function approvalFigures(
+  input: RunReportInput,
+  paraId: number,
+): Pick<ParaReport, "approvalMs" | "approval"> {
+  const records = (input.approvals ?? [])
+    .filter((a) => a.paraId === paraId && isMeasured(input, a.includedAtBlock))
+    .sort((a, b) => a.includedAtBlock - b.includedAtBlock); // stable: input order within a block
+  const times = stats(records.flatMap((a) => (a.approvalMs === null ? [] : [a.approvalMs])));
+  const tranches = stats(
+    records.flatMap((a) => (a.tranchesNeeded === null ? [] : [a.tranchesNeeded])),
+  );
+  return {
+    approvalMs: times === null ? null : { mean: times.mean, p95: times.p95 },
+    approval: {
+      tranchesNeeded: tranches === null ? null : { mean: tranches.mean, max: tranches.max },
+      noShows: records.reduce((n, a) => n + a.noShows, 0),
+      unapproved: records.filter((a) => a.approvalMs === null).length,
+      candidates: records.map((a) => ({
+        includedAtBlock: a.includedAtBlock,
+        candidateHash: a.candidateHash,
+        approvalMs: a.approvalMs,
+        tranchesNeeded: a.tranchesNeeded,
+        noShows: a.noShows,
+      })),
+    },
+  };
+}
+
+/** `RunReport.finality` (see there). */
+function finalityLag(input: RunReportInput): RunReport["finality"] {
+  const samples = (input.finality ?? []).filter((f) => isMeasured(input, f.relayBlock));
+  const blocks = stats(samples.map((f) => f.lagBlocks));
+  const ms = stats(samples.map((f) => f.lagMs));
+  if (blocks === null || ms === null) return null;
+  return {
+    lagBlocks: { mean: blocks.mean, max: blocks.max },
+    lagMs: { mean: ms.mean, max: ms.max },
+  };
 }
 
 /** `transactionsPerSecond`, `povShareOfMax` and `txLatencyMs` of the included blocks. */
@@ -388,6 +486,7 @@ export function buildRunReport(input: RunReportInput): RunReport {
     relayBlocks: input.relayBlocks,
     warmupRelayBlocks: input.warmupRelayBlocks,
     virtualMs: (input.warmupRelayBlocks + input.relayBlocks) * input.slotDurationMs,
+    finality: finalityLag(input),
     paras,
     events: input.events.map(({ headHash: _h, ...e }) => e),
   };

@@ -33,6 +33,23 @@ const ROWS: readonly Row[] = [
     "availability: chunks fetched / data moved",
     (p) => `${p.availability.chunksFetched} / ${(p.availability.bytesMoved / 1e6).toFixed(1)} MB`,
   ],
+  [
+    "approval, included to approved (mean / p95)",
+    (p) =>
+      p.approvalMs ? `${secondsText(p.approvalMs.mean)} / ${secondsText(p.approvalMs.p95)}` : "-",
+  ],
+  [
+    "approval: tranches needed (mean / max), no-shows",
+    (p) =>
+      `${p.approval.tranchesNeeded ? `${p.approval.tranchesNeeded.mean.toFixed(2)} / ${p.approval.tranchesNeeded.max}` : "-"}, ${p.approval.noShows}`,
+  ],
+  [
+    "finality lag (mean / max)",
+    (_p, r) =>
+      r.finality
+        ? `${r.finality.lagBlocks.mean.toFixed(1)} / ${r.finality.lagBlocks.max} blocks, ${secondsText(r.finality.lagMs.mean)} / ${secondsText(r.finality.lagMs.max)}`
+        : "-",
+  ],
   ["block time mean", (p) => secondsText(p.blockTimeMs?.mean)],
   [
     "block time p50 / p95",

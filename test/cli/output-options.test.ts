@@ -22,7 +22,7 @@ describe("--csv and --markdown", () => {
     const records = r.stdout.split("\r\n");
     expect(records[0]).toBe("para,figure,sync (current),async (current)");
     expect(records).toContain("2000,parablock included every,12.00 s,6.00 s");
-    expect(records.filter((l) => l.startsWith("2000,")).length).toBe(14 + 3); // + the ratios
+    expect(records.filter((l) => l.startsWith("2000,")).length).toBe(17 + 3); // + the ratios
     expect(records.at(-1)).toBe(""); // every record ends with CRLF
     expect(r.stdout).not.toContain("trace 0x");
     expect(r.stderr).toMatch(/^sync: trace 0x/m);

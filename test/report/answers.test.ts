@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { PARA_PATHS, parseExpectation, REPORT_PATHS } from "../../src/config/expectations.ts";
 import { compareRuns, formatComparison } from "../../src/report/compare.ts";
-import { judge } from "../../src/report/expect.ts";
+import { type CheckedReport, judge } from "../../src/report/expect.ts";
 import type { RunOutcome } from "../../src/report/run.ts";
 import { seedTableRatios } from "../../src/report/seed-table.ts";
 import { timing } from "../../src/report/timing.ts";
@@ -78,15 +78,21 @@ describe("expect: checks", () => {
       relayBlocks: 30,
       parachains: [{ id: 2000, load: { txPerSecond: 200 } }],
     });
+    // A run that recorded no approval or finality (the world's records of issue 20) has no value
+    // for these; once it records them, they must be numbers too.
+    const noApprovals = o.report.paras["2000"]!.approval.candidates.length === 0;
+    const unset = (path: string) =>
+      (noApprovals && /^(approvalMs|approval\.tranchesNeeded)\./.test(path)) ||
+      (o.report.finality === null && path.startsWith("finality."));
     for (const path of PARA_PATHS) {
       const e = parseExpectation(`para 2000 ${path} >= 0`, [2000]);
       if (!e.ok) throw new Error(e.error);
-      expect(judge(e.value, o.report).measured, path).not.toBeNull();
+      expect(judge(e.value, o.report).measured === null, path).toBe(unset(path));
     }
     for (const path of REPORT_PATHS) {
       const e = parseExpectation(`${path} >= 0`, [2000]);
       if (!e.ok) throw new Error(e.error);
-      expect(judge(e.value, o.report).measured, path).not.toBeNull();
+      expect(judge(e.value, o.report).measured === null, path).toBe(unset(path));
     }
   });
 
@@ -106,6 +112,74 @@ describe("expect: checks", () => {
     expect(check("no forks")).toMatchObject({ pass: true, measured: 0 });
     expect(check("no safety violations").pass).toBe(true);
     expect(check("para 2000 txLatencyMs.mean < 1")).toMatchObject({ pass: false, measured: null });
+  });
+
+  it("judges approval and finality figures, and fails them without a value", () => {
+    const para = asyncRun.report.paras["2000"]!;
+    const approval = {
+      tranchesNeeded: { mean: 0.5, max: 2 },
+      noShows: 3,
+      unapproved: 1,
+      candidates: [],
+    };
+    const measured: CheckedReport = {
+      ...asyncRun.report,
+      finality: { lagBlocks: { mean: 2.25, max: 4 }, lagMs: { mean: 13_500, max: 24_000 } },
+      paras: { "2000": { ...para, approvalMs: { mean: 7250, p95: 11_000 }, approval } },
+    };
+    const unmeasured: CheckedReport = {
+      ...asyncRun.report,
+      finality: null,
+      paras: {
+        "2000": {
+          ...para,
+          approvalMs: null,
+          approval: { ...approval, tranchesNeeded: null, noShows: 0, unapproved: 0 },
+        },
+      },
+    };
+    const check = (t: string, report: CheckedReport) => {
+      const e = parseExpectation(t, [2000]);
+      if (!e.ok) throw new Error(e.error);
+      return judge(e.value, report);
+    };
+    const cases: [string, number, boolean][] = [
+      ["para 2000 approvalMs.mean < 8000", 7250, true],
+      ["para 2000 approvalMs.p95 <= 10000", 11_000, false],
+      ["para 2000 approval.tranchesNeeded.mean == 0.5", 0.5, true],
+      ["para 2000 approval.tranchesNeeded.max < 2", 2, false],
+      ["para 2000 approval.noShows == 3", 3, true],
+      ["para 2000 approval.unapproved == 0", 1, false],
+      ["finality.lagBlocks.mean < 3", 2.25, true],
+      ["finality.lagBlocks.max <= 3", 4, false],
+      ["finality.lagMs.mean > 13000", 13_500, true],
+      ["finality.lagMs.max < 20000", 24_000, false],
+    ];
+    for (const [t, value, pass] of cases) {
+      expect(check(t, measured), t).toEqual({ check: t, pass, measured: value });
+    }
+    for (const t of [
+      "para 2000 approvalMs.mean < 8000",
+      "para 2000 approvalMs.p95 < 8000",
+      "para 2000 approval.tranchesNeeded.mean >= 0",
+      "para 2000 approval.tranchesNeeded.max >= 0",
+      "finality.lagBlocks.mean >= 0",
+      "finality.lagBlocks.max >= 0",
+      "finality.lagMs.mean >= 0",
+      "finality.lagMs.max >= 0",
+    ]) {
+      expect(check(t, unmeasured), t).toEqual({
+        check: t,
+        pass: false,
+        measured: null,
+        note: "no value in this run",
+      });
+    }
+    // The counts are numbers even when nothing was recorded.
+    expect(check("para 2000 approval.noShows == 0", unmeasured).pass).toBe(true);
+    expect(check("para 2000 approval.unapproved == 0", unmeasured).pass).toBe(true);
+    // Not a numeric path: the per-candidate list.
+    expect(parseExpectation("para 2000 approval.candidates >= 0", [2000]).ok).toBe(false);
   });
 });
 

@@ -1,11 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { repeatByte } from "../../src/lib/hex.ts";
 import {
+  type ApprovalRecord,
   type BlockFacts,
   buildRunReport,
+  type FinalitySample,
   type ReportEvent,
+  type RunReportInput,
   stats,
 } from "../../src/report/run-report.ts";
+import { summaryTables } from "../../src/report/summary.ts";
 
 const h = (i: number) => repeatByte(i);
 
@@ -15,6 +19,7 @@ function steadyRun(
   blocks: number,
   weightUs: number,
   extra: readonly BlockFacts[] = [],
+  records: Pick<RunReportInput, "approvals" | "finality"> = {},
 ) {
   const events: ReportEvent[] = [];
   const facts = new Map<string, BlockFacts>(extra.map((f) => [f.headHash, f]));
@@ -68,8 +73,26 @@ function steadyRun(
     txArrivalUs: new Map([[2000, (i: number) => i * 60_000]]),
     events,
     blocks: facts,
+    ...records,
   });
 }
+
+/** An approval record of para 2000 (candidate `k` of `steadyRun`, included at relay block `at`). */
+const approval = (
+  k: number,
+  at: number,
+  approvalMs: number | null,
+  tranchesNeeded: number | null,
+  noShows = 0,
+  paraId = 2000,
+): ApprovalRecord => ({
+  paraId,
+  candidateHash: h(100 + k),
+  includedAtBlock: at,
+  approvalMs,
+  tranchesNeeded,
+  noShows,
+});
 
 describe("run report", () => {
   it("counts the para blocks authored in the measured slots and the forks among them", () => {
@@ -156,6 +179,119 @@ describe("run report", () => {
     });
     expect(r.paras["1"]!.blockTimeMs).toBeNull();
     expect(r.paras["1"]!.inclusionIntervalMs).toBeNull();
+  });
+
+  it("measures approval over the candidates included in the measured blocks", () => {
+    // Measured: relay blocks 6..65. Candidate k is included at relay block k + 1.
+    const approvals: ApprovalRecord[] = [
+      approval(4, 5, 100_000, 9, 7), // warm-up (block 5): not counted
+      approval(9, 10, 3000, 2, 1),
+      approval(5, 6, 2000, 0), // the first measured block
+      approval(7, 8, null, null, 4), // not approved by the end
+      approval(6, 7, 4000, 1, 2, 2001), // another para's
+    ];
+    // Twenty approvals of 1000..20000 ms at blocks 20..39, tranche 0; the last measured block
+    // holds one of 12000 ms, tranche 3; block 66 is after the measured blocks.
+    for (let i = 1; i <= 20; i++) approvals.push(approval(18 + i, 19 + i, i * 1000, 0));
+    approvals.push(approval(64, 65, 12_000, 3), approval(65, 66, 90_000, 8, 5));
+    const r = steadyRun(1, 65, 1, [], { approvals });
+    const p = r.paras["2000"]!;
+    // 23 approved: 2000, 3000, 1000..20000, 12000; sum 227000; nearest-rank p95 = the 22nd.
+    expect(p.approvalMs).toEqual({ mean: 9869.565, p95: 19_000 });
+    expect(p.approval.tranchesNeeded).toEqual({ mean: 0.217, max: 3 }); // (2 + 3) / 23
+    expect(p.approval.noShows).toBe(5); // 1 + 4: the unapproved one's count too
+    expect(p.approval.unapproved).toBe(1);
+    // By inclusion block, then in input order; without the para id.
+    expect(p.approval.candidates.map((c) => c.includedAtBlock)).toEqual([
+      6,
+      8,
+      10,
+      ...Array.from({ length: 20 }, (_, i) => 20 + i),
+      65,
+    ]);
+    expect(p.approval.candidates[1]).toEqual({
+      includedAtBlock: 8,
+      candidateHash: h(107),
+      approvalMs: null,
+      tranchesNeeded: null,
+      noShows: 4,
+    });
+    expect(Object.keys(p).slice(6, 9)).toEqual(["availability", "approvalMs", "approval"]);
+
+    // Within one inclusion block the input order stands.
+    const two = steadyRun(1, 65, 1, [], {
+      approvals: [approval(30, 31, 5000, 1), approval(20, 21, 1, 0), approval(29, 31, 4000, 0)],
+    }).paras["2000"]!.approval.candidates;
+    expect(two.map((c) => c.candidateHash)).toEqual([h(120), h(130), h(129)]);
+  });
+
+  it("reports approval as not measured when nothing was approved or nothing recorded", () => {
+    const none = steadyRun(1, 65, 1).paras["2000"]!;
+    expect(none.approvalMs).toBeNull();
+    expect(none.approval).toEqual({
+      tranchesNeeded: null,
+      noShows: 0,
+      unapproved: 0,
+      candidates: [],
+    });
+    const unapproved = steadyRun(1, 65, 1, [], {
+      approvals: [approval(10, 11, null, null, 3), approval(11, 12, null, null, 2)],
+    }).paras["2000"]!;
+    expect(unapproved.approvalMs).toBeNull();
+    expect(unapproved.approval.tranchesNeeded).toBeNull();
+    expect(unapproved.approval.noShows).toBe(5);
+    expect(unapproved.approval.unapproved).toBe(2);
+    expect(unapproved.approval.candidates).toHaveLength(2);
+  });
+
+  it("measures the finality lag over the samples at the measured blocks", () => {
+    const finality: FinalitySample[] = [];
+    // Warm-up samples (blocks 1..5) of lag 50 and one after the end (66): not counted.
+    for (let b = 1; b <= 66; b++) {
+      const lagBlocks = b <= 5 || b === 66 ? 50 : b % 4 === 0 ? 3 : 2;
+      finality.push({ relayBlock: b, lagBlocks, lagMs: lagBlocks * 6000 });
+    }
+    const r = steadyRun(1, 65, 1, [], { finality });
+    // Blocks 6..65: 15 multiples of 4 (lag 3), 45 others (lag 2): mean 2.25.
+    expect(r.finality).toEqual({
+      lagBlocks: { mean: 2.25, max: 3 },
+      lagMs: { mean: 13_500, max: 18_000 },
+    });
+    expect(Object.keys(r).slice(5, 7)).toEqual(["virtualMs", "finality"]);
+    expect(steadyRun(1, 65, 1).finality).toBeNull();
+    // Samples, but none at a measured block.
+    const early = steadyRun(1, 65, 1, [], {
+      finality: [{ relayBlock: 5, lagBlocks: 1, lagMs: 1 }],
+    });
+    expect(early.finality).toBeNull();
+  });
+
+  it("prints approval and finality in the summary", () => {
+    const r = steadyRun(1, 65, 1, [], {
+      approvals: [
+        approval(9, 10, 3000, 2, 1),
+        approval(10, 11, 4500, 1),
+        approval(7, 8, null, null, 4),
+      ],
+      finality: [
+        { relayBlock: 10, lagBlocks: 2, lagMs: 12_000 },
+        { relayBlock: 11, lagBlocks: 3, lagMs: 18_000 },
+      ],
+    });
+    const row = (report: typeof r, label: string) =>
+      summaryTables([report])[0]!.rows.find((x) => x[0] === label)?.[1];
+    expect(row(r, "approval, included to approved (mean / p95)")).toBe("3.75 s / 4.50 s");
+    expect(row(r, "approval: tranches needed (mean / max), no-shows")).toBe("1.50 / 2, 5");
+    expect(row(r, "finality lag (mean / max)")).toBe("2.5 / 3 blocks, 15.00 s / 18.00 s");
+    const old = steadyRun(1, 65, 1);
+    expect(row(old, "approval, included to approved (mean / p95)")).toBe("-");
+    expect(row(old, "approval: tranches needed (mean / max), no-shows")).toBe("-, 0");
+    expect(row(old, "finality lag (mean / max)")).toBe("-");
+    // Beside the availability rows.
+    const labels = summaryTables([r])[0]!.rows.map((x) => x[0]);
+    expect(labels.indexOf("approval, included to approved (mean / p95)")).toBe(
+      labels.indexOf("availability: chunks fetched / data moved") + 1,
+    );
   });
 
   it("computes nearest-rank percentiles", () => {
