@@ -42,7 +42,7 @@ export interface Cancellable {
  * are separate tasks, so bitfield checks do not queue behind statement checks). Each pool runs
  * its jobs one after another (first come, first served).
  */
-export type CpuPool = "main" | "pvf" | "bitfield-distribution";
+export type CpuPool = "main" | "pvf" | "pvf-approval" | "bitfield-distribution";
 
 /** The relay chain as an actor reads it: headers and the runtime API at blocks it imported. */
 export interface RelayChainReader {
@@ -187,6 +187,72 @@ export interface ValidatorEnv extends ActorEnv {
   readonly announcementGossip?: AnnouncementGossip;
   /** Lazily computed chunk fetches; absent: request and response messages. */
   readonly chunkFetching?: ChunkFetching;
+  /** Approval checking's surroundings; absent: no approval checking (the node's own tests). */
+  readonly approvalVoting?: ApprovalVotingEnv;
+}
+
+/** What approval voting needs of the world besides the common env. */
+export interface ApprovalVotingEnv {
+  /** Approval distribution's gossip (lazily materialised). */
+  readonly gossip: ApprovalGossip;
+  /** BABE's slot duration (the relay chain's), ms: ticks count from a block's slot start. */
+  readonly slotDurationMs: number;
+  /**
+   * The `AvailableData` a candidate's backers stored, if one still holds it (performance model:
+   * recovery's `knownData`; a decoded PoV gets its para block back from it, never another answer).
+   */
+  readonly knownData?: (
+    candidateHash: CandidateHash,
+    backingGroup: readonly ValidatorIndex[],
+  ) => import("../node/subsystem-types.ts").AvailableData | null;
+  /** Told when the validator approves a candidate under a block, in its own view (reports). */
+  readonly onApproved?: (info: CandidateApprovedInfo) => void;
+}
+
+/** A candidate approved under a relay block, in one validator's view. */
+export interface CandidateApprovedInfo {
+  readonly validator: ValidatorIndex;
+  readonly block: Hash;
+  readonly candidateHash: CandidateHash;
+  readonly atUs: number;
+  /** The last tranche the approval needed (`Exact`'s `needed`, else the tranche considered). */
+  readonly tranchesNeeded: number;
+  readonly noShows: number;
+}
+
+/** What approval distribution gossips about a relay block: an assignment or an approval vote. */
+export type ApprovalItem =
+  | {
+      readonly kind: "assignment";
+      readonly validator: ValidatorIndex;
+      /** The block's candidates it claims (indices in the block's included candidates). */
+      readonly candidateIndices: readonly number[];
+      readonly tranche: number;
+      /** The assignment certificate (`AssignmentCertV2`, approval-voting/criteria.ts). */
+      readonly cert: unknown;
+    }
+  | {
+      readonly kind: "approval";
+      readonly validator: ValidatorIndex;
+      readonly candidateIndices: readonly number[];
+      readonly signature: Uint8Array;
+    };
+
+/** An approval-distribution item as one receiver got it. */
+export interface ApprovalArrival {
+  readonly item: ApprovalItem;
+  /** When it reached the receiver (its publication time for the sender's own), µs. */
+  readonly atUs: number;
+}
+
+/**
+ * Approval distribution's lazy inbox, keyed by relay block: `publish` sends my item to every
+ * other validator now (`bytes` per copy); `delivered` lists what reached me by `byUs`, in arrival
+ * order, my own items at their publication time (the simulator's `ApprovalBoard`).
+ */
+export interface ApprovalGossip {
+  publish(block: Hash, item: ApprovalItem, bytes: number): void;
+  delivered(block: Hash, byUs: number): readonly ApprovalArrival[];
 }
 
 /** What the world records of every para block a collator authors (for reports and checkers). */

@@ -9,6 +9,7 @@
  * work and the memory are shared. What each part holds is said where it is defined.
  */
 import { ErasureMemo } from "../primitives/erasure/encoding.ts";
+import { ApprovalVotingShared } from "./core/approval-voting/subsystem.ts";
 import { BackingShared } from "./core/backing/backing.ts";
 import { ProspectiveSharing } from "./core/prospective-parachains/sharing.ts";
 import { BitfieldDistributionShared } from "./network/bitfield-distribution.ts";
@@ -28,4 +29,6 @@ export class NodeCaches {
   readonly bitfieldDistribution = new BitfieldDistributionShared();
   /** Candidates' erasure encodings (chunks, root, proofs), per (n, PoV, PVD). */
   readonly erasure = new ErasureMemo();
+  /** Received assignment certificates' checks, per gossip item. */
+  readonly approvalVoting = new ApprovalVotingShared();
 }

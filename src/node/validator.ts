@@ -39,6 +39,7 @@ import { assertNever } from "../lib/assert.ts";
 import type { ParachainsInherentData } from "../primitives/inherent.ts";
 import type { RelayHeader } from "../primitives/runtime-api.ts";
 import { NodeCaches } from "./caches.ts";
+import { ApprovalVoting } from "./core/approval-voting/subsystem.ts";
 import { AvailabilityStore } from "./core/av-store.ts";
 import { CandidateBacking } from "./core/backing/backing.ts";
 import { BitfieldSigning } from "./core/bitfield-signing.ts";
@@ -46,6 +47,7 @@ import { CandidateValidation } from "./core/candidate-validation.ts";
 import { ProspectiveParachains } from "./core/prospective-parachains/subsystem.ts";
 import { Provisioner } from "./core/provisioner.ts";
 import { AvailabilityDistribution } from "./network/availability-distribution/availability-distribution.ts";
+import { AvailabilityRecovery } from "./network/availability-recovery/recovery.ts";
 import { RecoveryRequests } from "./network/availability-recovery/requests.ts";
 import { BitfieldDistribution } from "./network/bitfield-distribution.ts";
 import { CollatorProtocol } from "./network/collator-protocol/collator-protocol.ts";
@@ -71,6 +73,8 @@ export class ValidatorNode implements Actor {
   readonly bitfieldSigning: BitfieldSigning;
   readonly bitfieldDistribution: BitfieldDistribution;
   readonly provisioner: Provisioner;
+  /** Approval checking of included candidates (null: the env gives no approval gossip). */
+  readonly approvalVoting: ApprovalVoting | null;
   /** Prospective parachains as the other subsystems see it (lazy inboxes taken in first). */
   readonly prospectiveAsOfNow: ProspectiveParachainsMessage;
   private readonly log: ActorLog;
@@ -161,6 +165,25 @@ export class ValidatorNode implements Actor {
       caches.contexts,
       caches.bitfieldDistribution,
     );
+    const approvalEnv = env.approvalVoting;
+    this.approvalVoting =
+      approvalEnv === undefined
+        ? null
+        : new ApprovalVoting(
+            { ...env, approvalVoting: approvalEnv },
+            subsystemLog(env.log, "approval-voting"),
+            {
+              recovery: new AvailabilityRecovery({
+                network: this.recoveryRequests.network,
+                store: this.availabilityStore,
+                erasure: caches.erasure,
+                rng: env.rng.fork("availability-recovery"),
+              }),
+              validation: this.candidateValidation,
+              contexts: caches.contexts,
+              shared: caches.approvalVoting,
+            },
+          );
     this.bitfieldSigning = new BitfieldSigning(
       env,
       subsystemLog(env.log, "bitfield-signing"),
@@ -245,6 +268,7 @@ export class ValidatorNode implements Actor {
     this.bitfieldSigning.activeLeavesUpdate(leaf, update.deactivated);
     this.provisioner.activeLeavesUpdate();
     this.bitfieldDistribution.activeLeavesUpdate(leaf);
+    this.approvalVoting?.importBlock(leaf);
     if (this.log.enabled("debug")) {
       this.log.debug("Imported relay block", {
         hash: leaf,

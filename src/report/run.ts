@@ -52,6 +52,8 @@ export function runReportInput(scenario: Scenario, world: World): RunReportInput
     events: world.events,
     blocks: world.blocks,
     traffic: world.traffic,
+    approvals: world.approvals.records(),
+    finality: world.finality.samples,
   };
 }
 

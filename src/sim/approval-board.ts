@@ -1,6 +1,6 @@
 /**
  * Approval distribution's gossip of assignments and approval votes as lazily materialised gossip
- * (groundwork for approval checking, issue 20; not wired yet).
+ * (the `ApprovalGossip` of src/actors/env.ts).
  *
  * Protocol (simplified as the bitfield board is): a validator that triggers an assignment or
  * signs an approval for candidates of relay block B sends it to every other validator; each
@@ -32,6 +32,7 @@
  *      "Performance model".
  */
 
+import type { ApprovalArrival, ApprovalItem } from "../actors/env.ts";
 import type { ActorId } from "../actors/protocol.ts";
 import { assert } from "../lib/assert.ts";
 import type { Hash } from "../lib/hex.ts";
@@ -40,29 +41,6 @@ import type { Prng } from "../lib/prng.ts";
 import type { ValidatorIndex } from "../primitives/codecs.ts";
 import type { LazyBroadcast, Network } from "./network.ts";
 import type { Time } from "./scheduler.ts";
-
-/** What approval distribution gossips: an assignment or an approval vote, for some candidates. */
-export type ApprovalItem =
-  | {
-      readonly kind: "assignment";
-      readonly validator: ValidatorIndex;
-      readonly candidateIndices: readonly number[];
-      readonly tranche: number;
-      readonly cert: unknown;
-    }
-  | {
-      readonly kind: "approval";
-      readonly validator: ValidatorIndex;
-      readonly candidateIndices: readonly number[];
-      readonly signature: Uint8Array;
-    };
-
-/** An item as one receiver got it. */
-export interface ApprovalArrival {
-  readonly item: ApprovalItem;
-  /** When it reached the receiver (its publication time for the sender's own), µs. */
-  readonly atUs: Time;
-}
 
 interface Published {
   readonly fromIndex: ValidatorIndex;
@@ -146,6 +124,11 @@ export class ApprovalBoard {
     }
     this.materialise(board, to, inbox);
     return inbox.arrivals.slice(0, upperBound(inbox.arrivals, byUs));
+  }
+
+  /** Every item published about `block`, in publication order (the checkers read them). */
+  published(block: Hash): readonly ApprovalItem[] {
+    return this.boards.get(block)?.published.map((p) => p.item) ?? [];
   }
 
   /** Forgets the blocks numbered more than `keepBlocks` below `number`. */

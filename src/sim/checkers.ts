@@ -31,8 +31,16 @@
  *      candidate of the chain takes in this block (their relay parents differ, so both use
  *      selector k), or to a core its para's earlier candidate still holds (pending availability),
  *      the runtime's `map_candidates_to_cores` keeps the prefix before it.
+ * 8. (`approved-before-final`) no relay block is finalized with a candidate it included that was
+ *    not approved, judged from the approval gossip alone: each approval's signature checked over
+ *    its candidates, one vote per validator; approved when more than a third of the validators
+ *    signed it, or when at least `needed_approvals` validators that gossiped an assignment for
+ *    it signed it, or when approval voting approves it at import (`needed_approvals` 0, or fewer
+ *    validators outside its backing group than `needed_approvals`). This is the safety floor of
+ *    the tranche rule, stated on its own: a lower bound, not the rule itself.
  */
 
+import type { ApprovalItem } from "../actors/env.ts";
 import type { HostConfiguration } from "../config/host-configuration.ts";
 import type { Hash } from "../lib/hex.ts";
 import { getOrInsertComputed } from "../lib/memo.ts";
@@ -41,7 +49,10 @@ import type { CandidateHash, CoreIndex, ParaId, ValidatorIndex } from "../primit
 import { groupForCore } from "../primitives/group-rotation.ts";
 import { hashHex } from "../primitives/hashing.ts";
 import type { BackedCandidate } from "../primitives/inherent.ts";
-import { bitfieldSigningPayload } from "../primitives/statements.ts";
+import {
+  approvalVoteMultipleCandidatesSigningPayload,
+  bitfieldSigningPayload,
+} from "../primitives/statements.ts";
 import { availabilityThreshold, effectiveMinimumBackingVotes } from "../primitives/thresholds.ts";
 import type { RelayBlockRecord } from "./records.ts";
 
@@ -54,7 +65,8 @@ export interface Violation {
     | "relay-parent"
     | "included-twice"
     | "node-runtime-agreement"
-    | "bitfield-threshold";
+    | "bitfield-threshold"
+    | "approved-before-final";
   readonly message: string;
 }
 
@@ -125,6 +137,50 @@ export class SafetyChecker {
 
   constructor(private readonly p: CheckerParams) {
     for (const [para, head] of p.genesisHeads) this.includedHead.set(para, head);
+  }
+
+  /**
+   * Invariant 8 for a block being finalized: its included candidates (in event order, with their
+   * backing group's size) and the approval gossip published about it.
+   */
+  onFinalized(o: {
+    readonly relayBlock: number;
+    readonly included: readonly {
+      readonly candidateHash: CandidateHash;
+      readonly groupSize: number;
+    }[];
+    readonly items: readonly ApprovalItem[];
+    readonly neededApprovals: number;
+  }): void {
+    const n = this.p.validators;
+    o.included.forEach((c, i) => {
+      if (o.neededApprovals === 0 || n - c.groupSize < o.neededApprovals) return;
+      const assigned = new Set<ValidatorIndex>();
+      const approvers = new Set<ValidatorIndex>();
+      for (const item of o.items) {
+        if (!item.candidateIndices.includes(i)) continue;
+        if (item.kind === "assignment") {
+          assigned.add(item.validator);
+          continue;
+        }
+        const hashes = item.candidateIndices.map((k) => o.included[k]?.candidateHash);
+        const key = this.p.validatorKeys[item.validator];
+        if (key === undefined || hashes.some((h) => h === undefined)) continue;
+        const payload = approvalVoteMultipleCandidatesSigningPayload(
+          hashes as CandidateHash[],
+          this.p.sessionIndex,
+        );
+        if (this.p.verify(payload, item.signature, key)) approvers.add(item.validator);
+      }
+      const assignedApprovers = [...approvers].filter((v) => assigned.has(v)).length;
+      if (3 * approvers.size > n || assignedApprovers >= o.neededApprovals) return;
+      this.fail(
+        o.relayBlock,
+        "approved-before-final",
+        `candidate ${c.candidateHash} finalized with ${approvers.size} approvals (` +
+          `${assignedApprovers} from assigned checkers; needed ${o.neededApprovals}, or more than ${n}/3)`,
+      );
+    });
   }
 
   private fail(relayBlock: number, invariant: Violation["invariant"], message: string): void {

@@ -68,9 +68,12 @@ import { genesis as relayGenesis } from "../relay/genesis.ts";
 import { runtimeApi } from "../relay/runtime-api.ts";
 import type { RelayState } from "../relay/state.ts";
 import { AnnouncementBoard } from "./announcement-board.ts";
+import { ApprovalBoard } from "./approval-board.ts";
+import { ApprovalRecorder } from "./approval-records.ts";
 import { BitfieldBoard } from "./bitfield-board.ts";
 import { SafetyChecker, type Violation } from "./checkers.ts";
 import { ChunkFetchBoard, type ChunkFetchFault } from "./chunk-fetching.ts";
+import { Finality } from "./finality.ts";
 import { ActorLogger, Logger, type LogLevel, type LogLevels, type LogSink } from "./log.ts";
 import { Network } from "./network.ts";
 import type {
@@ -119,6 +122,20 @@ export interface WorldOptions {
    * lose a requester's requests, or delay their responses.
    */
   readonly chunkFetchFault?: ChunkFetchFault;
+  /**
+   * Validators offline for a while (tests of approval checking; the faults issue exposes this to
+   * scenarios): from `fromUs` to `toUs` their direct messages, sent or received, and their approval
+   * gossip, published or delivered, are lost; their nodes keep running and keep importing relay
+   * blocks; bitfield and backing gossip still flow; they do not vote for finality.
+   */
+  readonly offline?: readonly OfflineWindow[];
+}
+
+/** Validators (indices) offline from `fromUs` to `toUs` (see `WorldOptions.offline`). */
+export interface OfflineWindow {
+  readonly validators: readonly number[];
+  readonly fromUs: number;
+  readonly toUs: number;
 }
 
 /**
@@ -189,6 +206,10 @@ export class World {
   /** What the network carried for each candidate's availability (PoVs, chunks). */
   readonly traffic = new Map<CandidateHash, CandidateTraffic>();
   readonly panics: RuntimePanicInfo[] = [];
+  /** Every included candidate's approval in the next block author's view (the run report). */
+  readonly approvals = new ApprovalRecorder();
+  /** Modelled GRANDPA over the validators' approval views. */
+  readonly finality: Finality;
   private readonly actors = new Map<ActorId, Actor>();
   private readonly crypto: Crypto;
   private readonly rng: Prng;
@@ -199,6 +220,8 @@ export class World {
   private readonly bitfields: BitfieldBoard;
   private readonly announcements: AnnouncementBoard;
   private readonly chunkFetches: ChunkFetchBoard;
+  private readonly approvalGossip: ApprovalBoard;
+  private readonly validatorIndexOf = new Map<ActorId, number>();
   private readonly production: RelayBlockProduction;
 
   constructor(
@@ -256,6 +279,9 @@ export class World {
       (hash, bytes, withChunk) => this.noteTraffic(hash, bytes, withChunk),
     );
 
+    this.approvalGossip = new ApprovalBoard(this.network, this.rng, validatorActors, numberOf);
+    validatorActors.forEach((a, i) => this.validatorIndexOf.set(a, i));
+
     this.addValidators(keys, validatorActors, this.pvf);
     this.addCollators(validatorActors);
     for (const para of this.paras) {
@@ -300,7 +326,18 @@ export class World {
         this.chunkFetches.prune(this.scheduler.now - CHUNK_RESPONSE_RETAIN_SLOTS * this.slotUs);
         this.caches.erasure.advance(number);
       },
-      afterBlock: (number) => options.onRelayBlock?.(number, this.totalBlocks),
+      afterBlock: (number) => {
+        this.afterRelayBlock(number);
+        options.onRelayBlock?.(number, this.totalBlocks);
+      },
+    });
+    this.finality = new Finality({
+      validators: n,
+      slotDurationMs: scenario.relay.slotDurationMs,
+      online: (v) => !this.isOffline(v, this.scheduler.now),
+      approvedUpTo: (v, finalized, best) =>
+        this.validators[v]!.approvalVoting?.approvedUpTo(finalized, best) ?? best,
+      onFinalized: (number) => this.onFinalized(number),
     });
     this.production.schedule(this.totalBlocks);
   }
@@ -357,6 +394,29 @@ export class World {
         bitfieldGossip: {
           publish: (msg, notTo) => this.bitfields.publish(i, msg, notTo),
           delivered: (relayParent) => this.bitfields.delivered(i, relayParent),
+        },
+        approvalVoting: {
+          gossip: {
+            publish: (block, item, bytes) => {
+              if (this.isOffline(i, this.scheduler.now)) return;
+              this.approvalGossip.publish(i, block, item, bytes, this.scheduler.now);
+            },
+            delivered: (block, byUs) => {
+              const all = this.approvalGossip.delivered(i, block, byUs);
+              return this.hasOfflineWindows(i)
+                ? all.filter((a) => !this.isOffline(i, a.atUs))
+                : all;
+            },
+          },
+          slotDurationMs: this.scenario.relay.slotDurationMs,
+          knownData: (hash, group) => {
+            for (const b of group) {
+              const data = this.validators[b]?.availabilityStore.availableData(hash);
+              if (data !== undefined) return data;
+            }
+            return null;
+          },
+          onApproved: (info) => this.approvals.onApproved(info),
         },
         ...(options.eagerDelivery
           ? {}
@@ -463,7 +523,69 @@ export class World {
     };
   }
 
+  /** Whether validator `v` is offline at `atUs` (`WorldOptions.offline`). */
+  private isOffline(v: number, atUs: number): boolean {
+    const windows = this.options.offline;
+    if (windows === undefined) return false;
+    return windows.some((w) => atUs >= w.fromUs && atUs < w.toUs && w.validators.includes(v));
+  }
+
+  private hasOfflineWindows(v: number): boolean {
+    return this.options.offline?.some((w) => w.validators.includes(v)) ?? false;
+  }
+
+  /** Whether a direct message between two actors is lost to an offline validator, now. */
+  private cutOff(from: ActorId, to: ActorId, msg: ProtocolMessage): boolean {
+    if (this.options.offline === undefined || msg.type === "RelayBlock") return false;
+    const now = this.scheduler.now;
+    const f = this.validatorIndexOf.get(from);
+    const t = this.validatorIndexOf.get(to);
+    return (
+      (f !== undefined && this.isOffline(f, now)) || (t !== undefined && this.isOffline(t, now))
+    );
+  }
+
+  /** After relay block `number`: approval records, finality. */
+  private afterRelayBlock(number: number): void {
+    const record = this.relayBlocks[this.relayBlocks.length - 1]!;
+    const header = record.header;
+    const author = this.validatorIndexOf.get(record.author);
+    if (author !== undefined) this.approvals.noteNextAuthor(header.parentHash, author);
+    const included: { candidateHash: CandidateHash; paraId: number }[] = [];
+    for (const e of record.events) {
+      if (e.kind === "CandidateIncluded") {
+        included.push({ candidateHash: e.candidateHash, paraId: e.receipt.descriptor.paraId });
+      }
+    }
+    this.approvals.noteIncluded(header.hash, number, header.slot * this.slotUs, included);
+    this.finality.onBlock(number);
+  }
+
+  /** Relay block `number` is final: the approval checker, then every validator prunes. */
+  private onFinalized(number: number): void {
+    const record = this.relayBlocks[number - 1];
+    if (record === undefined) return;
+    const hash = record.header.hash;
+    const groups = this.chain.tip.state.scheduler.validatorGroups;
+    const included = record.events.flatMap((e) =>
+      e.kind === "CandidateIncluded"
+        ? [{ candidateHash: e.candidateHash, groupSize: groups[e.group]?.length ?? 0 }]
+        : [],
+    );
+    if (included.length > 0) {
+      this.checker.onFinalized({
+        relayBlock: number,
+        included,
+        items: this.approvalGossip.published(hash),
+        neededApprovals: this.chain.tip.state.config.neededApprovals,
+      });
+    }
+    for (const v of this.validators) v.approvalVoting?.onFinalized(number);
+    this.approvalGossip.prune(number, 0);
+  }
+
   private send(from: ActorId, to: ActorId, msg: ProtocolMessage): void {
+    if (this.cutOff(from, to, msg)) return;
     const target = this.actors.get(to);
     assert(target !== undefined, () => `${from} sent ${msg.type} to unknown actor ${to}`);
     const bytes = messageSizeBytes(msg);
@@ -488,7 +610,9 @@ export class World {
     if (withChunk) t.chunks++;
   }
 
-  private multicast(from: ActorId, to: readonly ActorId[], msg: ProtocolMessage): void {
+  private multicast(from: ActorId, all: readonly ActorId[], msg: ProtocolMessage): void {
+    const to =
+      this.options.offline === undefined ? all : all.filter((p) => !this.cutOff(from, p, msg));
     const targets = to.map((peer) => {
       const target = this.actors.get(peer);
       assert(target !== undefined, () => `${from} sent ${msg.type} to unknown actor ${peer}`);

@@ -547,7 +547,12 @@ export class FakeWorld {
   }
 
   private collatorEnv(id: ActorId, index: number, peers: readonly ActorId[]): CollatorEnv {
-    const busyUntil: Record<CpuPool, number> = { main: 0, pvf: 0, "bitfield-distribution": 0 };
+    const busyUntil: Record<CpuPool, number> = {
+      main: 0,
+      pvf: 0,
+      "pvf-approval": 0,
+      "bitfield-distribution": 0,
+    };
     const crypto = noneCrypto;
     return {
       id,

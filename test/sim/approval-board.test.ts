@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import type { ApprovalItem } from "../../src/actors/env.ts";
 import { validatorActor } from "../../src/actors/protocol.ts";
 import { Prng } from "../../src/lib/prng.ts";
-import { ApprovalBoard, type ApprovalItem } from "../../src/sim/approval-board.ts";
+import { ApprovalBoard } from "../../src/sim/approval-board.ts";
 import { Network, type NetworkConfig, serialisationUs } from "../../src/sim/network.ts";
 import { Scheduler } from "../../src/sim/scheduler.ts";
 

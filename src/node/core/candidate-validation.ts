@@ -13,6 +13,13 @@
  *   head (`ParaHeadHashMismatch`), commitments hash (`CommitmentsHashMismatch`), UMP signals
  *   against the claim queue at the relay parent (`InvalidUMPSignals`).
  *
+ * Approval (`PvfExecKind::Approval`, `validateForApproval`): the same basic checks, the approval
+ * timeout, the outputs against the receipt's commitments hash; no UMP signal check ("Backing-only"
+ * in Rust). Modelled: approvals execute on their own worker (`pvf-approval` pool), so they never
+ * delay a backing execution. The node runs two execute workers (Polkadot, Kusama) and its queue
+ * gives backing and approvals each a share (PVF execution priority, polkadot-sdk #4837); that
+ * share-based queue is not modelled.
+ *
  * Simplified: the erasure root is not computed, so `InvalidErasureRoot` cannot happen (real
  * erasure coding comes with the availability issue); the validation code is looked up by hash
  * in the PVF host, with no pre-checking or compilation time.
@@ -23,8 +30,11 @@
  */
 import type { PvfHost, ValidatorEnv } from "../../actors/env.ts";
 import type { PoV } from "../../actors/protocol.ts";
+import type { PvfExecKind } from "../../config/host-configuration.ts";
 import { commitmentsHash, pvdHash } from "../../primitives/candidate.ts";
 import type {
+  CandidateDescriptor,
+  CandidateReceipt,
   CommittedCandidateReceipt,
   PersistedValidationData,
 } from "../../primitives/codecs.ts";
@@ -42,11 +52,10 @@ const VALID: CandidateValidity = { kind: "Valid" };
 
 /** `perform_basic_checks`: the first failing check, or null. */
 export function performBasicChecks(
-  receipt: CommittedCandidateReceipt,
+  d: CandidateDescriptor,
   pvd: PersistedValidationData,
   pov: PoV,
 ): InvalidCandidate | null {
-  const d = receipt.descriptor;
   if (pov.sizeBytes > pvd.maxPovSize) return "ParamsTooLarge";
   if (pov.hash !== d.povHash) return "PoVHashMismatch";
   if (pvdHash(pvd) !== d.persistedValidationDataHash) return "PersistedValidationDataMismatch";
@@ -84,21 +93,63 @@ export class CandidateValidation implements CandidateValidationMessage {
     pov: PoV,
     done: (result: CandidateValidity) => void,
   ): void {
-    const basic = performBasicChecks(receipt, pvd, pov);
+    this.execute(receipt.descriptor, pvd, pov, "Backing", ctx, done, (outputs) =>
+      checkOutputs(ctx, receipt, outputs),
+    );
+  }
+
+  /**
+   * `ValidateFromExhaustive` with `PvfExecKind::Approval`, as approval voting's `launch_approval`
+   * asks it: the receipt (not committed) of an included candidate, the approval timeout, and the
+   * outputs checked against the receipt's commitments hash (the UMP signals are backing-only).
+   */
+  validateForApproval(
+    ctx: BlockContext,
+    receipt: CandidateReceipt,
+    pvd: PersistedValidationData,
+    pov: PoV,
+    done: (result: CandidateValidity) => void,
+  ): void {
+    this.execute(receipt.descriptor, pvd, pov, "Approval", ctx, done, (outputs) => {
+      if (hashHex(outputs.headData) !== receipt.descriptor.paraHead) {
+        return { kind: "Invalid", code: "ParaHeadHashMismatch" };
+      }
+      if (commitmentsHash(commitmentsOf(outputs)) !== receipt.commitmentsHash) {
+        return { kind: "Invalid", code: "CommitmentsHashMismatch" };
+      }
+      return VALID;
+    });
+  }
+
+  /**
+   * The basic checks, then the execution under `kind`'s timeout on its worker (backing on the
+   * `pvf` pool; approval on `pvf-approval`, see the header), then `check` of the outputs.
+   */
+  private execute(
+    descriptor: CandidateDescriptor,
+    pvd: PersistedValidationData,
+    pov: PoV,
+    kind: PvfExecKind,
+    ctx: BlockContext,
+    done: (result: CandidateValidity) => void,
+    check: (outputs: ValidationResult) => CandidateValidity,
+  ): void {
+    const basic = performBasicChecks(descriptor, pvd, pov);
     if (basic !== null) {
       // Rejected before execution: no worker time.
       this.env.after(0, () => done({ kind: "Invalid", code: basic }));
       return;
     }
-    const outcome = this.env.pvf.execute(receipt.descriptor.validationCodeHash, pvd, pov);
-    const timeoutUs = ctx.executorTimeouts.backingMs * 1000;
+    const outcome = this.env.pvf.execute(descriptor.validationCodeHash, pvd, pov);
+    const timeouts = ctx.executorTimeouts;
+    const timeoutUs = (kind === "Backing" ? timeouts.backingMs : timeouts.approvalMs) * 1000;
     const timedOut = outcome.cpuUs > timeoutUs;
     const chargeUs = Math.ceil(Math.min(outcome.cpuUs, timeoutUs));
-    this.env.cpu("pvf", chargeUs, () => {
+    this.env.cpu(kind === "Backing" ? "pvf" : "pvf-approval", chargeUs, () => {
       if (timedOut) done({ kind: "Invalid", code: "Timeout" });
       else if (outcome.kind === "Invalid") {
         done({ kind: "Invalid", code: "ExecutionError", detail: outcome.reason });
-      } else done(checkOutputs(ctx, receipt, outcome.outputs));
+      } else done(check(outcome.outputs));
     });
   }
 }

@@ -28,6 +28,7 @@ export const SUBSYSTEM_NAMES = [
   "availability-distribution",
   "statement-distribution",
   "bitfield-distribution",
+  "approval-voting",
   "validator",
 ] as const;
 

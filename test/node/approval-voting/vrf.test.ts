@@ -146,4 +146,31 @@ describe("sr25519Vrf (real)", () => {
     const modelled = keypairFromLabel(noneCrypto, "parapipe/assignment/0");
     expect(() => vrf.evaluate(modelled, T, CTX)).toThrow(/sr25519 secret key/);
   });
+
+  it("output() is evaluate()'s output without the proof, on random keys and transcripts", () => {
+    const rng = Prng.fromSeed("vrf output only");
+    for (let i = 0; i < 12; i++) {
+      const key = keypairFromLabel(sr25519Crypto, `parapipe/output-only/${rng.uint32()}`);
+      const story = Uint8Array.from({ length: 32 }, () => rng.uint32() & 0xff);
+      const t = transcript("A&V MOD", ["RC-VRF", story], ["sample", Uint8Array.of(i, 0, 0, 0)]);
+      const vrf = sr25519Vrf(seededRandom(`output ${i}`));
+      expect(vrf.output(key, t, "A&V CORE")).toEqual(
+        vrf.evaluate(key, t, "A&V CORE", EXTRA).output,
+      );
+    }
+    // A wrong secret (another key's) gives another output.
+    expect(
+      bytesEqual(
+        sr25519Vrf(seededRandom("o")).output(bob, T, CTX),
+        sr25519Vrf(seededRandom("o")).output(alice, T, CTX),
+      ),
+    ).toBe(false);
+  });
+});
+
+describe("prfVrf output()", () => {
+  it("is evaluate()'s output", () => {
+    const key = keypairFromLabel(noneCrypto, "parapipe/assignment/0");
+    expect(prfVrf.output(key, T, CTX)).toEqual(prfVrf.evaluate(key, T, CTX, EXTRA).output);
+  });
 });

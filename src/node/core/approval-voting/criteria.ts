@@ -294,7 +294,8 @@ function computeRelayVrfModuloAssignmentsV1(
 ): void {
   for (let sample = 0; sample < config.relayVrfModuloSamples; sample++) {
     const t = relayVrfModuloTranscriptV1(relayVrfStory, sample);
-    const { output } = vrf.evaluate(key.keypair, t, CORE_RANDOMNESS_CONTEXT);
+    // The output first (`vrf_sign_extra_after_check`): the proof only for a core that is hit.
+    const output = vrf.output(key.keypair, t, CORE_RANDOMNESS_CONTEXT);
     const core = relayVrfModuloCore(output, config.nCores);
     if (!leavingCores.some((c) => c.coreIndex === core)) continue;
     // `or_insert`: the first sample to hit a core keeps it (see the header for why we skip).
@@ -324,7 +325,7 @@ function computeRelayVrfModuloAssignmentsV2(
   assignments: Map<CoreIndex, OurAssignment>,
 ): void {
   const t = relayVrfModuloTranscriptV2(relayVrfStory);
-  const { output } = vrf.evaluate(key.keypair, t, CORE_RANDOMNESS_CONTEXT_V2);
+  const output = vrf.output(key.keypair, t, CORE_RANDOMNESS_CONTEXT_V2);
   const assignedCores = relayVrfModuloCores(
     output,
     config.relayVrfModuloSamples,
@@ -374,6 +375,27 @@ export function delayAssignment(
     ),
     validatorIndex: key.validatorIndex,
   };
+}
+
+/**
+ * The tranche of our `RelayVRFDelay` assignment for one core, from the VRF output alone: what
+ * `delayAssignment(...).tranche` is, without computing the proof (which the certificate needs
+ * only when the assignment is triggered).
+ */
+export function delayTranche(
+  vrf: AssignmentVrf,
+  key: OurAssignmentKey,
+  relayVrfStory: Uint8Array,
+  config: CriteriaConfig,
+  core: CoreIndex,
+): DelayTranche {
+  assertStory(relayVrfStory);
+  const output = vrf.output(
+    key.keypair,
+    relayVrfDelayTranscript(relayVrfStory, core),
+    TRANCHE_RANDOMNESS_CONTEXT,
+  );
+  return relayVrfDelayTranche(output, config.nDelayTranches, config.zerothDelayTrancheWidth);
 }
 
 /**

@@ -41,8 +41,9 @@
  * Ref: polkadot/node/core/approval-voting/src/criteria.rs (vrf_sign, vrf_sign_extra_after_check,
  *      vrf_verify, vrf_verify_extra, make_bytes); schnorrkel src/vrf.rs; @scure/sr25519 index.ts.
  */
-import { ristretto255 } from "@noble/curves/ed25519.js";
-import { vrf as scureVrf } from "@scure/sr25519";
+import { ristretto255, ristretto255_hasher } from "@noble/curves/ed25519.js";
+import { bytesToNumberLE } from "@noble/curves/utils.js";
+import { __tests as scureTests, vrf as scureVrf } from "@scure/sr25519";
 import { assert } from "../../../lib/assert.ts";
 import { bytesEqual } from "../../../lib/hex.ts";
 import { blake2b256 } from "../../../primitives/hashing.ts";
@@ -77,6 +78,12 @@ export interface AssignmentVrf {
     outputContext: string,
     extra?: Transcript,
   ): VrfSignature;
+  /**
+   * `evaluate(...).output` without the proof (schnorrkel's `vrf_create_hash` then `make_bytes`: one
+   * scalar multiplication for sr25519, against about four for a proof). The proof never changes
+   * the output, so a caller may learn its output first and prove later.
+   */
+  output(keypair: Keypair, transcript: Transcript, outputContext: string): Uint8Array;
   /** Whether `output` is `make_bytes(outputContext)` of `publicKey`'s VRF on `transcript`. */
   verify(
     publicKey: Uint8Array,
@@ -180,6 +187,25 @@ function prfIsPublicKey(publicKey: Uint8Array): boolean {
   return publicKey.length === PUBLIC_KEY_BYTES;
 }
 
+/**
+ * The sr25519 VRF's pre-output (the output point `input * secret`), as `@scure/sr25519`'s
+ * `vrf.sign` computes it before its proof (its `initVRF`, repeated here with the transcript class
+ * the package exports for tests: a test checks it against `vrf.sign`'s first 32 bytes). The input
+ * point hashes the context, the message and the public key (`vrf-nm-pk`).
+ */
+function sr25519PreOutput(keypair: Keypair, t: Transcript): Uint8Array {
+  const ctx = new scureTests.SigningContext("SigningContext");
+  ctx.label(utf8.encode(t.context));
+  ctx.bytes(transcriptBytes(t));
+  // The package's transcript only reads the point's bytes (its own copy of @noble/curves types it).
+  ctx.commitPoint("vrf-nm-pk", ristretto255.Point.fromBytes(keypair.publicKey) as never);
+  const hash = ctx.challengeBytes("VRFHash", 64);
+  const input = ristretto255_hasher.deriveToCurve!(hash);
+  // schnorrkel's secret scalar: the key's first 32 bytes, little-endian, divided by the cofactor.
+  const scalar = bytesToNumberLE(keypair.secretKey.subarray(0, 32)) >> 3n;
+  return input.multiply(scalar).toBytes();
+}
+
 /** The keyed-PRF stand-in (MODELLED; see the header). Two blake2b-256 per evaluation. */
 export const prfVrf: AssignmentVrf = {
   kind: "prf",
@@ -191,6 +217,13 @@ export const prfVrf: AssignmentVrf = {
     );
     const output = prfOutput(keypair.publicKey, t, outputContext);
     return { output, proof: prfProof(output, extra) };
+  },
+  output(keypair, t, outputContext) {
+    assert(
+      prfIsPublicKey(keypair.publicKey),
+      () => `a public key is ${PUBLIC_KEY_BYTES} bytes, got ${keypair.publicKey.length}`,
+    );
+    return prfOutput(keypair.publicKey, t, outputContext);
   },
   verify(publicKey, t, outputContext, output, proof, extra) {
     if (!prfIsPublicKey(publicKey)) return false;
@@ -237,6 +270,14 @@ export function sr25519Vrf(random: (n: number) => Uint8Array): AssignmentVrf {
       );
       const preOutput = signature.subarray(0, SR25519_PRE_OUTPUT_BYTES);
       return { output: makeBytes(preOutput, outputContext), proof: signature };
+    },
+    output(keypair, t, outputContext) {
+      assert(
+        keypair.secretKey.length === SR25519_SECRET_BYTES,
+        () =>
+          `an sr25519 secret key is ${SR25519_SECRET_BYTES} bytes, got ${keypair.secretKey.length}`,
+      );
+      return makeBytes(sr25519PreOutput(keypair, t), outputContext);
     },
     verify(publicKey, t, outputContext, output, proof, extra) {
       if (proof.length !== SR25519_SIGNATURE_BYTES || !isPublicKey(publicKey)) return false;

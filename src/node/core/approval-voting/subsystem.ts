@@ -1,0 +1,661 @@
+/**
+ * Approval voting of one validator: for every relay block it imports, the candidates the block
+ * included are checked by a random, VRF-chosen subset of validators before the block may be
+ * finalized. This module wires the pure rules of its siblings (criteria.ts, approval-checking.ts,
+ * time.ts) into a subsystem over the env: import, our assignments, wakeups, triggering, the
+ * approval check (recovery, then validation), coalesced signing, and the gossip of assignments and
+ * approvals.
+ *
+ * In order (polkadot-sdk approval-voting lib.rs / import.rs):
+ * 1. Import (`handle_new_head`, `add_block_entry`): the block's `CandidateIncluded` events are its
+ *    candidates, with core and backing group; `block_tick` is its slot start; candidates are
+ *    insta-approved as `import.rs` does; our assignments are computed (`compute_assignments`).
+ * 2. Every arrival (an assignment or approval from approval distribution) is imported at the tick
+ *    it reached us (`check_and_import_assignment`: the certificate checked, `TooFarInFuture`
+ *    refused, duplicates ignored; `check_and_import_approval`: the signature checked, an approval
+ *    from a validator without an assignment is kept until the assignment arrives, as the ordered
+ *    stream between two peers would deliver it), and the candidate's approval is re-evaluated
+ *    (`advance_approval_state`: `tranches_to_approve`, `check_approval`, approved once
+ *    `is_approved(tick_now - APPROVAL_DELAY)`).
+ * 3. Wakeups (`process_wakeup`): `should_trigger_assignment` on our untriggered assignments; a
+ *    triggered one is imported at `tick_now` and gossiped, and `launch_approval` recovers the data
+ *    (availability recovery with the backing group and core), then validates it with
+ *    `PvfExecKind::Approval`, all under `APPROVAL_CHECKING_TIMEOUT`. Only `Valid` votes;
+ *    `Invalid` would raise a dispute (not modelled: logged); unavailable or timed out: no vote.
+ * 4. A valid check is a local approval at once, then signed with the block's other pending
+ *    candidates (`get_candidates_that_need_signature`, `max_approval_coalesce_count`,
+ *    `sign_no_later_than`) as one `ApprovalVoteMultipleCandidates` and gossiped.
+ * 5. A block is approved when all its candidates are (`BlockEntry::is_fully_approved`);
+ *    `approvedUpTo` answers `ApprovedAncestor` for finality; `onFinalized` prunes.
+ *
+ * Modelled (docs/simulator.md "Approval checking"):
+ * - Arrivals are imported lazily, when the validator next acts (a wakeup, or a question from the
+ *   world), each at its own arrival tick and in arrival order, so the approval state and the
+ *   moment of approval are those of an eager import.
+ * - Wakeups are evaluated at every tick boundary while an untriggered assignment of ours waits on
+ *   an unapproved candidate, and at import. Rust schedules them only at the ticks
+ *   `schedule_wakeup_action` names, which are tick boundaries where the trigger rule can change;
+ *   a wakeup Rust schedules for the current tick from an import fires at once, here at the next
+ *   tick boundary (at most one tick, 500 ms, later).
+ * - The RelayVRFStory is blake2b-256("A&V RC-VRF" ‖ block hash): the BABE VRF it comes from is not
+ *   modelled (SEMANTICS 5.5.1 marks the derivation unverified).
+ * - One session; approvals are per candidate and block (no forks: the relay chain has none).
+ * - Every delay-tranche VRF output is computed at import (a finding, docs/simulator.md): a
+ *   tranche-0 assignment always triggers, and before any assignment has arrived a candidate is
+ *   `Pending` with no broadcast limit, so whether a validator triggers in the first ticks depends
+ *   on its delay tranche, which needs its VRF output.
+ *
+ * Ref: polkadot/node/core/approval-voting/src/{lib.rs, import.rs, approval_checking.rs,
+ *      criteria.rs, persisted_entries.rs}, polkadot/node/primitives/src/approval.rs.
+ */
+import type {
+  ActorLog,
+  ApprovalArrival,
+  ApprovalItem,
+  ApprovalVotingEnv,
+  ValidatorEnv,
+} from "../../../actors/env.ts";
+import { assert } from "../../../lib/assert.ts";
+import { concatBytes, fromHex, type Hash } from "../../../lib/hex.ts";
+import type {
+  CandidateHash,
+  CandidateReceipt,
+  CoreIndex,
+  ValidatorIndex,
+} from "../../../primitives/codecs.ts";
+import { blake2b256 } from "../../../primitives/hashing.ts";
+import type { ApprovalParams } from "../../../primitives/runtime-api.ts";
+import { approvalVoteMultipleCandidatesSigningPayload } from "../../../primitives/statements.ts";
+import type { AvailabilityRecovery } from "../../network/availability-recovery/recovery.ts";
+import type { CandidateValidity } from "../../subsystem-types.ts";
+import type { BlockContext, BlockContexts } from "../../util/block-context.ts";
+import type { CandidateValidation } from "../candidate-validation.ts";
+import {
+  ApprovalEntry,
+  type CandidateSigningContext,
+  checkApproval,
+  getCandidatesThatNeedSignature,
+  instaApproved,
+  isApprovedAt,
+  shouldTriggerAssignment,
+  signNoLaterThan,
+  tranchesToApprove,
+  tranchesToApproveResult,
+} from "./approval-checking.ts";
+import {
+  type AssignmentCert,
+  type AssignmentConfig,
+  checkAssignmentCert,
+  delayAssignment,
+  delayTranche,
+  type LeavingCore,
+  moduloAssignments,
+  type OurAssignment,
+  RELAY_VRF_STORY_CONTEXT,
+} from "./criteria.ts";
+import {
+  APPROVAL_CHECKING_TIMEOUT_MS,
+  APPROVAL_DELAY,
+  noShowDuration,
+  slotNumberToTick,
+  TICK_TOO_FAR_IN_FUTURE,
+  type Tick,
+  tickFromMicros,
+  tickStartMicros,
+} from "./time.ts";
+import { type AssignmentVrf, prfVrf, sr25519Vrf } from "./vrf.ts";
+
+/** Bytes of an assignment on the wire (`IndirectAssignmentCertV2`: block, validator, cert). */
+export const ASSIGNMENT_BYTES = 32 + 4 + 1 + 32 + 96 + 16;
+/** Bytes of an approval on the wire (`IndirectSignedApprovalVoteV2`: block, indices, signature). */
+export const APPROVAL_BYTES = 32 + 4 + 16 + 64;
+
+const STORY_DOMAIN = new TextEncoder().encode(RELAY_VRF_STORY_CONTEXT);
+
+/** One candidate under one block, in my view. */
+interface CandidateEntry {
+  readonly index: number;
+  readonly hash: CandidateHash;
+  readonly receipt: CandidateReceipt;
+  readonly core: CoreIndex;
+  readonly backingGroup: readonly ValidatorIndex[];
+  readonly entry: ApprovalEntry;
+  /** `CandidateEntry.approvals`: 1 per validator who approved. */
+  readonly approvals: Uint8Array;
+  /**
+   * Our assignment (null: none, e.g. we backed it): its tranche, and its certificate when it is a
+   * modulo one (a delay one's proof is computed when it is triggered, `certificate`).
+   */
+  readonly ours: OurAssignmentLazy | null;
+  triggered: boolean;
+  approved: boolean;
+  /** The tick at which an `Approved` that waits for `APPROVAL_DELAY` is to be looked at again. */
+  recheckTick: Tick | null;
+}
+
+/** Our assignment for a core: the tranche now, the certificate when it is needed. */
+interface OurAssignmentLazy {
+  readonly tranche: number;
+  /** The modulo assignment (with its certificate), or null for a delay one. */
+  readonly modulo: OurAssignment | null;
+}
+
+/** One relay block, in my view. */
+interface BlockEntry {
+  readonly hash: Hash;
+  readonly number: number;
+  readonly blockTick: Tick;
+  readonly story: Uint8Array;
+  readonly ctx: BlockContext;
+  readonly params: ApprovalParams;
+  readonly config: AssignmentConfig;
+  readonly candidates: readonly CandidateEntry[];
+  /** Arrivals from the gossip imported so far (a prefix of `delivered`). */
+  imported: number;
+  /** Approvals received before the assignment of their validator (per validator). */
+  readonly held: Map<ValidatorIndex, ApprovalArrival[]>;
+  readonly pendingSignature: Map<number, CandidateSigningContext>;
+  signTimerTick: Tick | null;
+  unapproved: number;
+}
+
+/** What is the same for every validator (performance, not protocol): one per world. */
+export class ApprovalVotingShared {
+  /** A received certificate's check, per gossip item (every receiver gets the same object). */
+  readonly certChecks = new WeakMap<ApprovalItem, number | null>();
+}
+
+export interface ApprovalVotingDeps {
+  readonly recovery: AvailabilityRecovery;
+  readonly validation: Pick<CandidateValidation, "validateForApproval">;
+  readonly contexts: BlockContexts;
+  readonly shared: ApprovalVotingShared;
+}
+
+export class ApprovalVoting {
+  private readonly blocks = new Map<Hash, BlockEntry>();
+  private readonly byNumber = new Map<number, BlockEntry>();
+  /** Blocks where an untriggered assignment of ours waits on an unapproved candidate. */
+  private readonly watching = new Set<BlockEntry>();
+  private tickArmed: Tick | null = null;
+  private readonly vrf: AssignmentVrf;
+  private readonly me: ValidatorIndex;
+  private readonly av: ApprovalVotingEnv;
+
+  constructor(
+    private readonly env: ValidatorEnv & { readonly approvalVoting: ApprovalVotingEnv },
+    private readonly log: ActorLog,
+    private readonly deps: ApprovalVotingDeps,
+  ) {
+    this.me = env.validatorIndex;
+    this.av = env.approvalVoting;
+    if (env.crypto.kind === "sr25519") {
+      const rng = env.rng.fork("approval-vrf");
+      this.vrf = sr25519Vrf((n) => Uint8Array.from({ length: n }, () => rng.int(256)));
+    } else this.vrf = prfVrf;
+  }
+
+  /** `handle_new_head` for a newly imported relay block. */
+  importBlock(hash: Hash): void {
+    if (this.blocks.has(hash)) return;
+    const api = this.env.relayChain.api(hash);
+    if (api === null) return;
+    const ctx = this.deps.contexts.of(api);
+    const params = api.approvalParams();
+    const groups = ctx.groups;
+    const leaving: LeavingCore[] = [];
+    const receipts: CandidateReceipt[] = [];
+    for (const e of api.candidateEvents()) {
+      if (e.kind !== "CandidateIncluded") continue;
+      leaving.push({
+        candidateHash: e.candidateHash,
+        coreIndex: e.core,
+        backingGroup: groups[e.group] ?? [],
+      });
+      receipts.push(e.receipt);
+    }
+    const story = blake2b256(concatBytes(STORY_DOMAIN, fromHex(hash)));
+    const config: AssignmentConfig = {
+      nCores: params.nCores,
+      zerothDelayTrancheWidth: params.zerothDelayTrancheWidth,
+      relayVrfModuloSamples: params.relayVrfModuloSamples,
+      nDelayTranches: params.nDelayTranches,
+      assignmentKeys: ctx.validatorKeys,
+    };
+    const n = ctx.validatorKeys.length;
+    const key = { validatorIndex: this.me, keypair: this.env.keypair };
+    const modulo = moduloAssignments(
+      this.vrf,
+      key,
+      story,
+      config,
+      leaving,
+      api.nodeFeatures().enableAssignmentsV2,
+    );
+    const candidates = leaving.map((c, index): CandidateEntry => {
+      const inGroup = c.backingGroup.includes(this.me);
+      const m = modulo.get(c.coreIndex) ?? null;
+      const ours: OurAssignmentLazy | null =
+        config.nCores === 0 || inGroup
+          ? null
+          : m !== null
+            ? { tranche: m.tranche, modulo: m }
+            : { tranche: delayTranche(this.vrf, key, story, config, c.coreIndex), modulo: null };
+      return {
+        index,
+        hash: c.candidateHash,
+        receipt: receipts[index]!,
+        core: c.coreIndex,
+        backingGroup: c.backingGroup,
+        entry: new ApprovalEntry(n),
+        approvals: new Uint8Array(n),
+        ours,
+        triggered: false,
+        approved: instaApproved(params.neededApprovals, n, c.backingGroup.length),
+        recheckTick: null,
+      };
+    });
+    const block: BlockEntry = {
+      hash,
+      number: api.header.number,
+      blockTick: slotNumberToTick(this.av.slotDurationMs, api.header.slot),
+      story,
+      ctx,
+      params,
+      config,
+      candidates,
+      imported: 0,
+      held: new Map(),
+      pendingSignature: new Map(),
+      signTimerTick: null,
+      unapproved: 0,
+    };
+    for (const c of candidates) {
+      if (c.approved) this.noteApproved(block, c, this.env.now(), 0, 0);
+      else block.unapproved++;
+    }
+    this.blocks.set(hash, block);
+    this.byNumber.set(block.number, block);
+    if (candidates.some((c) => c.ours !== null && !c.approved)) this.watching.add(block);
+    // The first wakeups (`block_tick + our_tranche`) are in the past or now: process them at once.
+    this.wakeup();
+  }
+
+  /** Whether every candidate of the block numbered `number` is approved in my view, by now. */
+  isApproved(number: number): boolean {
+    const block = this.byNumber.get(number);
+    if (block === undefined) return false;
+    this.catchUp(block, this.env.now());
+    return block.unapproved === 0;
+  }
+
+  /**
+   * `ApprovedAncestor`: the highest block number in `(lowerBound, upTo]` such that every block from
+   * `lowerBound + 1` to it is approved in my view, or `lowerBound` if the first is not.
+   */
+  approvedUpTo(lowerBound: number, upTo: number): number {
+    let b = lowerBound;
+    while (b < upTo && this.isApproved(b + 1)) b++;
+    return b;
+  }
+
+  /** `BlockFinalized`: forget the blocks up to `number`. */
+  onFinalized(number: number): void {
+    for (const [n, block] of this.byNumber) {
+      if (n > number) continue;
+      this.byNumber.delete(n);
+      this.blocks.delete(block.hash);
+      this.watching.delete(block);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Wakeups and triggering.
+
+  private wakeup(): void {
+    const now = this.env.now();
+    const tickNow = tickFromMicros(now);
+    for (const block of [...this.watching]) {
+      this.catchUp(block, now);
+      let waiting = false;
+      for (const c of block.candidates) {
+        if (c.ours === null || c.triggered || c.approved) continue;
+        const trancheNow = Math.max(0, tickNow - block.blockTick);
+        const required = tranchesToApprove(
+          c.entry,
+          c.approvals,
+          trancheNow,
+          block.blockTick,
+          this.noShowTicks(block),
+          block.params.neededApprovals,
+        );
+        const ours = { tranche: c.ours.tranche, triggered: c.triggered };
+        if (shouldTriggerAssignment(ours, c.approvals, c.entry, required, trancheNow)) {
+          this.trigger(block, c, tickNow);
+        } else waiting = true;
+      }
+      if (!waiting) this.watching.delete(block);
+    }
+    if (this.watching.size > 0) this.armTick(tickNow + 1);
+  }
+
+  private armTick(tick: Tick): void {
+    if (this.tickArmed !== null && this.tickArmed <= tick) return;
+    this.tickArmed = tick;
+    this.env.after(tickStartMicros(tick) - this.env.now(), () => {
+      if (this.tickArmed !== tick) return;
+      this.tickArmed = null;
+      this.wakeup();
+    });
+  }
+
+  /** Triggers our assignment: import it, gossip it, launch the approval check(s). */
+  private trigger(block: BlockEntry, c: CandidateEntry, tickNow: Tick): void {
+    const ours = c.ours!;
+    // A v2 compact certificate claims several cores: distributed once, for all its candidates.
+    const claimed =
+      ours.modulo === null
+        ? [c]
+        : block.candidates.filter(
+            (o) => o === c || (o.ours?.modulo === ours.modulo && !o.triggered),
+          );
+    for (const o of claimed) {
+      o.triggered = true;
+      o.entry.importAssignment(ours.tranche, this.me, tickNow);
+    }
+    this.av.gossip.publish(
+      block.hash,
+      {
+        kind: "assignment",
+        validator: this.me,
+        candidateIndices: claimed.map((o) => o.index),
+        tranche: ours.tranche,
+        cert: this.certificate(block, c, ours),
+      },
+      ASSIGNMENT_BYTES,
+    );
+    for (const o of claimed) this.launchApproval(block, o);
+  }
+
+  /** Our assignment's certificate: the modulo one, or the delay one's proof computed now. */
+  private certificate(
+    block: BlockEntry,
+    c: CandidateEntry,
+    ours: OurAssignmentLazy,
+  ): AssignmentCert {
+    if (ours.modulo !== null) return ours.modulo.cert;
+    const key = { validatorIndex: this.me, keypair: this.env.keypair };
+    const full = delayAssignment(this.vrf, key, block.story, block.config, c.core);
+    assert(full.tranche === ours.tranche, "a delay assignment's proof changed its tranche");
+    return full.cert;
+  }
+
+  /** `launch_approval`: recover, validate with `PvfExecKind::Approval`, vote if valid. */
+  private launchApproval(block: BlockEntry, c: CandidateEntry): void {
+    let done = false;
+    const timer = this.env.after(APPROVAL_CHECKING_TIMEOUT_MS * 1000, () => {
+      if (done) return;
+      done = true;
+      this.log.info("Approval check timed out", { candidate: c.hash });
+    });
+    const finish = (result: CandidateValidity | "Unavailable" | "Invalid data"): void => {
+      if (done) return;
+      done = true;
+      timer.cancel();
+      if (result === "Unavailable" || result === "Invalid data") {
+        this.log.info("Approval check: data not recovered", { candidate: c.hash, result });
+      } else if (result.kind === "Valid") this.localApproval(block, c);
+      else {
+        // A dispute would start here (not modelled).
+        this.log.warn("Approval check found the candidate invalid", {
+          candidate: c.hash,
+          code: result.code,
+        });
+      }
+    };
+    const d = c.receipt.descriptor;
+    this.deps.recovery.recoverAvailableData(
+      {
+        candidateHash: c.hash,
+        erasureRoot: d.erasureRoot,
+        povHash: d.povHash,
+        relayParent: d.relayParent,
+        nValidators: block.ctx.validatorKeys.length,
+        backingGroup: c.backingGroup,
+        coreIndex: c.core,
+        chunkMapping: block.ctx.api.nodeFeatures().availabilityChunkMapping,
+        knownData: this.av.knownData?.(c.hash, c.backingGroup) ?? null,
+      },
+      (r) => {
+        if (r.kind === "Unavailable") finish("Unavailable");
+        else if (r.kind === "Invalid") finish("Invalid data");
+        else {
+          this.deps.validation.validateForApproval(
+            block.ctx,
+            c.receipt,
+            r.data.pvd,
+            r.data.pov,
+            (v) => finish(v),
+          );
+        }
+      },
+    );
+  }
+
+  /** `LocalApproval` then `maybe_create_signature`. */
+  private localApproval(block: BlockEntry, c: CandidateEntry): void {
+    if (!this.blocks.has(block.hash)) return; // finalized meanwhile
+    const now = this.env.now();
+    const tickNow = tickFromMicros(now);
+    this.catchUp(block, now);
+    c.approvals[this.me] = 1;
+    this.evaluate(block, c, tickNow, now);
+    block.pendingSignature.set(c.index, {
+      candidateHash: c.hash,
+      signNoLaterThanTick: signNoLaterThan(
+        tickNow,
+        block.blockTick,
+        c.ours?.tranche ?? 0,
+        this.noShowTicks(block),
+      ),
+    });
+    this.maybeSign(block);
+  }
+
+  private maybeSign(block: BlockEntry): void {
+    const tickNow = tickFromMicros(this.env.now());
+    const { toSign, signNoLaterThanTick } = getCandidatesThatNeedSignature(
+      block.pendingSignature,
+      tickNow,
+      block.params.maxApprovalCoalesceCount,
+    );
+    if (toSign !== null) {
+      const payload = approvalVoteMultipleCandidatesSigningPayload(
+        toSign.candidateHashes,
+        block.ctx.sessionIndex,
+      );
+      const signature = this.env.crypto.sign(this.env.keypair.secretKey, payload);
+      for (const i of toSign.candidateIndices) block.pendingSignature.delete(i);
+      this.av.gossip.publish(
+        block.hash,
+        {
+          kind: "approval",
+          validator: this.me,
+          candidateIndices: toSign.candidateIndices,
+          signature,
+        },
+        APPROVAL_BYTES,
+      );
+      return;
+    }
+    if (signNoLaterThanTick === null) return;
+    if (block.signTimerTick !== null && block.signTimerTick <= signNoLaterThanTick) return;
+    block.signTimerTick = signNoLaterThanTick;
+    this.env.after(tickStartMicros(signNoLaterThanTick) - this.env.now(), () => {
+      if (block.signTimerTick !== signNoLaterThanTick) return;
+      block.signTimerTick = null;
+      this.maybeSign(block);
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Importing what arrived.
+
+  /** Imports, in arrival order, what reached me about `block` by `byUs` (see the header). */
+  private catchUp(block: BlockEntry, byUs: number): void {
+    if (block.unapproved === 0 && !this.watching.has(block)) return;
+    const arrivals = this.av.gossip.delivered(block.hash, byUs);
+    for (let i = block.imported; i < arrivals.length; i++) {
+      const a = arrivals[i]!;
+      const tick = tickFromMicros(a.atUs);
+      this.recheck(block, tick);
+      this.importArrival(block, a, tick);
+    }
+    block.imported = arrivals.length;
+    this.recheck(block, tickFromMicros(byUs));
+  }
+
+  /** The `Approved` checks waiting for `APPROVAL_DELAY` whose tick has come by `tick`. */
+  private recheck(block: BlockEntry, tick: Tick): void {
+    for (const c of block.candidates) {
+      if (c.approved || c.recheckTick === null || c.recheckTick > tick) continue;
+      const at = c.recheckTick;
+      c.recheckTick = null;
+      this.evaluate(block, c, at, tickStartMicros(at));
+    }
+  }
+
+  private importArrival(block: BlockEntry, a: ApprovalArrival, tick: Tick): void {
+    const item = a.item;
+    if (item.validator === this.me) return; // imported when made
+    if (item.kind === "assignment") this.importAssignment(block, item, tick, a.atUs);
+    else this.importApproval(block, a, tick);
+  }
+
+  /** `check_and_import_assignment`. */
+  private importAssignment(
+    block: BlockEntry,
+    item: Extract<ApprovalItem, { kind: "assignment" }>,
+    tick: Tick,
+    atUs: number,
+  ): void {
+    const claimed = item.candidateIndices.map((i) => block.candidates[i]);
+    if (claimed.length === 0 || claimed.some((c) => c === undefined)) return;
+    const tranche = this.checkedTranche(block, item, claimed as CandidateEntry[]);
+    if (tranche === null) return;
+    // `TooFarInFuture`: a tranche beyond the current one by more than 20 ticks.
+    if (tranche > Math.max(0, tick - block.blockTick) + TICK_TOO_FAR_IN_FUTURE) return;
+    for (const c of claimed as CandidateEntry[]) {
+      if (c.entry.isAssigned(item.validator)) continue; // `AcceptedDuplicate`
+      c.entry.importAssignment(tranche, item.validator, tick);
+      this.evaluate(block, c, tick, atUs);
+    }
+    const held = block.held.get(item.validator);
+    if (held !== undefined) {
+      block.held.delete(item.validator);
+      for (const h of held) this.importApproval(block, h, tick);
+    }
+  }
+
+  /** The certificate's tranche (`check_assignment_cert`), or null if invalid; memoised per item. */
+  private checkedTranche(
+    block: BlockEntry,
+    item: Extract<ApprovalItem, { kind: "assignment" }>,
+    claimed: readonly CandidateEntry[],
+  ): number | null {
+    const memo = this.deps.shared.certChecks;
+    if (memo.has(item)) return memo.get(item)!;
+    const sorted = [...claimed].sort((a, b) => a.core - b.core);
+    const result = checkAssignmentCert(
+      this.vrf,
+      sorted.map((c) => c.core),
+      item.validator,
+      block.config,
+      block.story,
+      item.cert as AssignmentCert,
+      sorted.map((c) => c.backingGroup),
+    );
+    const tranche = result.ok ? result.value : null;
+    if (!result.ok) this.log.warn("Invalid assignment", { validator: item.validator });
+    memo.set(item, tranche);
+    return tranche;
+  }
+
+  /** `check_and_import_approval`. */
+  private importApproval(block: BlockEntry, a: ApprovalArrival, tick: Tick): void {
+    const item = a.item as Extract<ApprovalItem, { kind: "approval" }>;
+    const claimed = item.candidateIndices.map((i) => block.candidates[i]);
+    if (claimed.length === 0 || claimed.some((c) => c === undefined)) return;
+    const candidates = claimed as CandidateEntry[];
+    // Ordered delivery between two peers: an approval never overtakes its assignment.
+    if (candidates.some((c) => !c.entry.isAssigned(item.validator))) {
+      const list = block.held.get(item.validator);
+      if (list === undefined) block.held.set(item.validator, [a]);
+      else list.push(a);
+      return;
+    }
+    const key = block.ctx.validatorKeys[item.validator];
+    const payload = approvalVoteMultipleCandidatesSigningPayload(
+      candidates.map((c) => c.hash),
+      block.ctx.sessionIndex,
+    );
+    if (key === undefined || !this.env.verify(payload, item.signature, key)) {
+      this.log.warn("Invalid approval signature", { validator: item.validator });
+      return;
+    }
+    for (const c of candidates) {
+      c.approvals[item.validator] = 1;
+      this.evaluate(block, c, tick, a.atUs);
+    }
+  }
+
+  /** `advance_approval_state` at `tick` (the event happened at `atUs`). */
+  private evaluate(block: BlockEntry, c: CandidateEntry, tick: Tick, atUs: number): void {
+    if (c.approved) return;
+    const result = tranchesToApproveResult(
+      c.entry,
+      c.approvals,
+      Math.max(0, tick - block.blockTick),
+      block.blockTick,
+      this.noShowTicks(block),
+      block.params.neededApprovals,
+    );
+    const required = result.requiredTranches;
+    const check = checkApproval(c.approvals, c.entry, required);
+    if (isApprovedAt(check, tick)) {
+      c.approved = true;
+      c.recheckTick = null;
+      block.unapproved--;
+      const needed =
+        required.kind === "Exact"
+          ? required.needed
+          : required.kind === "Pending"
+            ? required.considered
+            : Math.max(0, tick - block.blockTick);
+      this.noteApproved(block, c, atUs, needed, result.totalObservedNoShows);
+    } else if (check.kind === "Approved" && check.lastAssignmentTick !== null) {
+      c.recheckTick = check.lastAssignmentTick + APPROVAL_DELAY;
+    }
+  }
+
+  private noteApproved(
+    block: BlockEntry,
+    c: CandidateEntry,
+    atUs: number,
+    tranchesNeeded: number,
+    noShows: number,
+  ): void {
+    this.av.onApproved?.({
+      validator: this.me,
+      block: block.hash,
+      candidateHash: c.hash,
+      atUs,
+      tranchesNeeded,
+      noShows,
+    });
+  }
+
+  private noShowTicks(block: BlockEntry): Tick {
+    return noShowDuration(this.av.slotDurationMs, block.params.noShowSlots);
+  }
+}
