@@ -280,7 +280,9 @@ export class World {
     );
 
     this.approvalGossip = new ApprovalBoard(this.network, this.rng, validatorActors, numberOf);
-    validatorActors.forEach((a, i) => this.validatorIndexOf.set(a, i));
+    validatorActors.forEach((a, i) => {
+      this.validatorIndexOf.set(a, i);
+    });
 
     this.addValidators(keys, validatorActors, this.pvf);
     this.addCollators(validatorActors);
