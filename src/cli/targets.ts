@@ -10,7 +10,6 @@ import { consistentHostConfigurationFromScenario } from "../config/from-scenario
 import { GENERATIONS, type Generation } from "../config/generation.ts";
 import { PRESET_NAMES } from "../config/presets.ts";
 import {
-  approvalKeysNamed,
   parseScenarioText,
   resolveScenario,
   type Scenario,
@@ -58,11 +57,6 @@ export interface Source {
   readonly label: string;
   readonly replay: string;
   readonly input: Record<string, unknown>;
-  /**
-   * The approval keys its author set (default: those the input names). An imported network names
-   * rococo-local's values too; only those its file sets are worth a warning.
-   */
-  readonly approvalKeys?: readonly string[];
 }
 
 export function sources(
@@ -80,9 +74,7 @@ export function sources(
       process.stderr.write(
         `${file}: imported as a zombienet network: ${count("ignored:")} keys ignored, ${count("check:")} checks, ${count("not checked:")} .zndsl lines not checked (parapipe import ${file} lists them)\n`,
       );
-      const { scenario, fromFile } = imported.result;
-      const approvalKeys = approvalKeysNamed(scenario).filter((k) => fromFile.includes(k));
-      out.push({ label: file, replay: file, input: scenario, approvalKeys });
+      out.push({ label: file, replay: file, input: imported.result.scenario });
       continue;
     }
     let text: string;
@@ -138,12 +130,6 @@ export function resolveAll(
       input.expect = [...own, ...expect];
     }
     const r = resolveScenario(input);
-    const approval = s.approvalKeys ?? approvalKeysNamed(s.input);
-    if (r.ok && approval.length > 0) {
-      process.stderr.write(
-        `warning: ${s.label}: approval checking is not modelled yet, so these keys change nothing: ${approval.join(", ")}\n`,
-      );
-    }
     if (!r.ok) {
       for (const e of r.error) problems.push(`${s.label}: ${e}`);
       continue;

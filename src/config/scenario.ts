@@ -410,31 +410,3 @@ export function parseScenarioText(text: string): Result<unknown, string[]> {
   }
 }
 
-/** The approval-checking keys, accepted but not modelled yet (see `approvalKeysNamed`). */
-const APPROVAL_KEYS = [
-  ["relay", "hostConfiguration", "neededApprovals"],
-  ["relay", "hostConfiguration", "relayVrfModuloSamples"],
-  ["relay", "hostConfiguration", "nDelayTranches"],
-  ["relay", "hostConfiguration", "zerothDelayTrancheWidth"],
-  ["relay", "hostConfiguration", "noShowSlots"],
-  ["relay", "hostConfiguration", "executorParams", "pvfExecTimeoutApprovalMs"],
-  ["relay", "hostConfiguration", "approvalVotingParams"],
-  ["relay", "hostConfiguration", "nodeFeatures", "enableAssignmentsV2"],
-  ["relay", "hostConfiguration", "nodeFeatures", "availabilityChunkMapping"],
-] as const;
-
-/**
- * The approval-checking keys a user's scenario names (before merging: what the user wrote). They
- * are accepted, but approval checking is not modelled yet, so they change nothing: the caller
- * warns, naming them.
- */
-export function approvalKeysNamed(input: unknown): string[] {
-  return APPROVAL_KEYS.filter((path) => {
-    let v: unknown = input;
-    for (const key of path) {
-      if (!isPlainObject(v) || !Object.hasOwn(v, key)) return false;
-      v = v[key];
-    }
-    return true;
-  }).map((path) => path.join("."));
-}

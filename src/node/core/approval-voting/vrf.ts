@@ -197,8 +197,9 @@ function sr25519PreOutput(keypair: Keypair, t: Transcript): Uint8Array {
   const ctx = new scureTests.SigningContext("SigningContext");
   ctx.label(utf8.encode(t.context));
   ctx.bytes(transcriptBytes(t));
-  // The package's transcript only reads the point's bytes (its own copy of @noble/curves types it).
-  ctx.commitPoint("vrf-nm-pk", ristretto255.Point.fromBytes(keypair.publicKey) as never);
+  // The package's transcript only reads the point's bytes (`toBytes`): the key's own bytes, so
+  // the point need not be decoded (its encoding is canonical: `evaluate` would reject it else).
+  ctx.commitPoint("vrf-nm-pk", { toBytes: () => keypair.publicKey } as never);
   const hash = ctx.challengeBytes("VRFHash", 64);
   const input = ristretto255_hasher.deriveToCurve!(hash);
   // schnorrkel's secret scalar: the key's first 32 bytes, little-endian, divided by the cofactor.
