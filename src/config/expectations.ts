@@ -16,6 +16,8 @@
  *   para ID height OP N within T s                zombienet's `parachain ID block height`
  *   para ID collator K height OP N within T s     a collator's `reports block height`
  *   relay height OP N within T s                  a relay node's `reports block height`
+ *   relay finalized height OP N within T s        a relay node's `reports finalised height`
+ *                                                 (`substrate_block_height{status="finalized"}`)
  *   para ID registered within T s                 `parachain ID is registered`
  *   wait T s                                      `sleep T seconds`
  */
@@ -108,7 +110,8 @@ export type Expectation =
 export type TimedSubject =
   | { readonly type: "paraHeight"; readonly paraId: number }
   | { readonly type: "collatorHeight"; readonly paraId: number; readonly collator: number }
-  | { readonly type: "relayHeight" };
+  | { readonly type: "relayHeight" }
+  | { readonly type: "relayFinalizedHeight" };
 
 const oneOf = (list: readonly string[]) => list.join(", ");
 
@@ -117,7 +120,7 @@ const PARA_HEIGHT = new RegExp(`^para (\\d+) height ${OP_RE} (\\d+) within (\\d+
 const COLLATOR_HEIGHT = new RegExp(
   `^para (\\d+) collator (\\d+) height ${OP_RE} (\\d+) within (\\d+) s$`,
 );
-const RELAY_HEIGHT = new RegExp(`^relay height ${OP_RE} (\\d+) within (\\d+) s$`);
+const RELAY_HEIGHT = new RegExp(`^relay (finalized )?height ${OP_RE} (\\d+) within (\\d+) s$`);
 const REGISTERED = /^para (\d+) registered within (\d+) s$/;
 const WAIT = /^wait (\d+) s$/;
 
@@ -175,10 +178,14 @@ function parseTimed(
     return timed(subject, op!, value!, within!);
   }
   const relay = RELAY_HEIGHT.exec(t);
-  if (relay) return timed({ type: "relayHeight" }, relay[1]!, relay[2]!, relay[3]!);
+  if (relay) {
+    const [, finalized, op, value, within] = relay as unknown as (string | undefined)[];
+    const subject: TimedSubject = { type: finalized ? "relayFinalizedHeight" : "relayHeight" };
+    return timed(subject, op!, value!, within!);
+  }
   if (/\bwithin\b|^wait\b|\bregistered\b/.test(t)) {
     return err(
-      `expected a timed check ("para ID height OP N within T s", "para ID collator K height OP N within T s", "relay height OP N within T s", "para ID registered within T s" or "wait T s"), got ${JSON.stringify(t)}`,
+      `expected a timed check ("para ID height OP N within T s", "para ID collator K height OP N within T s", "relay height OP N within T s", "relay finalized height OP N within T s", "para ID registered within T s" or "wait T s"), got ${JSON.stringify(t)}`,
     );
   }
   return null;

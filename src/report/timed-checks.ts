@@ -8,8 +8,9 @@
  * - `parachain ID block height` (`parachainBlockHeight`): sleeps 2 s, then reads the para's head,
  *   while the value read is below the target (whatever the comparison), until the window ends;
  *   then compares the last value read (0 if none) with the comparison;
- * - `reports METRIC` (`getMetric`): reads at once, then every 1 s until the comparison holds or
- *   the window ends; at the end of the window it fails;
+ * - `reports METRIC` (`getMetric`; a relay node's best or finalized height, a collator's height):
+ *   reads at once, then every 1 s until the comparison holds or the window ends; at the end of
+ *   the window it fails;
  * - `parachain ID is registered` (`parachainIsRegistered`): sleeps 2 s, then reads, every 2 s;
  * - `sleep`: waits.
  *
@@ -20,6 +21,7 @@
  * network's spawn time (the checks start at genesis: real runs give the chain a head start).
  */
 import type { Expectation, Op } from "../config/expectations.ts";
+import { assertNever } from "../lib/assert.ts";
 import type { Timeline } from "./timeline.ts";
 
 export type TimedExpectation = Extract<Expectation, { kind: "timed" | "registered" | "wait" }>;
@@ -91,12 +93,20 @@ export function judgeTimed(e: TimedExpectation, t: Timeline, startMs: number): T
       : { check: e.text, pass: true, measured: null, atMs: at, note: "registered" };
   }
   const s = e.subject;
-  const read = (ms: number): number =>
-    s.type === "relayHeight"
-      ? t.relayHeightAt(ms)
-      : s.type === "paraHeight"
-        ? t.paraHeightAt(s.paraId, ms)
-        : t.collatorHeightAt(s.paraId, s.collator, ms);
+  const read = (ms: number): number => {
+    switch (s.type) {
+      case "relayHeight":
+        return t.relayHeightAt(ms);
+      case "relayFinalizedHeight":
+        return t.relayFinalizedHeightAt(ms);
+      case "paraHeight":
+        return t.paraHeightAt(s.paraId, ms);
+      case "collatorHeight":
+        return t.collatorHeightAt(s.paraId, s.collator, ms);
+      default:
+        return assertNever(s);
+    }
+  };
   if (s.type === "paraHeight") {
     let value: number | null = null;
     let at = startMs;

@@ -1,17 +1,20 @@
 /**
  * What a node would read at a virtual time, for the timed checks (src/report/timed-checks.ts):
- * the relay chain's best block height, a para's head height on it (`paras.heads`, which
- * inclusion updates), and the height of the blocks a collator authored. Built from the world's
- * records after the run; nothing here steers the simulation.
+ * the relay chain's best and finalized block heights, a para's head height on it (`paras.heads`,
+ * which inclusion updates), and the height of the blocks a collator authored. Built from the
+ * world's records after the run; nothing here steers the simulation.
  *
  * Modelled: every relay node imports block N at its slot start plus `relay.blockArrivalDelayMs`
  * (the simulator's relay blocks have no forks and reach every node together); a collator's height
  * is the highest block it authored by then (its own imports: blocks it imports from the para's
  * other collators are not recorded, which is why a check names a collator only when it is its
- * para's only one).
+ * para's only one). The finalized height is the modelled finality's (src/sim/finality.ts): it moves
+ * only when a relay block is produced (block N at N x the slot), to that block's sample, and every
+ * relay node reads the same (GRANDPA's commit messages and their latency are not modelled).
  */
 import { collatorActor } from "../actors/protocol.ts";
 import type { Scenario } from "../config/scenario.ts";
+import type { FinalitySample } from "../sim/finality.ts";
 import type { AuthoredBlockRecord, InclusionEventRecord } from "../sim/records.ts";
 import type { World } from "../sim/world.ts";
 
@@ -24,6 +27,8 @@ export interface TimelineInput {
   readonly blocks: Iterable<
     Pick<AuthoredBlockRecord, "paraId" | "headHash" | "number" | "author" | "authoredAtUs">
   >;
+  /** The finality samples, one per relay block produced, in order (`World.finality.samples`). */
+  readonly finality: readonly Pick<FinalitySample, "relayBlock" | "lagBlocks">[];
   /** The collators' actor ids by para and index (`src/actors/protocol.ts` collatorActor). */
   readonly collatorActor: (paraId: number, index: number) => string;
 }
@@ -32,6 +37,8 @@ export interface Timeline {
   /** When the run's last relay block reached the nodes (ms): nothing later can be read. */
   readonly endMs: number;
   relayHeightAt(ms: number): number;
+  /** The relay chain's finalized block number (0 before any block is produced). */
+  relayFinalizedHeightAt(ms: number): number;
   paraHeightAt(paraId: number, ms: number): number;
   collatorHeightAt(paraId: number, collator: number, ms: number): number;
 }
@@ -83,9 +90,14 @@ export function buildTimeline(input: TimelineInput): Timeline {
   const { slotDurationMs: slot, blockArrivalDelayMs: delay, totalRelayBlocks: total } = input;
   const relayHeightAt = (ms: number): number =>
     ms < delay ? 0 : Math.min(total, Math.floor((ms - delay) / slot));
+  // The finalized number after each relay block, from the moment it is produced.
+  const finalized = input.finality.map(
+    (f) => [f.relayBlock * slot, f.relayBlock - f.lagBlocks] as [number, number],
+  );
   return {
     endMs: total * slot + delay,
     relayHeightAt,
+    relayFinalizedHeightAt: (ms) => lastAtOrBefore(finalized, ms),
     paraHeightAt: (paraId, ms) => lastAtOrBefore(heads.get(paraId) ?? [], relayHeightAt(ms)),
     collatorHeightAt: (paraId, collator, ms) =>
       lastAtOrBefore(authored.get(input.collatorActor(paraId, collator)) ?? [], ms),
@@ -100,6 +112,7 @@ export function runTimeline(scenario: Scenario, world: World): Timeline {
     totalRelayBlocks: scenario.warmupRelayBlocks + scenario.relayBlocks,
     events: world.events,
     blocks: world.blocks.values(),
+    finality: world.finality.samples,
     collatorActor,
   });
 }

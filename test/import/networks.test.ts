@@ -2,8 +2,8 @@
  * Every network in ../shared/zombienet that imports is simulated and judged against what its
  * .zndsl expects (docs/import.md), the checks polled in virtual time as zombienet polls them.
  * 0011 (async backing, 6 s blocks) and 0017 (sync backing, 12 s blocks) must meet their
- * block-height expectations; the heights are read where the protocol puts them. Skipped without
- * ../shared (CI has it).
+ * block-height and finalized-height expectations; the heights are read where the protocol puts
+ * them. Skipped without ../shared (CI has it).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
@@ -42,39 +42,46 @@ const cli = (...args: string[]) =>
 describe.skipIf(!HAS_SHARED)(
   "zombienet networks run and meet their .zndsl (skipped: ../shared absent)",
   () => {
-    it("0011: both paras registered, para 2000 reaches 30 at 6 s blocks, para 2001 right after", () => {
+    it("0011: both paras registered, 10 finalized, para 2000 reaches 30 at 6 s blocks, para 2001 right after", () => {
       const v = judged(imported("0011-async-backing-6-seconds-rate"));
       expect(v.map((x) => [x.check, x.pass])).toEqual([
         ["para 2000 registered within 60 s", true],
         ["para 2001 registered within 60 s", true],
+        ["relay finalized height >= 10 within 100 s", true],
         ["para 2000 height >= 30 within 240 s", true],
         ["para 2001 height >= 30 within 6 s", true],
       ]);
-      // 30 blocks at one per 6 s relay block, from the 4 s the registration reads took: about
-      // 6 s x 30 plus the pipeline's first blocks, far inside zombienet's 240 s (8 s blocks).
-      expect(at(v[2]!)).toBeGreaterThanOrEqual(180);
-      expect(at(v[2]!)).toBeLessThanOrEqual(200);
+      // Finality trails the best block by about one block (approval takes under a slot): block
+      // 10 is final once block 11 is produced, at 66 s.
+      expect(v[2]!.measured).toBe(10);
+      expect(at(v[2]!)).toBeGreaterThanOrEqual(66);
+      expect(at(v[2]!)).toBeLessThanOrEqual(72);
+      // 30 blocks at one per 6 s relay block: about 6 s x 30 plus the pipeline's first blocks,
+      // far inside zombienet's 240 s (8 s blocks).
+      expect(at(v[3]!)).toBeGreaterThanOrEqual(180);
+      expect(at(v[3]!)).toBeLessThanOrEqual(200);
     }, 60_000);
 
-    it("0017 (sync para preset): 12 s blocks reach 21 within 300 s and stay below 25", () => {
+    it("0017 (sync para preset): 10 finalized, 12 s blocks reach 21 within 300 s and stay below 25", () => {
       const v = judged(imported("0017-sync-backing", "sync"));
       expect(v.map((x) => [x.check, x.pass, x.measured])).toEqual([
         ["para 2000 registered within 60 s", true, null],
         ["para 2001 registered within 60 s", true, null],
+        ["relay finalized height >= 10 within 100 s", true, 10],
         ["para 2000 height >= 21 within 300 s", true, 21],
         ["para 2000 height < 25 within 2 s", true, 21],
         ["para 2001 height >= 21 within 10 s", true, 21],
         ["para 2001 height < 25 within 2 s", true, 21],
       ]);
       // One block per 12 s: 21 blocks take about 21 x 12 = 252 s (plus the first block's pipeline).
-      expect(at(v[2]!)).toBeGreaterThanOrEqual(250);
-      expect(at(v[2]!)).toBeLessThanOrEqual(280);
+      expect(at(v[3]!)).toBeGreaterThanOrEqual(250);
+      expect(at(v[3]!)).toBeLessThanOrEqual(280);
     }, 60_000);
 
     it("0017 with the async para preset: still 12 s blocks (the relay chain has no async backing)", () => {
       const v = judged(imported("0017-sync-backing"));
       expect(v.every((x) => x.pass)).toBe(true);
-      expect(at(v[2]!)).toBeGreaterThanOrEqual(250);
+      expect(at(v[3]!)).toBeGreaterThanOrEqual(250);
     }, 60_000);
 
     it("parapipe run takes the .toml: its checks judged (JSON), exit 1 when one fails", () => {
@@ -82,10 +89,11 @@ describe.skipIf(!HAS_SHARED)(
       const ok = cli("run", file, "--para-preset", "sync", "--json", "--no-progress");
       expect(ok.status).toBe(0);
       expect(ok.stderr).toMatch(
-        /imported as a zombienet network: \d+ keys ignored, 6 checks, 2 \.zndsl lines not checked/,
+        /imported as a zombienet network: \d+ keys ignored, 7 checks, 1 \.zndsl lines not checked/,
       );
       const report = JSON.parse(ok.stdout);
       expect(report.expect.map((v: Verdict) => v.pass)).toEqual([
+        true,
         true,
         true,
         true,

@@ -157,6 +157,8 @@ describe("zndslChecks: what a .zndsl means for a run", () => {
       "alice: parachain 2000 block height is lower than 25",
       'v-0: reports substrate_block_height{status="best"} is at least 20 within 600 seconds',
       "col-a: reports block height is at least 20 within 225 seconds",
+      'alice: reports substrate_block_height{status="finalized"} is at least 10 within 100 seconds',
+      "full: reports finalised height is at least 12",
     ]);
     expect(c.expect).toEqual([
       "para 2000 registered within 60 s",
@@ -165,16 +167,18 @@ describe("zndslChecks: what a .zndsl means for a run", () => {
       "para 2000 height < 25 within 10 s",
       "relay height >= 20 within 600 s",
       "para 2000 collator 0 height >= 20 within 225 s",
+      "relay finalized height >= 10 within 100 s",
+      "relay finalized height >= 12 within 10 s",
     ]);
-    expect(c.expectLines).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(c.worstCaseMs).toBe((60 + 240 + 5 + 10 + 600 + 225) * 1000);
+    expect(c.expectLines).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(c.worstCaseMs).toBe((60 + 240 + 5 + 10 + 600 + 225 + 100 + 10) * 1000);
     expect(c.notChecked).toEqual([]);
   });
 
   it("lists what it does not check, with the reason", () => {
     const c = checksOf([
       "alice: reports node_roles is 4",
-      'alice: reports substrate_block_height{status="finalized"} is at least 10 within 100 seconds',
+      'col-a: reports substrate_block_height{status="finalized"} is at least 3 within 30 seconds',
       "alice: is up",
       "alice: parachain 2200 block height is at least 3 within 30 seconds",
       "col-a: parachain 2000 block height is at least 3 within 30 seconds",
@@ -191,7 +195,12 @@ describe("zndslChecks: what a .zndsl means for a run", () => {
     expect(c.expect).toEqual([]);
     expect(c.notChecked.map((n) => [n.line, n.reason])).toEqual([
       [1, "the node metric node_roles is not modelled by parapipe"],
-      [2, expect.stringMatching(/^finality is not modelled yet/)],
+      [
+        2,
+        expect.stringMatching(
+          /^col-a is a para node: its finalized height is its parachain's own .*which parapipe does not model$/,
+        ),
+      ],
       [3, expect.stringMatching(/every simulated node is/)],
       [
         4,
@@ -208,6 +217,38 @@ describe("zndslChecks: what a .zndsl means for a run", () => {
       [13, "not a line zombienet's grammar accepts"],
       [14, "no check follows it"],
     ]);
+  });
+});
+
+describe("zndslChecks: a wait on a late para", () => {
+  it("leaves the checks after it unchecked: when they start is not known", () => {
+    const c = checksOf([
+      'alice: reports substrate_block_height{status="finalized"} is at least 10 within 100 seconds',
+      "alice: parachain 2200 block height is at least 10 within 200 seconds",
+      "sleep 5 seconds",
+      'alice: reports substrate_block_height{status="finalized"} is at least 35 within 100 seconds',
+      "alice: parachain 2000 block height is at least 3 within 30 seconds",
+    ]);
+    expect(c.expect).toEqual(["relay finalized height >= 10 within 100 s"]);
+    const unknown =
+      "it starts when line 2 ends, a wait of up to 200 s on para 2200 (registered after genesis) that parapipe does not check, so when it starts is not known";
+    expect(c.notChecked.map((n) => [n.line, n.reason])).toEqual([
+      [2, expect.stringMatching(/^para 2200 is registered after genesis/)],
+      [3, unknown],
+      [4, unknown],
+      [5, unknown],
+    ]);
+  });
+
+  it("so does registering a para during the test", () => {
+    const c = checksOf([
+      'alice: js-script ./register-para.js with "2000" within 240 seconds',
+      "alice: reports block height is at least 3 within 30 seconds",
+    ]);
+    expect(c.expect).toEqual([]);
+    expect(c.notChecked[1]?.reason).toMatch(
+      /^it starts when line 1 ends, a wait of up to 240 s on para 2000/,
+    );
   });
 });
 
@@ -229,7 +270,25 @@ describe("the timed expect: grammar", () => {
       },
     });
     expect(parseExpectation("para 2100 collator 1 height < 5 within 2 s", paras).ok).toBe(true);
-    expect(parseExpectation("relay height >= 20 within 600 s", paras).ok).toBe(true);
+    expect(parseExpectation("relay height >= 20 within 600 s", paras)).toMatchObject({
+      ok: true,
+      value: { subject: { type: "relayHeight" }, op: ">=", value: 20, withinS: 600 },
+    });
+    expect(parseExpectation("relay  finalized height >= 10 within 100 s", paras)).toEqual({
+      ok: true,
+      value: {
+        kind: "timed",
+        text: "relay finalized height >= 10 within 100 s",
+        subject: { type: "relayFinalizedHeight" },
+        op: ">=",
+        value: 10,
+        withinS: 100,
+      },
+    });
+    expect(parseExpectation("relay finalised height >= 10 within 100 s", paras)).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^expected a timed check.*"relay finalized height OP N/),
+    });
     expect(parseExpectation("para 2000 registered within 60 s", paras).ok).toBe(true);
     expect(parseExpectation("wait 10 s", paras).ok).toBe(true);
     expect(parseExpectation("para 2100 collator 2 height < 5 within 2 s", paras)).toEqual({
@@ -244,7 +303,10 @@ describe("the timed expect: grammar", () => {
   });
 });
 
-/** A timeline with relay blocks every 6 s (no delay) and para 2000 one block per relay block from block 2. */
+/**
+ * A timeline with relay blocks every 6 s (no delay), para 2000 one block per relay block from
+ * block 2, and finality 3 blocks behind the best block (block N finalizes N - 3).
+ */
 function steady(totalRelayBlocks: number): Timeline {
   const blocks = [];
   const events = [];
@@ -272,6 +334,10 @@ function steady(totalRelayBlocks: number): Timeline {
     totalRelayBlocks,
     events,
     blocks,
+    finality: Array.from({ length: totalRelayBlocks }, (_, i) => ({
+      relayBlock: i + 1,
+      lagBlocks: Math.min(i + 1, 3),
+    })),
     collatorActor: (p, i) => `c${p}-${i}`,
   });
 }
@@ -291,6 +357,37 @@ describe("timed checks: polled in virtual time as zombienet v1 polls", () => {
     expect([6000, 12000, 18000].map((ms) => t.paraHeightAt(2000, ms))).toEqual([0, 1, 2]);
     expect([1999, 2000, 8000].map((ms) => t.collatorHeightAt(2000, 0, ms))).toEqual([0, 1, 2]);
     expect(t.endMs).toBe(600_000);
+  });
+
+  it("the timeline: the finalized height is the last finality sample's, from its block's production", () => {
+    expect(
+      [0, 17_999, 18_000, 23_999, 24_000, 30_000, 600_000, 10_000_000].map(
+        t.relayFinalizedHeightAt,
+      ),
+    ).toEqual([0, 0, 0, 0, 1, 2, 97, 97]);
+  });
+
+  it("relay finalized height: a metric, read at once then every second", () => {
+    // Finalized 10 from block 13 (78 s): reads at 0, 1, ..., 78.
+    expect(judgeTimed(check("relay finalized height >= 10 within 100 s"), t, 0)).toEqual({
+      check: "relay finalized height >= 10 within 100 s",
+      pass: true,
+      measured: 10,
+      atMs: 78_000,
+    });
+    // The best height reaches 10 three blocks earlier.
+    expect(judgeTimed(check("relay height >= 10 within 100 s"), t, 0).atMs).toBe(60_000);
+    expect(judgeTimed(check("relay finalized height >= 10 within 60 s"), t, 0)).toEqual({
+      check: "relay finalized height >= 10 within 60 s",
+      pass: false,
+      measured: 7,
+      atMs: 60_000,
+    });
+    expect(judgeTimed(check("relay finalized height < 3 within 10 s"), t, 30_500)).toMatchObject({
+      pass: true,
+      measured: 2,
+      atMs: 30_500,
+    });
   });
 
   it("para height: reads every 2 s from 2 s in, stops at the first read reaching the target", () => {

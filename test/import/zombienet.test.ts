@@ -35,12 +35,12 @@ const EXPECTED: Record<
 > = {
   "0000-cumulus-3cores": { cores: { 2000: 2 }, checks: 0 },
   "0001-basic-3cores-6s-blocks": { cores: { 2000: 2, 2001: 1 }, checks: 2 },
-  "0002-elastic-scaling-doesnt-break-parachains": { cores: { 2000: 1 }, checks: 0 },
+  "0002-elastic-scaling-doesnt-break-parachains": { cores: { 2000: 1 }, checks: 1 },
   "0003-slot-based-3cores": { cores: { 2100: 2, 2200: 2 }, checks: 3 },
   "0004-mixed-receipt-versions": { cores: { 2200: 2 }, checks: 2 },
   "0008-elastic_authoring": { cores: { 2100: 2, 2000: 1 }, checks: 2 },
   "0009-elastic_pov_recovery": { cores: { 2100: 2 }, checks: 1 },
-  "0011-async-backing-6-seconds-rate": { cores: { 2000: 1, 2001: 1 }, checks: 4 },
+  "0011-async-backing-6-seconds-rate": { cores: { 2000: 1, 2001: 1 }, checks: 5 },
   "0011-async-backing-6-seconds-rate.with-jinja-if": {
     refused: /`\{% if not CI_JOB_ID %\}`: only `\{% for %\}` over a range is rendered/,
     line: 4,
@@ -50,7 +50,7 @@ const EXPECTED: Record<
       /registered after genesis .*no assign-core\.js line of 0012-elastic-scaling-mvp\.zndsl/,
     line: 28,
   },
-  "0017-sync-backing": { cores: { 2000: 1, 2001: 1 }, checks: 6 },
+  "0017-sync-backing": { cores: { 2000: 1, 2001: 1 }, checks: 7 },
   "0020-asset-hub-westend-elastic-scaling": {
     refused: /only rococo-local's.*westend-local/,
     line: 7,
