@@ -204,7 +204,11 @@ export interface ApprovalVotingEnv {
   readonly knownData?: (
     candidateHash: CandidateHash,
     backingGroup: readonly ValidatorIndex[],
-  ) => import("../node/subsystem-types.ts").AvailableData | null;
+  ) => {
+    readonly pov: PoV;
+    readonly pvd: PersistedValidationData;
+    readonly relayParent: Hash;
+  } | null;
   /** Told when the validator approves a candidate under a block, in its own view (reports). */
   readonly onApproved?: (info: CandidateApprovedInfo) => void;
 }

@@ -9,11 +9,7 @@ import { basename } from "node:path";
 import { consistentHostConfigurationFromScenario } from "../config/from-scenario.ts";
 import { GENERATIONS, type Generation } from "../config/generation.ts";
 import { PRESET_NAMES } from "../config/presets.ts";
-import {
-  parseScenarioText,
-  resolveScenario,
-  type Scenario,
-} from "../config/scenario.ts";
+import { parseScenarioText, resolveScenario, type Scenario } from "../config/scenario.ts";
 import { SUBSYSTEM_NAMES } from "../node/util/subsystem-log.ts";
 import { type RunOutcome, runScenario } from "../report/run.ts";
 import { type LogLevels, parseLogSpec } from "../sim/log.ts";

@@ -409,4 +409,3 @@ export function parseScenarioText(text: string): Result<unknown, string[]> {
     return err([`syntax: ${first!.replace(/:$/, "")}${excerpt ? `\n  ${excerpt}` : ""}`]);
   }
 }
-

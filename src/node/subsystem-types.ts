@@ -21,6 +21,7 @@ import type { Hash } from "../lib/hex.ts";
 import type {
   BlockNumber,
   CandidateHash,
+  CandidateReceipt,
   CommittedCandidateReceipt,
   CoreIndex,
   HeadData,
@@ -128,6 +129,43 @@ export type CandidateValidity =
   | { readonly kind: "Invalid"; readonly code: InvalidCandidate; readonly detail?: string };
 
 /** `CandidateValidationMessage`. */
+/** `AvailabilityRecoveryMessage::RecoverAvailableData`, with the receipt's fields recovery reads. */
+export interface RecoveryRequest {
+  readonly candidateHash: CandidateHash;
+  /** The descriptor's `erasure_root`. */
+  readonly erasureRoot: Hash;
+  /** The descriptor's `pov_hash`. */
+  readonly povHash: Hash;
+  /** The descriptor's relay parent (the recovered `AvailableData` carries it). */
+  readonly relayParent: Hash;
+  /** The session's validator count. */
+  readonly nValidators: number;
+  /** The backing group's validator indices, or null (`backing_group: None`). */
+  readonly backingGroup: readonly ValidatorIndex[] | null;
+  /** The core the candidate occupied, or null. */
+  readonly coreIndex: CoreIndex | null;
+  /** The `AvailabilityChunkMapping` node feature of the session. */
+  readonly chunkMapping: boolean;
+  /**
+   * The data the caller (the simulator) knows the candidate's backers stored, if any: lets a
+   * reconstruction from the memo's own chunks skip the erasure decoding, and gives the PoV's
+   * block back (strategies.ts header). Never changes an answer.
+   */
+  readonly knownData?: AvailableData | null;
+}
+
+/** What a recovery ends with (`Result<AvailableData, RecoveryError>`). */
+export type RecoveryResult =
+  | { readonly kind: "Valid"; readonly data: AvailableData }
+  | { readonly kind: "Invalid" }
+  | { readonly kind: "Unavailable" };
+
+/** `AvailabilityRecoveryMessage`: what approval voting asks of availability recovery. */
+export interface AvailabilityRecoveryMessage {
+  /** `RecoverAvailableData`: `then` gets the result once. */
+  recoverAvailableData(request: RecoveryRequest, then: (result: RecoveryResult) => void): void;
+}
+
 export interface CandidateValidationMessage {
   /**
    * `ValidateFromExhaustive` with `PvfExecKind::Backing` at the relay parent `ctx`: `done` runs
@@ -136,6 +174,17 @@ export interface CandidateValidationMessage {
   validateFromExhaustive(
     ctx: BlockContext,
     receipt: CommittedCandidateReceipt,
+    pvd: PersistedValidationData,
+    pov: PoV,
+    done: (result: CandidateValidity) => void,
+  ): void;
+  /**
+   * `ValidateFromExhaustive` with `PvfExecKind::Approval`: an included candidate's receipt, the
+   * approval timeout, the outputs against the receipt's commitments hash.
+   */
+  validateForApproval(
+    ctx: BlockContext,
+    receipt: CandidateReceipt,
     pvd: PersistedValidationData,
     pov: PoV,
     done: (result: CandidateValidity) => void,

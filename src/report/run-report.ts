@@ -10,6 +10,8 @@
  */
 import type { Generation } from "../config/generation.ts";
 import type { Hash } from "../lib/hex.ts";
+import type { ApprovalRecord } from "../sim/approval-records.ts";
+import type { FinalitySample } from "../sim/finality.ts";
 import type { AuthoredBlockRecord, InclusionEventRecord } from "../sim/records.ts";
 
 /** One relay-runtime inclusion event, as the simulator records it (its head hash is not printed). */
@@ -30,26 +32,9 @@ export type BlockFacts = Pick<
   | "poolCursor"
 >;
 
-/** One candidate's approval, as the author of the relay block after its inclusion block saw it. */
-export interface ApprovalRecord {
-  readonly paraId: number;
-  readonly candidateHash: string;
-  /** The relay block number that carried its `CandidateIncluded`. */
-  readonly includedAtBlock: number;
-  /** From the slot start of that block to the approval, ms; null: not approved by the run's end. */
-  readonly approvalMs: number | null;
-  /** The last tranche whose assignments the approval needed (null when not approved). */
-  readonly tranchesNeeded: number | null;
-  /** The no-shows counted when it was approved (or at the run's end). */
-  readonly noShows: number;
-}
-
-/** One sample per relay block produced: best minus finalized. */
-export interface FinalitySample {
-  readonly relayBlock: number;
-  readonly lagBlocks: number;
-  readonly lagMs: number;
-}
+/** One included candidate's approval, and one finality sample, as the simulator records them. */
+export type { ApprovalRecord } from "../sim/approval-records.ts";
+export type { FinalitySample } from "../sim/finality.ts";
 
 export interface Stats {
   readonly mean: number;

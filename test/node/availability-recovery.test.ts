@@ -17,8 +17,6 @@ import {
   type LocalChunk,
   LRU_SIZE,
   type RecoveryNetwork,
-  type RecoveryRequest,
-  type RecoveryResult,
   type RecoveryStore,
 } from "../../src/node/network/availability-recovery/recovery.ts";
 import {
@@ -28,7 +26,11 @@ import {
   regularDesiredRequestCount,
   systematicDesiredRequestCount,
 } from "../../src/node/network/availability-recovery/strategies.ts";
-import type { AvailableData } from "../../src/node/subsystem-types.ts";
+import type {
+  AvailableData,
+  RecoveryRequest,
+  RecoveryResult,
+} from "../../src/node/subsystem-types.ts";
 import type { PersistedValidationData } from "../../src/primitives/codecs.ts";
 import { povBlockData } from "../../src/primitives/erasure/available-data.ts";
 import * as codec from "../../src/primitives/erasure/codec.ts";

@@ -12,16 +12,16 @@
  *
  * then the diff of `golden-traces.json` is reviewed and committed with the change that explains it.
  *
- * Crypto mode: `none` (signatures modelled as hashes), the cheapest. It is as meaningful as the
- * presets' own `sr25519` here because the trace does not depend on the crypto mode: every mode
- * charges the same modelled CPU for a signature check (`VERIFY_COST_US`) and nothing traced
- * carries a signature. Measured when the file was made: `none`, `ed25519` and `sr25519` gave the
- * same four hashes (and, after the trace was widened, the presets' own `sr25519` gave the four
- * hashes pinned now), with `none` taking 1.5 / 14.5 / 12.2 / 17.9 s for sync / async / elastic-3 /
- * elastic-12 against 4.0 / 19.4 / 16.1 / 32.2 s for `sr25519`, one after another on the busy
- * 2-core machine (about 0.8 / 6 / 6 / 11 s for `none` when it is less busy). The claim is checked
- * on every run: `sync` is also run with its own `sr25519` and must give the same hash. The runs
- * are shared between two child processes (2 cores): about 20 s wall time for the test, more when
+ * Crypto mode: `none` (signatures modelled as hashes), the cheapest. Every mode charges the same
+ * modelled CPU for a signature check (`VERIFY_COST_US`) and nothing traced carries a signature,
+ * but since approval checking (issue 20) the mode picks the assignment VRF (real sr25519, or the
+ * keyed PRF for `none` and `ed25519`), whose outputs choose which validators check which
+ * candidate; their recoveries load the backers' uplinks, so a preset whose checkers are not all
+ * in tranche 0 traces differently per mode (measured: `elastic-3` gives another hash with its own
+ * `sr25519`). On `sync` (one core: every validator outside the backing group is a tranche-0
+ * checker whatever its VRF) the mode changes nothing, and that is checked on every run: `sync` is
+ * also run with its own `sr25519` and must give the pinned hash. The runs are shared between two
+ * child processes (2 cores): about 30 s wall time for the test, more when
  * the machine is busy; the timeout is 10 minutes.
  */
 import { spawn } from "node:child_process";
@@ -104,7 +104,7 @@ describe("golden trace hashes", () => {
     async () => {
       const golden = JSON.parse(readFileSync(GOLDEN_FILE, "utf8")) as Golden;
       const pinnedJobs = PRESET_NAMES.map((p) => `${p}:${golden.crypto}`);
-      // `sync` once more with the preset's own crypto mode: the mode must not change the trace.
+      // `sync` once more with the preset's own crypto mode: there the mode must not change the trace.
       const ownCryptoJob = "sync";
       const started = Date.now();
       const runs = (await Promise.all(share([...pinnedJobs, ownCryptoJob]).map(runChild))).flat();

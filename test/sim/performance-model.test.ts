@@ -19,9 +19,10 @@ function figures(report: ReturnType<typeof runScenario>["report"]) {
     timedOut: p.timedOut,
     windows: p.backedPer15RelayBlocks,
     inclusionIntervalMs: p.inclusionIntervalMs,
-    // The mean only: which of two forks at a handover gets included (and so the tail of the Aura
-    // timestamps' gaps) is collator-side detail that the shifted draws may move.
-    blockTimeMeanMs: p.blockTimeMs?.mean,
+    // Not the block times: which of two forks at a handover gets included (and so the Aura
+    // timestamps' gaps) is collator-side detail that the shifted draws move; since issue 20 the
+    // approval checkers' recovery requests share the network's loss draws with the collators'
+    // messages, and a lost announcement forks a para in one form and not in the other.
     executionMsPerBlock: p.executionMsPerBlock,
   }));
 }
@@ -56,6 +57,17 @@ describe("lazy delivery measures what messages measure", () => {
 
   it("elastic-12: the same figures per para", () => {
     const { lazy, eager } = both({ preset: "elastic-12", crypto: "none", relayBlocks: 15 });
-    expect(lazy.paras).toEqual(eager.paras);
+    // Everything but the moment of approval, which the backers' uplinks (they serve the checkers'
+    // recoveries) move by a millisecond or so when announcements are messages.
+    const withoutApprovalTimes = (r: typeof lazy) =>
+      Object.values(r.paras).map((p) => ({
+        ...p,
+        approvalMs: null,
+        approval: { ...p.approval, candidates: p.approval.candidates.map((c) => c.tranchesNeeded) },
+      }));
+    expect(withoutApprovalTimes(lazy)).toEqual(withoutApprovalTimes(eager));
+    for (const [id, p] of Object.entries(lazy.paras)) {
+      expect(p.approvalMs!.mean).toBeCloseTo(eager.paras[id]!.approvalMs!.mean, -1);
+    }
   }, 60_000);
 });

@@ -66,10 +66,12 @@ import type {
 import { blake2b256 } from "../../../primitives/hashing.ts";
 import type { ApprovalParams } from "../../../primitives/runtime-api.ts";
 import { approvalVoteMultipleCandidatesSigningPayload } from "../../../primitives/statements.ts";
-import type { AvailabilityRecovery } from "../../network/availability-recovery/recovery.ts";
-import type { CandidateValidity } from "../../subsystem-types.ts";
+import type {
+  AvailabilityRecoveryMessage,
+  CandidateValidationMessage,
+  CandidateValidity,
+} from "../../subsystem-types.ts";
 import type { BlockContext, BlockContexts } from "../../util/block-context.ts";
-import type { CandidateValidation } from "../candidate-validation.ts";
 import {
   ApprovalEntry,
   type CandidateSigningContext,
@@ -166,8 +168,8 @@ export class ApprovalVotingShared {
 }
 
 export interface ApprovalVotingDeps {
-  readonly recovery: AvailabilityRecovery;
-  readonly validation: Pick<CandidateValidation, "validateForApproval">;
+  readonly recovery: AvailabilityRecoveryMessage;
+  readonly validation: Pick<CandidateValidationMessage, "validateForApproval">;
   readonly contexts: BlockContexts;
   readonly shared: ApprovalVotingShared;
 }

@@ -49,7 +49,12 @@ import {
   systematicRecoveryThreshold,
 } from "../../../primitives/erasure/codec.ts";
 import { availabilityChunkIndex, type ErasureMemo } from "../../../primitives/erasure/encoding.ts";
-import type { AvailableData } from "../../subsystem-types.ts";
+import type {
+  AvailabilityRecoveryMessage,
+  AvailableData,
+  RecoveryRequest,
+  RecoveryResult,
+} from "../../subsystem-types.ts";
 import {
   FetchChunks,
   FetchFull,
@@ -77,37 +82,6 @@ export const CONSERVATIVE_FETCH_CHUNKS_THRESHOLD = 1024 * 1024;
 /** PoV size limit (bytes) below which the backers are asked first: Kusama and all testnets. */
 export const FETCH_CHUNKS_THRESHOLD = 4 * 1024 * 1024;
 
-/** `AvailabilityRecoveryMessage::RecoverAvailableData`, with the receipt's fields recovery reads. */
-export interface RecoveryRequest {
-  readonly candidateHash: CandidateHash;
-  /** The descriptor's `erasure_root`. */
-  readonly erasureRoot: Hash;
-  /** The descriptor's `pov_hash`. */
-  readonly povHash: Hash;
-  /** The descriptor's relay parent (the recovered `AvailableData` carries it). */
-  readonly relayParent: Hash;
-  /** The session's validator count. */
-  readonly nValidators: number;
-  /** The backing group's validator indices, or null (`backing_group: None`). */
-  readonly backingGroup: readonly ValidatorIndex[] | null;
-  /** The core the candidate occupied, or null. */
-  readonly coreIndex: CoreIndex | null;
-  /** The `AvailabilityChunkMapping` node feature of the session. */
-  readonly chunkMapping: boolean;
-  /**
-   * The data the caller (the simulator) knows the candidate's backers stored, if any: lets a
-   * reconstruction from the memo's own chunks skip the erasure decoding, and gives the PoV's
-   * block back (strategies.ts header). Never changes an answer.
-   */
-  readonly knownData?: AvailableData | null;
-}
-
-/** What a recovery ends with (`Result<AvailableData, RecoveryError>`). */
-export type RecoveryResult =
-  | { readonly kind: "Valid"; readonly data: AvailableData }
-  | { readonly kind: "Invalid" }
-  | { readonly kind: "Unavailable" };
-
 const UNAVAILABLE: RecoveryResult = { kind: "Unavailable" };
 const INVALID: RecoveryResult = { kind: "Invalid" };
 
@@ -131,7 +105,7 @@ export interface AvailabilityRecoveryOptions {
 }
 
 /** The availability recovery subsystem of one validator. */
-export class AvailabilityRecovery {
+export class AvailabilityRecovery implements AvailabilityRecoveryMessage {
   /** `availability_lru`, least recently used first. */
   private readonly lru = new Map<CandidateHash, CachedRecovery>();
   /** `ongoing_recoveries`. */
