@@ -219,7 +219,7 @@ export interface CandidateApprovedInfo {
   readonly block: Hash;
   readonly candidateHash: CandidateHash;
   readonly atUs: number;
-  /** The last tranche the approval needed (`Exact`'s `needed`, else the tranche considered). */
+  /** The last tranche the approval needed (`Exact`'s `needed`; by a third: the last one assigned). */
   readonly tranchesNeeded: number;
   readonly noShows: number;
 }

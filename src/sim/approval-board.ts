@@ -18,9 +18,11 @@
  * traffic on the receiver's download link (docs/simulator.md "Performance model").
  *
  * Invariants:
- * - Receiver `v`'s copy of item `k` (k-th published about block B) draws from
- *   `rng.fork("approval-gossip/<B>/<v>").derive(k, 0)` on the world's root stream: the same
- *   whoever asked before, however often, whether or not items before it were asked for.
+ * - Receiver `v`'s copy of item `k` (k-th published about block B) in sending round `r` (0: its
+ *   publication, r: the r-th `resend` of the block) draws from
+ *   `rng.fork("approval-gossip/<B>/<v>").derive(k, r)` on the world's root stream: the same
+ *   whoever asked before, however often, whether or not items before it were asked for. A copy of
+ *   an item the receiver already has is a duplicate: dropped, with no draw.
  * - A sender's own item counts as received by it at its publication time, never lost.
  * - `delivered` lists arrivals in arrival order, ties by publication order; an answer for a
  *   later `byUs` extends an earlier one (a copy's arrival never changes once computed).
@@ -46,14 +48,25 @@ interface Published {
   readonly fromIndex: ValidatorIndex;
   readonly item: ApprovalItem;
   readonly atUs: Time;
+  /** One copy's size on the wire. */
+  readonly bytes: number;
+}
+
+/** One sending of an item to every other validator: its publication (round 0) or a resend. */
+interface Sending {
+  /** The item's index in `published`. */
+  readonly item: number;
+  readonly round: number;
   readonly lazy: LazyBroadcast;
 }
 
 /** One receiver's view of one block: the items materialised so far. */
 interface Inbox {
   readonly rng: Prng;
-  /** Items `0..materialised` of the board have been computed for this receiver. */
+  /** Sendings `0..materialised` of the board have been computed for this receiver. */
   materialised: number;
+  /** The items already delivered (a later copy of one is a duplicate). */
+  readonly got: Set<number>;
   /** The delivered ones, sorted by arrival time then publication order. */
   readonly arrivals: ApprovalArrival[];
 }
@@ -62,6 +75,10 @@ interface Inbox {
 interface Board {
   readonly number: number;
   readonly published: Published[];
+  /** Every sending, in time order: publications and resends. */
+  readonly sendings: Sending[];
+  /** Resends so far. */
+  rounds: number;
   /** Per receiver index, created when it first asks. */
   readonly inboxes: (Inbox | undefined)[];
 }
@@ -94,6 +111,8 @@ export class ApprovalBoard {
     const board = getOrInsertComputed(this.boards, block, (hash) => ({
       number: this.numberOf(hash),
       published: [],
+      sendings: [],
+      rounds: 0,
       inboxes: [],
     }));
     const lazy = this.network.lazyBroadcast(this.validatorActors[from]!, this.peers(from), bytes);
@@ -102,7 +121,26 @@ export class ApprovalBoard {
       () =>
         `approval gossip: published at ${atUs} µs, after the upload started (${lazy.upStartUs})`,
     );
-    board.published.push({ fromIndex: from, item, atUs, lazy });
+    board.sendings.push({ item: board.published.length, round: 0, lazy });
+    board.published.push({ fromIndex: from, item, atUs, bytes });
+  }
+
+  /**
+   * Approval distribution's resend (`enable_aggression` with `Resend::Yes` on a block whose age is
+   * a multiple of `resend_unfinalized_period`): every item published about `block` so far is
+   * sent again by its publisher to every other validator, now; a receiver that lost every earlier
+   * copy may get this one (its own draws), one that has it drops the duplicate.
+   */
+  resend(block: Hash): void {
+    const board = this.boards.get(block);
+    if (board === undefined) return;
+    board.rounds++;
+    const count = board.published.length;
+    for (let k = 0; k < count; k++) {
+      const { fromIndex: from, bytes } = board.published[k]!;
+      const lazy = this.network.lazyBroadcast(this.validatorActors[from]!, this.peers(from), bytes);
+      board.sendings.push({ item: k, round: board.rounds, lazy });
+    }
   }
 
   /**
@@ -118,6 +156,7 @@ export class ApprovalBoard {
       inbox = {
         rng: this.rng.fork(`approval-gossip/${block}/${to}`),
         materialised: 0,
+        got: new Set(),
         arrivals: [],
       };
       board.inboxes[to] = inbox;
@@ -138,23 +177,26 @@ export class ApprovalBoard {
     }
   }
 
-  /** Computes `to`'s copies of the items published since it last asked. */
+  /** Computes `to`'s copies of the sendings made since it last asked. */
   private materialise(board: Board, to: ValidatorIndex, inbox: Inbox): void {
-    const { published } = board;
-    for (let k = inbox.materialised; k < published.length; k++) {
+    const { published, sendings } = board;
+    for (let s = inbox.materialised; s < sendings.length; s++) {
+      const { item: k, round, lazy } = sendings[s]!;
+      if (inbox.got.has(k)) continue; // a duplicate: dropped
       const p = published[k]!;
       let at: Time | null;
       if (p.fromIndex === to) {
         at = p.atUs;
       } else {
         const copy = to < p.fromIndex ? to : to - 1;
-        at = this.network.lazyDelivery(p.lazy, copy, inbox.rng.derive(k, 0));
+        at = this.network.lazyDelivery(lazy, copy, inbox.rng.derive(k, round));
       }
-      if (at === null) continue; // lost: never delivered (no retransmission)
+      if (at === null) continue; // lost (a resend may bring it)
+      inbox.got.add(k);
       // After every arrival at or before `at`: ties stay in publication order.
       inbox.arrivals.splice(upperBound(inbox.arrivals, at), 0, { item: p.item, atUs: at });
     }
-    inbox.materialised = published.length;
+    inbox.materialised = sendings.length;
   }
 
   private checkIndex(index: ValidatorIndex): void {

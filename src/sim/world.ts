@@ -177,6 +177,10 @@ function pvfHost(
  * bound: relay parents leave every validator's view well before).
  */
 export const ANNOUNCEMENT_RETAIN_EXTRA_BLOCKS = 4;
+/** approval-distribution `AggressionConfig::l1_threshold` (unfinalized blocks). */
+export const AGGRESSION_L1_THRESHOLD = 16;
+/** approval-distribution `AggressionConfig::resend_unfinalized_period` (blocks). */
+export const RESEND_UNFINALIZED_PERIOD = 8;
 /** Slots a computed chunk response is kept after it left its backer (requests time out in 1 s). */
 export const CHUNK_RESPONSE_RETAIN_SLOTS = 4;
 
@@ -561,6 +565,25 @@ export class World {
     }
     this.approvals.noteIncluded(header.hash, number, header.slot * this.slotUs, included);
     this.finality.onBlock(number);
+    this.aggression(number);
+  }
+
+  /**
+   * Approval distribution's aggression on a new block (`enable_aggression`, `Resend::Yes`): when
+   * the unfinalized chain is `AGGRESSION_L1_THRESHOLD` blocks or longer, the messages of every
+   * unfinalized block whose age is a positive multiple of `RESEND_UNFINALIZED_PERIOD` are sent
+   * again to all peers. (The L1 and L2 levels widen the grid's routing: every message already
+   * goes to every validator here.)
+   */
+  private aggression(best: number): void {
+    const finalized = this.finality.finalized;
+    if (best - finalized < AGGRESSION_L1_THRESHOLD) return;
+    for (let b = finalized + 1; b < best; b++) {
+      const age = best - b;
+      if (age % RESEND_UNFINALIZED_PERIOD !== 0) continue;
+      const record = this.relayBlocks[b - 1];
+      if (record !== undefined) this.approvalGossip.resend(record.header.hash);
+    }
   }
 
   /** Relay block `number` is final: the approval checker, then every validator prunes. */

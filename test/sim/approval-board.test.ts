@@ -177,4 +177,38 @@ describe("ApprovalBoard", () => {
     expect(() => board.publish(1, B1, assignment(2), BYTES, 0)).toThrow(/validator 1 publishes/);
     expect(() => board.delivered(N, B1, FAR)).toThrow(/no validator/);
   });
+
+  it("a resend brings lost copies to those who lost them, once; duplicates are dropped", () => {
+    const { sched, board } = setup({ loss: 0.5 });
+    for (let v = 0; v < N; v++) board.publish(v, B1, assignment(v), BYTES, 0);
+    const before = snapshot(
+      board,
+      B1,
+      actors.map((_, i) => i),
+    );
+    const lostBefore = [...before.values()].reduce((s, l) => s + (N - l.length), 0);
+    expect(lostBefore).toBeGreaterThan(0);
+    sched.runUntil(1_000_000);
+    board.resend(B1);
+    const after = snapshot(
+      board,
+      B1,
+      actors.map((_, i) => i),
+    );
+    let recovered = 0;
+    for (const [v, list] of after) {
+      // What arrived before is kept as it was; each item at most once.
+      expect(list.filter((d) => d[2] < 1_000_000)).toEqual(before.get(v));
+      expect(new Set(list.map((d) => d[0])).size).toBe(list.length);
+      recovered += list.length - before.get(v)!.length;
+      for (const d of list.slice(before.get(v)!.length)) expect(d[2]).toBeGreaterThan(1_000_000);
+    }
+    expect(recovered).toBeGreaterThan(0);
+    // The same whoever asks first (the draws are keyed by item and round).
+    const { sched: sched2, board: other } = setup({ loss: 0.5 });
+    for (let v = 0; v < N; v++) other.publish(v, B1, assignment(v), BYTES, 0);
+    sched2.runUntil(1_000_000);
+    other.resend(B1);
+    expect(snapshot(other, B1, [9, 3, 0, 1, 2, 4, 5, 6, 7, 8])).toEqual(after);
+  });
 });

@@ -628,12 +628,12 @@ export class ApprovalVoting {
       c.approved = true;
       c.recheckTick = null;
       block.unapproved--;
+      // `Exact`: the tranche it needed; approved by a third of the validators (`Pending` or
+      // `All`): the last tranche that held an assignment.
       const needed =
         required.kind === "Exact"
           ? required.needed
-          : required.kind === "Pending"
-            ? required.considered
-            : Math.max(0, tick - block.blockTick);
+          : (c.entry.tranches[c.entry.tranches.length - 1]?.tranche ?? 0);
       this.noteApproved(block, c, atUs, needed, result.totalObservedNoShows);
     } else if (check.kind === "Approved" && check.lastAssignmentTick !== null) {
       c.recheckTick = check.lastAssignmentTick + APPROVAL_DELAY;
