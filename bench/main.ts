@@ -34,7 +34,7 @@ import { POLKADOT_PARAS, polkadotScenario } from "./polkadot.ts";
 
 const MODES: readonly CryptoKind[] = ["sr25519", "ed25519", "none"];
 /** The V8 flags the `parapipe` command runs with (bin/parapipe.js), so the figures are its own. */
-const V8_FLAGS = ["--max-semi-space-size=64"];
+const V8_FLAGS = ["--max-semi-space-size=64", "--max-old-space-size=16384"];
 const MIB = 1024 * 1024;
 
 interface Case {
@@ -44,6 +44,8 @@ interface Case {
     readonly relayBlocks: number;
     readonly warmupRelayBlocks: number;
     readonly txRefTimeUs: number;
+    readonly txPerBlock: number;
+    readonly txProofBytes: number;
   };
   readonly crypto: CryptoKind;
   readonly runs: number;
@@ -136,7 +138,10 @@ Options:
   --polkadot-runs N         runs of the Polkadot-sized network per mode (default 3)
   --polkadot-blocks N       its measured relay blocks (default 10)
   --polkadot-warmup N       its warm-up relay blocks (default 2)
-  --polkadot-tx-us N        its load: µs of execution per transaction (default 20000)
+  --polkadot-tx-us N        its load: µs of execution per transaction (default 5000)
+  --polkadot-tx-bytes N     its load: PoV bytes per transaction (default 1024)
+  --polkadot-tx-per-block N its load: transactions per 6 s relay block per para, or 0 for
+                            saturated pools (default 100: 100 KiB PoVs, 0.5 s of execution)
   -h, --help                this text
 
 Example (the figures in docs/simulator.md):
@@ -151,6 +156,8 @@ const VALUE_OPTIONS = [
   "polkadot-blocks",
   "polkadot-warmup",
   "polkadot-tx-us",
+  "polkadot-tx-bytes",
+  "polkadot-tx-per-block",
   "child",
 ] as const;
 type OptionName = (typeof VALUE_OPTIONS)[number];
@@ -191,7 +198,9 @@ function parent(options: Map<OptionName, string>): void {
   const pdRuns = intOption(options, "polkadot-runs", 3);
   const pdBlocks = intOption(options, "polkadot-blocks", 10);
   const pdWarmup = intOption(options, "polkadot-warmup", 2);
-  const txRefTimeUs = intOption(options, "polkadot-tx-us", 20_000);
+  const txRefTimeUs = intOption(options, "polkadot-tx-us", 5_000);
+  const txProofBytes = intOption(options, "polkadot-tx-bytes", 1024);
+  const txPerBlock = intOption(options, "polkadot-tx-per-block", 100);
   const only = options.get("only");
   if (only === "erasure-coding") {
     erasureCodingBench(intOption(options, "runs", 3));
@@ -221,7 +230,13 @@ function parent(options: Map<OptionName, string>): void {
     for (const crypto of modes) {
       cases.push({
         label: "polkadot",
-        polkadot: { relayBlocks: pdBlocks, warmupRelayBlocks: pdWarmup, txRefTimeUs },
+        polkadot: {
+          relayBlocks: pdBlocks,
+          warmupRelayBlocks: pdWarmup,
+          txRefTimeUs,
+          txPerBlock,
+          txProofBytes,
+        },
         crypto,
         runs: pdRuns,
       });
@@ -237,8 +252,11 @@ function parent(options: Map<OptionName, string>): void {
       `polkadot: 600 validators, 120 cores, ${POLKADOT_PARAS} paras (2000..${2000 + POLKADOT_PARAS - 1}, ` +
       `1 core, 2 lookahead collators each), groups of 5, depth 3 / ancestry 2 / lookahead 3; ` +
       `${pdBlocks} + ${pdWarmup} warm-up relay blocks, ${pdRuns} run(s) per mode;\n` +
-      `  load: saturated pools, txRefTimeUs ${txRefTimeUs} (${Math.floor(2_000_000 / txRefTimeUs)} txs per 2 s block, ` +
-      `${Math.floor(2_000_000 / txRefTimeUs) * POLKADOT_PARAS} per relay block over all paras).`,
+      (txPerBlock === 0
+        ? `  load: saturated pools, txRefTimeUs ${txRefTimeUs} (${Math.floor(2_000_000 / txRefTimeUs)} txs per 2 s block, ` +
+          `${Math.floor(2_000_000 / txRefTimeUs) * POLKADOT_PARAS} per relay block over all paras), ${txProofBytes} PoV bytes each.`
+        : `  load: ${txPerBlock} txs per relay block per para, ${txRefTimeUs} µs and ${txProofBytes} PoV bytes each ` +
+          `(${((txPerBlock * txRefTimeUs) / 1e6).toFixed(2)} s of execution and ${Math.round((txPerBlock * txProofBytes) / 1024)} KiB of PoV per block).`),
   );
 
   const self = fileURLToPath(import.meta.url);

@@ -3,8 +3,10 @@
  * column) on 600 validators and 120 cores, 100 single-core paras (ids 2000..2099) with
  * async-backing lookahead collators (the `async` preset's parachain), groups of 5.
  *
- * The load is stated, not hidden: `txRefTimeUs` per transaction with saturated pools, so a 2 s
- * block holds 2,000,000 / txRefTimeUs transactions (200 µs: 10,000 per block; 20,000 µs: 100).
+ * The load is stated, not hidden: `txRefTimeUs` and `txProofBytes` per transaction, either with
+ * saturated pools (`txPerBlock` 0: a 2 s block holds 2,000,000 / txRefTimeUs transactions; 200 µs:
+ * 10,000 per block; 20,000 µs: 100) or arriving at `txPerBlock` per 6 s relay block (issue 20's
+ * default: 100 transactions of 5 ms and 1 KiB, so 100 KiB PoVs and 0.5 s of execution).
  */
 import { resolveScenario, type Scenario } from "../src/config/scenario.ts";
 
@@ -15,6 +17,9 @@ export interface PolkadotOptions {
   readonly warmupRelayBlocks: number;
   readonly crypto: Scenario["crypto"];
   readonly txRefTimeUs: number;
+  /** Transactions per 6 s relay block, or 0 for saturated pools. */
+  readonly txPerBlock: number;
+  readonly txProofBytes: number;
   readonly seed?: number;
 }
 
@@ -50,7 +55,15 @@ export function polkadotScenario(o: PolkadotOptions): Scenario {
     parachains: Array.from({ length: POLKADOT_PARAS }, (_, i) => ({
       id: 2000 + i,
       cores: 1,
-      load: { saturate: true, txRefTimeUs: o.txRefTimeUs, txProofBytes: 128 },
+      load:
+        o.txPerBlock === 0
+          ? { saturate: true, txRefTimeUs: o.txRefTimeUs, txProofBytes: o.txProofBytes }
+          : {
+              saturate: false,
+              txPerSecond: o.txPerBlock / 6,
+              txRefTimeUs: o.txRefTimeUs,
+              txProofBytes: o.txProofBytes,
+            },
     })),
   });
   if (!r.ok) throw new Error(`polkadot scenario: ${r.error.join("; ")}`);

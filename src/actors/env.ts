@@ -257,6 +257,8 @@ export interface ApprovalArrival {
 export interface ApprovalGossip {
   publish(block: Hash, item: ApprovalItem, bytes: number): void;
   delivered(block: Hash, byUs: number): readonly ApprovalArrival[];
+  /** I will not read `block` again (its candidates are approved in my view): drop my inbox. */
+  done(block: Hash): void;
 }
 
 /** What the world records of every para block a collator authors (for reports and checkers). */

@@ -65,8 +65,8 @@ interface Inbox {
   readonly rng: Prng;
   /** Sendings `0..materialised` of the board have been computed for this receiver. */
   materialised: number;
-  /** The items already delivered (a later copy of one is a duplicate). */
-  readonly got: Set<number>;
+  /** The items already delivered, one byte per item (a later copy of one is a duplicate). */
+  got: Uint8Array;
   /** The delivered ones, sorted by arrival time then publication order. */
   readonly arrivals: ApprovalArrival[];
 }
@@ -156,7 +156,7 @@ export class ApprovalBoard {
       inbox = {
         rng: this.rng.fork(`approval-gossip/${block}/${to}`),
         materialised: 0,
-        got: new Set(),
+        got: new Uint8Array(Math.max(16, board.published.length)),
         arrivals: [],
       };
       board.inboxes[to] = inbox;
@@ -168,6 +168,15 @@ export class ApprovalBoard {
   /** Every item published about `block`, in publication order (the checkers read them). */
   published(block: Hash): readonly ApprovalItem[] {
     return this.boards.get(block)?.published.map((p) => p.item) ?? [];
+  }
+
+  /**
+   * Receiver `to` will not ask about `block` again: its inbox is dropped (memory; asking again
+   * would start over from the first sending, with the same draws).
+   */
+  forget(to: ValidatorIndex, block: Hash): void {
+    const board = this.boards.get(block);
+    if (board !== undefined) board.inboxes[to] = undefined;
   }
 
   /** Forgets the blocks numbered more than `keepBlocks` below `number`. */
@@ -182,7 +191,7 @@ export class ApprovalBoard {
     const { published, sendings } = board;
     for (let s = inbox.materialised; s < sendings.length; s++) {
       const { item: k, round, lazy } = sendings[s]!;
-      if (inbox.got.has(k)) continue; // a duplicate: dropped
+      if (k < inbox.got.length && inbox.got[k] === 1) continue; // a duplicate: dropped
       const p = published[k]!;
       let at: Time | null;
       if (p.fromIndex === to) {
@@ -192,7 +201,12 @@ export class ApprovalBoard {
         at = this.network.lazyDelivery(lazy, copy, inbox.rng.derive(k, round));
       }
       if (at === null) continue; // lost (a resend may bring it)
-      inbox.got.add(k);
+      if (k >= inbox.got.length) {
+        const grown = new Uint8Array(Math.max(k + 1, 2 * inbox.got.length));
+        grown.set(inbox.got);
+        inbox.got = grown;
+      }
+      inbox.got[k] = 1;
       // After every arrival at or before `at`: ties stay in publication order.
       inbox.arrivals.splice(upperBound(inbox.arrivals, at), 0, { item: p.item, atUs: at });
     }

@@ -413,6 +413,7 @@ export class World {
                 ? all.filter((a) => !this.isOffline(i, a.atUs))
                 : all;
             },
+            done: (block) => this.approvalGossip.forget(i, block),
           },
           slotDurationMs: this.scenario.relay.slotDurationMs,
           knownData: (hash, group) => {

@@ -64,6 +64,11 @@ export interface ApprovalEntryView {
   readonly tranches: readonly TrancheEntry[];
   /** `n_validators()`: the length of `assigned_validators`. */
   readonly nValidators: number;
+  /**
+   * True when no validator appears twice in `tranches` (what import guarantees): lets
+   * `checkApproval` count assignments without building the mask (performance; same answer).
+   */
+  readonly duplicateFree?: boolean;
 }
 
 /** `RequiredTranches`. */
@@ -149,6 +154,9 @@ function countOnes(bits: ValidatorBitfield): number {
 export class ApprovalEntry implements ApprovalEntryView {
   private readonly entries: { tranche: DelayTranche; assignments: [ValidatorIndex, Tick][] }[] = [];
   private readonly assigned: Uint8Array;
+  /** Assignments imported, and how many distinct validators they name. */
+  private imported = 0;
+  private distinct = 0;
 
   constructor(readonly nValidators: number) {
     this.assigned = new Uint8Array(nValidators);
@@ -177,7 +185,13 @@ export class ApprovalEntry implements ApprovalEntryView {
       this.entries.splice(pos, 0, { tranche, assignments: [] });
     }
     this.entries[pos]!.assignments.push([validatorIndex, tickNow]);
+    if (this.assigned[validatorIndex] !== 1) this.distinct++;
+    this.imported++;
     this.assigned[validatorIndex] = 1;
+  }
+
+  get duplicateFree(): boolean {
+    return this.imported === this.distinct;
   }
 
   /** `is_assigned`. */
@@ -249,6 +263,14 @@ export interface State {
   noShowValidators: ValidatorIndex[];
 }
 
+function stateResult(s: State, requiredTranches: RequiredTranches): TranchesToApproveResult {
+  return {
+    requiredTranches,
+    totalObservedNoShows: s.totalObservedNoShows,
+    noShowValidators: [...s.noShowValidators],
+  };
+}
+
 /** `State::output`. */
 export function stateOutput(
   s: State,
@@ -258,11 +280,7 @@ export function stateOutput(
   noShowDuration: Tick,
 ): TranchesToApproveResult {
   const covering = s.depth === 0 ? 0 : s.covering;
-  const result = (requiredTranches: RequiredTranches): TranchesToApproveResult => ({
-    requiredTranches,
-    totalObservedNoShows: s.totalObservedNoShows,
-    noShowValidators: [...s.noShowValidators],
-  });
+  const result = stateResult.bind(null, s);
   if (s.depth !== 0 && s.assignments + covering + s.uncovered >= nValidators) {
     return result({ kind: "All" });
   }
@@ -457,23 +475,37 @@ export function checkApproval(
   approvals: ValidatorBitfield,
   entry: ApprovalEntryView,
   required: RequiredTranches,
+  /** `approvals.count_ones()`, when the caller keeps it (performance; same answer). */
+  approvalCount: number = countOnes(approvals),
 ): Check {
   // Any set of f+1 validators holds an honest one: if one honest node approves, it is approved.
-  if (3 * countOnes(approvals) > approvals.length) return { kind: "ApprovedOneThird" };
+  if (3 * approvalCount > approvals.length) return { kind: "ApprovedOneThird" };
   switch (required.kind) {
     case "Pending":
     case "All":
       return { kind: "Unapproved" };
     case "Exact": {
       // Whether all validators assigned up to `needed`, less the tolerated no-shows, approved.
-      const assignedMask = assignmentsUpTo(entry, required.needed);
       let nAssigned = 0;
       let nApproved = 0;
-      for (let v = 0; v < assignedMask.length; v++) {
-        if (!assignedMask[v]) continue;
-        nAssigned++;
-        // `assigned_mask &= approvals`: bits beyond the approvals are cleared.
-        if (bitAt(approvals, v) === true) nApproved++;
+      if (entry.duplicateFree === true) {
+        // Each validator once: count the tranches' assignments instead of building the mask.
+        for (const e of entry.tranches) {
+          if (e.tranche > required.needed) break;
+          for (const [v] of e.assignments) {
+            assert(v < entry.nValidators, () => `validator ${v} beyond ${entry.nValidators}`);
+            nAssigned++;
+            if (bitAt(approvals, v) === true) nApproved++;
+          }
+        }
+      } else {
+        const assignedMask = assignmentsUpTo(entry, required.needed);
+        for (let v = 0; v < assignedMask.length; v++) {
+          if (!assignedMask[v]) continue;
+          nAssigned++;
+          // `assigned_mask &= approvals`: bits beyond the approvals are cleared.
+          if (bitAt(approvals, v) === true) nApproved++;
+        }
       }
       if (nApproved + required.toleratedMissing >= nAssigned) {
         return {

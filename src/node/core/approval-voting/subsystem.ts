@@ -57,6 +57,7 @@ import type {
 } from "../../../actors/env.ts";
 import { assert } from "../../../lib/assert.ts";
 import { concatBytes, fromHex, type Hash } from "../../../lib/hex.ts";
+import { getOrInsertComputed } from "../../../lib/memo.ts";
 import type {
   CandidateHash,
   CandidateReceipt,
@@ -124,6 +125,8 @@ interface CandidateEntry {
   readonly entry: ApprovalEntry;
   /** `CandidateEntry.approvals`: 1 per validator who approved. */
   readonly approvals: Uint8Array;
+  /** Its ones (kept as bits are set: `checkApproval` need not count them). */
+  approvalCount: number;
   /**
    * Our assignment (null: none, e.g. we backed it): its tranche, and its certificate when it is a
    * modulo one (a delay one's proof is computed when it is triggered, `certificate`).
@@ -165,6 +168,8 @@ interface BlockEntry {
 export class ApprovalVotingShared {
   /** A received certificate's check, per gossip item (every receiver gets the same object). */
   readonly certChecks = new WeakMap<ApprovalItem, number | null>();
+  /** An approval's signing payload, per gossip item. */
+  readonly payloads = new WeakMap<ApprovalItem, Uint8Array>();
 }
 
 export interface ApprovalVotingDeps {
@@ -251,6 +256,7 @@ export class ApprovalVoting {
         backingGroup: c.backingGroup,
         entry: new ApprovalEntry(n),
         approvals: new Uint8Array(n),
+        approvalCount: 0,
         ours,
         triggered: false,
         approved: instaApproved(params.neededApprovals, n, c.backingGroup.length),
@@ -450,7 +456,7 @@ export class ApprovalVoting {
     const now = this.env.now();
     const tickNow = tickFromMicros(now);
     this.catchUp(block, now);
-    c.approvals[this.me] = 1;
+    this.setApproved(c, this.me);
     this.evaluate(block, c, tickNow, now);
     block.pendingSignature.set(c.index, {
       candidateHash: c.hash,
@@ -515,6 +521,8 @@ export class ApprovalVoting {
     }
     block.imported = arrivals.length;
     this.recheck(block, tickFromMicros(byUs));
+    // Approved in my view and nothing of mine waits on it: I will not read its gossip again.
+    if (block.unapproved === 0 && !this.watching.has(block)) this.av.gossip.done(block.hash);
   }
 
   /** The `Approved` checks waiting for `APPROVAL_DELAY` whose tick has come by `tick`. */
@@ -597,16 +605,18 @@ export class ApprovalVoting {
       return;
     }
     const key = block.ctx.validatorKeys[item.validator];
-    const payload = approvalVoteMultipleCandidatesSigningPayload(
-      candidates.map((c) => c.hash),
-      block.ctx.sessionIndex,
+    const payload = getOrInsertComputed(this.deps.shared.payloads, item, () =>
+      approvalVoteMultipleCandidatesSigningPayload(
+        candidates.map((c) => c.hash),
+        block.ctx.sessionIndex,
+      ),
     );
     if (key === undefined || !this.env.verify(payload, item.signature, key)) {
       this.log.warn("Invalid approval signature", { validator: item.validator });
       return;
     }
     for (const c of candidates) {
-      c.approvals[item.validator] = 1;
+      this.setApproved(c, item.validator);
       this.evaluate(block, c, tick, a.atUs);
     }
   }
@@ -623,7 +633,7 @@ export class ApprovalVoting {
       block.params.neededApprovals,
     );
     const required = result.requiredTranches;
-    const check = checkApproval(c.approvals, c.entry, required);
+    const check = checkApproval(c.approvals, c.entry, required, c.approvalCount);
     if (isApprovedAt(check, tick)) {
       c.approved = true;
       c.recheckTick = null;
@@ -638,6 +648,12 @@ export class ApprovalVoting {
     } else if (check.kind === "Approved" && check.lastAssignmentTick !== null) {
       c.recheckTick = check.lastAssignmentTick + APPROVAL_DELAY;
     }
+  }
+
+  private setApproved(c: CandidateEntry, v: ValidatorIndex): void {
+    if (c.approvals[v] === 1) return;
+    c.approvals[v] = 1;
+    c.approvalCount++;
   }
 
   private noteApproved(
