@@ -63,7 +63,19 @@ interface CaseResult {
   readonly included: number;
   readonly violations: number;
   readonly traceHashes: readonly string[];
+  /** Modelled CPU per relay block of a validator (mean over validators), ms, by CPU pool. */
+  readonly cpuMsPerBlock: Readonly<Record<string, number>>;
 }
+
+/** The node's CPU pools, as the split names them. */
+const CPU_SPLIT: readonly [pool: string, what: string][] = [
+  ["pvf", "backing execution (candidate-validation)"],
+  ["pvf-approval", "approval execution (candidate-validation)"],
+  ["main", "statement checks (statement-distribution, backing)"],
+  ["bitfield-distribution", "bitfield checks (bitfield-distribution)"],
+  // Counted by approval voting, not queued (its imports are lazy: subsystem.ts).
+  ["approval-distribution", "assignment and approval checks (approval-distribution)"],
+];
 
 function scenarioOf(c: Case): Scenario {
   if (c.polkadot !== undefined) return polkadotScenario({ ...c.polkadot, crypto: c.crypto });
@@ -86,13 +98,25 @@ function child(c: Case): void {
   const wallMs: number[] = [];
   const traceHashes: string[] = [];
   let last: ReturnType<typeof runScenario>["report"] | undefined;
+  const cpuMsPerBlock: Record<string, number> = {};
   for (let i = 0; i < c.runs; i++) {
     const t0 = performance.now();
-    const { report } = runScenario(scenario, { crypto, onRelayBlock: sample });
+    const { report, world } = runScenario(scenario, { crypto, onRelayBlock: sample });
     wallMs.push(performance.now() - t0);
     sample();
     traceHashes.push(report.traceHash);
     last = report;
+    const blocks = scenario.warmupRelayBlocks + scenario.relayBlocks;
+    for (const [pool] of CPU_SPLIT) {
+      let us = 0;
+      for (const v of world.validators) {
+        us +=
+          pool === "approval-distribution"
+            ? (v.approvalVoting?.checkCpuUs ?? 0)
+            : world.cpu.busyTimeUs(`${v.id}/${pool}`);
+      }
+      cpuMsPerBlock[pool] = Math.round((us / world.validators.length / blocks / 1000) * 10) / 10;
+    }
   }
   if (last === undefined) throw new Error("no run");
   let backed = 0;
@@ -113,6 +137,7 @@ function child(c: Case): void {
     included,
     violations: last.safety.violations.length,
     traceHashes,
+    cpuMsPerBlock,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
@@ -327,6 +352,19 @@ function parent(options: Map<OptionName, string>): void {
     `speedup = virtual seconds (warm-up included) / median wall seconds of runScenario; ` +
       `peaks over all runs of a case. Bench total ${totalS.toFixed(0)} s wall.`,
   );
+  for (const r of results.filter((x) => x.label === "polkadot")) {
+    console.log(
+      `\nModelled CPU of one validator per relay block (mean over the ${r.label} network's validators, ${r.crypto}; ` +
+        "what the model charges: PVF executions and 50 µs per signature or certificate check, nothing else):",
+    );
+    let total = 0;
+    for (const [pool, what] of CPU_SPLIT) {
+      const ms = r.cpuMsPerBlock[pool] ?? 0;
+      total += ms;
+      console.log(`  ${what.padEnd(58)} ${ms.toFixed(1).padStart(8)} ms`);
+    }
+    console.log(`  ${"total".padEnd(58)} ${total.toFixed(1).padStart(8)} ms`);
+  }
 }
 
 const args = process.argv.slice(2);

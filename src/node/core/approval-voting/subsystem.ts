@@ -185,6 +185,8 @@ export class ApprovalVoting {
   /** Blocks where an untriggered assignment of ours waits on an unapproved candidate. */
   private readonly watching = new Set<BlockEntry>();
   private tickArmed: Tick | null = null;
+  /** Modelled CPU of the certificate and signature checks of what this node imported, µs. */
+  checkCpuUs = 0;
   private readonly vrf: AssignmentVrf;
   private readonly me: ValidatorIndex;
   private readonly av: ApprovalVotingEnv;
@@ -551,6 +553,7 @@ export class ApprovalVoting {
   ): void {
     const claimed = item.candidateIndices.map((i) => block.candidates[i]);
     if (claimed.length === 0 || claimed.some((c) => c === undefined)) return;
+    this.chargeCheck();
     const tranche = this.checkedTranche(block, item, claimed as CandidateEntry[]);
     if (tranche === null) return;
     // `TooFarInFuture`: a tranche beyond the current one by more than 20 ticks.
@@ -611,6 +614,7 @@ export class ApprovalVoting {
         block.ctx.sessionIndex,
       ),
     );
+    this.chargeCheck();
     if (key === undefined || !this.env.verify(payload, item.signature, key)) {
       this.log.warn("Invalid approval signature", { validator: item.validator });
       return;
@@ -648,6 +652,15 @@ export class ApprovalVoting {
     } else if (check.kind === "Approved" && check.lastAssignmentTick !== null) {
       c.recheckTick = check.lastAssignmentTick + APPROVAL_DELAY;
     }
+  }
+
+  /**
+   * One received certificate or signature checked: `verifyCostUs` of modelled CPU, counted in
+   * `checkCpuUs` (the CPU split of `npm run bench`). Accounting only: nothing waits for it, since
+   * imports are lazy (see the header), so it delays nothing.
+   */
+  private chargeCheck(): void {
+    this.checkCpuUs += this.env.verifyCostUs;
   }
 
   private setApproved(c: CandidateEntry, v: ValidatorIndex): void {
