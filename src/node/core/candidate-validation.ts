@@ -20,9 +20,9 @@
  * gives backing and approvals each a share (PVF execution priority, polkadot-sdk #4837); that
  * share-based queue is not modelled.
  *
- * Simplified: the erasure root is not computed, so `InvalidErasureRoot` cannot happen (real
- * erasure coding comes with the availability issue); the validation code is looked up by hash
- * in the PVF host, with no pre-checking or compilation time.
+ * Simplified: the erasure root is checked where the data is stored (the av-store refuses a root
+ * that does not match, backing then treats the candidate as invalid), not here; the validation
+ * code is looked up by hash in the PVF host, with no pre-checking or compilation time.
  *
  * Ref: polkadot/node/core/candidate-validation/src/lib.rs (perform_basic_checks,
  *      validate_candidate_exhaustive, the backing timeout `pvf_exec_timeout`),
