@@ -51,6 +51,7 @@ import { applyBlock } from "../../src/relay/apply-block.ts";
 import { genesis } from "../../src/relay/genesis.ts";
 import { runtimeApi } from "../../src/relay/runtime-api.ts";
 import type { RelayState } from "../../src/relay/state.ts";
+import { NO_APPROVAL_CHECKING } from "../node/fake-relay.ts";
 
 export const RELAY_SLOT_MS = 6000;
 export const OTHER_PARA: ParaId = 3000;
@@ -534,15 +535,7 @@ export class FakeWorld {
       schedulingLookahead: () => cfg.lookahead,
       executorTimeouts: () => ({ backingMs: 2000, approvalMs: 12000 }),
       candidateEvents: () => [],
-      approvalParams: () => ({
-        nCores: 1,
-        neededApprovals: 0,
-        relayVrfModuloSamples: 0,
-        nDelayTranches: 1,
-        zerothDelayTrancheWidth: 0,
-        noShowSlots: 1,
-        maxApprovalCoalesceCount: 1,
-      }),
+      approvalParams: () => NO_APPROVAL_CHECKING,
     };
   }
 

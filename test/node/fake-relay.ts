@@ -21,6 +21,7 @@ import type { GroupRotationInfo } from "../../src/primitives/group-rotation.ts";
 import { hashBytes, hashHex } from "../../src/primitives/hashing.ts";
 import { validatorKeypair } from "../../src/primitives/keys.ts";
 import type {
+  ApprovalParams,
   BackingConstraints,
   BackingState,
   CoreState,
@@ -134,15 +135,7 @@ export function makeApi(spec: ApiSpec): RuntimeApi {
     schedulingLookahead: () => 3,
     executorTimeouts: () => ({ backingMs: spec.backingMs ?? 2500, approvalMs: 15000 }),
     candidateEvents: () => [],
-    approvalParams: () => ({
-      nCores: 1,
-      neededApprovals: 0,
-      relayVrfModuloSamples: 0,
-      nDelayTranches: 1,
-      zerothDelayTrancheWidth: 0,
-      noShowSlots: 1,
-      maxApprovalCoalesceCount: 1,
-    }),
+    approvalParams: () => NO_APPROVAL_CHECKING,
   };
 }
 
@@ -255,3 +248,14 @@ export function pendingOf(c: MadeCandidate, relayParentNumber: BlockNumber) {
     maxPovSize: MAX_POV,
   };
 }
+
+/** Approval parameters that approve everything at import (`needed_approvals` 0): the fakes'. */
+export const NO_APPROVAL_CHECKING: ApprovalParams = {
+  nCores: 1,
+  neededApprovals: 0,
+  relayVrfModuloSamples: 0,
+  nDelayTranches: 1,
+  zerothDelayTrancheWidth: 0,
+  noShowSlots: 1,
+  maxApprovalCoalesceCount: 1,
+};

@@ -48,15 +48,17 @@ export class RecoveryRequests {
     from: ValidatorIndex,
     then: (d: AvailableData | null) => void,
   ): void {
-    const to = this.env.validatorActors[from];
-    if (to === undefined) {
-      then(null);
-      return;
-    }
-    const requestId = this.nextId++;
-    const timer = this.env.after(FULL_DATA_REQUEST_TIMEOUT_US, () => this.settle(requestId, null));
-    this.pending.set(requestId, { kind: "full", then, timer });
-    this.env.send(to, { type: "AvailableDataFetchRequest", requestId, candidateHash });
+    this.request(
+      from,
+      FULL_DATA_REQUEST_TIMEOUT_US,
+      then,
+      (timer) => ({ kind: "full", then, timer }),
+      (requestId) => ({
+        type: "AvailableDataFetchRequest",
+        requestId,
+        candidateHash,
+      }),
+    );
   }
 
   private requestChunk(
@@ -65,15 +67,37 @@ export class RecoveryRequests {
     validatorIndex: ValidatorIndex,
     then: (r: ChunkResponse) => void,
   ): void {
+    this.request(
+      from,
+      CHUNK_REQUEST_TIMEOUT_US,
+      then,
+      (timer) => ({ kind: "chunk", then, timer }),
+      (requestId) => ({
+        type: "ChunkFetchRequest",
+        requestId,
+        candidateHash,
+        validatorIndex,
+      }),
+    );
+  }
+
+  /** Sends a request to validator `from` with a fresh id, given up (`then(null)`) at its timeout. */
+  private request(
+    from: ValidatorIndex,
+    timeoutUs: number,
+    then: (none: null) => void,
+    pending: (timer: Cancellable) => Pending,
+    message: (requestId: number) => ProtocolMessage,
+  ): void {
     const to = this.env.validatorActors[from];
     if (to === undefined) {
       then(null);
       return;
     }
     const requestId = this.nextId++;
-    const timer = this.env.after(CHUNK_REQUEST_TIMEOUT_US, () => this.settle(requestId, null));
-    this.pending.set(requestId, { kind: "chunk", then, timer });
-    this.env.send(to, { type: "ChunkFetchRequest", requestId, candidateHash, validatorIndex });
+    const timer = this.env.after(timeoutUs, () => this.settle(requestId, null));
+    this.pending.set(requestId, pending(timer));
+    this.env.send(to, message(requestId));
   }
 
   /** A response to one of our requests (false: not ours, e.g. availability distribution's). */
