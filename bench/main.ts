@@ -142,6 +142,23 @@ function child(c: Case): void {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
+/** `--json`: one object per row of the table (issue 21's keys). */
+function jsonRow(r: CaseResult): Record<string, string | number> {
+  const wallMs = median(r.wallMs);
+  return {
+    scenario: r.label,
+    crypto: r.crypto,
+    runs: r.wallMs.length,
+    relayBlocks: r.relayBlocks,
+    speedup: Math.round((r.virtualMs / wallMs) * 10) / 10,
+    wallMsMedian: Math.round(wallMs),
+    peakRssMiB: Math.round(r.peakRssBytes / MIB),
+    backed: r.backed,
+    included: r.included,
+    violations: r.violations,
+  };
+}
+
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -165,6 +182,8 @@ Options:
   --polkadot-warmup N       its warm-up relay blocks (default 2)
   --polkadot-tx-us N        its load: µs of execution per transaction (default 5000)
   --polkadot-tx-bytes N     its load: PoV bytes per transaction (default 1024)
+  --json                    one JSON object per row on stdout (scenario, crypto, runs, relayBlocks,
+                            speedup, wallMsMedian, peakRssMiB, backed, included, violations)
   --polkadot-tx-per-block N its load: transactions per 6 s relay block per para, or 0 for
                             saturated pools (default 100: 100 KiB PoVs, 0.5 s of execution)
   -h, --help                this text
@@ -185,17 +204,24 @@ const VALUE_OPTIONS = [
   "polkadot-tx-per-block",
   "child",
 ] as const;
-type OptionName = (typeof VALUE_OPTIONS)[number];
+type OptionName = (typeof VALUE_OPTIONS)[number] | (typeof FLAG_OPTIONS)[number];
 
 /** A command-line mistake: printed without a stack trace, exit code 2. */
 class UsageError extends Error {}
 
 /** Parses `--name value` pairs; an unknown option or a missing value is a `UsageError`. */
+/** Options without a value (present or not). */
+const FLAG_OPTIONS = ["json"] as const;
+
 function parseOptions(args: readonly string[]): Map<OptionName, string> {
   const out = new Map<OptionName, string>();
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const name = arg.startsWith("--") ? arg.slice(2) : arg;
+    if ((FLAG_OPTIONS as readonly string[]).includes(name)) {
+      out.set(name as OptionName, "yes");
+      continue;
+    }
     if (!(VALUE_OPTIONS as readonly string[]).includes(name)) {
       throw new UsageError(`unknown option ${arg} (see --help)`);
     }
@@ -209,11 +235,16 @@ function parseOptions(args: readonly string[]): Map<OptionName, string> {
   return out;
 }
 
-function intOption(options: Map<OptionName, string>, name: OptionName, fallback: number): number {
+function intOption(
+  options: Map<OptionName, string>,
+  name: OptionName,
+  fallback: number,
+  min = 1,
+): number {
   const v = options.get(name);
   if (v === undefined) return fallback;
-  if (!/^\d+$/.test(v) || Number(v) < 1) {
-    throw new UsageError(`--${name}: expected an integer >= 1, got ${JSON.stringify(v)}`);
+  if (!/^\d+$/.test(v) || Number(v) < min) {
+    throw new UsageError(`--${name}: expected an integer >= ${min}, got ${JSON.stringify(v)}`);
   }
   return Number(v);
 }
@@ -225,7 +256,7 @@ function parent(options: Map<OptionName, string>): void {
   const pdWarmup = intOption(options, "polkadot-warmup", 2);
   const txRefTimeUs = intOption(options, "polkadot-tx-us", 5_000);
   const txProofBytes = intOption(options, "polkadot-tx-bytes", 1024);
-  const txPerBlock = intOption(options, "polkadot-tx-per-block", 100);
+  const txPerBlock = intOption(options, "polkadot-tx-per-block", 100, 0);
   const only = options.get("only");
   if (only === "erasure-coding") {
     erasureCodingBench(intOption(options, "runs", 3));
@@ -268,11 +299,14 @@ function parent(options: Map<OptionName, string>): void {
     }
   }
 
+  // With --json the stdout is the rows' objects only: the heading goes to stderr.
+  const json = options.has("json");
+  const say = json ? (text: string) => process.stderr.write(`${text}\n`) : console.log;
   const cpu = cpus()[0]?.model ?? "unknown CPU";
-  console.log(
+  say(
     `parapipe bench: node ${process.version} ${V8_FLAGS.join(" ")}, ${cpu}, one core per run (sequential)`,
   );
-  console.log(
+  say(
     `presets: SCENARIO.md's (60 + 5 warm-up relay blocks), median of ${runs} runs each.\n` +
       `polkadot: 600 validators, 120 cores, ${POLKADOT_PARAS} paras (2000..${2000 + POLKADOT_PARAS - 1}, ` +
       `1 core, 2 lookahead collators each), groups of 5, depth 3 / ancestry 2 / lookahead 3; ` +
@@ -303,6 +337,10 @@ function parent(options: Map<OptionName, string>): void {
     results.push(JSON.parse(line) as CaseResult);
   }
   const totalS = (performance.now() - started) / 1000;
+  if (json) {
+    for (const r of results) console.log(JSON.stringify(jsonRow(r)));
+    return;
+  }
 
   const header = [
     "scenario",
