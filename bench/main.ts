@@ -15,7 +15,8 @@
  * Each case runs in its own child process (`--child`), one after the other, so that the peak
  * memory of a case is its own and one case's garbage does not slow the next. Wall time is taken
  * inside the child around `runScenario` only (no process start, no module loading). The crypto
- * is what the CLI uses (`nativeCryptoProvider`: node:crypto ed25519, pure sr25519), and so are
+ * is what the CLI uses (`nativeCryptoProvider` after `useNativeCrypto`: node:crypto ed25519,
+ * sr25519 signed by @scure, verified and its VRF outputs computed by wasm-crypto), and so are
  * the V8 flags (`--max-semi-space-size=64`, see bin/parapipe.js).
  *
  * Options: see `USAGE` (`npm run bench -- --help`); an unknown option or a bad value is an
@@ -24,11 +25,12 @@
 import { spawnSync } from "node:child_process";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
-import { nativeCryptoProvider } from "../src/cli/native-crypto.ts";
+import { nativeCryptoProvider, useNativeCrypto } from "../src/cli/native-crypto.ts";
 import { PRESET_NAMES } from "../src/config/presets.ts";
 import { type CryptoKind, resolveScenario, type Scenario } from "../src/config/scenario.ts";
 import { useFastHashing } from "../src/primitives/hashing.ts";
 import { runScenario } from "../src/report/run.ts";
+import { cryptoBench } from "./crypto.ts";
 import { erasureCodingBench } from "./erasure-coding.ts";
 import { POLKADOT_PARAS, polkadotScenario } from "./polkadot.ts";
 
@@ -175,6 +177,8 @@ runs in its own Node process, one after the other.
 Options:
   --only presets|polkadot   run only the presets, or only the Polkadot-sized network
   --only erasure-coding     only the erasure coding's MB/s (bench/erasure-coding.ts; --runs, default 3)
+  --only crypto             only signatures and VRFs per operation and library, µs per call
+                            (bench/crypto.ts; --runs, default 15)
   --modes a,b               crypto modes among sr25519,ed25519,none (default: all three)
   --runs N                  runs per preset and mode (default 5)
   --polkadot-runs N         runs of the Polkadot-sized network per mode (default 3)
@@ -249,7 +253,7 @@ function intOption(
   return Number(v);
 }
 
-function parent(options: Map<OptionName, string>): void {
+async function parent(options: Map<OptionName, string>): Promise<void> {
   const runs = intOption(options, "runs", 5);
   const pdRuns = intOption(options, "polkadot-runs", 3);
   const pdBlocks = intOption(options, "polkadot-blocks", 10);
@@ -262,9 +266,13 @@ function parent(options: Map<OptionName, string>): void {
     erasureCodingBench(intOption(options, "runs", 3));
     return;
   }
+  if (only === "crypto") {
+    await cryptoBench(intOption(options, "runs", 15));
+    return;
+  }
   if (only !== undefined && only !== "presets" && only !== "polkadot") {
     throw new UsageError(
-      `--only: expected presets, polkadot or erasure-coding, got ${JSON.stringify(only)}`,
+      `--only: expected presets, polkadot, erasure-coding or crypto, got ${JSON.stringify(only)}`,
     );
   }
   const modes = (options.get("modes")?.split(",") ?? MODES) as CryptoKind[];
@@ -414,8 +422,11 @@ if (args.includes("--help") || args.includes("-h")) {
     // The hashing the CLI runs with (the same outputs as noble's, faster): src/primitives/hashing.ts.
     await useFastHashing();
     const childArg = options.get("child");
-    if (childArg !== undefined) child(JSON.parse(childArg) as Case);
-    else parent(options);
+    if (childArg !== undefined) {
+      // The sr25519 operations the CLI runs with (the same answers as the pure ones, faster).
+      await useNativeCrypto();
+      child(JSON.parse(childArg) as Case);
+    } else await parent(options);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     console.error(`error: ${e.message}`);

@@ -319,10 +319,14 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-// Before any command runs: the WebAssembly BLAKE2b (same outputs as noble's, faster).
+// Before any command runs: the WebAssembly BLAKE2b and sr25519 (the same answers as noble's and
+// scure's, faster: src/primitives/hashing.ts, src/cli/native-crypto.ts).
 program.hook("preAction", async () => {
-  const { useFastHashing } = await import("../primitives/hashing.ts");
-  await useFastHashing();
+  const [{ useFastHashing }, { useNativeCrypto }] = await Promise.all([
+    import("../primitives/hashing.ts"),
+    import("./native-crypto.ts"),
+  ]);
+  await Promise.all([useFastHashing(), useNativeCrypto()]);
 });
 
 try {

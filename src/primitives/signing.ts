@@ -15,17 +15,26 @@
  *   `publicKey ‖ message`, and verification recomputes it. Anyone can forge one; it only models
  *   that a signature binds a message to a key (wrong key or wrong message → rejected).
  *
- * Invariants: `verify` never throws on malformed input (wrong lengths, invalid points): it returns
- * false. `sign` asserts the secret key's length (a wrong key is a parapipe bug).
+ * sr25519 also carries two operations of its VRF for approval assignments
+ * (node/core/approval-voting/vrf.ts): `vrfVerify` (schnorrkel's `vrf_verify_extra` on raw bytes;
+ * the pure one is @scure/sr25519's `vrf.verify`) and, optionally, `agree` (schnorrkel's key
+ * agreement, `secret · point`: a VRF's pre-output is its input point times the key; absent, vrf.ts
+ * multiplies with @noble/curves). Both are deterministic, so a native one can be injected; a VRF
+ * proof is always made with @scure and a seeded nonce (vrf.ts), so it replays exactly.
  *
- * Injection: `cryptoProvider({ ed25519: nativeEd25519 })` returns a `CryptoProvider` that prefers
+ * Invariants: `verify` and `vrfVerify` never throw on malformed input (wrong lengths, invalid
+ * points): they return false. `sign` asserts the secret key's length (a wrong key is a parapipe
+ * bug).
+ *
+ * Injection: `cryptoProvider({ ed25519: nodeEd25519 })` returns a `CryptoProvider` that prefers
  * the injected implementation; `interoperable(reference, candidate)` lets the injector check that a
- * native implementation derives the same keys and accepts the same signatures.
+ * native implementation derives the same keys and accepts the same signatures and VRF proofs.
  *
  * Ref: substrate sp-core sr25519.rs / ed25519.rs (`Pair::from_seed`, `sign`, `verify`);
  *      polkadot/primitives/src/v9/signed.rs (validators sign with sr25519).
  */
-import { ed25519 } from "@noble/curves/ed25519.js";
+import { ed25519, ristretto255, ristretto255_hasher } from "@noble/curves/ed25519.js";
+import { bytesToNumberLE } from "@noble/curves/utils.js";
 import { blake2b } from "@noble/hashes/blake2.js";
 import * as sr from "@scure/sr25519";
 import { assert } from "../lib/assert.ts";
@@ -47,6 +56,27 @@ export interface Keypair {
   readonly secretKey: Uint8Array;
 }
 
+/**
+ * schnorrkel's VRF verification on raw bytes, in the argument order of wasm-crypto's `vrfVerify`:
+ * whether `signature` (pre-output(32) ‖ c(32) ‖ s(32)) is `publicKey`'s VRF on
+ * `signing_context(context).bytes(message)`, its proof binding the extra transcript
+ * `Transcript::new(b"VRF")` fed `extra` (nothing when `extra` is empty). Never throws.
+ */
+export type Sr25519VrfVerify = (
+  publicKey: Uint8Array,
+  context: Uint8Array,
+  message: Uint8Array,
+  extra: Uint8Array,
+  signature: Uint8Array,
+) => boolean;
+
+/**
+ * schnorrkel's key agreement on encodings (`SecretKey::aggreement`, wasm-crypto's `sr25519Agree`):
+ * the ristretto255 point `point` times the scalar of the 64-byte `secretKey` (ed25519 form, as
+ * `keypairFromSeed` makes it), encoded. Asserts that `point` decodes (callers hash to it).
+ */
+export type Sr25519Agree = (secretKey: Uint8Array, point: Uint8Array) => Uint8Array;
+
 export interface Crypto {
   readonly kind: CryptoKind;
   /** True when signatures are modelled (not unforgeable): the `none` scheme. */
@@ -54,6 +84,10 @@ export interface Crypto {
   keypairFromSeed(seed: Uint8Array): Keypair;
   sign(secretKey: Uint8Array, message: Uint8Array): Uint8Array;
   verify(message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean;
+  /** sr25519 only: the VRF verification (see the header); the other schemes have no VRF. */
+  readonly vrfVerify?: Sr25519VrfVerify;
+  /** sr25519 only, optional: the key agreement computing a VRF's pre-output (see the header). */
+  readonly agree?: Sr25519Agree;
 }
 
 /** Chooses the implementation of a scheme; `cli/` may build one with native overrides. */
@@ -68,6 +102,29 @@ function wellFormed(signature: Uint8Array, publicKey: Uint8Array): boolean {
 }
 
 const SR25519_SECRET_BYTES = 64;
+const SR25519_VRF_SIGNATURE_BYTES = 96;
+
+/** @scure/sr25519's `vrf.verify`, as an `Sr25519VrfVerify`: the pure VRF verification. */
+export const scureVrfVerify: Sr25519VrfVerify = (publicKey, context, message, extra, signature) => {
+  if (signature.length !== SR25519_VRF_SIGNATURE_BYTES || publicKey.length !== PUBLIC_KEY_BYTES) {
+    return false;
+  }
+  try {
+    return sr.vrf.verify(message, signature, publicKey, context, extra);
+  } catch {
+    // Non-canonical scalars or points, the identity as output: not a valid proof.
+    return false;
+  }
+};
+
+/** The secret scalar of an sr25519 secret key (ed25519 form): its first 32 bytes LE, / cofactor. */
+function sr25519Scalar(secretKey: Uint8Array): bigint {
+  return bytesToNumberLE(secretKey.subarray(0, 32)) >> 3n;
+}
+
+/** `Sr25519Agree` with @noble/curves: the reference `interoperable` checks a native one against. */
+export const nobleAgree: Sr25519Agree = (secretKey, point) =>
+  ristretto255.Point.fromBytes(point).multiply(sr25519Scalar(secretKey)).toBytes();
 
 export const sr25519Crypto: Crypto = {
   kind: "sr25519",
@@ -95,6 +152,7 @@ export const sr25519Crypto: Crypto = {
       return false;
     }
   },
+  vrfVerify: scureVrfVerify,
 };
 
 export const ed25519Crypto: Crypto = {
@@ -189,8 +247,11 @@ export function cryptoProvider(
 
 /**
  * Checks that `candidate` implements the same scheme as `reference` on a few deterministic
- * seeds: same public keys, and each accepts the other's signatures and rejects a tampered one.
- * Returns what differed, or null. Meant for `cli/` when it injects a native implementation.
+ * seeds: same public keys, and each accepts the other's signatures and rejects a tampered one;
+ * for a candidate with a VRF verification, it accepts @scure's VRF proofs (with and without
+ * extra bytes) and rejects a tampered proof, message or extra; a key agreement must give
+ * @noble's point. Returns what differed, or null.
+ * Meant for `cli/` when it injects a native implementation.
  */
 export function interoperable(reference: Crypto, candidate: Crypto): string | null {
   if (reference.kind !== candidate.kind) {
@@ -211,6 +272,51 @@ export function interoperable(reference: Crypto, candidate: Crypto): string | nu
     if (candidate.verify(tampered, sa, b.publicKey)) {
       return `candidate accepts a tampered message #${i}`;
     }
+    const problem = vrfInteroperable(candidate, a, message, i);
+    if (problem !== null) return problem;
+  }
+  return null;
+}
+
+/** `interoperable`'s VRF part for one key and message (see there); null when it agrees. */
+function vrfInteroperable(
+  candidate: Crypto,
+  keypair: Keypair,
+  message: Uint8Array,
+  i: number,
+): string | null {
+  const verify = candidate.vrfVerify;
+  const agree = candidate.agree;
+  if (verify === undefined && agree === undefined) return null;
+  if (candidate.kind !== "sr25519") return `a ${candidate.kind} implementation has a VRF`;
+  if (agree !== undefined) {
+    const point = ristretto255_hasher.deriveToCurve!(blake2b(message, { dkLen: 64 })).toBytes();
+    if (!bytesEqual(agree(keypair.secretKey, point), nobleAgree(keypair.secretKey, point))) {
+      return `candidate's key agreement differs #${i}`;
+    }
+  }
+  if (verify === undefined) return null;
+  const context = new TextEncoder().encode(`parapipe/interop/vrf/${i}`);
+  // Empty extra bytes on even seeds: schnorrkel then binds no extra message at all.
+  const extra = i % 2 === 0 ? new Uint8Array(0) : blake2b256(message);
+  const random = blake2b256(concatBytes(keypair.secretKey, context));
+  const proof = sr.vrf.sign(message, keypair.secretKey, context, extra, random);
+  if (!verify(keypair.publicKey, context, message, extra, proof)) {
+    return `candidate rejects VRF proof #${i}`;
+  }
+  const flip = (bytes: Uint8Array, at: number): Uint8Array => {
+    const out = Uint8Array.from(bytes);
+    out[at] = out[at]! ^ 1;
+    return out;
+  };
+  const tampered: readonly [string, boolean][] = [
+    ["pre-output", verify(keypair.publicKey, context, message, extra, flip(proof, 0))],
+    ["proof", verify(keypair.publicKey, context, message, extra, flip(proof, 40))],
+    ["message", verify(keypair.publicKey, context, flip(message, 0), extra, proof)],
+    ["extra", verify(keypair.publicKey, context, message, new Uint8Array([1]), proof)],
+  ];
+  for (const [what, accepted] of tampered) {
+    if (accepted) return `candidate accepts a VRF proof with a tampered ${what} #${i}`;
   }
   return null;
 }

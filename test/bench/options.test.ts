@@ -17,7 +17,10 @@ describe("npm run bench (options)", () => {
   it("refuses an unknown option or a bad value with exit 2, running nothing", () => {
     for (const [args, message] of [
       [["--polkadot-run", "5"], "unknown option --polkadot-run"],
-      [["--only", "foo"], '--only: expected presets, polkadot or erasure-coding, got "foo"'],
+      [
+        ["--only", "foo"],
+        '--only: expected presets, polkadot, erasure-coding or crypto, got "foo"',
+      ],
       [["--modes", "none,ed"], '--modes: expected modes among sr25519,ed25519,none, got "ed"'],
       [["--runs", "0"], '--runs: expected an integer >= 1, got "0"'],
       [["--runs"], "--runs: expected a value"],

@@ -1,14 +1,18 @@
+import * as sr from "@scure/sr25519";
 import { describe, expect, it } from "vitest";
 import { InvariantError } from "../../src/lib/assert.ts";
 import { fromHex, toHex } from "../../src/lib/hex.ts";
+import { blake2b256 } from "../../src/primitives/hashing.ts";
 import {
   CRYPTO_KINDS,
   type Crypto,
   cryptoProvider,
   ed25519Crypto,
   interoperable,
+  nobleAgree,
   noneCrypto,
   pureCrypto,
+  scureVrfVerify,
   sr25519Crypto,
 } from "../../src/primitives/signing.ts";
 
@@ -126,5 +130,56 @@ describe("injection", () => {
     expect(interoperable(ed25519Crypto, wrongKeys)).toMatch(/public keys differ/);
     const acceptsAll: Crypto = { ...ed25519Crypto, verify: () => true };
     expect(interoperable(ed25519Crypto, acceptsAll)).toMatch(/tampered/);
+  });
+
+  it("interoperable checks an sr25519 VRF verification: accepts @scure's proofs, no tampered one", () => {
+    const rejectsVrf: Crypto = { ...sr25519Crypto, vrfVerify: () => false };
+    expect(interoperable(sr25519Crypto, rejectsVrf)).toMatch(/rejects VRF proof #0/);
+    const acceptsVrf: Crypto = { ...sr25519Crypto, vrfVerify: () => true };
+    expect(interoperable(sr25519Crypto, acceptsVrf)).toMatch(/VRF proof with a tampered/);
+    // One that ignores the extra bytes (binds only ctx and msg) is caught too.
+    const ignoresExtra: Crypto = {
+      ...sr25519Crypto,
+      vrfVerify: (pk, ctx, m, _extra, sig) =>
+        [new Uint8Array(0), blake2b256(m)].some((e) => scureVrfVerify(pk, ctx, m, e, sig)),
+    };
+    expect(interoperable(sr25519Crypto, ignoresExtra)).toMatch(/tampered extra/);
+    const wrongAgree: Crypto = {
+      ...sr25519Crypto,
+      agree: (secretKey, point) =>
+        nobleAgree(
+          secretKey.map((x) => x ^ 8),
+          point,
+        ),
+    };
+    expect(interoperable(sr25519Crypto, wrongAgree)).toMatch(/key agreement differs #0/);
+    expect(interoperable(sr25519Crypto, { ...sr25519Crypto, agree: nobleAgree })).toBeNull();
+    const edWithVrf: Crypto = { ...ed25519Crypto, vrfVerify: () => true };
+    expect(interoperable(ed25519Crypto, edWithVrf)).toMatch(/ed25519 implementation has a VRF/);
+  });
+});
+
+describe("scureVrfVerify", () => {
+  const keys = sr25519Crypto.keypairFromSeed(seedA);
+  const ctx = new TextEncoder().encode("ctx");
+  const empty = new Uint8Array(0);
+  const proof = sr.vrf.sign(msg, keys.secretKey, ctx, empty, new Uint8Array(32));
+
+  it("accepts @scure's proof and rejects another message, context or extra", () => {
+    expect(scureVrfVerify(keys.publicKey, ctx, msg, empty, proof)).toBe(true);
+    expect(scureVrfVerify(keys.publicKey, ctx, other, empty, proof)).toBe(false);
+    expect(scureVrfVerify(keys.publicKey, msg, msg, empty, proof)).toBe(false);
+    expect(scureVrfVerify(keys.publicKey, ctx, msg, Uint8Array.of(0), proof)).toBe(false);
+  });
+
+  it("returns false (never throws) on malformed proofs and keys", () => {
+    expect(scureVrfVerify(keys.publicKey, ctx, msg, empty, proof.subarray(1))).toBe(false);
+    expect(scureVrfVerify(keys.publicKey.subarray(1), ctx, msg, empty, proof)).toBe(false);
+    expect(scureVrfVerify(keys.publicKey, ctx, msg, empty, new Uint8Array(96).fill(0xff))).toBe(
+      false,
+    );
+    expect(scureVrfVerify(new Uint8Array(32).fill(0xff), ctx, msg, empty, proof)).toBe(false);
+    const identityOutput = Uint8Array.from(proof).fill(0, 0, 32);
+    expect(scureVrfVerify(keys.publicKey, ctx, msg, empty, identityOutput)).toBe(false);
   });
 });

@@ -6,8 +6,10 @@
  *
  * Each argument is `<preset>` or `<preset>:<crypto>`: the built-in preset with all its own
  * parameters (seed 1, 5 warm-up and 60 measured relay blocks), only its crypto mode replaced when
- * one is given. The crypto provider is the command line's (`nativeCryptoProvider`), so a hash
- * printed here is the one `parapipe run --preset <preset> --json` reports.
+ * one is given. The crypto provider is the command line's (`nativeCryptoProvider`) without
+ * wasm-crypto compiled (`useNativeCrypto` is not awaited: sr25519 verifies with @scure), whose
+ * answers are the same (test/cli/native-crypto.test.ts), so a hash printed here is the one
+ * `parapipe run --preset <preset> --json` reports.
  */
 import { nativeCryptoProvider } from "../../src/cli/native-crypto.ts";
 import { PRESET_NAMES, type PresetName } from "../../src/config/presets.ts";

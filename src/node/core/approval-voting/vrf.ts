@@ -15,8 +15,11 @@
  *   transcript, uniform, unique: a validator cannot pick its tranche, a tampered output or a wrong
  *   key is rejected) and drops what it never exercises (unpredictability to others,
  *   unforgeability): anyone can compute anyone's output.
- * - `sr25519Vrf(random)`: REAL sr25519 VRFs (@scure/sr25519 `vrf.sign` / `vrf.verify`, schnorrkel's
- *   DLEQ proof over ristretto255), with the nonce randomness drawn from the given seeded function,
+ * - `sr25519Vrf(random, native)`: REAL sr25519 VRFs (@scure/sr25519 `vrf.sign`, schnorrkel's DLEQ
+ *   proof over ristretto255; verified with @scure's `vrf.verify` and outputs computed with
+ *   @noble/curves unless the crypto provider injects its own `vrfVerify` and `agree`, e.g. the
+ *   CLI's schnorrkel in WebAssembly: src/cli/native-crypto.ts, checked to agree before use), with
+ *   the nonce randomness drawn from the given seeded function,
  *   so the same seed gives the same bytes (the witness also mixes in the key's nonce seed and the
  *   transcript, as in schnorrkel: a constant `random` gives proofs that depend on key and
  *   transcript only, a stream gives proofs that depend on the order of evaluations; outputs never
@@ -46,8 +49,14 @@ import { bytesToNumberLE } from "@noble/curves/utils.js";
 import { __tests as scureTests, vrf as scureVrf } from "@scure/sr25519";
 import { assert } from "../../../lib/assert.ts";
 import { bytesEqual } from "../../../lib/hex.ts";
+import { getOrInsertComputed } from "../../../lib/memo.ts";
 import { blake2b256 } from "../../../primitives/hashing.ts";
-import type { Keypair } from "../../../primitives/signing.ts";
+import {
+  type Crypto,
+  type Keypair,
+  type Sr25519Agree,
+  scureVrfVerify,
+} from "../../../primitives/signing.ts";
 
 /** One labelled message of a transcript (Merlin's `append_message(label, message)`). */
 export interface TranscriptMessage {
@@ -160,8 +169,11 @@ export function transcriptBytes(t: Transcript): Uint8Array {
   return serialise([], messageFields(t));
 }
 
-/** A whole transcript (context, then messages), serialised: how an `extra` transcript is bound. */
-function extraBytes(extra: Transcript | undefined): Uint8Array {
+/**
+ * A whole transcript (context, then messages), serialised: how an `extra` transcript is bound
+ * (the `extra` bytes of @scure's `vrf.sign`); no extra transcript gives no bytes.
+ */
+export function extraTranscriptBytes(extra: Transcript | undefined): Uint8Array {
   return extra === undefined ? EMPTY : serialise([], transcriptFields(extra));
 }
 
@@ -180,7 +192,7 @@ function prfOutput(publicKey: Uint8Array, t: Transcript, outputContext: string):
 }
 
 function prfProof(output: Uint8Array, extra: Transcript | undefined): Uint8Array {
-  return blake2b256(serialise([PRF_PROOF_DOMAIN, output], [extraBytes(extra)]));
+  return blake2b256(serialise([PRF_PROOF_DOMAIN, output], [extraTranscriptBytes(extra)]));
 }
 
 function prfIsPublicKey(publicKey: Uint8Array): boolean {
@@ -193,7 +205,11 @@ function prfIsPublicKey(publicKey: Uint8Array): boolean {
  * the package exports for tests: a test checks it against `vrf.sign`'s first 32 bytes). The input
  * point hashes the context, the message and the public key (`vrf-nm-pk`).
  */
-function sr25519PreOutput(keypair: Keypair, t: Transcript): Uint8Array {
+function sr25519PreOutput(
+  keypair: Keypair,
+  t: Transcript,
+  agree: Sr25519Agree | undefined,
+): Uint8Array {
   const ctx = new scureTests.SigningContext("SigningContext");
   ctx.label(utf8.encode(t.context));
   ctx.bytes(transcriptBytes(t));
@@ -202,6 +218,8 @@ function sr25519PreOutput(keypair: Keypair, t: Transcript): Uint8Array {
   ctx.commitPoint("vrf-nm-pk", { toBytes: () => keypair.publicKey } as never);
   const hash = ctx.challengeBytes("VRFHash", 64);
   const input = ristretto255_hasher.deriveToCurve!(hash);
+  // An injected key agreement (e.g. schnorrkel in WebAssembly) multiplies the same point.
+  if (agree !== undefined) return agree(keypair.secretKey, input.toBytes());
   // schnorrkel's secret scalar: the key's first 32 bytes, little-endian, divided by the cofactor.
   const scalar = bytesToNumberLE(keypair.secretKey.subarray(0, 32)) >> 3n;
   return input.multiply(scalar).toBytes();
@@ -237,20 +255,38 @@ export const prfVrf: AssignmentVrf = {
 };
 
 /**
- * Real sr25519 VRFs over a parapipe transcript (see the header). `random(n)` supplies the `n` = 32
- * bytes of nonce randomness of each evaluation; give it a seeded stream so a seed replays exactly.
- * The randomness changes the proof, never the output.
+ * Whether a key decodes as a ristretto255 point, by key object: a checker asks it of the same
+ * assignment keys for every certificate, and decoding costs about a sixth of a VRF check in
+ * WebAssembly (an identity memo of a pure function: keys are never mutated).
  */
-export function sr25519Vrf(random: (n: number) => Uint8Array): AssignmentVrf {
-  const isPublicKey = (publicKey: Uint8Array): boolean => {
-    if (publicKey.length !== PUBLIC_KEY_BYTES) return false;
+const ristrettoKeys = new WeakMap<Uint8Array, boolean>();
+
+function sr25519IsPublicKey(publicKey: Uint8Array): boolean {
+  if (publicKey.length !== PUBLIC_KEY_BYTES) return false;
+  return getOrInsertComputed(ristrettoKeys, publicKey, (key) => {
     try {
-      ristretto255.Point.fromBytes(publicKey);
+      ristretto255.Point.fromBytes(key);
       return true;
     } catch {
       return false;
     }
-  };
+  });
+}
+
+/**
+ * Real sr25519 VRFs over a parapipe transcript (see the header). `random(n)` supplies the `n` = 32
+ * bytes of nonce randomness of each evaluation; give it a seeded stream so a seed replays exactly.
+ * The randomness changes the proof, never the output. `native` may bring the crypto provider's
+ * `vrfVerify` (checks proofs; default @scure's) and `agree` (computes `output`'s pre-output;
+ * default @noble's multiplication): implementations that agree with those give the same run.
+ */
+export function sr25519Vrf(
+  random: (n: number) => Uint8Array,
+  native: Pick<Crypto, "vrfVerify" | "agree"> = {},
+): AssignmentVrf {
+  const isPublicKey = sr25519IsPublicKey;
+  const verify = native.vrfVerify ?? scureVrfVerify;
+  const agree = native.agree;
   return {
     kind: "sr25519",
     modelled: false,
@@ -266,7 +302,7 @@ export function sr25519Vrf(random: (n: number) => Uint8Array): AssignmentVrf {
         transcriptBytes(t),
         keypair.secretKey,
         utf8.encode(t.context),
-        extraBytes(extra),
+        extraTranscriptBytes(extra),
         nonce,
       );
       const preOutput = signature.subarray(0, SR25519_PRE_OUTPUT_BYTES);
@@ -278,24 +314,19 @@ export function sr25519Vrf(random: (n: number) => Uint8Array): AssignmentVrf {
         () =>
           `an sr25519 secret key is ${SR25519_SECRET_BYTES} bytes, got ${keypair.secretKey.length}`,
       );
-      return makeBytes(sr25519PreOutput(keypair, t), outputContext);
+      return makeBytes(sr25519PreOutput(keypair, t, agree), outputContext);
     },
     verify(publicKey, t, outputContext, output, proof, extra) {
       if (proof.length !== SR25519_SIGNATURE_BYTES || !isPublicKey(publicKey)) return false;
       const preOutput = proof.subarray(0, SR25519_PRE_OUTPUT_BYTES);
       if (!bytesEqual(output, makeBytes(preOutput, outputContext))) return false;
-      try {
-        return scureVrf.verify(
-          transcriptBytes(t),
-          proof,
-          publicKey,
-          utf8.encode(t.context),
-          extraBytes(extra),
-        );
-      } catch {
-        // Non-canonical scalars or points, the identity as output: not a valid proof.
-        return false;
-      }
+      return verify(
+        publicKey,
+        utf8.encode(t.context),
+        transcriptBytes(t),
+        extraTranscriptBytes(extra),
+        proof,
+      );
     },
     isPublicKey,
   };
