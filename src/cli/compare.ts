@@ -5,8 +5,6 @@
  * (the table, its figures as bars, each run's charts). Exit codes as `run`.
  */
 import { compareRuns, formatComparison } from "../report/compare.ts";
-import { type RunSeries, runSeries } from "../report/html/series.ts";
-import { runReportInput } from "../report/run.ts";
 import { checkReportPath, type OutputOptions, outputFormat, writeReport } from "./output.ts";
 import { resolveTargets, type SimulateOptions, simulate } from "./targets.ts";
 
@@ -22,15 +20,9 @@ export async function compareCommand(
   const format = outputFormat(opts);
   checkReportPath(opts.report);
   const targets = resolveTargets(files, opts, DEFAULT_COMPARE_PRESETS);
-  const series: RunSeries[] = [];
-  const { reports, violations } = simulate(
-    targets,
-    opts,
-    opts.report === undefined
-      ? undefined
-      : (outcome, i) =>
-          series.push(runSeries(runReportInput(targets.scenarios[i]!, outcome.world))),
-  );
+  const { reports, results, violations } = await simulate(targets, opts, {
+    series: opts.report !== undefined,
+  });
   const comparison = compareRuns(
     reports.map((report, i) => ({ report, cores: targets.scenarios[i]!.parachains[0]!.cores })),
   );
@@ -44,7 +36,14 @@ export async function compareCommand(
   }
   if (opts.report !== undefined) {
     const { compareReportHtml } = await import("../report/html/page.ts");
-    writeReport(opts.report, compareReportHtml(comparison, reports, series));
+    writeReport(
+      opts.report,
+      compareReportHtml(
+        comparison,
+        reports,
+        results.map((r) => r.series!),
+      ),
+    );
   }
   return violations > 0 ? 1 : 0;
 }

@@ -5,6 +5,7 @@
  * Each command's module is imported when that command runs, not here: `parapipe --help` and a
  * mistyped option load commander and this file only (docs/package.md).
  */
+import { availableParallelism } from "node:os";
 import { Command, CommanderError } from "commander";
 import type { checkCommand } from "./check.ts";
 import type { compareCommand } from "./compare.ts";
@@ -20,6 +21,15 @@ for (const stream of [process.stdout, process.stderr]) {
     throw e;
   });
 }
+
+/**
+ * `--jobs N` of the commands that run several simulations (docs/answers.md); the default is
+ * applied when the runs start (targets.ts `jobsOption`).
+ */
+const JOBS_OPTION = [
+  "--jobs <n>",
+  `simulations run at once, each in a worker thread, the longest first (default: the machine's cores, ${availableParallelism()} here; 1: one after another in this thread); the output is the same apart from wall times`,
+] as const;
 
 const program = new Command();
 program
@@ -116,6 +126,7 @@ program
     "which polkadot-sdk node and collator rules to check against: current or 2024",
   )
   .option("--json", 'print {"findings": [...]} (SCENARIO.md\'s "Other commands\' JSON")')
+  .option(...JOBS_OPTION)
   .option("--no-progress", "no progress bar (it is drawn only on a terminal anyway)")
   .addHelpText(
     "after",
@@ -126,7 +137,7 @@ program
   )
   .action(async (file: string | undefined, opts: Parameters<typeof checkCommand>[1]) => {
     const { checkCommand } = await import("./check.ts");
-    process.exitCode = checkCommand(file === undefined ? [] : [file], opts);
+    process.exitCode = await checkCommand(file === undefined ? [] : [file], opts);
   });
 
 const compareCmd = program
@@ -178,6 +189,7 @@ program
   .option("--relay-blocks <n>", "override the number of measured relay blocks")
   .option("--generation <g>", "current or 2024")
   .option("--json", "print the figures as JSON")
+  .option(...JOBS_OPTION)
   .option("--no-progress", "no progress bar")
   .addHelpText(
     "after",
@@ -187,7 +199,7 @@ program
   )
   .action(async (opts: Parameters<typeof timingCommand>[0]) => {
     const { timingCommand } = await import("./timing.ts");
-    process.exitCode = timingCommand(opts);
+    process.exitCode = await timingCommand(opts);
   });
 
 program
@@ -288,6 +300,7 @@ function withSimulateOptions(command: Command): Command {
       "--log <level>",
       "write chain-time logs to stderr: a level (error, warn, info, debug, trace) or levels per target, e.g. warn,backing=debug,collator=info",
     )
+    .option(...JOBS_OPTION)
     .option("--no-progress", "no progress bar (it is drawn only on a terminal anyway)");
 }
 
@@ -319,14 +332,11 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-// Before any command runs: the WebAssembly BLAKE2b and sr25519 (the same answers as noble's and
-// scure's, faster: src/primitives/hashing.ts, src/cli/native-crypto.ts).
+// Before any command runs: the WebAssembly BLAKE2b and sr25519 checks (the same answers as
+// noble's and scure's, faster), as in every `--jobs` worker (thread-setup.ts).
 program.hook("preAction", async () => {
-  const [{ useFastHashing }, { useNativeCrypto }] = await Promise.all([
-    import("../primitives/hashing.ts"),
-    import("./native-crypto.ts"),
-  ]);
-  await Promise.all([useFastHashing(), useNativeCrypto()]);
+  const { setUpThread } = await import("./thread-setup.ts");
+  await setUpThread();
 });
 
 try {

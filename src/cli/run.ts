@@ -6,12 +6,10 @@
  * Exit 0: ran, no safety violation, every check passed; 1: a safety checker fired (with the
  * command that replays it) or a check failed; 2: bad input, nothing run.
  */
-import { judgeScenario, type Verdict, verdictText } from "../report/expect.ts";
-import { type RunSeries, runSeries } from "../report/html/series.ts";
-import { runReportInput, runStatus } from "../report/run.ts";
+import { type Verdict, verdictText } from "../report/expect.ts";
+import { runStatus } from "../report/run.ts";
 import { formatSummary, summaryCsvTable } from "../report/summary.ts";
 import { formatTable, printable } from "../report/table.ts";
-import { runTimeline, type Timeline } from "../report/timeline.ts";
 import { checkReportPath, type OutputOptions, outputFormat, writeReport } from "./output.ts";
 import { style } from "./style.ts";
 import { resolveTargets, type SimulateOptions, simulate } from "./targets.ts";
@@ -22,19 +20,16 @@ export async function runCommand(files: readonly string[], opts: RunOptions): Pr
   const format = outputFormat(opts);
   checkReportPath(opts.report);
   const targets = resolveTargets(files, opts);
-  const series: RunSeries[] = [];
-  const timelines: Timeline[] = [];
-  const { reports: ran, violations } = simulate(targets, opts, (outcome, i) => {
-    const scenario = targets.scenarios[i]!;
-    if (opts.report !== undefined) series.push(runSeries(runReportInput(scenario, outcome.world)));
-    if (scenario.expect.length > 0) timelines[i] = runTimeline(scenario, outcome.world);
-  });
-  // Each run judged on its own checks (already validated when the scenario was resolved).
+  // Each run judged on its own checks (already validated when the scenario was resolved), where
+  // it ran (run-job.ts).
+  const {
+    reports: ran,
+    results,
+    violations,
+  } = await simulate(targets, opts, { series: opts.report !== undefined, judge: true });
   const reports = ran.map((report, i) => {
-    const scenario = targets.scenarios[i]!;
-    if (scenario.expect.length === 0) return report;
-    const expect: Verdict[] = judgeScenario(scenario, report, timelines[i] ?? null);
-    return { ...report, expect };
+    const expect = results[i]!.expect;
+    return expect === undefined ? report : { ...report, expect };
   });
   const failed = reports.reduce(
     (n, r) => n + ("expect" in r ? r.expect.filter((v) => !v.pass).length : 0),
@@ -60,7 +55,13 @@ export async function runCommand(files: readonly string[], opts: RunOptions): Pr
   }
   if (opts.report !== undefined) {
     const { runReportHtml } = await import("../report/html/page.ts");
-    writeReport(opts.report, runReportHtml(reports, series));
+    writeReport(
+      opts.report,
+      runReportHtml(
+        reports,
+        results.map((r) => r.series!),
+      ),
+    );
   }
   return violations > 0 || failed > 0 ? 1 : 0;
 }

@@ -1,22 +1,24 @@
 /**
  * What the simulating commands (`run`, `compare`) share: the targets they take (scenario files and
  * presets), the options that override every target (`--seed`, `--relay-blocks`, `--generation`,
- * `--log`), resolving them all before anything runs (one bad file runs nothing, exit 2), and
- * running them with a progress bar, the host facts and the safety lines with their replay command.
+ * `--log`) and `--jobs`, resolving them all before anything runs (one bad file runs nothing, exit
+ * 2), and running them (`--jobs` at once, src/cli/parallel.ts) with a progress bar, the host facts
+ * and the safety lines with their replay command.
  */
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { basename } from "node:path";
 import { consistentHostConfigurationFromScenario } from "../config/from-scenario.ts";
 import { GENERATIONS, type Generation } from "../config/generation.ts";
 import { PRESET_NAMES } from "../config/presets.ts";
 import { parseScenarioText, resolveScenario, type Scenario } from "../config/scenario.ts";
 import { SUBSYSTEM_NAMES } from "../node/util/subsystem-log.ts";
-import { type RunOutcome, runScenario } from "../report/run.ts";
+import type { RunOutcome } from "../report/run.ts";
 import { type LogLevels, parseLogSpec } from "../sim/log.ts";
 import { importNetworkFile, importNotes } from "./import.ts";
 import { InputError } from "./input-error.ts";
-import { nativeCryptoProvider } from "./native-crypto.ts";
-import { progressBar } from "./progress.ts";
+import { runAll } from "./parallel.ts";
+import type { RunResult } from "./run-job.ts";
 import { style } from "./style.ts";
 
 /** The options every simulating command takes. */
@@ -33,6 +35,8 @@ export interface SimulateOptions {
   /** For zombienet network files: the paras' presets and cores (`parapipe import`'s options). */
   readonly paraPreset?: string;
   readonly cores?: string;
+  /** `--jobs N`: simulations at once, in worker threads (default: the machine's cores). */
+  readonly jobs?: string;
 }
 
 export { InputError };
@@ -47,6 +51,11 @@ export function integerOption(
     throw new InputError(`--${name}: expected an integer >= ${min}, got ${JSON.stringify(value)}`);
   }
   return Number(value);
+}
+
+/** `--jobs N` (an integer >= 1), or the machine's cores (`os.availableParallelism()`). */
+export function jobsOption(value: string | undefined): number {
+  return integerOption("jobs", value, 1) ?? availableParallelism();
 }
 
 export interface Source {
@@ -198,6 +207,7 @@ export function resolveTargets(
 export function resolveSources(srcs: readonly Source[], opts: SimulateOptions): Targets {
   const seed = integerOption("seed", opts.seed, 0);
   const relayBlocks = integerOption("relay-blocks", opts.relayBlocks, 1);
+  jobsOption(opts.jobs);
   if (opts.log !== undefined) logLevels(opts.log);
   if (
     opts.generation !== undefined &&
@@ -214,50 +224,66 @@ export function resolveSources(srcs: readonly Source[], opts: SimulateOptions): 
   };
 }
 
+/** What a command reads of each run besides its report (run-job.ts). */
+export interface SimulateWants {
+  /** The HTML report's series. */
+  readonly series?: boolean;
+  /** The scenarios' `expect:` checks, judged. */
+  readonly judge?: boolean;
+  /**
+   * Told of each run's whole outcome, the world included: the runs then run one after another in
+   * this thread whatever `--jobs` says (the world cannot leave the thread it ran in).
+   */
+  readonly keep?: (outcome: RunOutcome, index: number) => void;
+}
+
 /**
- * Run every target in turn (progress bar on a terminal unless `--json`), print each safety
- * violation with its replay command on stderr, and return the reports with their host facts.
+ * Run every target, `--jobs` at once (src/cli/parallel.ts; progress bar on a terminal unless
+ * `--no-progress`), print each safety violation with its replay command on stderr after its run,
+ * and return the reports with their host facts and what else `wants` asked for.
  */
-export function simulate(
+export async function simulate(
   targets: Targets,
   opts: SimulateOptions,
-  /** Told of each run's whole outcome (the world included), for commands that read more. */
-  keep?: (outcome: RunOutcome, index: number) => void,
-): { readonly reports: HostedReport[]; readonly violations: number } {
-  const reports: HostedReport[] = [];
+  wants: SimulateWants = {},
+): Promise<{
+  readonly reports: HostedReport[];
+  readonly results: RunResult[];
+  readonly violations: number;
+}> {
   let violations = 0;
-  for (const [i, scenario] of targets.scenarios.entries()) {
-    const bar = progressBar(opts.progress !== false);
-    const started = Date.now();
-    const outcome = runScenario(scenario, {
-      crypto: nativeCryptoProvider(),
-      ...(opts.log
-        ? {
-            logLevel: logLevels(opts.log),
-            logSink: (line: string) => process.stderr.write(`${line}\n`),
-          }
-        : {}),
-      onRelayBlock: (n, total) => bar.update(n, total, scenario.name),
-    });
-    bar.finish();
-    const { report } = outcome;
-    keep?.(outcome, i);
-    reports.push({
-      ...report,
-      host: {
-        wallMs: Date.now() - started,
-        parapipeVersion: "0.1.0",
-        node: process.version,
-        nodeFlags: process.execArgv.filter((a) => a.startsWith("--max-")),
-      },
-    });
-    for (const v of report.safety.violations) {
+  const logLevel = opts.log ? logLevels(opts.log) : undefined;
+  const jobs = targets.scenarios.map((scenario) => ({
+    scenario,
+    ...(logLevel === undefined ? {} : { logLevel }),
+    ...(wants.series ? { series: true } : {}),
+    ...(wants.judge ? { judge: true } : {}),
+  }));
+  const finished = (result: RunResult, i: number): void => {
+    const scenario = targets.scenarios[i]!;
+    for (const v of result.report.safety.violations) {
       violations++;
       console.error(
         `${style.red("SAFETY")} ${scenario.name}: relay block #${v.relayBlock}: ${v.invariant}: ${v.message}\n` +
           `  replay: parapipe run ${targets.sources[i]!.replay} --seed ${scenario.seed} --relay-blocks ${scenario.relayBlocks} --generation ${scenario.generation} --log debug`,
       );
     }
-  }
-  return { reports, violations };
+  };
+  const results = await runAll(jobs, {
+    jobs: jobsOption(opts.jobs),
+    progress: opts.progress !== false,
+    label: (job) => job.scenario.name,
+    finished,
+    ...(wants.keep === undefined ? {} : { keep: wants.keep }),
+  });
+  const reports = results.map((result) => ({
+    ...result.report,
+    host: {
+      wallMs: result.wallMs,
+      parapipeVersion: "0.1.0",
+      node: process.version,
+      nodeFlags: process.execArgv.filter((a) => a.startsWith("--max-")),
+    },
+  }));
+  return { reports, results, violations };
 }

@@ -8,7 +8,10 @@ import { humanDuration, type Period, timing } from "../report/timing.ts";
 import { InputError, resolveTargets, type SimulateOptions, simulate } from "./targets.ts";
 
 export interface TimingOptions
-  extends Pick<SimulateOptions, "seed" | "relayBlocks" | "generation" | "progress" | "json"> {
+  extends Pick<
+    SimulateOptions,
+    "seed" | "relayBlocks" | "generation" | "progress" | "json" | "jobs"
+  > {
   readonly before?: string;
   readonly after?: string;
   readonly period?: string[];
@@ -32,7 +35,7 @@ function target(value: string): { files: string[]; preset: string[] } {
     : { files: [], preset: [value] };
 }
 
-export function timingCommand(opts: TimingOptions): number {
+export async function timingCommand(opts: TimingOptions): Promise<number> {
   const periods = (opts.period ?? []).map(parsePeriod);
   if (periods.length === 0)
     throw new InputError("give at least one --period NAME=BLOCKS (see --help)");
@@ -54,7 +57,7 @@ export function timingCommand(opts: TimingOptions): number {
   });
   // Files come first in the targets: put them back in before/after order.
   const order = before.files.length > 0 ? [0, 1] : after.files.length > 0 ? [1, 0] : [0, 1];
-  const { reports, violations } = simulate(targets, common);
+  const { reports, violations } = await simulate(targets, common);
   const [b, a] = [reports[order[0]!]!, reports[order[1]!]!];
   const relaySlotMs = targets.scenarios[order[0]!]!.relay.slotDurationMs;
   const t = timing(b, a, relaySlotMs, periods, issuance);

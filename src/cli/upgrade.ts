@@ -89,8 +89,10 @@ export async function upgradeCommand(
   const targets = resolveSources([source], opts);
   let outcome: RunOutcome | undefined;
   const scenario = targets.scenarios[0]!;
-  const { reports, violations } = simulate(targets, opts, (o) => {
-    outcome = o;
+  const { reports, violations } = await simulate(targets, opts, {
+    keep: (o) => {
+      outcome = o;
+    },
   });
   const r = rehearsal(scenario, outcome!, files.length === 0 ? "sync" : "given");
   if (format === "json") {

@@ -9,8 +9,13 @@ import { describe, expect, it } from "vitest";
 import { PRESET_NAMES } from "../../src/config/presets.ts";
 import { parseScenarioText, resolveScenario, type Scenario } from "../../src/config/scenario.ts";
 import { InvariantError } from "../../src/lib/assert.ts";
-import { checkScenario, type Finding } from "../../src/report/check/check.ts";
-import { applyFix, type SimulatedEvidence } from "../../src/report/check/evidence.ts";
+import { checkScenario, evidenceScenarios, type Finding } from "../../src/report/check/check.ts";
+import {
+  applyFix,
+  type Measured,
+  measure,
+  type SimulatedEvidence,
+} from "../../src/report/check/evidence.ts";
 import { formatCheck } from "../../src/report/check/format.ts";
 import { handover } from "../../src/report/check/handover.ts";
 import { diagnose, FINDING_IDS } from "../../src/report/check/rules.ts";
@@ -356,6 +361,28 @@ describe("check: evidence by simulation", () => {
     expect(strict.given.firstPanicMessage).toMatch(/Slot must increase|strictly increase/);
     expect(strict.given.blockTimeMsMean).toBe(6000);
     expect(counting.runs.length).toBe(3); // the given run is shared
+  });
+
+  it("evidenceScenarios lists the runs in checkScenario's order; their figures handed back give the same findings", () => {
+    const s = example("async-capacity-1.yaml");
+    const figures = new Map<string, Measured>();
+    const direct = checkScenario(s, {
+      simulate: (run) => {
+        const outcome = runScenario(run);
+        figures.set(JSON.stringify(run), measure(outcome));
+        return outcome;
+      },
+    });
+    const runs = evidenceScenarios(s);
+    expect(runs.map((r) => JSON.stringify(r))).toEqual([...figures.keys()]);
+    expect(runs).toHaveLength(2);
+    // As `check --jobs` does: the runs made elsewhere, their figures given back.
+    const handed = checkScenario(s, {
+      simulate: noSimulation,
+      figures: (run) => figures.get(JSON.stringify(run))!,
+    });
+    expect(handed).toEqual(direct);
+    expect(evidenceScenarios(scenario({ preset: "async", validatorSpeed: 2 }))).toEqual([]);
   });
 
   it("full blocks on 3 cores (current): the handover forks; the weight fix removes every fork", () => {

@@ -9,8 +9,15 @@
  */
 import type { Scenario } from "../../config/scenario.ts";
 import { runScenario } from "../run.ts";
-import { evidenceFor, type Simulate, type SimulatedEvidence } from "./evidence.ts";
-import { diagnose, type FindingId, type Severity } from "./rules.ts";
+import {
+  evidenceFor,
+  evidenceRuns,
+  type Measured,
+  measure,
+  type Simulate,
+  type SimulatedEvidence,
+} from "./evidence.ts";
+import { diagnose, type FindingId, type Severity, type SimulatedProof } from "./rules.ts";
 
 export interface Finding {
   readonly id: FindingId;
@@ -28,10 +35,27 @@ export interface CheckReport {
 export interface CheckOptions {
   /** How an evidence scenario is run (default: `runScenario`). */
   readonly simulate?: Simulate;
+  /**
+   * An evidence run's figures, when the caller has run `evidenceScenarios` already (in worker
+   * threads, say); instead of `simulate`.
+   */
+  readonly figures?: (scenario: Scenario) => Measured;
+}
+
+/**
+ * The scenarios `checkScenario` simulates for its findings' evidence, in the order it runs them
+ * (none for a scenario without a simulated finding).
+ */
+export function evidenceScenarios(scenario: Scenario): Scenario[] {
+  const proofs = diagnose(scenario).flatMap((d): SimulatedProof[] =>
+    d.proof.kind === "simulate" ? [d.proof] : [],
+  );
+  return evidenceRuns(scenario, proofs);
 }
 
 export function checkScenario(scenario: Scenario, options: CheckOptions = {}): CheckReport {
-  const evidence = evidenceFor(scenario, options.simulate ?? ((s) => runScenario(s)));
+  const simulate = options.simulate ?? ((s: Scenario) => runScenario(s));
+  const evidence = evidenceFor(scenario, options.figures ?? ((s) => measure(simulate(s))));
   return {
     findings: diagnose(scenario).map((d) => ({
       id: d.id,

@@ -8,7 +8,9 @@
  *   the crypto mode, docs/simulator.md) and at most `EVIDENCE_RELAY_BLOCKS` measured relay blocks
  *   after the scenario's warm-up, with its seed and generation (a fix may change the generation).
  * - One run per distinct scenario: runs are cached by the scenario's content for one check (the
- *   given run is shared by every finding, two findings with the same fix share the fixed run).
+ *   given run is shared by every finding, two findings with the same fix share the fixed run);
+ *   `evidenceRuns` lists those runs beforehand, so a caller can run them at once (`check --jobs`)
+ *   and hand their figures (`measure`, computed where the run happened) back in.
  * - A fix is applied by key path and the result is checked again with `resolveScenario`: a fix
  *   that is not a valid scenario is a parapipe bug (an `InvariantError`).
  */
@@ -43,25 +45,49 @@ export interface SimulatedEvidence {
   readonly computed?: SimulatedProof["computed"];
 }
 
-/** Every metric of every para of one run. */
-type Measured = ReadonlyMap<number, Readonly<Record<MetricName, Metric>>>;
+/** Every metric of every para of one run (plain data: it crosses threads). */
+export type Measured = ReadonlyMap<number, Readonly<Record<MetricName, Metric>>>;
 
-/** The evidence of simulated proofs for `scenario`, with one cache of runs for all of them. */
-export function evidenceFor(
-  scenario: Scenario,
-  simulate: Simulate,
-): (proof: SimulatedProof) => SimulatedEvidence {
-  const base: Scenario = {
+/** Where the evidence runs start from: the scenario with `crypto: none`, no longer than needed. */
+function evidenceBase(scenario: Scenario): Scenario {
+  return {
     ...scenario,
     crypto: "none",
     relayBlocks: Math.min(scenario.relayBlocks, EVIDENCE_RELAY_BLOCKS),
   };
+}
+
+/**
+ * The distinct scenarios the evidence of `proofs` simulates, in the order `evidenceFor` first
+ * asks for them (the given one, then each fix): none without a proof.
+ */
+export function evidenceRuns(scenario: Scenario, proofs: readonly SimulatedProof[]): Scenario[] {
+  if (proofs.length === 0) return [];
+  const base = evidenceBase(scenario);
+  const runs = new Map<string, Scenario>([[JSON.stringify(base), base]]);
+  for (const proof of proofs) {
+    const fixed = applyFix(base, proof.fix);
+    const key = JSON.stringify(fixed);
+    if (!runs.has(key)) runs.set(key, fixed);
+  }
+  return [...runs.values()];
+}
+
+/**
+ * The evidence of simulated proofs for `scenario`, with one cache of runs for all of them;
+ * `figures` gives a run's figures (`measure` of its outcome).
+ */
+export function evidenceFor(
+  scenario: Scenario,
+  figures: (scenario: Scenario) => Measured,
+): (proof: SimulatedProof) => SimulatedEvidence {
+  const base = evidenceBase(scenario);
   const runs = new Map<string, Measured>();
   const measured = (s: Scenario): Measured => {
     const key = JSON.stringify(s);
     const hit = runs.get(key);
     if (hit !== undefined) return hit;
-    const m = measure(simulate(s));
+    const m = figures(s);
     runs.set(key, m);
     return m;
   };
@@ -87,7 +113,8 @@ export function evidenceFor(
   };
 }
 
-function measure(outcome: RunOutcome): Measured {
+/** The figures of one evidence run that a finding may compare (the world's panics included). */
+export function measure(outcome: RunOutcome): Measured {
   const out = new Map<number, Record<MetricName, Metric>>();
   for (const [id, p] of Object.entries(outcome.report.paras)) {
     const paraId = Number(id);
