@@ -30,6 +30,7 @@ import { bytesEqual } from "../src/lib/hex.ts";
 import { Prng } from "../src/lib/prng.ts";
 import { sr25519Vrf, transcript, transcriptBytes } from "../src/node/core/approval-voting/vrf.ts";
 import { ed25519Crypto, interoperable, sr25519Crypto } from "../src/primitives/signing.ts";
+import { printTable } from "./table.ts";
 
 const INPUTS = 64;
 const MESSAGE_BYTES = 128;
@@ -323,12 +324,7 @@ export async function cryptoBench(runs = 15): Promise<void> {
       `wasm-crypto start-up: ${wasmInitMs.toFixed(0)} ms to compile, ${agreeMs.toFixed(0)} ms for the ` +
       "agreement check (interoperable, run once by the CLI when a run first asks for sr25519)",
   );
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: readonly string[]) =>
-    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-  console.log(line(header));
-  console.log(widths.map((w) => "-".repeat(w)).join("  "));
-  for (const row of rows) console.log(line(row));
+  printTable(header, rows);
   console.log(
     '"x vs first": how many times faster than the first library of the operation. ' +
       "The CLI signs with the seeded implementations only (src/cli/native-crypto.ts).",

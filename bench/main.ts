@@ -33,6 +33,7 @@ import { runScenario } from "../src/report/run.ts";
 import { cryptoBench } from "./crypto.ts";
 import { erasureCodingBench } from "./erasure-coding.ts";
 import { POLKADOT_PARAS, polkadotScenario } from "./polkadot.ts";
+import { printTable } from "./table.ts";
 
 const MODES: readonly CryptoKind[] = ["sr25519", "ed25519", "none"];
 /** The V8 flags the `parapipe` command runs with (bin/parapipe.js), so the figures are its own. */
@@ -388,12 +389,7 @@ async function parent(options: Map<OptionName, string>): Promise<void> {
       new Set(r.traceHashes).size === 1 ? "yes" : "NO",
     ];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: readonly string[]) =>
-    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-  console.log(line(header));
-  console.log(widths.map((w) => "-".repeat(w)).join("  "));
-  for (const row of rows) console.log(line(row));
+  printTable(header, rows);
   console.log(
     `speedup = virtual seconds (warm-up included) / median wall seconds of runScenario; ` +
       `peaks over all runs of a case. Bench total ${totalS.toFixed(0)} s wall.`,
