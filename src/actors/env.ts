@@ -250,13 +250,32 @@ export interface ApprovalArrival {
 }
 
 /**
+ * What one receiver got about one relay block, in arrival order, as two parallel lists (no
+ * object per arrival: a Polkadot-sized network has millions per relay block).
+ */
+export interface ApprovalInbox {
+  /** When each arrived, µs, ascending. */
+  readonly atUs: readonly number[];
+  /** What arrived. */
+  readonly items: readonly ApprovalItem[];
+}
+
+/**
  * Approval distribution's lazy inbox, keyed by relay block: `publish` sends my item to every
- * other validator now (`bytes` per copy); `delivered` lists what reached me by `byUs`, in arrival
- * order, my own items at their publication time (the simulator's `ApprovalBoard`).
+ * other validator now (`bytes` per copy); `arrivals` lists what reaches me of what was sent so
+ * far, in arrival order, my own items at their publication time, including copies that arrive
+ * after now (the reader takes those at or before now); a later answer extends an earlier one past
+ * the arrivals by then (the simulator's `ApprovalBoard`).
  */
 export interface ApprovalGossip {
   publish(block: Hash, item: ApprovalItem, bytes: number): void;
-  delivered(block: Hash, byUs: number): readonly ApprovalArrival[];
+  arrivals(block: Hash): ApprovalInbox;
+  /**
+   * How many assignments naming candidate `candidateIndex` of `block` were sent so far, by anyone:
+   * a bound on what I can have received (performance only: it lets a wakeup that cannot trigger
+   * skip importing, never changes what happens).
+   */
+  assignmentsSent(block: Hash, candidateIndex: number): number;
   /** I will not read `block` again (its candidates are approved in my view): drop my inbox. */
   done(block: Hash): void;
 }

@@ -34,7 +34,7 @@
  *      "Performance model".
  */
 
-import type { ApprovalArrival, ApprovalItem } from "../actors/env.ts";
+import type { ApprovalArrival, ApprovalInbox, ApprovalItem } from "../actors/env.ts";
 import type { ActorId } from "../actors/protocol.ts";
 import { assert } from "../lib/assert.ts";
 import type { Hash } from "../lib/hex.ts";
@@ -67,8 +67,11 @@ interface Inbox {
   materialised: number;
   /** The items already delivered, one byte per item (a later copy of one is a duplicate). */
   got: Uint8Array;
-  /** The delivered ones, sorted by arrival time then publication order. */
-  readonly arrivals: ApprovalArrival[];
+  /**
+   * The delivered ones, sorted by arrival time; ties in the order their sendings were made
+   * (publication order within a sending round).
+   */
+  readonly arrivals: { readonly atUs: number[]; readonly items: ApprovalItem[] };
 }
 
 /** The items gossiped about one relay block. */
@@ -79,6 +82,8 @@ interface Board {
   readonly sendings: Sending[];
   /** Resends so far. */
   rounds: number;
+  /** Assignments published per candidate index. */
+  readonly assignments: number[];
   /** Per receiver index, created when it first asks. */
   readonly inboxes: (Inbox | undefined)[];
 }
@@ -113,6 +118,7 @@ export class ApprovalBoard {
       published: [],
       sendings: [],
       rounds: 0,
+      assignments: [],
       inboxes: [],
     }));
     const lazy = this.network.lazyBroadcast(this.validatorActors[from]!, this.peers(from), bytes);
@@ -123,6 +129,16 @@ export class ApprovalBoard {
     );
     board.sendings.push({ item: board.published.length, round: 0, lazy });
     board.published.push({ fromIndex: from, item, atUs, bytes });
+    if (item.kind === "assignment") {
+      for (const c of item.candidateIndices) {
+        board.assignments[c] = (board.assignments[c] ?? 0) + 1;
+      }
+    }
+  }
+
+  /** Assignments published about `block` that name candidate index `candidateIndex`. */
+  assignmentsSent(block: Hash, candidateIndex: number): number {
+    return this.boards.get(block)?.assignments[candidateIndex] ?? 0;
   }
 
   /**
@@ -148,21 +164,32 @@ export class ApprovalBoard {
    * arrival order (ties by publication order). Its own items count as received when published.
    */
   delivered(to: ValidatorIndex, block: Hash, byUs: Time): readonly ApprovalArrival[] {
+    const { atUs, items } = this.arrivals(to, block);
+    const n = upperBound(atUs, byUs);
+    return items.slice(0, n).map((item, i) => ({ item, atUs: atUs[i]! }));
+  }
+
+  /**
+   * Everything validator `to` receives of what was sent about `block` so far, in arrival order
+   * (ties by publication order), including arrivals after now: `delivered` without the copy. The
+   * array is the inbox itself: later sendings insert after every arrival up to their sending time.
+   */
+  arrivals(to: ValidatorIndex, block: Hash): ApprovalInbox {
     this.checkIndex(to);
     const board = this.boards.get(block);
-    if (board === undefined) return [];
+    if (board === undefined) return NOTHING;
     let inbox = board.inboxes[to];
     if (inbox === undefined) {
       inbox = {
         rng: this.rng.fork(`approval-gossip/${block}/${to}`),
         materialised: 0,
         got: new Uint8Array(Math.max(16, board.published.length)),
-        arrivals: [],
+        arrivals: { atUs: [], items: [] },
       };
       board.inboxes[to] = inbox;
     }
     this.materialise(board, to, inbox);
-    return inbox.arrivals.slice(0, upperBound(inbox.arrivals, byUs));
+    return inbox.arrivals;
   }
 
   /** Every item published about `block`, in publication order (the checkers read them). */
@@ -189,6 +216,8 @@ export class ApprovalBoard {
   /** Computes `to`'s copies of the sendings made since it last asked. */
   private materialise(board: Board, to: ValidatorIndex, inbox: Inbox): void {
     const { published, sendings } = board;
+    if (inbox.materialised === sendings.length) return;
+    const fresh: ApprovalArrival[] = []; // few per ask: objects here, none kept
     for (let s = inbox.materialised; s < sendings.length; s++) {
       const { item: k, round, lazy } = sendings[s]!;
       if (k < inbox.got.length && inbox.got[k] === 1) continue; // a duplicate: dropped
@@ -207,10 +236,10 @@ export class ApprovalBoard {
         inbox.got = grown;
       }
       inbox.got[k] = 1;
-      // After every arrival at or before `at`: ties stay in publication order.
-      inbox.arrivals.splice(upperBound(inbox.arrivals, at), 0, { item: p.item, atUs: at });
+      fresh.push({ item: p.item, atUs: at });
     }
     inbox.materialised = sendings.length;
+    mergeByArrival(inbox.arrivals, fresh);
   }
 
   private checkIndex(index: ValidatorIndex): void {
@@ -230,13 +259,42 @@ export class ApprovalBoard {
   }
 }
 
-/** The number of arrivals at or before `atUs` (`arrivals` sorted by arrival time). */
-function upperBound(arrivals: readonly ApprovalArrival[], atUs: Time): number {
+const NOTHING: ApprovalInbox = { atUs: [], items: [] };
+
+/**
+ * `sorted` (by arrival) with `fresh` (in sending order) merged in, each fresh arrival after every
+ * arrival at or before it: the order of inserting them one by one (a stable sort of both). In
+ * place: only the arrivals after the first fresh one move.
+ */
+function mergeByArrival(
+  sorted: { readonly atUs: number[]; readonly items: ApprovalItem[] },
+  fresh: ApprovalArrival[],
+): void {
+  if (fresh.length === 0) return;
+  fresh.sort((a, b) => a.atUs - b.atUs); // stable: ties keep sending order
+  const from = upperBound(sorted.atUs, fresh[0]!.atUs);
+  const tailAt = sorted.atUs.splice(from);
+  const tailItems = sorted.items.splice(from);
+  let i = 0;
+  let j = 0;
+  while (i < tailAt.length || j < fresh.length) {
+    if (j === fresh.length || (i < tailAt.length && tailAt[i]! <= fresh[j]!.atUs)) {
+      sorted.atUs.push(tailAt[i]!);
+      sorted.items.push(tailItems[i++]!);
+    } else {
+      sorted.atUs.push(fresh[j]!.atUs);
+      sorted.items.push(fresh[j++]!.item);
+    }
+  }
+}
+
+/** The number of arrival times at or before `atUs` (`times` ascending). */
+function upperBound(times: readonly number[], atUs: Time): number {
   let lo = 0;
-  let hi = arrivals.length;
+  let hi = times.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (arrivals[mid]!.atUs <= atUs) lo = mid + 1;
+    if (times[mid]! <= atUs) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -407,12 +407,16 @@ export class World {
               if (this.isOffline(i, this.scheduler.now)) return;
               this.approvalGossip.publish(i, block, item, bytes, this.scheduler.now);
             },
-            delivered: (block, byUs) => {
-              const all = this.approvalGossip.delivered(i, block, byUs);
-              return this.hasOfflineWindows(i)
-                ? all.filter((a) => !this.isOffline(i, a.atUs))
-                : all;
+            arrivals: (block) => {
+              const all = this.approvalGossip.arrivals(i, block);
+              if (!this.hasOfflineWindows(i)) return all;
+              const kept = all.atUs.map((at) => !this.isOffline(i, at));
+              return {
+                atUs: all.atUs.filter((_, k) => kept[k]),
+                items: all.items.filter((_, k) => kept[k]),
+              };
             },
+            assignmentsSent: (block, c) => this.approvalGossip.assignmentsSent(block, c),
             done: (block) => this.approvalGossip.forget(i, block),
           },
           slotDurationMs: this.scenario.relay.slotDurationMs,

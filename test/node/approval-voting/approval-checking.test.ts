@@ -6,11 +6,14 @@
  * escalation to `All`, insta-approval, wakeups and the coalescing deadline.
  */
 import { describe, expect, it } from "vitest";
+import { Prng } from "../../../src/lib/prng.ts";
 import {
   ApprovalEntry,
   type ApprovalEntryView,
   type CandidateSigningContext,
   type Check,
+  cannotBeApproved,
+  cannotTrigger,
   checkApproval,
   countNoShows,
   filledTrancheIterator,
@@ -914,5 +917,50 @@ describe("the rest of approval checking", () => {
     ]);
     expect(entry.nAssignments()).toBe(4);
     expect(() => entry.importAssignment(0, 5, 0)).toThrow(/beyond/);
+  });
+});
+
+describe("the shortcuts approval voting takes before tranches_to_approve", () => {
+  /**
+   * Random entries as import builds them (each validator assigned at most once, at a tick at or
+   * after the block's), random approvals and times, many no-shows: wherever the full rules say
+   * approved or trigger, the shortcut must not have said it cannot be.
+   */
+  it("cannotBeApproved and cannotTrigger never contradict check_approval and should_trigger", () => {
+    const rng = Prng.fromSeed("approval-shortcuts");
+    let approvedSeen = 0;
+    let triggeredSeen = 0;
+    let allSeen = 0;
+    for (let round = 0; round < 20_000; round++) {
+      const n = rng.intBetween(3, 40);
+      const blockTick = rng.int(20);
+      const entry = new ApprovalEntry(n);
+      const order = rng.shuffle(Array.from({ length: n }, (_, v) => v));
+      const assigned = rng.int(n + 1);
+      for (let k = 0; k < assigned; k++) {
+        entry.importAssignment(rng.int(12), order[k]!, blockTick + rng.int(30));
+      }
+      const pApprove = rng.float();
+      const approvals = Array.from({ length: n }, () => rng.bernoulli(pApprove));
+      const count = approvals.filter(Boolean).length;
+      const trancheNow = rng.int(60);
+      const noShow = rng.intBetween(1, 12);
+      const needed = rng.intBetween(1, n);
+      const required = tranchesToApprove(entry, approvals, trancheNow, blockTick, noShow, needed);
+      if (required.kind === "All") allSeen++;
+      if (isApproved(checkApproval(approvals, entry, required), TICK_MAX)) {
+        approvedSeen++;
+        expect(cannotBeApproved(entry, count, needed)).toBe(false);
+      }
+      const ours = { tranche: rng.int(15), triggered: false };
+      if (shouldTriggerAssignment(ours, approvals, entry, required, trancheNow)) {
+        triggeredSeen++;
+        expect(cannotTrigger(ours.tranche, trancheNow, entry.importedCount, n)).toBe(false);
+      }
+    }
+    // The draws reach every case the shortcuts rule on.
+    expect(approvedSeen).toBeGreaterThan(1000);
+    expect(triggeredSeen).toBeGreaterThan(1000);
+    expect(allSeen).toBeGreaterThan(100);
   });
 });

@@ -194,6 +194,11 @@ export class ApprovalEntry implements ApprovalEntryView {
     return this.imported === this.distinct;
   }
 
+  /** Assignments imported (duplicates counted). */
+  get importedCount(): number {
+    return this.imported;
+  }
+
   /** `is_assigned`. */
   isAssigned(validatorIndex: ValidatorIndex): boolean {
     return this.assigned[validatorIndex] === 1;
@@ -468,6 +473,43 @@ export function tranchesToApprove(
     noShowDuration,
     neededApprovals,
   ).requiredTranches;
+}
+
+/**
+ * Whether `check_approval` cannot answer approved, whatever the required tranches, from the
+ * approval count alone (performance: the caller may skip `tranches_to_approve`). Sound because
+ * `ApprovedOneThird` needs `3 * approvals > n`, and `Approved` needs at least `neededApprovals`:
+ * `Exact` takes `assignments >= needed_approvals` before the first no-show deepens the walk, and
+ * each later tranche covers at most as many no-shows as it adds assignments, so the approved
+ * ones, `n_assigned - tolerated_missing`, are at least `needed_approvals` (each validator counted
+ * once: a duplicate-free entry, as approval voting's import keeps it).
+ */
+export function cannotBeApproved(
+  entry: ApprovalEntryView & { readonly duplicateFree?: boolean },
+  approvalCount: number,
+  neededApprovals: number,
+): boolean {
+  return (
+    entry.duplicateFree === true &&
+    approvalCount < neededApprovals &&
+    3 * approvalCount <= entry.nValidators
+  );
+}
+
+/**
+ * Whether `should_trigger_assignment` cannot answer yes at `trancheNow` for an untriggered
+ * assignment of ours at `ourTranche` (performance: the caller may skip `tranches_to_approve`).
+ * Tranche 0 always triggers; `Pending` needs our tranche `<= tranche_now` (less the drift);
+ * `Exact` never triggers; `All` needs `assignments + covering + uncovered >= n`, where each of
+ * the no-show counts is at most the assignments imported, so `2 * imported >= n`.
+ */
+export function cannotTrigger(
+  ourTranche: DelayTranche,
+  trancheNow: DelayTranche,
+  assignmentsImported: number,
+  nValidators: number,
+): boolean {
+  return ourTranche > trancheNow && 2 * assignmentsImported < nValidators;
 }
 
 /** `check_approval`: is the candidate approved under the entry's block, given `required`? */

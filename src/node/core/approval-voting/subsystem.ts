@@ -45,6 +45,12 @@
  *   `Pending` with no broadcast limit, so whether a validator triggers in the first ticks depends
  *   on its delay tranche, which needs its VRF output.
  *
+ * Performance, same behaviour (docs/simulator.md "Performance model"; tests in
+ * approval-checking.test.ts): `advance_approval_state` skips `tranches_to_approve` while the
+ * approval count alone rules approval out (`cannotBeApproved`), and a wakeup leaves a block
+ * unimported while no assignment of ours can trigger, judged from the assignments sent so far
+ * (`cannotTrigger`): the imports happen at the next look, each at its own tick, as above.
+ *
  * Ref: polkadot/node/core/approval-voting/src/{lib.rs, import.rs, approval_checking.rs,
  *      criteria.rs, persisted_entries.rs}, polkadot/node/primitives/src/approval.rs.
  */
@@ -76,6 +82,8 @@ import type { BlockContext, BlockContexts } from "../../util/block-context.ts";
 import {
   ApprovalEntry,
   type CandidateSigningContext,
+  cannotBeApproved,
+  cannotTrigger,
   checkApproval,
   getCandidatesThatNeedSignature,
   instaApproved,
@@ -328,11 +336,18 @@ export class ApprovalVoting {
     const now = this.env.now();
     const tickNow = tickFromMicros(now);
     for (const block of [...this.watching]) {
+      // Nothing of ours can trigger by now whatever has arrived: no need to import it yet.
+      if (!this.mayTrigger(block, tickNow)) continue;
       this.catchUp(block, now);
       let waiting = false;
       for (const c of block.candidates) {
         if (c.ours === null || c.triggered || c.approved) continue;
         const trancheNow = Math.max(0, tickNow - block.blockTick);
+        const n = c.approvals.length;
+        if (cannotTrigger(c.ours.tranche, trancheNow, c.entry.importedCount, n)) {
+          waiting = true;
+          continue;
+        }
         const required = tranchesToApprove(
           c.entry,
           c.approvals,
@@ -349,6 +364,21 @@ export class ApprovalVoting {
       if (!waiting) this.watching.delete(block);
     }
     if (this.watching.size > 0) this.armTick(tickNow + 1);
+  }
+
+  /**
+   * Whether an untriggered assignment of ours under `block` may trigger at `tickNow`, judged
+   * without importing: `cannotTrigger` with the assignments sent so far as the bound of those
+   * imported (performance: a block where none may is left for a later wakeup, as if looked at).
+   */
+  private mayTrigger(block: BlockEntry, tickNow: Tick): boolean {
+    const trancheNow = Math.max(0, tickNow - block.blockTick);
+    for (const c of block.candidates) {
+      if (c.ours === null || c.triggered || c.approved) continue;
+      const sent = this.av.gossip.assignmentsSent(block.hash, c.index);
+      if (!cannotTrigger(c.ours.tranche, trancheNow, sent, c.approvals.length)) return true;
+    }
+    return false;
   }
 
   private armTick(tick: Tick): void {
@@ -516,14 +546,15 @@ export class ApprovalVoting {
   /** Imports, in arrival order, what reached me about `block` by `byUs` (see the header). */
   private catchUp(block: BlockEntry, byUs: number): void {
     if (block.unapproved === 0 && !this.watching.has(block)) return;
-    const arrivals = this.av.gossip.delivered(block.hash, byUs);
-    for (let i = block.imported; i < arrivals.length; i++) {
-      const a = arrivals[i]!;
-      const tick = tickFromMicros(a.atUs);
+    const { atUs, items } = this.av.gossip.arrivals(block.hash);
+    let i = block.imported;
+    for (; i < atUs.length && atUs[i]! <= byUs; i++) {
+      const at = atUs[i]!;
+      const tick = tickFromMicros(at);
       this.recheck(block, tick);
-      this.importArrival(block, a, tick);
+      this.importArrival(block, items[i]!, at, tick);
     }
-    block.imported = arrivals.length;
+    block.imported = i;
     this.recheck(block, tickFromMicros(byUs));
     // Approved in my view and nothing of mine waits on it: I will not read its gossip again.
     if (block.unapproved === 0 && !this.watching.has(block)) this.av.gossip.done(block.hash);
@@ -539,11 +570,22 @@ export class ApprovalVoting {
     }
   }
 
-  private importArrival(block: BlockEntry, a: ApprovalArrival, tick: Tick): void {
-    const item = a.item;
+  private importArrival(block: BlockEntry, item: ApprovalItem, atUs: number, tick: Tick): void {
     if (item.validator === this.me) return; // imported when made
-    if (item.kind === "assignment") this.importAssignment(block, item, tick, a.atUs);
-    else this.importApproval(block, a, tick);
+    if (item.kind === "assignment") this.importAssignment(block, item, tick, atUs);
+    else this.importApproval(block, item, atUs, tick);
+  }
+
+  /** The block's candidates at `indices`, or null if one is not in it. */
+  private claimed(block: BlockEntry, indices: readonly number[]): CandidateEntry[] | null {
+    if (indices.length === 0) return null;
+    const out: CandidateEntry[] = [];
+    for (const i of indices) {
+      const c = block.candidates[i];
+      if (c === undefined) return null;
+      out.push(c);
+    }
+    return out;
   }
 
   /** `check_and_import_assignment`. */
@@ -553,14 +595,14 @@ export class ApprovalVoting {
     tick: Tick,
     atUs: number,
   ): void {
-    const claimed = item.candidateIndices.map((i) => block.candidates[i]);
-    if (claimed.length === 0 || claimed.some((c) => c === undefined)) return;
+    const claimed = this.claimed(block, item.candidateIndices);
+    if (claimed === null) return;
     this.chargeCheck();
-    const tranche = this.checkedTranche(block, item, claimed as CandidateEntry[]);
+    const tranche = this.checkedTranche(block, item, claimed);
     if (tranche === null) return;
     // `TooFarInFuture`: a tranche beyond the current one by more than 20 ticks.
     if (tranche > Math.max(0, tick - block.blockTick) + TICK_TOO_FAR_IN_FUTURE) return;
-    for (const c of claimed as CandidateEntry[]) {
+    for (const c of claimed) {
       if (c.entry.isAssigned(item.validator)) continue; // `AcceptedDuplicate`
       c.entry.importAssignment(tranche, item.validator, tick);
       this.evaluate(block, c, tick, atUs);
@@ -568,7 +610,7 @@ export class ApprovalVoting {
     const held = block.held.get(item.validator);
     if (held !== undefined) {
       block.held.delete(item.validator);
-      for (const h of held) this.importApproval(block, h, tick);
+      for (const h of held) this.importApproval(block, h.item, h.atUs, tick);
     }
   }
 
@@ -597,16 +639,14 @@ export class ApprovalVoting {
   }
 
   /** `check_and_import_approval`. */
-  private importApproval(block: BlockEntry, a: ApprovalArrival, tick: Tick): void {
-    const item = a.item as Extract<ApprovalItem, { kind: "approval" }>;
-    const claimed = item.candidateIndices.map((i) => block.candidates[i]);
-    if (claimed.length === 0 || claimed.some((c) => c === undefined)) return;
-    const candidates = claimed as CandidateEntry[];
+  private importApproval(block: BlockEntry, item: ApprovalItem, atUs: number, tick: Tick): void {
+    const candidates = this.claimed(block, item.candidateIndices);
+    if (candidates === null || item.kind !== "approval") return;
     // Ordered delivery between two peers: an approval never overtakes its assignment.
     if (candidates.some((c) => !c.entry.isAssigned(item.validator))) {
       const list = block.held.get(item.validator);
-      if (list === undefined) block.held.set(item.validator, [a]);
-      else list.push(a);
+      if (list === undefined) block.held.set(item.validator, [{ item, atUs }]);
+      else list.push({ item, atUs });
       return;
     }
     const key = block.ctx.validatorKeys[item.validator];
@@ -623,13 +663,14 @@ export class ApprovalVoting {
     }
     for (const c of candidates) {
       this.setApproved(c, item.validator);
-      this.evaluate(block, c, tick, a.atUs);
+      this.evaluate(block, c, tick, atUs);
     }
   }
 
   /** `advance_approval_state` at `tick` (the event happened at `atUs`). */
   private evaluate(block: BlockEntry, c: CandidateEntry, tick: Tick, atUs: number): void {
     if (c.approved) return;
+    if (cannotBeApproved(c.entry, c.approvalCount, block.params.neededApprovals)) return;
     const result = tranchesToApproveResult(
       c.entry,
       c.approvals,
