@@ -117,7 +117,12 @@ describe("derive(a, b)", () => {
   it("rederive(into, a, b) draws what derive(a, b) does, whatever `into` drew before", () => {
     const root = Prng.fromSeed(3).fork("copies");
     const reused = root.derive(0, 0);
-    for (const [a, b] of [[1, 2], [7, 0], [1, 2], [2 ** 32 - 1, 9]] as const) {
+    for (const [a, b] of [
+      [1, 2],
+      [7, 0],
+      [1, 2],
+      [2 ** 32 - 1, 9],
+    ] as const) {
       reused.uint32();
       const again = root.rederive(reused, a, b);
       expect(again).toBe(reused);
