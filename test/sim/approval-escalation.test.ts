@@ -3,13 +3,15 @@
  * offline above the no-show budget (but under a third), approval escalates to later tranches and
  * finality lags, measurably, then recovers when they return.
  *
- * The elastic-3 preset widened to 24 validators (3 cores, groups of 4), one modulo sample (so a
- * tranche-0 checker covers one core in three: later tranches exist to escalate to), 4 approvals
- * needed (8 would approve outright by the one-third rule). Seven validators go offline 0.9 s into
- * relay block 10's slot, after they have gossiped their tranche-0 assignments for the candidates
- * block 10 included and before their checks end: they become no-shows, which later tranches must
- * cover. They return at 120 s (block 20). Offline validators through a world option (the faults
- * issue exposes it to scenarios).
+ * The elastic-3 preset widened to 24 validators (groups of 4: 6 groups, so 6 availability cores
+ * for the assignments, 3 of them scheduled), one modulo sample (so a tranche-0 checker covers one
+ * core in six: later tranches exist, and are used even without faults), 4 approvals needed (8
+ * would approve outright by the one-third rule). Seven validators go offline 0.9 s into relay
+ * block 10's slot, after they have gossiped their tranche-0 assignments for the candidates block
+ * 10 included and before their checks end: those that were checkers become no-shows, which later
+ * tranches must cover (a candidate none of them checked is approved as usual). They return at
+ * 120 s (block 20). Offline validators through a world option (the faults issue exposes it to
+ * scenarios).
  */
 import { describe, expect, it } from "vitest";
 import { runScenario } from "../../src/report/run.ts";
@@ -53,9 +55,11 @@ describe("approval escalates past offline checkers, finality lags, then recovers
     expect(after.length).toBe(before.length);
     const maxTranche = (cs: typeof after) => Math.max(...cs.map((c) => c.tranchesNeeded ?? 0));
     expect(maxTranche(after)).toBeGreaterThan(maxTranche(before));
-    expect(after.reduce((s, c) => s + c.noShows, 0)).toBeGreaterThan(0);
+    const escalated = after.filter((c) => c.noShows > 0);
+    expect(escalated.length).toBeGreaterThanOrEqual(2);
+    expect(before.every((c) => c.noShows === 0)).toBe(true);
     // Covering a no-show waits for it to be one (no_show_slots = 2: 12 s after its assignment).
-    for (const c of after) expect(c.approvalMs!).toBeGreaterThan(2 * SLOT_MS);
+    for (const c of escalated) expect(c.approvalMs!).toBeGreaterThan(2 * SLOT_MS);
   });
 
   it("finality lags by several blocks, then recovers to one block behind", () => {
