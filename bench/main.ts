@@ -19,6 +19,10 @@
  * sr25519 signed by @scure, verified and its VRF outputs computed by wasm-crypto), and so are
  * the V8 flags (`--max-semi-space-size=64`, see bin/parapipe.js).
  *
+ * `--only scaling` is the scaling table instead (bench/scaling.ts): the Polkadot-sized network at
+ * validators x paras, its wall time per relay block, peak memory and crypto floor, with the fitted
+ * growth in each direction.
+ *
  * Options: see `USAGE` (`npm run bench -- --help`); an unknown option or a bad value is an
  * error (exit 2), nothing run.
  */
