@@ -76,12 +76,12 @@ export class Prng {
   /** The path, or for a derived stream its parent's path (see `path`). */
   private readonly pathBase: string;
   /** The keys of a derived stream (-1 otherwise). */
-  private readonly derivedA: number;
-  private readonly derivedB: number;
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
+  private derivedA = -1;
+  private derivedB = -1;
+  private s0 = 0;
+  private s1 = 0;
+  private s2 = 0;
+  private s3 = 0;
 
   private constructor(
     key: Uint8Array | null,
@@ -92,19 +92,12 @@ export class Prng {
   ) {
     this.key = key;
     this.pathBase = pathBase;
-    this.derivedA = derivedA;
-    this.derivedB = derivedB;
     const w =
       state ??
       (key === null
         ? [0, 0, 0, 0]
         : [readU32le(key, 0), readU32le(key, 4), readU32le(key, 8), readU32le(key, 12)]);
-    this.s0 = w[0]! >>> 0;
-    this.s1 = w[1]! >>> 0;
-    this.s2 = w[2]! >>> 0;
-    this.s3 = w[3]! >>> 0;
-    // xoshiro's one forbidden state; a 2^-128 event for hashed keys, reachable only via fromState.
-    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+    this.reset(w, derivedA, derivedB);
   }
 
   /** Human-readable derivation path, e.g. `1/network/v3`; for logs and error messages. */
@@ -145,6 +138,39 @@ export class Prng {
    * draws made so far, the same for the same `(a, b)`, not forkable.
    */
   derive(a: number, b: number): Prng {
+    this.deriveWords(a, b);
+    return new Prng(null, this.pathBase, deriveScratch, a, b);
+  }
+
+  /**
+   * `derive(a, b)` written over `into` (a stream this one derived before) instead of a new object:
+   * the same draws, one allocation less per use, for a caller that is done with `into`'s
+   * previous draws (performance: lazily computed message copies).
+   */
+  rederive(into: Prng, a: number, b: number): Prng {
+    assert(
+      into.key === null && into.pathBase === this.pathBase,
+      () => `prng rederive: ${into.path} was not derived from ${this.path}`,
+    );
+    const w = this.deriveWords(a, b);
+    into.reset(w, a, b);
+    return into;
+  }
+
+  /** Starts over from state words `w` (copied), as the stream derived with keys `a`, `b`. */
+  private reset(w: readonly number[], a: number, b: number): void {
+    this.derivedA = a;
+    this.derivedB = b;
+    this.s0 = w[0]! >>> 0;
+    this.s1 = w[1]! >>> 0;
+    this.s2 = w[2]! >>> 0;
+    this.s3 = w[3]! >>> 0;
+    // xoshiro's one forbidden state; a 2^-128 event for hashed keys, reachable only via fromState.
+    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+  }
+
+  /** The state words of `derive(a, b)`, in the shared scratch array. */
+  private deriveWords(a: number, b: number): readonly number[] {
     const key = this.key;
     assert(key !== null, () => `prng ${this.path}: a derived stream cannot derive`);
     assert(
@@ -163,7 +189,7 @@ export class Prng {
       const mixed = fmix32(fmix32(a + Math.imul(i + 1, 0x9e3779b9)) ^ b);
       words[i] = fmix32(readU32le(key, 16 + 4 * i) ^ mixed);
     }
-    return new Prng(null, this.pathBase, words, a, b);
+    return words;
   }
 
   /** Next uint32, uniform in [0, 2^32). */

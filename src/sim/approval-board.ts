@@ -63,6 +63,8 @@ interface Sending {
 /** One receiver's view of one block: the items materialised so far. */
 interface Inbox {
   readonly rng: Prng;
+  /** The stream of the copy being computed (`rng.rederive`d for each). */
+  copyRng: Prng | null;
   /** Sendings `0..materialised` of the board have been computed for this receiver. */
   materialised: number;
   /** The items already delivered, one byte per item (a later copy of one is a duplicate). */
@@ -182,6 +184,7 @@ export class ApprovalBoard {
     if (inbox === undefined) {
       inbox = {
         rng: this.rng.fork(`approval-gossip/${block}/${to}`),
+        copyRng: null,
         materialised: 0,
         got: new Uint8Array(Math.max(16, board.published.length)),
         arrivals: { atUs: [], items: [] },
@@ -217,7 +220,8 @@ export class ApprovalBoard {
   private materialise(board: Board, to: ValidatorIndex, inbox: Inbox): void {
     const { published, sendings } = board;
     if (inbox.materialised === sendings.length) return;
-    const fresh: ApprovalArrival[] = []; // few per ask: objects here, none kept
+    const freshAt: number[] = [];
+    const freshItems: ApprovalItem[] = [];
     for (let s = inbox.materialised; s < sendings.length; s++) {
       const { item: k, round, lazy } = sendings[s]!;
       if (k < inbox.got.length && inbox.got[k] === 1) continue; // a duplicate: dropped
@@ -227,7 +231,12 @@ export class ApprovalBoard {
         at = p.atUs;
       } else {
         const copy = to < p.fromIndex ? to : to - 1;
-        at = this.network.lazyDelivery(lazy, copy, inbox.rng.derive(k, round));
+        const rng =
+          inbox.copyRng === null
+            ? inbox.rng.derive(k, round)
+            : inbox.rng.rederive(inbox.copyRng, k, round);
+        inbox.copyRng = rng;
+        at = this.network.lazyDelivery(lazy, copy, rng);
       }
       if (at === null) continue; // lost (a resend may bring it)
       if (k >= inbox.got.length) {
@@ -236,10 +245,11 @@ export class ApprovalBoard {
         inbox.got = grown;
       }
       inbox.got[k] = 1;
-      fresh.push({ item: p.item, atUs: at });
+      freshAt.push(at);
+      freshItems.push(p.item);
     }
     inbox.materialised = sendings.length;
-    mergeByArrival(inbox.arrivals, fresh);
+    mergeByArrival(inbox.arrivals, freshAt, freshItems);
   }
 
   private checkIndex(index: ValidatorIndex): void {
@@ -262,28 +272,32 @@ export class ApprovalBoard {
 const NOTHING: ApprovalInbox = { atUs: [], items: [] };
 
 /**
- * `sorted` (by arrival) with `fresh` (in sending order) merged in, each fresh arrival after every
+ * `sorted` (by arrival) with the fresh arrivals (in sending order) merged in, each after every
  * arrival at or before it: the order of inserting them one by one (a stable sort of both). In
  * place: only the arrivals after the first fresh one move.
  */
 function mergeByArrival(
   sorted: { readonly atUs: number[]; readonly items: ApprovalItem[] },
-  fresh: ApprovalArrival[],
+  freshAt: readonly number[],
+  freshItems: readonly ApprovalItem[],
 ): void {
-  if (fresh.length === 0) return;
-  fresh.sort((a, b) => a.atUs - b.atUs); // stable: ties keep sending order
-  const from = upperBound(sorted.atUs, fresh[0]!.atUs);
+  const n = freshAt.length;
+  if (n === 0) return;
+  // The fresh ones in arrival order, ties in sending order (a stable sort of their indices).
+  const order = Array.from({ length: n }, (_, j) => j);
+  order.sort((a, b) => freshAt[a]! - freshAt[b]! || a - b);
+  const from = upperBound(sorted.atUs, freshAt[order[0]!]!);
   const tailAt = sorted.atUs.splice(from);
   const tailItems = sorted.items.splice(from);
   let i = 0;
   let j = 0;
-  while (i < tailAt.length || j < fresh.length) {
-    if (j === fresh.length || (i < tailAt.length && tailAt[i]! <= fresh[j]!.atUs)) {
+  while (i < tailAt.length || j < n) {
+    if (j === n || (i < tailAt.length && tailAt[i]! <= freshAt[order[j]!]!)) {
       sorted.atUs.push(tailAt[i]!);
       sorted.items.push(tailItems[i++]!);
     } else {
-      sorted.atUs.push(fresh[j]!.atUs);
-      sorted.items.push(fresh[j++]!.item);
+      sorted.atUs.push(freshAt[order[j]!]!);
+      sorted.items.push(freshItems[order[j++]!]!);
     }
   }
 }

@@ -114,6 +114,31 @@ describe("derive(a, b)", () => {
     expect(root.derive(1, 2).uint32()).not.toBe(root.derive(2, 1).uint32());
   });
 
+  it("rederive(into, a, b) draws what derive(a, b) does, whatever `into` drew before", () => {
+    const root = Prng.fromSeed(3).fork("copies");
+    const reused = root.derive(0, 0);
+    for (const [a, b] of [
+      [1, 2],
+      [7, 0],
+      [1, 2],
+      [2 ** 32 - 1, 9],
+    ] as const) {
+      reused.uint32();
+      const again = root.rederive(reused, a, b);
+      expect(again).toBe(reused);
+      const fresh = root.derive(a, b);
+      expect([again.uint32(), again.float(), again.int(1000)]).toEqual([
+        fresh.uint32(),
+        fresh.float(),
+        fresh.int(1000),
+      ]);
+      expect(again.path).toBe(fresh.path);
+    }
+    expect(() => root.rederive(Prng.fromSeed(4).fork("copies").derive(0, 0), 1, 1)).toThrow(
+      /was not derived from/,
+    );
+  });
+
   it("cannot be forked or derived again, and takes only uint32 keys", () => {
     const d = Prng.fromSeed(1).derive(0, 0);
     expect(() => d.fork("x")).toThrow(/cannot be forked/);

@@ -35,6 +35,9 @@ describe("approval parameters (session_info)", () => {
       relay: { hostConfiguration: { neededApprovals: 7, noShowSlots: 3 } },
     });
     const api = world.chain.api(world.chain.tip.header.hash)!;
-    expect(api.approvalParams()).toMatchObject({ neededApprovals: 7, noShowSlots: 3, nCores: 1 });
+    // n_cores is the number of availability cores, one per group: 12 validators with at most
+    // 5 per core make 2 groups, though `num_cores` is 1.
+    expect(api.approvalParams()).toMatchObject({ neededApprovals: 7, noShowSlots: 3, nCores: 2 });
+    expect(world.scenario.relay.hostConfiguration.schedulerParams.numCores).toBe(1);
   });
 });

@@ -276,6 +276,19 @@ function stateResult(s: State, requiredTranches: RequiredTranches): TranchesToAp
   };
 }
 
+/** Which `RequiredTranches` `State::output` gives for `s`. */
+function outputKind(
+  s: State,
+  neededApprovals: number,
+  nValidators: number,
+): RequiredTranches["kind"] {
+  const covering = s.depth === 0 ? 0 : s.covering;
+  if (s.depth !== 0 && s.assignments + covering + s.uncovered >= nValidators) return "All";
+  // Enough assignments and every no-show covered: we have the tranches we need.
+  if (s.assignments >= neededApprovals && covering + s.uncovered === 0) return "Exact";
+  return "Pending";
+}
+
 /** `State::output`. */
 export function stateOutput(
   s: State,
@@ -286,11 +299,9 @@ export function stateOutput(
 ): TranchesToApproveResult {
   const covering = s.depth === 0 ? 0 : s.covering;
   const result = stateResult.bind(null, s);
-  if (s.depth !== 0 && s.assignments + covering + s.uncovered >= nValidators) {
-    return result({ kind: "All" });
-  }
-  // Enough assignments and every no-show covered: we have the tranches we need.
-  if (s.assignments >= neededApprovals && covering + s.uncovered === 0) {
+  const kind = outputKind(s, neededApprovals, nValidators);
+  if (kind === "All") return result({ kind: "All" });
+  if (kind === "Exact") {
     return result({
       kind: "Exact",
       needed: tranche,
@@ -311,7 +322,7 @@ export function stateOutput(
   });
 }
 
-/** `State::advance`. */
+/** `State::advance`, in place (performance: one state per walk, not one per tranche). */
 function advance(
   s: State,
   newAssignments: number,
@@ -319,39 +330,30 @@ function advance(
   nextNoShow: Tick | null,
   lastAssignmentTick: Tick | null,
   noShowValidators: readonly ValidatorIndex[],
-): State {
+): void {
   // When covering no-shows, a non-empty tranche covers ONE assignment, however many it holds.
   const newCovered = s.depth === 0 ? newAssignments : Math.min(newAssignments, 1);
-  const assignments = s.assignments + newAssignments;
   const coveringLeft = Math.max(0, s.covering - newCovered);
   // At depth 0 we are not covering no-shows, so nothing counts as covered.
   const covered = s.depth === 0 ? 0 : s.covered + newCovered;
   const uncoveredNow = s.uncovered + newNoShows;
-  let depth: number;
-  let covering: number;
-  let uncovered: number;
   if (coveringLeft === 0) {
-    if (uncoveredNow === 0) [depth, covering, uncovered] = [s.depth, 0, uncoveredNow];
-    else [depth, covering, uncovered] = [s.depth + 1, uncoveredNow, 0];
+    if (uncoveredNow === 0) [s.covering, s.uncovered] = [0, uncoveredNow];
+    else [s.depth, s.covering, s.uncovered] = [s.depth + 1, uncoveredNow, 0];
   } else {
-    [depth, covering, uncovered] = [s.depth, coveringLeft, uncoveredNow];
+    [s.covering, s.uncovered] = [coveringLeft, uncoveredNow];
   }
-  const recorded =
+  s.assignments += newAssignments;
+  s.covered = covered;
+  if (
     s.noShowValidators.length + noShowValidators.length <
     MAX_RECORDED_NO_SHOW_VALIDATORS_PER_CANDIDATE
-      ? [...s.noShowValidators, ...noShowValidators]
-      : s.noShowValidators;
-  return {
-    assignments,
-    depth,
-    covered,
-    covering,
-    uncovered,
-    nextNoShow: minPreferSome(s.nextNoShow, nextNoShow),
-    lastAssignmentTick: maxOption(s.lastAssignmentTick, lastAssignmentTick),
-    totalObservedNoShows: s.totalObservedNoShows + newNoShows,
-    noShowValidators: recorded,
-  };
+  ) {
+    for (const v of noShowValidators) s.noShowValidators.push(v);
+  }
+  s.nextNoShow = minPreferSome(s.nextNoShow, nextNoShow);
+  s.lastAssignmentTick = maxOption(s.lastAssignmentTick, lastAssignmentTick);
+  s.totalObservedNoShows += newNoShows;
 }
 
 const NO_ASSIGNMENTS: readonly (readonly [ValidatorIndex, Tick])[] = [];
@@ -396,7 +398,7 @@ export function tranchesToApproveResult(
     );
   }
 
-  let s: State = {
+  const s: State = {
     assignments: 0,
     depth: 0,
     covered: 0,
@@ -407,17 +409,17 @@ export function tranchesToApproveResult(
     totalObservedNoShows: 0,
     noShowValidators: [],
   };
-  let last: TranchesToApproveResult | null = null;
   // Every tranche from 0 on, missing ones empty; the walk stops by itself (below).
   for (const [tranche, assignments] of filledTrancheIterator(tranches)) {
     const clockDrift = s.depth * noShowDuration;
     const driftedTickNow = Math.max(0, tickNow - clockDrift);
     const driftedTrancheNow = Math.max(0, driftedTickNow - blockTick);
 
-    // Break once we have taken enough tranches. Tranche 0 is always taken.
+    // Break once we have taken enough tranches. Tranche 0 is always taken: the answer is the
+    // (`Pending`) output of the tranche before, whose state is `s` still.
     if (tranche > driftedTrancheNow) {
-      assert(last !== null, "tranches_to_approve: tranche 0 is always taken");
-      return last;
+      assert(tranche > 0, "tranches_to_approve: tranche 0 is always taken");
+      return stateOutput(s, tranche - 1, neededApprovals, nValidators, noShowDuration);
     }
 
     // Count the valid validator assignments.
@@ -439,18 +441,11 @@ export function tranchesToApproveResult(
       driftedTickNow,
     );
 
-    s = advance(
-      s,
-      nAssignments,
-      ns.noShows,
-      ns.nextNoShow,
-      lastAssignmentTick,
-      ns.noShowValidators,
-    );
-    const out = stateOutput(s, tranche, neededApprovals, nValidators, noShowDuration);
+    advance(s, nAssignments, ns.noShows, ns.nextNoShow, lastAssignmentTick, ns.noShowValidators);
     // `Exact` and `All` end the walk; a `Pending` matters only as the last result.
-    if (out.requiredTranches.kind !== "Pending") return out;
-    last = out;
+    if (outputKind(s, neededApprovals, nValidators) !== "Pending") {
+      return stateOutput(s, tranche, neededApprovals, nValidators, noShowDuration);
+    }
   }
   // The iterator is infinite.
   throw new InvariantError("filledTrancheIterator ended: it is infinite");

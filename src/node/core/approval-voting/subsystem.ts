@@ -170,6 +170,8 @@ interface BlockEntry {
   readonly pendingSignature: Map<number, CandidateSigningContext>;
   signTimerTick: Tick | null;
   unapproved: number;
+  /** The earliest `recheckTick` of its candidates, or null if none waits (lower bound). */
+  nextRecheck: Tick | null;
 }
 
 /** What is the same for every validator (performance, not protocol): one per world. */
@@ -289,6 +291,7 @@ export class ApprovalVoting {
       pendingSignature: new Map(),
       signTimerTick: null,
       unapproved: 0,
+      nextRecheck: null,
     };
     for (const c of candidates) {
       if (c.approved) this.noteApproved(block, c, this.env.now(), 0, 0);
@@ -562,12 +565,22 @@ export class ApprovalVoting {
 
   /** The `Approved` checks waiting for `APPROVAL_DELAY` whose tick has come by `tick`. */
   private recheck(block: BlockEntry, tick: Tick): void {
+    if (block.nextRecheck === null || block.nextRecheck > tick) return;
+    block.nextRecheck = null;
     for (const c of block.candidates) {
-      if (c.approved || c.recheckTick === null || c.recheckTick > tick) continue;
+      if (c.approved || c.recheckTick === null) continue;
+      if (c.recheckTick > tick) {
+        this.noteRecheck(block, c.recheckTick);
+        continue;
+      }
       const at = c.recheckTick;
       c.recheckTick = null;
       this.evaluate(block, c, at, tickStartMicros(at));
     }
+  }
+
+  private noteRecheck(block: BlockEntry, tick: Tick): void {
+    if (block.nextRecheck === null || tick < block.nextRecheck) block.nextRecheck = tick;
   }
 
   private importArrival(block: BlockEntry, item: ApprovalItem, atUs: number, tick: Tick): void {
@@ -576,16 +589,11 @@ export class ApprovalVoting {
     else this.importApproval(block, item, atUs, tick);
   }
 
-  /** The block's candidates at `indices`, or null if one is not in it. */
-  private claimed(block: BlockEntry, indices: readonly number[]): CandidateEntry[] | null {
-    if (indices.length === 0) return null;
-    const out: CandidateEntry[] = [];
-    for (const i of indices) {
-      const c = block.candidates[i];
-      if (c === undefined) return null;
-      out.push(c);
-    }
-    return out;
+  /** Whether `indices` name at least one candidate and only candidates of the block. */
+  private validClaim(block: BlockEntry, indices: readonly number[]): boolean {
+    if (indices.length === 0) return false;
+    for (const i of indices) if (block.candidates[i] === undefined) return false;
+    return true;
   }
 
   /** `check_and_import_assignment`. */
@@ -595,14 +603,15 @@ export class ApprovalVoting {
     tick: Tick,
     atUs: number,
   ): void {
-    const claimed = this.claimed(block, item.candidateIndices);
-    if (claimed === null) return;
+    const indices = item.candidateIndices;
+    if (!this.validClaim(block, indices)) return;
     this.chargeCheck();
-    const tranche = this.checkedTranche(block, item, claimed);
+    const tranche = this.checkedTranche(block, item);
     if (tranche === null) return;
     // `TooFarInFuture`: a tranche beyond the current one by more than 20 ticks.
     if (tranche > Math.max(0, tick - block.blockTick) + TICK_TOO_FAR_IN_FUTURE) return;
-    for (const c of claimed) {
+    for (const i of indices) {
+      const c = block.candidates[i]!;
       if (c.entry.isAssigned(item.validator)) continue; // `AcceptedDuplicate`
       c.entry.importAssignment(tranche, item.validator, tick);
       this.evaluate(block, c, tick, atUs);
@@ -618,11 +627,13 @@ export class ApprovalVoting {
   private checkedTranche(
     block: BlockEntry,
     item: Extract<ApprovalItem, { kind: "assignment" }>,
-    claimed: readonly CandidateEntry[],
   ): number | null {
     const memo = this.deps.shared.certChecks;
-    if (memo.has(item)) return memo.get(item)!;
-    const sorted = [...claimed].sort((a, b) => a.core - b.core);
+    const known = memo.get(item);
+    if (known !== undefined) return known;
+    const sorted = item.candidateIndices
+      .map((i) => block.candidates[i]!)
+      .sort((a, b) => a.core - b.core);
     const result = checkAssignmentCert(
       this.vrf,
       sorted.map((c) => c.core),
@@ -640,10 +651,10 @@ export class ApprovalVoting {
 
   /** `check_and_import_approval`. */
   private importApproval(block: BlockEntry, item: ApprovalItem, atUs: number, tick: Tick): void {
-    const candidates = this.claimed(block, item.candidateIndices);
-    if (candidates === null || item.kind !== "approval") return;
+    const indices = item.candidateIndices;
+    if (item.kind !== "approval" || !this.validClaim(block, indices)) return;
     // Ordered delivery between two peers: an approval never overtakes its assignment.
-    if (candidates.some((c) => !c.entry.isAssigned(item.validator))) {
+    if (!this.assignedToAll(block, indices, item.validator)) {
       const list = block.held.get(item.validator);
       if (list === undefined) block.held.set(item.validator, [{ item, atUs }]);
       else list.push({ item, atUs });
@@ -652,7 +663,7 @@ export class ApprovalVoting {
     const key = block.ctx.validatorKeys[item.validator];
     const payload = getOrInsertComputed(this.deps.shared.payloads, item, () =>
       approvalVoteMultipleCandidatesSigningPayload(
-        candidates.map((c) => c.hash),
+        indices.map((i) => block.candidates[i]!.hash),
         block.ctx.sessionIndex,
       ),
     );
@@ -661,10 +672,16 @@ export class ApprovalVoting {
       this.log.warn("Invalid approval signature", { validator: item.validator });
       return;
     }
-    for (const c of candidates) {
+    for (const i of indices) {
+      const c = block.candidates[i]!;
       this.setApproved(c, item.validator);
       this.evaluate(block, c, tick, atUs);
     }
+  }
+
+  private assignedToAll(block: BlockEntry, indices: readonly number[], v: ValidatorIndex): boolean {
+    for (const i of indices) if (!block.candidates[i]!.entry.isAssigned(v)) return false;
+    return true;
   }
 
   /** `advance_approval_state` at `tick` (the event happened at `atUs`). */
@@ -694,6 +711,7 @@ export class ApprovalVoting {
       this.noteApproved(block, c, atUs, needed, result.totalObservedNoShows);
     } else if (check.kind === "Approved" && check.lastAssignmentTick !== null) {
       c.recheckTick = check.lastAssignmentTick + APPROVAL_DELAY;
+      this.noteRecheck(block, c.recheckTick);
     }
   }
 
