@@ -25,12 +25,11 @@ export const POLKADOT_GROUP_SIZE = 5;
  * The relay chain's cores for `validators` and `paras`: one per group of 5, and at least one per
  * para (120 at 600 validators and 100 paras, as the Polkadot-sized row has). polkadot-sdk makes
  * `max(numCores, validators / maxValidatorsPerCore)` groups, one availability core each, and
- * `session_info`'s `n_cores` (what approval assignments are drawn modulo) is that count; the
- * simulator's runtime API answers `numCores` there (src/relay/runtime-api.ts `approvalParams`),
- * so `numCores` equal to the groups keeps the two the same: `relayVrfModuloSamples` (6) x 5 = 30
- * tranche-0 checkers per candidate, `neededApprovals`, at every size. With fewer than 5
- * validators per para (300 validators, 100 paras) there are `paras` cores and polkadot-sdk's rule
- * makes as many groups, smaller than 5 (3 there).
+ * draws approval assignments modulo that count (`session_info`'s `n_cores`; the simulator's
+ * runtime API answers the same, src/relay/runtime-api.ts `approvalParams`):
+ * `relayVrfModuloSamples` (6) x 5 = 30 tranche-0 checkers per candidate, `neededApprovals`, at
+ * every size. With fewer than 5 validators per para (300 validators, 100 paras) there are `paras`
+ * cores and polkadot-sdk's rule makes as many groups, smaller than 5 (3 there).
  */
 export function polkadotCores(validators: number, paras: number): number {
   return Math.max(paras, Math.floor(validators / POLKADOT_GROUP_SIZE));

@@ -19,11 +19,11 @@
  * and at least one per para (`polkadotCores`): 600 x 100 is then the Polkadot-sized row itself
  * (120 cores), and the approval checkers per candidate stay about 30 at every size, as
  * polkadot-sdk draws them modulo its availability cores (one per group). `paras` gives exactly
- * one core per para (numCores = paras); the simulator then draws the approval assignments modulo
- * `paras` (its runtime API answers `numCores` as `session_info`'s `n_cores`), about 6 x
- * validators / paras checkers per candidate, more than polkadot-sdk would. Either way polkadot-sdk
- * makes `max(numCores, validators / 5)` groups: with fewer than 5 validators per para (300 x
- * 100) the groups are smaller than 5 (3), which the table shows and the fits leave out.
+ * one core per para (numCores = paras); polkadot-sdk still makes `max(numCores, validators / 5)`
+ * groups and availability cores (the simulator's runtime API answers that count as
+ * `session_info`'s `n_cores`), so the checkers per candidate are the same, and the cores beyond
+ * the paras stay unscheduled. With fewer than 5 validators per para (300 x 100) the groups are
+ * smaller than 5 (3), which the table shows and the fits leave out.
  *
  * The crypto floor: a counting wrapper around the crypto provider (`countingProvider`) counts
  * what the run really asks of it inside the measured relay blocks: signatures made and checked
