@@ -19,6 +19,10 @@
  * sr25519 signed by @scure, verified and its VRF outputs computed by wasm-crypto), and so are
  * the V8 flags (`--max-semi-space-size=64`, see bin/parapipe.js).
  *
+ * `--only scaling` is the scaling table instead (bench/scaling.ts): the Polkadot-sized network at
+ * validators x paras, its wall time per relay block, peak memory and crypto floor, with the fitted
+ * growth in each direction.
+ *
  * Options: see `USAGE` (`npm run bench -- --help`); an unknown option or a bad value is an
  * error (exit 2), nothing run.
  */
@@ -33,6 +37,15 @@ import { runScenario } from "../src/report/run.ts";
 import { cryptoBench } from "./crypto.ts";
 import { erasureCodingBench } from "./erasure-coding.ts";
 import { POLKADOT_PARAS, polkadotScenario } from "./polkadot.ts";
+import {
+  DEFAULT_SCALING_CELLS,
+  parseScalingCells,
+  SCALING_CORES,
+  type ScalingCase,
+  type ScalingCores,
+  scalingBench,
+  scalingChild,
+} from "./scaling.ts";
 import { printTable } from "./table.ts";
 
 const MODES: readonly CryptoKind[] = ["sr25519", "ed25519", "none"];
@@ -180,6 +193,15 @@ Options:
   --only erasure-coding     only the erasure coding's MB/s (bench/erasure-coding.ts; --runs, default 3)
   --only crypto             only signatures and VRFs per operation and library, µs per call
                             (bench/crypto.ts; --runs, default 15)
+  --only scaling            only the scaling table (bench/scaling.ts): the Polkadot-sized network at
+                            validators x paras, wall ms per relay block, peak RSS, crypto floor,
+                            the fitted growth and issue 21's two ratios; --modes default none
+  --scaling-cells VxP,...   its cells (default 300,600,1000,1500 x 20,60,100 and 1500x300)
+  --scaling-blocks N        its measured relay blocks per run (default 5)
+  --scaling-warmup N        its warm-up relay blocks before them (default 3, at least 1)
+  --scaling-runs N          its runs per cell and mode (default 3)
+  --scaling-cores R         its relay chain's cores: groups (default: one per group of 5, at least
+                            one per para) or paras (one per para); the load: --polkadot-tx-*
   --modes a,b               crypto modes among sr25519,ed25519,none (default: all three)
   --runs N                  runs per preset and mode (default 5)
   --polkadot-runs N         runs of the Polkadot-sized network per mode (default 3)
@@ -207,7 +229,13 @@ const VALUE_OPTIONS = [
   "polkadot-tx-us",
   "polkadot-tx-bytes",
   "polkadot-tx-per-block",
+  "scaling-cells",
+  "scaling-blocks",
+  "scaling-warmup",
+  "scaling-runs",
+  "scaling-cores",
   "child",
+  "scaling-child",
 ] as const;
 type OptionName = (typeof VALUE_OPTIONS)[number] | (typeof FLAG_OPTIONS)[number];
 
@@ -271,18 +299,48 @@ async function parent(options: Map<OptionName, string>): Promise<void> {
     await cryptoBench(intOption(options, "runs", 15));
     return;
   }
-  if (only !== undefined && only !== "presets" && only !== "polkadot") {
+  if (only !== undefined && only !== "presets" && only !== "polkadot" && only !== "scaling") {
     throw new UsageError(
-      `--only: expected presets, polkadot, erasure-coding or crypto, got ${JSON.stringify(only)}`,
+      `--only: expected presets, polkadot, erasure-coding, crypto or scaling, got ${JSON.stringify(only)}`,
     );
   }
-  const modes = (options.get("modes")?.split(",") ?? MODES) as CryptoKind[];
+  const modes = (options.get("modes")?.split(",") ??
+    (only === "scaling" ? ["none"] : MODES)) as CryptoKind[];
   for (const m of modes) {
     if (!MODES.includes(m)) {
       throw new UsageError(
         `--modes: expected modes among ${MODES.join(",")}, got ${JSON.stringify(m)}`,
       );
     }
+  }
+  if (only === "scaling") {
+    const coresRule = options.get("scaling-cores") ?? "groups";
+    if (!(SCALING_CORES as readonly string[]).includes(coresRule)) {
+      throw new UsageError(
+        `--scaling-cores: expected ${SCALING_CORES.join(" or ")}, got ${JSON.stringify(coresRule)}`,
+      );
+    }
+    const cellsText = options.get("scaling-cells");
+    const cells =
+      cellsText === undefined
+        ? { ok: true as const, value: DEFAULT_SCALING_CELLS }
+        : parseScalingCells(cellsText, coresRule as ScalingCores);
+    if (!cells.ok) throw new UsageError(`--scaling-cells: ${cells.error}`);
+    scalingBench({
+      script: fileURLToPath(import.meta.url),
+      v8Flags: V8_FLAGS,
+      cells: cells.value,
+      coresRule: coresRule as ScalingCores,
+      modes,
+      relayBlocks: intOption(options, "scaling-blocks", 5),
+      warmupRelayBlocks: intOption(options, "scaling-warmup", 3),
+      runs: intOption(options, "scaling-runs", 3),
+      txRefTimeUs,
+      txPerBlock,
+      txProofBytes,
+      json: options.has("json"),
+    });
+    return;
   }
 
   const cases: Case[] = [];
@@ -418,10 +476,12 @@ if (args.includes("--help") || args.includes("-h")) {
     // The hashing the CLI runs with (the same outputs as noble's, faster): src/primitives/hashing.ts.
     await useFastHashing();
     const childArg = options.get("child");
-    if (childArg !== undefined) {
+    const scalingChildArg = options.get("scaling-child");
+    if (childArg !== undefined || scalingChildArg !== undefined) {
       // The sr25519 operations the CLI runs with (the same answers as the pure ones, faster).
       await useNativeCrypto();
-      child(JSON.parse(childArg) as Case);
+      if (childArg !== undefined) child(JSON.parse(childArg) as Case);
+      else scalingChild(JSON.parse(scalingChildArg!) as ScalingCase, nativeCryptoProvider());
     } else await parent(options);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;

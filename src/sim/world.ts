@@ -129,6 +129,13 @@ export interface WorldOptions {
    * blocks; bitfield and backing gossip still flow; they do not vote for finality.
    */
   readonly offline?: readonly OfflineWindow[];
+  /**
+   * Called when a validator publishes an approval assignment. Its certificate carries the VRF
+   * proof made for it (a real sr25519 VRF signature with `crypto: sr25519`), which no crypto
+   * provider call shows (approval-voting/vrf.ts signs with @scure directly). Observation only:
+   * `npm run bench -- --only scaling` counts a run's VRF proofs with it (bench/scaling.ts).
+   */
+  readonly onAssignmentPublished?: () => void;
 }
 
 /** Validators (indices) offline from `fromUs` to `toUs` (see `WorldOptions.offline`). */
@@ -404,6 +411,7 @@ export class World {
         approvalVoting: {
           gossip: {
             publish: (block, item, bytes) => {
+              if (item.kind === "assignment") options.onAssignmentPublished?.();
               if (this.isOffline(i, this.scheduler.now)) return;
               this.approvalGossip.publish(i, block, item, bytes, this.scheduler.now);
             },
