@@ -32,6 +32,7 @@ import { useFastHashing } from "../src/primitives/hashing.ts";
 import { runScenario } from "../src/report/run.ts";
 import { cryptoBench } from "./crypto.ts";
 import { erasureCodingBench } from "./erasure-coding.ts";
+import { type MemoryCase, memoryBench, memoryChild } from "./memory.ts";
 import { POLKADOT_PARAS, polkadotScenario } from "./polkadot.ts";
 import { printTable } from "./table.ts";
 
@@ -180,6 +181,9 @@ Options:
   --only erasure-coding     only the erasure coding's MB/s (bench/erasure-coding.ts; --runs, default 3)
   --only crypto             only signatures and VRFs per operation and library, µs per call
                             (bench/crypto.ts; --runs, default 15)
+  --only memory             only peak memory over run lengths (bench/memory.ts): one run of
+                            --memory-preset (default async) with --modes' first mode (default
+                            none) per length in --memory-blocks (default 1800,7200)
   --modes a,b               crypto modes among sr25519,ed25519,none (default: all three)
   --runs N                  runs per preset and mode (default 5)
   --polkadot-runs N         runs of the Polkadot-sized network per mode (default 3)
@@ -207,7 +211,10 @@ const VALUE_OPTIONS = [
   "polkadot-tx-us",
   "polkadot-tx-bytes",
   "polkadot-tx-per-block",
+  "memory-blocks",
+  "memory-preset",
   "child",
+  "memory-child",
 ] as const;
 type OptionName = (typeof VALUE_OPTIONS)[number] | (typeof FLAG_OPTIONS)[number];
 
@@ -271,9 +278,9 @@ async function parent(options: Map<OptionName, string>): Promise<void> {
     await cryptoBench(intOption(options, "runs", 15));
     return;
   }
-  if (only !== undefined && only !== "presets" && only !== "polkadot") {
+  if (only !== undefined && !["presets", "polkadot", "memory"].includes(only)) {
     throw new UsageError(
-      `--only: expected presets, polkadot, erasure-coding or crypto, got ${JSON.stringify(only)}`,
+      `--only: expected presets, polkadot, erasure-coding, crypto or memory, got ${JSON.stringify(only)}`,
     );
   }
   const modes = (options.get("modes")?.split(",") ?? MODES) as CryptoKind[];
@@ -283,6 +290,29 @@ async function parent(options: Map<OptionName, string>): Promise<void> {
         `--modes: expected modes among ${MODES.join(",")}, got ${JSON.stringify(m)}`,
       );
     }
+  }
+  if (only === "memory") {
+    const preset = options.get("memory-preset") ?? "async";
+    if (!(PRESET_NAMES as readonly string[]).includes(preset)) {
+      throw new UsageError(
+        `--memory-preset: expected one of ${PRESET_NAMES.join(", ")}, got ${JSON.stringify(preset)}`,
+      );
+    }
+    const lengths = (options.get("memory-blocks") ?? "1800,7200").split(",").map((v) => {
+      if (!/^\d+$/.test(v) || Number(v) < 1) {
+        throw new UsageError(`--memory-blocks: expected integers >= 1, got ${JSON.stringify(v)}`);
+      }
+      return Number(v);
+    });
+    memoryBench({
+      script: fileURLToPath(import.meta.url),
+      v8Flags: V8_FLAGS,
+      preset,
+      crypto: options.has("modes") ? modes[0]! : "none",
+      lengths,
+      json: options.has("json"),
+    });
+    return;
   }
 
   const cases: Case[] = [];
@@ -418,10 +448,12 @@ if (args.includes("--help") || args.includes("-h")) {
     // The hashing the CLI runs with (the same outputs as noble's, faster): src/primitives/hashing.ts.
     await useFastHashing();
     const childArg = options.get("child");
-    if (childArg !== undefined) {
+    const memoryChildArg = options.get("memory-child");
+    if (childArg !== undefined || memoryChildArg !== undefined) {
       // The sr25519 operations the CLI runs with (the same answers as the pure ones, faster).
       await useNativeCrypto();
-      child(JSON.parse(childArg) as Case);
+      if (childArg !== undefined) child(JSON.parse(childArg) as Case);
+      else memoryChild(JSON.parse(memoryChildArg!) as MemoryCase, nativeCryptoProvider());
     } else await parent(options);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
