@@ -19,6 +19,9 @@
  * sr25519 signed by @scure, verified and its VRF outputs computed by wasm-crypto), and so are
  * the V8 flags (`--max-semi-space-size=64`, see bin/parapipe.js).
  *
+ * `--only memory` (bench/memory.ts) instead runs one preset over run lengths and prints peak
+ * memory per length (docs/simulator.md "Memory").
+ *
  * Options: see `USAGE` (`npm run bench -- --help`); an unknown option or a bad value is an
  * error (exit 2), nothing run.
  */
@@ -197,8 +200,9 @@ Options:
                             saturated pools (default 100: 100 KiB PoVs, 0.5 s of execution)
   -h, --help                this text
 
-Example (the figures in docs/simulator.md):
-  npm run bench -- --only polkadot --modes none,ed25519 --polkadot-blocks 10 --polkadot-warmup 2 --polkadot-runs 5`;
+Examples (the figures in docs/simulator.md):
+  npm run bench -- --only polkadot --modes none,ed25519 --polkadot-blocks 10 --polkadot-warmup 2 --polkadot-runs 5
+  npm run bench -- --only memory`;
 
 /** Options that take a value. */
 const VALUE_OPTIONS = [
