@@ -12,6 +12,11 @@
  * and is memoised); a validator's PVF execution takes the block's weight x `validatorSpeed`;
  * relay blocks as `relay-block-production.ts` states (one author per slot, no forks).
  *
+ * Memory: after every relay block it drops what nothing reads any more (the paras' old
+ * transactions, blocks and states, `para-pruning.ts`; the finalized relay blocks' records), so a
+ * run holds a window plus what the report reads (docs/simulator.md "Memory"; `keepHistory` keeps
+ * everything, for tests).
+ *
  * Performance model (what makes a 600-validator network tractable; the protocol is unchanged):
  * the lazy inboxes (the three boards), coalesced multicast, the validators' shared computations
  * (`NodeCaches`, one per world) and the signature memo, all described once in docs/simulator.md
