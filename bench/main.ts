@@ -21,7 +21,8 @@
  *
  * `--only scaling` is the scaling table instead (bench/scaling.ts): the Polkadot-sized network at
  * validators x paras, its wall time per relay block, peak memory and crypto floor, with the fitted
- * growth in each direction.
+ * growth in each direction. `--only memory` (bench/memory.ts) instead runs one preset over run lengths and prints peak
+ * memory per length (docs/simulator.md "Memory").
  *
  * Options: see `USAGE` (`npm run bench -- --help`); an unknown option or a bad value is an
  * error (exit 2), nothing run.
@@ -36,6 +37,7 @@ import { useFastHashing } from "../src/primitives/hashing.ts";
 import { runScenario } from "../src/report/run.ts";
 import { cryptoBench } from "./crypto.ts";
 import { erasureCodingBench } from "./erasure-coding.ts";
+import { type MemoryCase, memoryBench, memoryChild } from "./memory.ts";
 import { POLKADOT_PARAS, polkadotScenario } from "./polkadot.ts";
 import {
   DEFAULT_SCALING_CELLS,
@@ -202,6 +204,9 @@ Options:
   --scaling-runs N          its runs per cell and mode (default 3)
   --scaling-cores R         its relay chain's cores: groups (default: one per group of 5, at least
                             one per para) or paras (one per para); the load: --polkadot-tx-*
+  --only memory             only peak memory over run lengths (bench/memory.ts): one run of
+                            --memory-preset (default async) with --modes' first mode (default
+                            none) per length in --memory-blocks (default 1800,7200)
   --modes a,b               crypto modes among sr25519,ed25519,none (default: all three)
   --runs N                  runs per preset and mode (default 5)
   --polkadot-runs N         runs of the Polkadot-sized network per mode (default 3)
@@ -215,8 +220,9 @@ Options:
                             saturated pools (default 100: 100 KiB PoVs, 0.5 s of execution)
   -h, --help                this text
 
-Example (the figures in docs/simulator.md):
-  npm run bench -- --only polkadot --modes none,ed25519 --polkadot-blocks 10 --polkadot-warmup 2 --polkadot-runs 5`;
+Examples (the figures in docs/simulator.md):
+  npm run bench -- --only polkadot --modes none,ed25519 --polkadot-blocks 10 --polkadot-warmup 2 --polkadot-runs 5
+  npm run bench -- --only memory`;
 
 /** Options that take a value. */
 const VALUE_OPTIONS = [
@@ -236,6 +242,9 @@ const VALUE_OPTIONS = [
   "scaling-cores",
   "child",
   "scaling-child",
+  "memory-blocks",
+  "memory-preset",
+  "memory-child",
 ] as const;
 type OptionName = (typeof VALUE_OPTIONS)[number] | (typeof FLAG_OPTIONS)[number];
 
@@ -299,9 +308,9 @@ async function parent(options: Map<OptionName, string>): Promise<void> {
     await cryptoBench(intOption(options, "runs", 15));
     return;
   }
-  if (only !== undefined && only !== "presets" && only !== "polkadot" && only !== "scaling") {
+  if (only !== undefined && !["presets", "polkadot", "scaling", "memory"].includes(only)) {
     throw new UsageError(
-      `--only: expected presets, polkadot, erasure-coding, crypto or scaling, got ${JSON.stringify(only)}`,
+      `--only: expected presets, polkadot, erasure-coding, crypto, scaling or memory, got ${JSON.stringify(only)}`,
     );
   }
   const modes = (options.get("modes")?.split(",") ??
@@ -338,6 +347,29 @@ async function parent(options: Map<OptionName, string>): Promise<void> {
       txRefTimeUs,
       txPerBlock,
       txProofBytes,
+      json: options.has("json"),
+    });
+    return;
+  }
+  if (only === "memory") {
+    const preset = options.get("memory-preset") ?? "async";
+    if (!(PRESET_NAMES as readonly string[]).includes(preset)) {
+      throw new UsageError(
+        `--memory-preset: expected one of ${PRESET_NAMES.join(", ")}, got ${JSON.stringify(preset)}`,
+      );
+    }
+    const lengths = (options.get("memory-blocks") ?? "1800,7200").split(",").map((v) => {
+      if (!/^\d+$/.test(v) || Number(v) < 1) {
+        throw new UsageError(`--memory-blocks: expected integers >= 1, got ${JSON.stringify(v)}`);
+      }
+      return Number(v);
+    });
+    memoryBench({
+      script: fileURLToPath(import.meta.url),
+      v8Flags: V8_FLAGS,
+      preset,
+      crypto: options.has("modes") ? modes[0]! : "none",
+      lengths,
       json: options.has("json"),
     });
     return;
@@ -477,11 +509,14 @@ if (args.includes("--help") || args.includes("-h")) {
     await useFastHashing();
     const childArg = options.get("child");
     const scalingChildArg = options.get("scaling-child");
-    if (childArg !== undefined || scalingChildArg !== undefined) {
+    const memoryChildArg = options.get("memory-child");
+    if (childArg !== undefined || scalingChildArg !== undefined || memoryChildArg !== undefined) {
       // The sr25519 operations the CLI runs with (the same answers as the pure ones, faster).
       await useNativeCrypto();
       if (childArg !== undefined) child(JSON.parse(childArg) as Case);
-      else scalingChild(JSON.parse(scalingChildArg!) as ScalingCase, nativeCryptoProvider());
+      else if (scalingChildArg !== undefined) {
+        scalingChild(JSON.parse(scalingChildArg) as ScalingCase, nativeCryptoProvider());
+      } else memoryChild(JSON.parse(memoryChildArg!) as MemoryCase, nativeCryptoProvider());
     } else await parent(options);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;

@@ -17,6 +17,7 @@ import type { RunOutcome } from "../report/run.ts";
 import { type LogLevels, parseLogSpec } from "../sim/log.ts";
 import { importNetworkFile, importNotes } from "./import.ts";
 import { InputError } from "./input-error.ts";
+import { memoryProblem } from "./memory-budget.ts";
 import { runAll } from "./parallel.ts";
 import type { RunResult } from "./run-job.ts";
 import { style } from "./style.ts";
@@ -144,6 +145,12 @@ export function resolveAll(
       problems.push(
         `${s.label}: relay.hostConfiguration: inconsistent (${hc.error.code}, as polkadot-sdk's check_consistency says)`,
       );
+      continue;
+    }
+    // A run whose records alone would not fit is refused before anything runs.
+    const memory = memoryProblem(r.value);
+    if (memory !== null) {
+      problems.push(`${s.label}: ${memory}`);
       continue;
     }
     scenarios.push(r.value);

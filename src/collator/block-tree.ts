@@ -7,6 +7,8 @@
  * - A block is inserted only after its parent (import order) and only once; the genesis block
  *   is the root. Children are listed in insertion order (the backend's stored order).
  * - Entries are immutable; the states are shared with the para's `ParaStateStore`.
+ * - Blocks below the oldest one any chain may still build on are forgotten (`prune`): the tree
+ *   holds a window of the para's chain, not all of it.
  *
  * Ref: sc_client_api::Backend / HeaderBackend as cumulus' parent search uses them
  *      (`header`, `children`).
@@ -89,6 +91,19 @@ export class ParaBlockTree implements ParaBackend {
 
   children(hash: Hash): readonly Hash[] {
     return this.kids.get(hash) ?? [];
+  }
+
+  /**
+   * Forget the blocks below number `number` (a long run's memory): no chain builds on them any
+   * more (the world's pruning, `src/sim/para-pruning.ts`, says from where). The best block is at
+   * or above it, so it stays; a block whose parent was forgotten would wait as an orphan.
+   */
+  prune(number: number): void {
+    for (const [hash, e] of this.entries) {
+      if (e.header.number >= number) continue;
+      this.entries.delete(hash);
+      this.kids.delete(hash);
+    }
   }
 
   /** Insert an executed block (its parent must be known); returns the entry (existing or new). */

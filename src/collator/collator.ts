@@ -263,6 +263,17 @@ export abstract class CollatorBase implements Actor {
     return this.tree;
   }
 
+  /**
+   * Forget the blocks below number `number` (a long run's memory): its tree's, and announced
+   * blocks still waiting for such a parent (nothing builds on those parents any more).
+   */
+  prune(number: number): void {
+    this.tree.prune(number);
+    for (const [parent, waiting] of this.orphans) {
+      if (waiting.every((b) => b.header.number - 1 < number)) this.orphans.delete(parent);
+    }
+  }
+
   /** Stops this collator (a node restart replaces it): every later callback does nothing. */
   stop(): { readonly tree: ParaBlockTree; readonly best: RelayHeader | null } {
     this.stopped = true;

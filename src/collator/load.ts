@@ -21,6 +21,10 @@
  *   the load can move, so generated transfers stay valid).
  * - Each transaction costs the runtime's benchmarked `txRefTimeUs` of execution and
  *   `txProofBytes` of PoV; a block's weight and size are the sums over what it holds.
+ * - Memory: the pool holds the transactions from `kept` (raised by `compact`: below it no chain
+ *   builds any more) to the last generated, not the whole sequence; indices stay absolute. What
+ *   is read after the run (arrival times, for transaction latencies) is replayed from the seeded
+ *   stream (`arrivalReader`), not kept.
  *
  * Simplification: arrivals are uniform inter-arrival times with mean 1/txPerSecond (not
  * exponential: `Math.log` may differ in its last bits between engines, which would break replay).
@@ -39,28 +43,42 @@ import type { BlockExecution } from "../parachain/runtime.ts";
 
 const MAX_AMOUNT = 1000;
 
+/** Initial capacity of the pool's columns, transactions. */
+const INITIAL_CAPACITY = 1024;
+
 export class TxPool {
-  private from = new Uint32Array(1024);
-  private to = new Uint32Array(1024);
-  private amount = new Float64Array(1024);
-  private nonce = new Uint32Array(1024);
-  private arrivalUs = new Float64Array(1024);
+  /** Column storage of transactions `base .. generated - 1` (slot k holds transaction base + k). */
+  private from = new Uint32Array(INITIAL_CAPACITY);
+  private to = new Uint32Array(INITIAL_CAPACITY);
+  private amount = new Float64Array(INITIAL_CAPACITY);
+  private nonce = new Uint32Array(INITIAL_CAPACITY);
+  /** Empty under `saturate` (every transaction is there at time 0). */
+  private arrivalUs: Float64Array;
+  /** The transaction in slot 0 of the columns. */
+  private base = 0;
+  /** Transactions below this one are dropped (`compact`); reading them is a bug. */
+  private low = 0;
   private n = 0;
+  private lastArrivalUs = 0;
   private readonly nextNonce: Uint32Array;
   private readonly meanGapUs: number | null;
+  /** The stream as handed in, before any draw: `arrivalReader` replays the sequence from it. */
+  private readonly start: Prng;
 
   constructor(
-    load: LoadSpec,
+    private readonly load: LoadSpec,
     private readonly accounts: number,
     private readonly rng: Prng,
   ) {
     assert(accounts >= 2, "the load needs at least 2 accounts");
+    this.start = rng.clone();
     this.nextNonce = new Uint32Array(accounts);
     if (load.saturate) this.meanGapUs = null;
     else {
       assert(load.txPerSecond !== null && load.txPerSecond > 0, "txPerSecond must be > 0");
       this.meanGapUs = 1_000_000 / load.txPerSecond;
     }
+    this.arrivalUs = new Float64Array(this.meanGapUs === null ? 0 : INITIAL_CAPACITY);
   }
 
   /** Whether the pool never runs dry (`saturate`: always more than a block can take). */
@@ -73,66 +91,137 @@ export class TxPool {
     return this.n;
   }
 
+  /** The first transaction still held (`compact`). */
+  get kept(): number {
+    return this.low;
+  }
+
   /** Whether transaction i has arrived by `nowUs` (generating the sequence as far as needed). */
   arrived(i: number, nowUs: number): boolean {
     if (this.meanGapUs === null) return true;
-    while (this.n <= i) this.generate();
-    return this.arrivalUs[i]! <= nowUs;
+    return this.arrivalOf(i) <= nowUs;
   }
 
-  /** Arrival time of transaction i, µs. */
+  /** Arrival time of transaction i, µs (0 under `saturate`). */
   arrivalOf(i: number): number {
-    while (this.n <= i) this.generate();
-    return this.arrivalUs[i]!;
+    this.ensure(i);
+    return this.meanGapUs === null ? 0 : this.arrivalUs[i - this.base]!;
   }
 
   /** Transaction i (generated on demand). */
   get(i: number): { from: number; to: number; amount: number; nonce: number } {
-    while (this.n <= i) this.generate();
-    return { from: this.from[i]!, to: this.to[i]!, amount: this.amount[i]!, nonce: this.nonce[i]! };
+    this.ensure(i);
+    const k = i - this.base;
+    return { from: this.from[k]!, to: this.to[k]!, amount: this.amount[k]!, nonce: this.nonce[k]! };
   }
 
-  /** The columns, valid up to index `i` (generated on demand), for a hot loop. */
+  /**
+   * The columns, valid up to transaction `i` (generated on demand), for a hot loop: transaction
+   * j (`kept <= j <= i`) is at `j - base` of each column. The columns move on the next call that
+   * generates or compacts.
+   */
   columns(i: number): {
-    from: Uint32Array;
-    to: Uint32Array;
-    amount: Float64Array;
-    nonce: Uint32Array;
+    readonly base: number;
+    readonly from: Uint32Array;
+    readonly to: Uint32Array;
+    readonly amount: Float64Array;
+    readonly nonce: Uint32Array;
   } {
+    this.ensure(i);
+    return {
+      base: this.base,
+      from: this.from,
+      to: this.to,
+      amount: this.amount,
+      nonce: this.nonce,
+    };
+  }
+
+  /**
+   * Drop the transactions below `below`: nobody reads them any more (the world calls this with the
+   * pool cursor of the oldest block any chain may still build on). Indices stay absolute; reading
+   * a dropped transaction asserts. The columns are shifted once the dropped part fills half of
+   * them, so the memory held is about twice what lies between `below` and the last generated.
+   */
+  compact(below: number): void {
+    if (below <= this.low) return;
+    this.low = below;
+    const dead = Math.min(this.low, this.n) - this.base;
+    if (dead * 2 < this.from.length) return;
+    this.shift(dead);
+  }
+
+  /**
+   * A reader of the arrival times (µs) of this pool's sequence, replayed from its start with the
+   * same seeded draws, whatever was dropped since: for reads in increasing order of transaction
+   * (it keeps no more than a few columns' worth). What the run report reads transaction latencies
+   * from after a run, when the live pool no longer holds the included transactions.
+   */
+  arrivalReader(): (i: number) => number {
+    const replay = new TxPool(this.load, this.accounts, this.start.clone());
+    return (i) => {
+      const at = replay.arrivalOf(i);
+      replay.compact(i);
+      return at;
+    };
+  }
+
+  private ensure(i: number): void {
+    assert(
+      i >= this.low,
+      () => `transaction ${i} was dropped from the pool (kept from ${this.low})`,
+    );
     while (this.n <= i) this.generate();
-    return { from: this.from, to: this.to, amount: this.amount, nonce: this.nonce };
   }
 
   private generate(): void {
-    if (this.n === this.from.length) this.grow();
-    const i = this.n;
+    if (this.n - this.base === this.from.length) this.makeRoom();
+    const k = this.n - this.base;
     const from = this.rng.int(this.accounts);
     let to = this.rng.int(this.accounts - 1);
     if (to >= from) to += 1;
-    this.from[i] = from;
-    this.to[i] = to;
-    this.amount[i] = 1 + this.rng.int(MAX_AMOUNT);
-    this.nonce[i] = this.nextNonce[from]!;
+    this.from[k] = from;
+    this.to[k] = to;
+    this.amount[k] = 1 + this.rng.int(MAX_AMOUNT);
+    this.nonce[k] = this.nextNonce[from]!;
     this.nextNonce[from] = this.nextNonce[from]! + 1;
     if (this.meanGapUs !== null) {
-      const previous = i === 0 ? 0 : this.arrivalUs[i - 1]!;
-      this.arrivalUs[i] = previous + this.rng.float() * 2 * this.meanGapUs;
+      this.lastArrivalUs += this.rng.float() * 2 * this.meanGapUs;
+      this.arrivalUs[k] = this.lastArrivalUs;
     }
-    this.n = i + 1;
+    this.n += 1;
   }
 
-  private grow(): void {
+  /** The columns are full: drop what `compact` released, and double them unless that freed half. */
+  private makeRoom(): void {
+    const dead = Math.min(this.low, this.n) - this.base;
+    if (dead * 2 >= this.from.length) {
+      this.shift(dead);
+      return;
+    }
     const size = this.from.length * 2;
+    const live = this.n - this.base;
     const grow = <T extends Uint32Array | Float64Array>(a: T, make: (n: number) => T): T => {
       const b = make(size);
-      b.set(a);
+      b.set(a.subarray(dead, live));
       return b;
     };
     this.from = grow(this.from, (k) => new Uint32Array(k));
     this.to = grow(this.to, (k) => new Uint32Array(k));
     this.amount = grow(this.amount, (k) => new Float64Array(k));
     this.nonce = grow(this.nonce, (k) => new Uint32Array(k));
-    this.arrivalUs = grow(this.arrivalUs, (k) => new Float64Array(k));
+    if (this.meanGapUs !== null) this.arrivalUs = grow(this.arrivalUs, (k) => new Float64Array(k));
+    this.base += dead;
+  }
+
+  /** Moves the columns `dead` slots down (transaction base + dead to slot 0). */
+  private shift(dead: number): void {
+    if (dead <= 0) return;
+    const live = this.n - this.base;
+    for (const a of [this.from, this.to, this.amount, this.nonce, this.arrivalUs]) {
+      if (a.length > 0) a.copyWithin(0, dead, live);
+    }
+    this.base += dead;
   }
 }
 
@@ -225,10 +314,11 @@ export function fillBlock(
       exhausted = "pov";
     } else {
       const c = pool.columns(i);
-      const from = c.from[i]!;
-      const to = c.to[i]!;
-      const amount = c.amount[i]!;
-      const nonce = c.nonce[i]!;
+      const k = i - c.base;
+      const from = c.from[k]!;
+      const to = c.to[k]!;
+      const amount = c.amount[k]!;
+      const nonce = c.nonce[k]!;
       const invalid = exec.checkTransfer(from, to, amount, nonce);
       if (invalid === "ExhaustsResources") exhausted = "weight";
       else if (invalid === null) {

@@ -134,6 +134,20 @@ export class Prng {
   }
 
   /**
+   * A copy of this stream as it stands (its key, path and position): the copy draws what this
+   * stream would draw from here on, and the two advance independently (a replay of a sequence).
+   */
+  clone(): Prng {
+    return new Prng(
+      this.key,
+      this.pathBase,
+      [this.s0, this.s1, this.s2, this.s3],
+      this.derivedA,
+      this.derivedB,
+    );
+  }
+
+  /**
    * A cheap child stream keyed by two uint32 `a` and `b` (see the header): independent of the
    * draws made so far, the same for the same `(a, b)`, not forkable.
    */

@@ -66,6 +66,14 @@ export class ParaStateStore {
     if (!this.states.has(headHash)) this.states.set(headHash, state);
   }
 
+  /**
+   * Forget the post-states of blocks below number `number` (a long run's memory): nothing builds
+   * on them or validates a block on them any more (the world's pruning says from where).
+   */
+  prune(number: number): void {
+    for (const [hash, state] of this.states) if (state.number < number) this.states.delete(hash);
+  }
+
   /** Record a block its author built (its execution result) and its post-state. */
   recordBuilt(block: ParaBlock, executed: ExecutedBlock): void {
     this.put(executed.headHash, executed.state);

@@ -124,8 +124,12 @@ export interface RunReportInput {
   readonly maxExecutionMsPerBlock: ReadonlyMap<number, number>;
   /** The relay chain's `maxPovSize`, bytes. */
   readonly maxPovSizeBytes: number;
-  /** Per para, the arrival time (µs) of pool transaction i; absent under a saturating load. */
-  readonly txArrivalUs: ReadonlyMap<number, (i: number) => number>;
+  /**
+   * Per para, a source of readers of the arrival time (µs) of pool transaction i; absent under a
+   * saturating load. A reader is read in increasing order of transaction (the pool replays its
+   * seeded sequence: `TxPool.arrivalReader`); the report takes one reader per pass.
+   */
+  readonly txArrivalUs: ReadonlyMap<number, () => (i: number) => number>;
   readonly events: readonly ReportEvent[];
   /** Authored blocks by head hash. */
   readonly blocks: ReadonlyMap<Hash, BlockFacts>;
@@ -174,6 +178,55 @@ export function stats(values: readonly number[]): Stats | null {
     p95: round3(percentile(sorted, 95)),
     max: round3(sorted[sorted.length - 1]!),
   };
+}
+
+/** Width of `streamedMeanP95`'s first-pass buckets, in thousandths of a value (2^16). */
+const P95_BUCKET = 65_536;
+
+/**
+ * `stats(values)`' mean and p95 without holding the values (a long run's transactions would not
+ * fit): `pass` visits the same values in the same order each time it is called, and is called
+ * twice. The mean is the same sum in the same order. The p95 is exact: `round3` is monotone, so
+ * the rounded nearest-rank percentile is the rank-th smallest of the rounded values (integers in
+ * thousandths); the first pass counts them in buckets of `P95_BUCKET`, the second counts each
+ * value of the bucket holding that rank.
+ */
+export function streamedMeanP95(
+  pass: (visit: (x: number) => void) => void,
+): { readonly mean: number; readonly p95: number } | null {
+  let n = 0;
+  let sum = 0;
+  const buckets = new Map<number, number>();
+  pass((x) => {
+    n++;
+    sum += x;
+    const b = Math.floor(Math.round(x * 1000) / P95_BUCKET);
+    buckets.set(b, (buckets.get(b) ?? 0) + 1);
+  });
+  if (n === 0) return null;
+  // `percentile`'s rank, then the bucket holding it and the rank within that bucket.
+  let rank = Math.max(1, Math.ceil((95 / 100) * n));
+  let bucket = 0;
+  for (const b of [...buckets.keys()].sort((x, y) => x - y)) {
+    const count = buckets.get(b)!;
+    if (rank <= count) {
+      bucket = b;
+      break;
+    }
+    rank -= count;
+  }
+  const values = new Map<number, number>();
+  pass((x) => {
+    const k = Math.round(x * 1000);
+    if (Math.floor(k / P95_BUCKET) === bucket) values.set(k, (values.get(k) ?? 0) + 1);
+  });
+  let p95 = 0;
+  for (const k of [...values.keys()].sort((x, y) => x - y)) {
+    p95 = k;
+    rank -= values.get(k)!;
+    if (rank <= 0) break;
+  }
+  return { mean: round3(sum / n), p95: p95 / 1000 };
 }
 
 /** Whether relay block `n` is one of the measured blocks (the header's window). */
@@ -391,17 +444,17 @@ function loadFigures(
     .filter((x): x is { e: ReportEvent; b: BlockFacts } => x.b !== undefined);
   const transactions = facts.reduce((n, { b }) => n + b.transactions, 0);
   const shares = facts.map(({ b }) => b.povBytes / input.maxPovSizeBytes);
-  const arrival = input.txArrivalUs.get(paraId);
-  let latencies: number[] | null = null;
-  if (arrival !== undefined) {
-    latencies = [];
+  const arrivals = input.txArrivalUs.get(paraId);
+  // One pass over the latencies (ms) of the included blocks' transactions, in inclusion order.
+  const latencies = (visit: (ms: number) => void): void => {
+    const arrival = arrivals!();
     for (const { e, b } of facts) {
       const includedAtUs = e.relayBlock * input.slotDurationMs * 1000;
       const first = input.blocks.get(b.parentHeadHash)?.poolCursor ?? 0;
-      for (let i = first; i < b.poolCursor; i++) latencies.push((includedAtUs - arrival(i)) / 1000);
+      for (let i = first; i < b.poolCursor; i++) visit((includedAtUs - arrival(i)) / 1000);
     }
-  }
-  const lat = latencies === null ? null : stats(latencies);
+  };
+  const lat = arrivals === undefined ? null : streamedMeanP95(latencies);
   return {
     transactionsPerSecond: round3(
       transactions / ((input.relayBlocks * input.slotDurationMs) / 1000),

@@ -47,7 +47,7 @@ export function runReportInput(scenario: Scenario, world: World): RunReportInput
     txArrivalUs: new Map(
       world.paras
         .filter((p) => !p.pool.unbounded)
-        .map((p) => [p.spec.id, (i: number) => p.pool.arrivalOf(i)] as const),
+        .map((p) => [p.spec.id, () => p.pool.arrivalReader()] as const),
     ),
     events: world.events,
     blocks: world.blocks,

@@ -4,6 +4,10 @@
  * authored. Plain data appended as the run goes; nothing in the simulator reads it back to
  * decide anything (it observes, never steers).
  *
+ * Relay block records (whole inherents) are kept from the last finalized block on only
+ * (`World.relayBlocks`, unless `WorldOptions.keepHistory`); the inclusion events and authored
+ * blocks are kept for the whole run (the run report reads them).
+ *
  * Invariants: records are appended in virtual-time order (relay blocks and their events by block
  * number, events in deposit order); a head hash is blake2b-256 of the head data, as on chain.
  */

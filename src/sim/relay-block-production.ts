@@ -110,8 +110,10 @@ export interface RelayBlockProductionParams {
 }
 
 export class RelayBlockProduction {
-  /** Every block produced, in order. */
-  readonly records: RelayBlockRecord[] = [];
+  /** The blocks produced from `firstKept` on, in order (`forget` drops older ones). */
+  private readonly kept: RelayBlockRecord[] = [];
+  /** The number of `kept[0]` (blocks are numbered from 1). */
+  private firstKept = 1;
   /** The inclusion events of every block produced, in order. */
   readonly events: InclusionEventRecord[] = [];
   /** A seeded slot-author order (BABE's VRF lottery, modelled as a round-robin permutation). */
@@ -123,6 +125,27 @@ export class RelayBlockProduction {
     const n = p.authors.length;
     this.authorOrder = p.rng.fork("babe").shuffle(Array.from({ length: n }, (_, i) => i));
     this.blockPeers = blockGossipPeers([...p.actors.keys()], p.rng.fork("block-gossip"));
+  }
+
+  /** The blocks produced, in order, from the oldest not forgotten (`forget`). */
+  get records(): readonly RelayBlockRecord[] {
+    return this.kept;
+  }
+
+  /** Block `number` as produced, unless not yet produced or forgotten. */
+  record(number: number): RelayBlockRecord | undefined {
+    return number >= this.firstKept ? this.kept[number - this.firstKept] : undefined;
+  }
+
+  /**
+   * Drop the records of the blocks below `number` (a long run's memory: a record holds the
+   * block's whole inherent); the inclusion events stay (the run report reads them).
+   */
+  forget(number: number): void {
+    const drop = Math.min(number - this.firstKept, this.kept.length);
+    if (drop <= 0) return;
+    this.kept.splice(0, drop);
+    this.firstKept += drop;
   }
 
   /** Schedules blocks 1..`count`, each at the start of its slot. */
@@ -177,7 +200,7 @@ export class RelayBlockProduction {
       dropped: result.dropped.candidates,
       decision: author.provisioner.lastDecision,
     };
-    this.records.push(record);
+    this.kept.push(record);
     p.checker.onBlock(record);
     p.trace.record(p.scheduler.now, author.id, "RelayBlock", relayBlockTraceDetail(record));
 

@@ -12,6 +12,11 @@
  * and is memoised); a validator's PVF execution takes the block's weight x `validatorSpeed`;
  * relay blocks as `relay-block-production.ts` states (one author per slot, no forks).
  *
+ * Memory: after every relay block it drops what nothing reads any more (the paras' old
+ * transactions, blocks and states, `para-pruning.ts`; the finalized relay blocks' records), so a
+ * run holds a window plus what the report reads (docs/simulator.md "Memory"; `keepHistory` keeps
+ * everything, for tests).
+ *
  * Performance model (what makes a 600-validator network tractable; the protocol is unchanged):
  * the lazy inboxes (the three boards), coalesced multicast, the validators' shared computations
  * (`NodeCaches`, one per world) and the signature memo, all described once in docs/simulator.md
@@ -76,6 +81,7 @@ import { ChunkFetchBoard, type ChunkFetchFault } from "./chunk-fetching.ts";
 import { Finality } from "./finality.ts";
 import { ActorLogger, Logger, type LogLevel, type LogLevels, type LogSink } from "./log.ts";
 import { Network } from "./network.ts";
+import { ParaPruning } from "./para-pruning.ts";
 import type {
   AuthoredBlockRecord,
   CandidateTraffic,
@@ -109,6 +115,14 @@ export interface WorldOptions {
   readonly logLevel?: LogLevel | LogLevels;
   /** Called after each relay block is produced. */
   readonly onRelayBlock?: (number: number, total: number) => void;
+  /**
+   * Keep what a long run drops once nothing reads it (docs/simulator.md "Memory"): every relay
+   * block's record (`relayBlocks`), and each para's whole transaction pool, block trees and
+   * post-states. For tests: those that read every record, and the one that shows dropping never
+   * changes a run. Default: relay block records from the last finalized block on, the paras'
+   * data from their window (`src/sim/para-pruning.ts`).
+   */
+  readonly keepHistory?: boolean;
   /** Keep this many trace entries (0: only the hash). */
   readonly traceRetain?: number;
   /**
@@ -234,6 +248,8 @@ export class World {
   private readonly approvalGossip: ApprovalBoard;
   private readonly validatorIndexOf = new Map<ActorId, number>();
   private readonly production: RelayBlockProduction;
+  /** Drops the paras' pool, block trees and states below what any chain still reads. */
+  private readonly pruning: ParaPruning;
 
   constructor(
     readonly scenario: Scenario,
@@ -352,10 +368,19 @@ export class World {
         this.validators[v]!.approvalVoting?.approvedUpTo(finalized, best) ?? best,
       onFinalized: (number) => this.onFinalized(number),
     });
+    this.pruning = new ParaPruning({
+      paras: this.paras,
+      collators: () => this.collators,
+      blockFacts: (hash) => this.blocks.get(hash),
+      slotDurationMs: scenario.relay.slotDurationMs,
+    });
     this.production.schedule(this.totalBlocks);
   }
 
-  /** Every relay block produced, in order. */
+  /**
+   * The relay blocks produced, in order: every one with `keepHistory`, else from the last
+   * finalized one on.
+   */
   get relayBlocks(): readonly RelayBlockRecord[] {
     return this.production.records;
   }
@@ -564,9 +589,12 @@ export class World {
     );
   }
 
-  /** After relay block `number`: approval records, finality. */
+  /**
+   * After relay block `number`: approval records, finality, then what no one reads any more is
+   * dropped (the paras' old blocks and transactions, the finalized relay blocks' records).
+   */
   private afterRelayBlock(number: number): void {
-    const record = this.relayBlocks[this.relayBlocks.length - 1]!;
+    const record = this.production.record(number)!;
     const header = record.header;
     const author = this.validatorIndexOf.get(record.author);
     if (author !== undefined) this.approvals.noteNextAuthor(header.parentHash, author);
@@ -579,6 +607,15 @@ export class World {
     this.approvals.noteIncluded(header.hash, number, header.slot * this.slotUs, included);
     this.finality.onBlock(number);
     this.aggression(number);
+    if (this.options.keepHistory) return;
+    const events = this.events;
+    const heads: { paraId: number; headHash: Hash }[] = [];
+    for (let i = events.length - 1; i >= 0 && events[i]!.relayBlock === number; i--) {
+      const e = events[i]!;
+      if (e.type === "CandidateIncluded") heads.unshift({ paraId: e.paraId, headHash: e.headHash });
+    }
+    this.pruning.afterBlock(number, heads, this.finality.finalized);
+    this.production.forget(this.finality.finalized);
   }
 
   /**
@@ -594,14 +631,14 @@ export class World {
     for (let b = finalized + 1; b < best; b++) {
       const age = best - b;
       if (age % RESEND_UNFINALIZED_PERIOD !== 0) continue;
-      const record = this.relayBlocks[b - 1];
+      const record = this.production.record(b);
       if (record !== undefined) this.approvalGossip.resend(record.header.hash);
     }
   }
 
   /** Relay block `number` is final: the approval checker, then every validator prunes. */
   private onFinalized(number: number): void {
-    const record = this.relayBlocks[number - 1];
+    const record = this.production.record(number);
     if (record === undefined) return;
     const hash = record.header.hash;
     const groups = this.chain.tip.state.scheduler.validatorGroups;

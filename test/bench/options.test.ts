@@ -32,7 +32,15 @@ describe("npm run bench (options)", () => {
       [["--polkadot-run", "5"], "unknown option --polkadot-run"],
       [
         ["--only", "foo"],
-        '--only: expected presets, polkadot, erasure-coding, crypto or scaling, got "foo"',
+        '--only: expected presets, polkadot, erasure-coding, crypto, scaling or memory, got "foo"',
+      ],
+      [
+        ["--only", "memory", "--memory-blocks", "1800,x"],
+        '--memory-blocks: expected integers >= 1, got "x"',
+      ],
+      [
+        ["--only", "memory", "--memory-preset", "fast"],
+        '--memory-preset: expected one of sync, async, elastic-3, elastic-12, got "fast"',
       ],
       [["--modes", "none,ed"], '--modes: expected modes among sr25519,ed25519,none, got "ed"'],
       [["--runs", "0"], '--runs: expected an integer >= 1, got "0"'],

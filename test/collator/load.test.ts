@@ -140,6 +140,55 @@ describe("transaction load", () => {
     expect([included.from[last], included.nonce[last]]).toEqual([tx.from, tx.nonce]);
   });
 
+  it("keeps absolute indices when compacted, and refuses to read below what it keeps", () => {
+    const load = { saturate: false, txPerSecond: 1000, txRefTimeUs: 200, txProofBytes: 128 };
+    const whole = new TxPool(load, 64, Prng.fromSeed(11));
+    const pool = new TxPool(load, 64, Prng.fromSeed(11));
+    // Read far, compact, read on: the columns shift and grow, the sequence is the same.
+    for (let i = 0; i < 20_000; i += 7) {
+      expect(pool.get(i)).toEqual(whole.get(i));
+      expect(pool.arrivalOf(i)).toBe(whole.arrivalOf(i));
+      if (i % 700 === 0) pool.compact(i - 100);
+    }
+    expect(pool.kept).toBe(19_600 - 100);
+    expect(() => pool.get(19_499)).toThrow(/dropped from the pool/);
+    const c = pool.columns(19_800);
+    expect(c.base).toBeGreaterThan(0);
+    expect(c.base).toBeLessThanOrEqual(19_500);
+    expect(c.from[19_800 - c.base]).toBe(whole.get(19_800).from);
+    // Compacting past what was generated is allowed; the pool then starts there.
+    pool.compact(30_000);
+    expect(pool.get(30_001)).toEqual(whole.get(30_001));
+  });
+
+  it("fills a block from a compacted pool as from the whole sequence", () => {
+    const g = createGenesis(paraSpec("async"));
+    const a = begin(g);
+    const b = begin(g);
+    const whole = new TxPool(saturate, 1024, Prng.fromSeed(1));
+    const pool = new TxPool(saturate, 1024, Prng.fromSeed(1));
+    pool.get(9000);
+    pool.compact(5000);
+    // The block starts at cursor 5000 of a chain whose earlier transfers it never saw: nonces of
+    // senders seen before 5000 are then `Future`, skipped alike in both.
+    const l = limits(a.base, { softDeadlinePercent: 0 });
+    expect(fillBlock(a.exec, pool, 5000, 0, l)).toEqual(fillBlock(b.exec, whole, 5000, 0, l));
+    expect(a.exec.finish().transfers).toEqual(b.exec.finish().transfers);
+  });
+
+  it("replays its arrival times from the seeded stream, whatever it dropped", () => {
+    const load = { saturate: false, txPerSecond: 500, txRefTimeUs: 200, txProofBytes: 128 };
+    const pool = new TxPool(load, 64, Prng.fromSeed(5));
+    const arrivals = Array.from({ length: 5000 }, (_, i) => pool.arrivalOf(i));
+    pool.compact(4000);
+    const read = pool.arrivalReader();
+    for (let i = 0; i < 5000; i++) expect(read(i)).toBe(arrivals[i]);
+    // Reads go forward: the reader drops what it passed.
+    expect(() => read(10)).toThrow(/dropped from the pool/);
+    const again = pool.arrivalReader();
+    expect(again(4321)).toBe(arrivals[4321]);
+  });
+
   it("gives every sender's transactions consecutive nonces", () => {
     const pool = new TxPool(saturate, 16, Prng.fromSeed(9));
     const next = new Array<number>(16).fill(0);

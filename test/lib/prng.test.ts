@@ -86,6 +86,22 @@ describe("seeding and forks", () => {
   });
 });
 
+describe("clone()", () => {
+  it("draws what the original draws from where it was cloned, and advances on its own", () => {
+    for (const rng of [Prng.fromSeed(4).fork("load"), Prng.fromSeed(4).derive(1, 2)]) {
+      draws(rng, 3);
+      const copy = rng.clone();
+      const ahead = draws(rng, 20);
+      expect(draws(copy, 20)).toEqual(ahead);
+      expect(copy.path).toBe(rng.path);
+    }
+    // A clone forks as its original does (the same key).
+    const root = Prng.fromSeed(4);
+    root.uint32();
+    expect(draws(root.clone().fork("x"), 5)).toEqual(draws(Prng.fromSeed(4).fork("x"), 5));
+  });
+});
+
 describe("derive(a, b)", () => {
   it("is keyed by the parent's key and (a, b) only, never by the parent's draws", () => {
     const root = Prng.fromSeed(7);

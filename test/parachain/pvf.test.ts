@@ -138,7 +138,7 @@ describe("the world's PVF host", () => {
       relayBlocks: 4,
     });
     if (!r.ok) throw new Error(r.error.join("; "));
-    world = new World(r.value);
+    world = new World(r.value, { keepHistory: true });
     world.run();
     const event = world.relayBlocks
       .flatMap((b) => b.events)

@@ -7,7 +7,7 @@ import { run } from "../sim/helpers.ts";
 
 describe("candidate_events", () => {
   it("answers each block's own candidate events, as the block deposited them", () => {
-    const { world } = run({ preset: "async", relayBlocks: 6, crypto: "none" });
+    const { world } = run({ preset: "async", relayBlocks: 6, crypto: "none" }, true);
     let seen = 0;
     for (const b of world.relayBlocks) {
       const api = world.chain.api(b.header.hash)!;

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { repeatByte } from "../../src/lib/hex.ts";
 import {
@@ -8,6 +9,7 @@ import {
   type ReportEvent,
   type RunReportInput,
   stats,
+  streamedMeanP95,
 } from "../../src/report/run-report.ts";
 import { summaryTables } from "../../src/report/summary.ts";
 
@@ -70,7 +72,7 @@ function steadyRun(
     maxExecutionMsPerBlock: new Map([[2000, 2000]]),
     maxPovSizeBytes: 10_000,
     // Transaction i arrives at i x 60 ms: 100 per relay slot, as the blocks take them.
-    txArrivalUs: new Map([[2000, (i: number) => i * 60_000]]),
+    txArrivalUs: new Map([[2000, () => (i: number) => i * 60_000]]),
     events,
     blocks: facts,
     ...records,
@@ -297,5 +299,37 @@ describe("run report", () => {
   it("computes nearest-rank percentiles", () => {
     expect(stats([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])).toEqual({ mean: 5.5, p50: 5, p95: 10, max: 10 });
     expect(stats([])).toBeNull();
+  });
+
+  it("streams the mean and p95 exactly as stats computes them from the held values", () => {
+    const streamed = (xs: readonly number[]) => {
+      let passes = 0;
+      const r = streamedMeanP95((visit) => {
+        passes++;
+        for (const x of xs) visit(x);
+      });
+      expect(passes).toBe(xs.length === 0 ? 1 : 2);
+      return r;
+    };
+    const held = (xs: readonly number[]) => {
+      const s = stats(xs);
+      return s === null ? null : { mean: s.mean, p95: s.p95 };
+    };
+    // Latencies in ms with µs fractions, spread over many first-pass buckets (65.536 ms each) or
+    // packed in a few, with ties; and sizes around the 95 % rank's steps.
+    const latency = fc.oneof(
+      fc.double({ min: -5, max: 1e6, noNaN: true }),
+      fc.integer({ min: 0, max: 400_000 }).map((us) => us / 1000 + 0.0004),
+      fc.constantFrom(0, 65.536, 65.5355, 131.072, 6000, 12000.0005),
+    );
+    fc.assert(
+      // As the report prints them (JSON: a rounded -0 prints as 0).
+      fc.property(fc.array(latency, { maxLength: 300 }), (xs) => {
+        expect(JSON.stringify(streamed(xs))).toBe(JSON.stringify(held(xs)));
+      }),
+      { numRuns: 500 },
+    );
+    const many = Array.from({ length: 100_000 }, (_, i) => ((i * 7919) % 100_003) / 7 + 6000);
+    expect(streamed(many)).toEqual(held(many));
   });
 });

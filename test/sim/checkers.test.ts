@@ -45,7 +45,7 @@ function checkerFor(w: World): SafetyChecker {
 }
 
 function replay(tamper: (b: RelayBlockRecord, i: number) => RelayBlockRecord) {
-  const w = run(SMALL_RUN).world;
+  const w = run(SMALL_RUN, true).world;
   const checker = checkerFor(w);
   for (const [i, b] of w.relayBlocks.entries()) checker.onBlock(tamper(b, i));
   return checker.violations.map((v) => v.invariant);
@@ -192,7 +192,7 @@ describe("each safety checker fires on a tampered block of a real run", () => {
   const block = (n: number) => w.relayBlocks.find((b) => b.header.number === n)!;
 
   beforeAll(() => {
-    o = run(SMALL_RUN);
+    o = run(SMALL_RUN, true);
     w = o.world;
     allowedAncestryLen = w.scenario.relay.hostConfiguration.asyncBackingParams.allowedAncestryLen;
     const b = w.relayBlocks.find((r) => backedEvents(r).length > 0)!;

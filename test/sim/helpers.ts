@@ -10,12 +10,15 @@ export function scenario(input: Record<string, unknown>): Scenario {
 
 const cache = new Map<string, RunOutcome>();
 
-/** Run a scenario once per test file (several tests read the same run). */
-export function run(input: Record<string, unknown>): RunOutcome {
-  const key = JSON.stringify(input);
+/**
+ * Run a scenario once per test file (several tests read the same run); `keepHistory` keeps every
+ * relay block record and the paras' whole data (`WorldOptions.keepHistory`).
+ */
+export function run(input: Record<string, unknown>, keepHistory = false): RunOutcome {
+  const key = `${JSON.stringify(input)}/${keepHistory}`;
   let out = cache.get(key);
   if (!out) {
-    out = runScenario(scenario(input));
+    out = runScenario(scenario(input), keepHistory ? { keepHistory } : {});
     cache.set(key, out);
   }
   return out;

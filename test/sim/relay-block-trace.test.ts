@@ -21,6 +21,7 @@ beforeAll(() => {
       warmupRelayBlocks: 2,
       crypto: "none",
     }),
+    { keepHistory: true },
   );
   world.run();
   blocks = world.relayBlocks;
