@@ -48,7 +48,7 @@ import {
   scalingBench,
   scalingChild,
 } from "./scaling.ts";
-import { printTable } from "./table.ts";
+import { backedAndIncluded, printTable } from "./table.ts";
 
 const MODES: readonly CryptoKind[] = ["sr25519", "ed25519", "none"];
 /** The V8 flags the `parapipe` command runs with (bin/parapipe.js), so the figures are its own. */
@@ -137,12 +137,7 @@ function child(c: Case): void {
     }
   }
   if (last === undefined) throw new Error("no run");
-  let backed = 0;
-  let included = 0;
-  for (const p of Object.values(last.paras) as { backed: number; included: number }[]) {
-    backed += p.backed;
-    included += p.included;
-  }
+  const { backed, included } = backedAndIncluded(last.paras);
   const result: CaseResult = {
     label: c.label,
     crypto: c.crypto,

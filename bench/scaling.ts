@@ -59,7 +59,7 @@ import {
 import { computeValidatorGroups } from "../src/relay/scheduler.ts";
 import { runScenario } from "../src/report/run.ts";
 import { POLKADOT_GROUP_SIZE, polkadotCores, polkadotScenario } from "./polkadot.ts";
-import { printTable } from "./table.ts";
+import { backedAndIncluded, printTable } from "./table.ts";
 
 const MIB = 1024 * 1024;
 
@@ -305,16 +305,20 @@ function calibrate(crypto: Crypto, ops: readonly CryptoOp[]): Partial<Record<Cry
   return out;
 }
 
-/** What the parent hands a child (JSON on the command line). */
-export interface ScalingCase extends ScalingCell {
-  readonly cores: number;
-  readonly crypto: CryptoKind;
+/** How each cell is run: its relay blocks, runs and load. */
+interface ScalingRunParams {
   readonly relayBlocks: number;
   readonly warmupRelayBlocks: number;
   readonly runs: number;
   readonly txRefTimeUs: number;
   readonly txPerBlock: number;
   readonly txProofBytes: number;
+}
+
+/** What the parent hands a child (JSON on the command line). */
+export interface ScalingCase extends ScalingCell, ScalingRunParams {
+  readonly cores: number;
+  readonly crypto: CryptoKind;
 }
 
 /** What a child prints (one JSON line). */
@@ -414,12 +418,7 @@ export function scalingChild(c: ScalingCase, provider: CryptoProvider): void {
   const usPerOp = real.modelled ? {} : calibrate(real, counted);
   let floorUs = 0;
   for (const op of counted) floorUs += ops[op] * (usPerOp[op] ?? 0);
-  let backed = 0;
-  let included = 0;
-  for (const p of Object.values(last.paras) as { backed: number; included: number }[]) {
-    backed += p.backed;
-    included += p.included;
-  }
+  const { backed, included } = backedAndIncluded(last.paras);
   const result: ScalingResult = {
     validators: c.validators,
     paras: c.paras,
@@ -444,19 +443,13 @@ export function scalingChild(c: ScalingCase, provider: CryptoProvider): void {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-export interface ScalingOptions {
+export interface ScalingOptions extends ScalingRunParams {
   /** bench/main.ts, started again as each child with `--scaling-child`. */
   readonly script: string;
   readonly v8Flags: readonly string[];
   readonly cells: readonly ScalingCell[];
   readonly coresRule: ScalingCores;
   readonly modes: readonly CryptoKind[];
-  readonly relayBlocks: number;
-  readonly warmupRelayBlocks: number;
-  readonly runs: number;
-  readonly txRefTimeUs: number;
-  readonly txPerBlock: number;
-  readonly txProofBytes: number;
   readonly json: boolean;
 }
 

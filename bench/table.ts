@@ -10,3 +10,17 @@ export function printTable(header: readonly string[], rows: readonly (readonly s
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   for (const row of rows) console.log(line(row));
 }
+
+/** The backed and included candidates of a report, summed over its paras (the tables' column). */
+export function backedAndIncluded(paras: Readonly<Record<string, unknown>>): {
+  backed: number;
+  included: number;
+} {
+  let backed = 0;
+  let included = 0;
+  for (const p of Object.values(paras) as { backed: number; included: number }[]) {
+    backed += p.backed;
+    included += p.included;
+  }
+  return { backed, included };
+}
