@@ -10,7 +10,8 @@
 import { totalmem } from "node:os";
 import { getHeapStatistics } from "node:v8";
 import type { Scenario } from "../config/scenario.ts";
-import { retainedBytesPerRelayBlock, scenarioCores } from "../sim/memory-estimate.ts";
+import { scenarioCores } from "../config/scenario.ts";
+import { retainedBytes, retainedBytesPerRelayBlock } from "../sim/memory-estimate.ts";
 
 const MIB = 1024 * 1024;
 
@@ -24,9 +25,8 @@ export function memoryLimitBytes(): number {
  * null when it may.
  */
 export function memoryProblem(s: Scenario, limitBytes = memoryLimitBytes()): string | null {
+  if (retainedBytes(s) <= limitBytes) return null;
   const perBlock = retainedBytesPerRelayBlock(s);
-  const total = s.warmupRelayBlocks + s.relayBlocks;
-  if (perBlock * total <= limitBytes) return null;
   const most = Math.max(0, Math.floor(limitBytes / perBlock) - s.warmupRelayBlocks);
   const cores = scenarioCores(s);
   return (

@@ -14,7 +14,7 @@
  * Invariant: the result is a function of the job alone (the simulation is seeded), apart from
  * `wallMs`, so a run in a worker reports what it reports in the main thread.
  */
-import type { Scenario } from "../config/scenario.ts";
+import { type Scenario, scenarioCores } from "../config/scenario.ts";
 import { type Measured, measure } from "../report/check/evidence.ts";
 import { judgeScenario, type Verdict } from "../report/expect.ts";
 import { type RunSeries, runSeries } from "../report/html/series.ts";
@@ -84,6 +84,9 @@ export function runJob(job: RunJob, hooks: RunHooks = {}): RunResult {
  * sync 1, async 1.2, elastic-3 2, elastic-12 6, come in the same order).
  */
 export function runCost(scenario: Scenario): number {
-  const cores = scenario.parachains.reduce((n, p) => n + p.cores, 0);
-  return scenario.relay.validators * cores * (scenario.warmupRelayBlocks + scenario.relayBlocks);
+  return (
+    scenario.relay.validators *
+    scenarioCores(scenario) *
+    (scenario.warmupRelayBlocks + scenario.relayBlocks)
+  );
 }

@@ -283,11 +283,16 @@ export const SCENARIO_SCHEMA: Schema = obj({
   upgrades: arr(UPGRADE_SCHEMA),
 });
 
+/** The cores the scenario's parachains take, all together. */
+export function scenarioCores(s: Pick<Scenario, "parachains">): number {
+  return s.parachains.reduce((n, p) => n + p.cores, 0);
+}
+
 /** Problems that only the whole scenario shows (after merging). */
 function crossChecks(s: Scenario): string[] {
   const errors: string[] = [];
   const hc = s.relay.hostConfiguration;
-  const cores = s.parachains.reduce((n, p) => n + p.cores, 0);
+  const cores = scenarioCores(s);
   if (cores > hc.schedulerParams.numCores) {
     errors.push(
       `relay.hostConfiguration.schedulerParams.numCores: expected at least ${cores} (the cores the parachains take), got ${hc.schedulerParams.numCores}`,

@@ -12,7 +12,7 @@
  * Performance model, not protocol: one entry per published item instead of one message per copy.
  * The sender's uplink pays for every copy when it publishes (`Network.lazyBroadcast`, copies in
  * validator order, `bytes` given by the caller); a receiver's copies (latency, loss) are computed
- * only when it asks (`delivered`). Each (block, receiver) keeps the prefix of items already
+ * only when it asks (`arrivals`). Each (block, receiver) keeps the prefix of items already
  * materialised, sorted by arrival, so a receiver asking every 500 ms tick pays only for the items
  * published since it last asked (plus a binary search). Lazy copies do not queue with other
  * traffic on the receiver's download link (docs/simulator.md "Performance model").
@@ -24,8 +24,9 @@
  *   whoever asked before, however often, whether or not items before it were asked for. A copy of
  *   an item the receiver already has is a duplicate: dropped, with no draw.
  * - A sender's own item counts as received by it at its publication time, never lost.
- * - `delivered` lists arrivals in arrival order, ties by publication order; an answer for a
- *   later `byUs` extends an earlier one (a copy's arrival never changes once computed).
+ * - `arrivals` lists arrivals in arrival order, ties in sending order; a later answer keeps the
+ *   earlier one's arrivals up to the time it was asked (a copy's arrival never changes once
+ *   computed, and a later sending arrives after it was made).
  * - Blocks more than `keepBlocks` below `number` are dropped by `prune(number, keepBlocks)`.
  *
  * Ref: polkadot/node/network/approval-distribution/src/lib.rs (assignments and approvals sent to
@@ -34,7 +35,7 @@
  *      "Performance model".
  */
 
-import type { ApprovalArrival, ApprovalInbox, ApprovalItem } from "../actors/env.ts";
+import type { ApprovalInbox, ApprovalItem } from "../actors/env.ts";
 import type { ActorId } from "../actors/protocol.ts";
 import { assert } from "../lib/assert.ts";
 import type { Hash } from "../lib/hex.ts";
@@ -162,18 +163,8 @@ export class ApprovalBoard {
   }
 
   /**
-   * What validator `to` has received about `block` by `byUs`, each with its arrival time, in
-   * arrival order (ties by publication order). Its own items count as received when published.
-   */
-  delivered(to: ValidatorIndex, block: Hash, byUs: Time): readonly ApprovalArrival[] {
-    const { atUs, items } = this.arrivals(to, block);
-    const n = upperBound(atUs, byUs);
-    return items.slice(0, n).map((item, i) => ({ item, atUs: atUs[i]! }));
-  }
-
-  /**
    * Everything validator `to` receives of what was sent about `block` so far, in arrival order
-   * (ties by publication order), including arrivals after now: `delivered` without the copy. The
+   * (ties by publication order), including arrivals after now (the reader takes those up to its now). The
    * array is the inbox itself: later sendings insert after every arrival up to their sending time.
    */
   arrivals(to: ValidatorIndex, block: Hash): ApprovalInbox {

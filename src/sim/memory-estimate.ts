@@ -16,7 +16,7 @@
  * Not counted: the start-up memory of the network (validators x paras: views, stores, boards) and
  * peaks (the young generation, the report's own build), which do not grow with run length.
  */
-import type { Scenario } from "../config/scenario.ts";
+import { type Scenario, scenarioCores } from "../config/scenario.ts";
 
 /** What a run keeps per relay block it produces (see the header), bytes. */
 export const RELAY_BLOCK_RETAINED_BYTES = 1024;
@@ -24,12 +24,7 @@ export const RELAY_BLOCK_RETAINED_BYTES = 1024;
 /** What a run keeps per candidate included (see the header), bytes. */
 export const CANDIDATE_RETAINED_BYTES = 1024;
 
-/** The cores the scenario's paras take (at most one candidate included per core and block). */
-export function scenarioCores(s: Scenario): number {
-  return s.parachains.reduce((n, p) => n + p.cores, 0);
-}
-
-/** What a run of `s` keeps per relay block, bytes (every core busy). */
+/** What a run of `s` keeps per relay block, bytes (every core busy: at most one candidate included per core and block). */
 export function retainedBytesPerRelayBlock(s: Scenario): number {
   return RELAY_BLOCK_RETAINED_BYTES + CANDIDATE_RETAINED_BYTES * scenarioCores(s);
 }
