@@ -128,8 +128,10 @@ function preset(r: PresetRow): Scenario {
     crypto: "sr25519",
     generation: DEFAULT_GENERATION,
     faults: [],
-    faultPlan: [],
+    faultPlan: null,
     adversaries: [],
+    beyondBudget: false,
+    livenessRelayBlocks: null,
     expect: [],
     upgrades: [],
   };

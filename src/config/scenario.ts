@@ -7,6 +7,20 @@
 import { parse as parseYaml } from "yaml";
 import { err, ok, type Result } from "../lib/result.ts";
 import { parseExpectation } from "./expectations.ts";
+import {
+  type Adversary,
+  type AppliedFault,
+  appliedFaults,
+  budgetErrors,
+  FAULT_PLAN_SCHEMA,
+  type Fault,
+  type FaultContext,
+  type FaultPlan,
+  faultTargetErrors,
+  parseAdversaries,
+  parseFaults,
+  unmodelledErrors,
+} from "./faults.ts";
 import { GENERATIONS, type Generation } from "./generation.ts";
 import type { RuntimeConfig } from "./parachain-runtime.ts";
 import { PRESET_NAMES, PRESETS, type PresetName } from "./presets.ts";
@@ -148,10 +162,19 @@ export interface Scenario {
   readonly crypto: CryptoKind;
   /** Which polkadot-sdk node and collator rules run (SEMANTICS.md §7). */
   readonly generation: Generation;
-  /** Injected faults, adversaries: not modelled yet, so only an empty list is accepted. */
-  readonly faults: readonly unknown[];
-  readonly faultPlan: readonly unknown[];
-  readonly adversaries: readonly unknown[];
+  /** Injected faults (`src/config/faults.ts`; defaults filled in by `resolveScenario`). */
+  readonly faults: readonly Fault[];
+  /** Seeded random faults on top of `faults` (null: none). */
+  readonly faultPlan: FaultPlan | null;
+  /** Misbehaving collators and validators. */
+  readonly adversaries: readonly Adversary[];
+  /** Run a scenario that breaks the fault budget (no invariant is then expected to hold). */
+  readonly beyondBudget: boolean;
+  /**
+   * After the last fault ends, every para must include again within this many relay blocks
+   * (null: `parasAvailabilityPeriod + 3`, see `livenessRelayBlocks`).
+   */
+  readonly livenessRelayBlocks: number | null;
   /** Checks the run must pass (`src/config/expectations.ts`; exit 1 when one fails). */
   readonly expect: readonly string[];
   /** Runtime upgrades, in relay-block order (each through the relay chain's code-upgrade path). */
@@ -277,8 +300,10 @@ export const SCENARIO_SCHEMA: Schema = obj({
   crypto: oneOf("sr25519", "ed25519", "none"),
   generation: oneOf(...GENERATIONS),
   faults: arr({ kind: "any" }),
-  faultPlan: arr({ kind: "any" }),
+  faultPlan: FAULT_PLAN_SCHEMA,
   adversaries: arr({ kind: "any" }),
+  beyondBudget: bool,
+  livenessRelayBlocks: nullable(int(1, 1_000_000)),
   expect: arr(str),
   upgrades: arr(UPGRADE_SCHEMA),
 });
@@ -315,13 +340,11 @@ function crossChecks(s: Scenario): string[] {
       errors.push(`parachains[${i}].load: expected saturate: true or a txPerSecond, got neither`);
     }
   });
-  for (const key of ["faults", "faultPlan", "adversaries"] as const) {
-    if (s[key].length > 0) {
-      errors.push(
-        `${key}: not modelled yet (faults and adversaries come with a later version of parapipe); remove the entries or leave the list empty, got ${s[key].length}`,
-      );
-    }
-  }
+  const ctx = faultContext(s);
+  errors.push(...unmodelledErrors(s.faults, s.faultPlan, s.adversaries));
+  errors.push(...faultTargetErrors(s.faults, s.adversaries, ctx));
+  if (errors.length === 0 && !s.beyondBudget)
+    errors.push(...budgetErrors(s.faults, s.adversaries, ctx));
   let last = 0;
   s.upgrades.forEach((u, i) => {
     if (u.at === undefined)
@@ -353,6 +376,34 @@ function crossChecks(s: Scenario): string[] {
     );
   }
   return errors;
+}
+
+/** What the fault checks and the fault plan read of a scenario. */
+export function faultContext(s: Scenario): FaultContext {
+  const hc = s.relay.hostConfiguration;
+  return {
+    validators: s.relay.validators,
+    slots: s.warmupRelayBlocks + s.relayBlocks,
+    paras: expectationParas(s),
+    numCores: hc.schedulerParams.numCores,
+    maxValidatorsPerCore: hc.schedulerParams.maxValidatorsPerCore,
+    minimumBackingVotes: hc.minimumBackingVotes,
+  };
+}
+
+/** The faults a run applies, the plan's draws included, in start order (`appliedFaults`). */
+export function scenarioFaults(s: Scenario): AppliedFault[] {
+  return appliedFaults(s.faults, s.faultPlan, s.adversaries, faultContext(s));
+}
+
+/**
+ * Relay blocks within which every para must include again after the last fault ends (SCENARIO.md
+ * "Liveness"): the scenario's `livenessRelayBlocks`, else `parasAvailabilityPeriod + 3`.
+ */
+export function livenessRelayBlocks(s: Scenario): number {
+  return (
+    s.livenessRelayBlocks ?? s.relay.hostConfiguration.schedulerParams.parasAvailabilityPeriod + 3
+  );
 }
 
 /** The paras a scenario's checks may name, with their collators. */
@@ -389,6 +440,11 @@ export function resolveScenario(input: unknown): Result<Scenario, string[]> {
     merged = { ...merged, parachains: paras };
   }
   check(merged, SCENARIO_SCHEMA, "", errors, false);
+  if (errors.length === 0) {
+    const faults = parseFaults(merged.faults, errors);
+    const adversaries = parseAdversaries(merged.adversaries, errors);
+    merged = { ...merged, faults, adversaries };
+  }
   if (errors.length === 0) errors.push(...crossChecks(merged));
   return errors.length > 0 ? err(errors) : ok(merged);
 }

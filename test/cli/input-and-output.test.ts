@@ -26,16 +26,19 @@ const errorsOf = (input: unknown) => {
 };
 
 describe("nothing silently ignored", () => {
-  it("refuses faults, a fault plan and adversaries until they are modelled", () => {
-    expect(errorsOf({ faults: [{ at: 3, kind: "crash" }] })[0]).toMatch(
-      /^faults: not modelled yet/,
+  it("refuses a fault or adversary entry it cannot check, naming the key", () => {
+    expect(errorsOf({ faults: [{ at: 3, kind: "crash" }] })).toEqual([
+      "faults[0].for: missing (crash needs kind, at, for, validators, loseStore)",
+      "faults[0].validators: missing (crash needs kind, at, for, validators, loseStore)",
+    ]);
+    expect(errorsOf({ adversaries: [{ kind: "x" }] })[0]).toMatch(
+      /^adversaries\[0\]\.kind: expected one of "invalid-pov", /,
     );
-    expect(errorsOf({ adversaries: [{ kind: "x" }] })[0]).toMatch(/^adversaries: not modelled yet/);
-    expect(errorsOf({ faultPlan: [{}] })[0]).toMatch(/^faultPlan: not modelled yet/);
-    expect(errorsOf({ faults: [], adversaries: [] })).toEqual([]);
+    expect(errorsOf({ faultPlan: [{}] })[0]).toMatch(/^faultPlan: expected an object, got a list/);
+    expect(errorsOf({ faults: [], adversaries: [], faultPlan: null })).toEqual([]);
     const r = cli("run", file("faults.yaml", "preset: async\nfaults: [{at: 3, kind: crash}]\n"));
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain("faults: not modelled yet");
+    expect(r.stderr).toContain("faults[0].validators: missing");
   });
 
   it("refuses an empty scenario file", () => {
