@@ -1,25 +1,44 @@
 /**
  * Safety checkers: invariants every run must keep, checked block by block from what the relay
- * chain carried and emitted. They observe and never steer (STYLE.md rule 8). Each is stated
- * independently of the relay runtime's own code (groups, thresholds and chaining are recomputed
- * here from primitives), so a bug in either shows up as a violation:
+ * chain carried and emitted. They observe and never steer (STYLE.md rule 8).
  *
- * 1. nothing is included that was not backed by enough of its group (the group assigned to the
- *    candidate's core at relay parent + 1, `min(groupLen, minimumBackingVotes)` votes);
- * 2. nothing is included that more than 2/3 of the validators did not make available (bitfields
- *    carried by the blocks after the one that backed it);
- * 3. included heads chain without gaps from the para's genesis head;
- * 4. relay parents lie within the allowed ancestry of the block that backs them and never move
- *    backwards along a para's chain;
- * 5. no candidate is included twice;
- * 6. (`bitfield-threshold`) nothing is included below the supermajority of DISTINCT validators
- *    whose signed bitfields the chain carried since the block that backed it, counted from the
- *    bitfields alone: each signature checked against the validator's key in its signing context,
- *    one vote per validator, the threshold `n - floor((n - 1) / 3)` written out here and shared
- *    with no primitive (so an off-by-one in the runtime's or the primitives' threshold, or a
- *    runtime that stops checking signatures, shows as a violation);
- * 7. the node's and the runtime's acceptance agree: every backed candidate the block author's
- *    provisioner offered is accepted, except two documented edges, counted and never hidden:
+ * They stand alone: every rule is stated HERE, sharing no threshold, group or rotation function
+ * with `src/primitives`, `src/relay` or `src/node` (a test reads this file's imports), so that a
+ * bug in a shared primitive cannot hide. Only encodings are imported (the candidate hash, head
+ * hashing, the signing payloads): they are what validators sign, not rules. Every vote, bitfield
+ * and approval counts only when its signature verifies against the key of the validator it names,
+ * and once per validator.
+ *
+ * Sessions: the checker starts with the genesis session (the validator list and the host
+ * configuration, nothing of the runtime's state) and is told of each new one (`onNewSession`).
+ * It splits the session's validators into groups itself, as polkadot-sdk's scheduler does
+ * (`initializer_on_new_session`: `max(numCores, n / maxValidatorsPerCore)` contiguous groups of
+ * the session's validator indices, the first `n mod cores` one larger) and rotates them from the
+ * session start every `groupRotationFrequency` blocks (`group_assigned_to_core`). At a session
+ * change, as the inclusion pallet's `initializer_on_new_session` drains `PendingAvailability`
+ * (no event), every candidate pending availability is dropped: one included later was never
+ * backed in this session. The allowed relay parents restart at the session's first block
+ * (shared.rs clears its tracker: a relay parent lies in the backing block's session, or is the
+ * block just before its start).
+ *
+ * 1. (`backed-by-group`) nothing is backed without the quorum of the group assigned to its core
+ *    at relay parent + 1: `min(groupLen, minimumBackingVotes)` validity votes of that group's
+ *    members, each signed over the candidate in the relay parent's signing context;
+ * 2. (`available`) nothing is included below the availability supermajority
+ *    `n - floor((n - 1) / 3)` of distinct validators whose correctly signed bitfields, carried by
+ *    the blocks after the one that backed it, voted for its core;
+ * 3. (`heads-chain`) included heads chain without gaps from the para's genesis head;
+ * 4. (`relay-parent`) relay parents lie within the allowed ancestry of the block that backs them
+ *    (`allowedAncestryLen` blocks before its parent, not before the session start's parent) and
+ *    never move backwards along a para's chain;
+ * 5. (`included-twice`) no candidate is included twice;
+ * 6. (`bitfield-threshold`) every bitfield a block carried is one the runtime's sanitising must
+ *    keep: its validator within the session, validators strictly ascending (one bitfield each),
+ *    one bit per core, and its signature valid over the block's signing context (the session and
+ *    the block's parent). A bitfield below that bar must never count towards the threshold;
+ * 7. (`node-runtime-agreement`) the node's and the runtime's acceptance agree: every backed
+ *    candidate the block author's provisioner offered is accepted, except two documented edges,
+ *    counted and never hidden:
  *    - availability: the provisioner's `3k >= 2n` frees a core the runtime's
  *      `k >= n - floor((n-1)/3)` keeps occupied (the offered candidate is dropped as not
  *      scheduled, with its descendants), or times out in this very block (the candidate built on
@@ -33,11 +52,22 @@
  *      the runtime's `map_candidates_to_cores` keeps the prefix before it.
  * 8. (`approved-before-final`) no relay block is finalized with a candidate it included that was
  *    not approved, judged from the approval gossip alone: each approval's signature checked over
- *    its candidates, one vote per validator; approved when more than a third of the validators
- *    signed it, or when at least `needed_approvals` validators that gossiped an assignment for
- *    it signed it, or when approval voting approves it at import (`needed_approvals` 0, or fewer
- *    validators outside its backing group than `needed_approvals`). This is the safety floor of
- *    the tranche rule, stated on its own: a lower bound, not the rule itself.
+ *    its candidates in the including block's session, one vote per validator; approved when more
+ *    than a third of the validators signed it, or when at least `needed_approvals` validators
+ *    that gossiped an assignment for it signed it, or when approval voting approves it at import
+ *    (`needed_approvals` 0, or fewer validators outside its backing group, as this checker
+ *    computed it, than `needed_approvals`). This is the safety floor of the tranche rule, stated
+ *    on its own: a lower bound, not the rule itself.
+ *
+ * Simplified: the host configuration is the one the checker was built with (upgrades of it are
+ * not followed); disputes are not modelled, so no core is disputed.
+ *
+ * Ref: polkadot/runtime/parachains/src/scheduler.rs (initializer_on_new_session,
+ *      group_assigned_to_core), polkadot/primitives/src/v8/mod.rs (GroupRotationInfo,
+ *      byzantine_threshold, supermajority_threshold, effective_minimum_backing_votes,
+ *      check_candidate_backing), runtime/parachains/src/inclusion/mod.rs (availability_threshold,
+ *      initializer_on_new_session), paras_inherent/mod.rs (sanitize_bitfields), shared.rs
+ *      (AllowedRelayParentsTracker, initializer_on_new_session), node/core/approval-voting.
  */
 
 import type { ApprovalItem } from "../actors/env.ts";
@@ -46,14 +76,13 @@ import type { Hash } from "../lib/hex.ts";
 import { getOrInsertComputed } from "../lib/memo.ts";
 import { candidateHash } from "../primitives/candidate.ts";
 import type { CandidateHash, CoreIndex, ParaId, ValidatorIndex } from "../primitives/codecs.ts";
-import { groupForCore } from "../primitives/group-rotation.ts";
 import { hashHex } from "../primitives/hashing.ts";
 import type { BackedCandidate } from "../primitives/inherent.ts";
 import {
   approvalVoteMultipleCandidatesSigningPayload,
+  attestationSignedPayload,
   bitfieldSigningPayload,
 } from "../primitives/statements.ts";
-import { availabilityThreshold, effectiveMinimumBackingVotes } from "../primitives/thresholds.ts";
 import type { RelayBlockRecord } from "./records.ts";
 
 export interface Violation {
@@ -70,19 +99,24 @@ export interface Violation {
   readonly message: string;
 }
 
+/** A session as the checker is told of it (the hook a `session-change` calls). */
+export interface NewSession {
+  /** The first block of the session (`SessionStartBlock`: the block after the change). */
+  readonly startBlock: number;
+  readonly sessionIndex: number;
+  /** The public key of the session's validator i, by validator index. */
+  readonly validatorKeys: readonly Uint8Array[];
+}
+
 export interface CheckerParams {
   readonly config: HostConfiguration;
-  readonly validators: number;
-  readonly groups: readonly (readonly ValidatorIndex[])[];
-  readonly sessionStartBlock: number;
+  /** The genesis session: its validator list (active validators, by index) and index. */
+  readonly genesisSession: NewSession;
   readonly genesisHeads: ReadonlyMap<ParaId, Hash>;
   /** The parent head hash of an authored para block, by its head hash. */
   readonly blockFacts: (headHash: Hash) => { readonly parentHeadHash: Hash } | undefined;
   /** The number of a relay block, by hash. */
   readonly relayNumber: (hash: Hash) => number | undefined;
-  /** The validators' public keys, by index, and the session the bitfields are signed in. */
-  readonly validatorKeys: readonly Uint8Array[];
-  readonly sessionIndex: number;
   /** A signature check (the simulator's, memoised: its result is the crypto's). */
   readonly verify: (message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array) => boolean;
 }
@@ -92,8 +126,56 @@ export interface CheckerParams {
  * `byzantine_threshold(n) = (n - 1) / 3` rounded down; polkadot-primitives): not imported, so a
  * wrong threshold elsewhere cannot hide.
  */
-function bitfieldSupermajority(n: number): number {
-  return n - Math.floor((n - 1) / 3);
+export function checkerSupermajority(n: number): number {
+  return n - Math.floor(Math.max(n - 1, 0) / 3);
+}
+
+/**
+ * The session's validator groups, as polkadot-sdk's scheduler splits them at a new session
+ * (`initializer_on_new_session`): `max(numCores, n / maxValidatorsPerCore)` groups of contiguous
+ * validator indices (the list is already shuffled by the shared pallet), the first `n mod cores`
+ * one member larger. No validator or no core: no group.
+ */
+export function checkerValidatorGroups(n: number, config: HostConfiguration): number[][] {
+  const sp = config.schedulerParams;
+  const perCore = sp.maxValidatorsPerCore;
+  const cores = Math.max(
+    sp.numCores,
+    perCore !== null && perCore !== 0 ? Math.floor(n / perCore) : 0,
+  );
+  if (cores === 0 || n === 0) return [];
+  const base = Math.floor(n / cores);
+  const larger = n % cores;
+  const groups: number[][] = [];
+  let next = 0;
+  for (let g = 0; g < cores; g++) {
+    const size = g < larger ? base + 1 : base;
+    groups.push(Array.from({ length: size }, (_, j) => next + j));
+    next += size;
+  }
+  return groups;
+}
+
+interface Session extends NewSession {
+  readonly groups: readonly (readonly number[])[];
+}
+
+/**
+ * `group_assigned_to_core(core, at)`: groups rotate over the cores every
+ * `groupRotationFrequency` blocks from the session start, `(core + rotations) mod groups`; none
+ * before the session start or for a core beyond the groups. A zero frequency is refused by the
+ * configuration (`ZeroGroupRotationFrequency`): no rotation then.
+ */
+function groupAssignedToCore(
+  s: Session,
+  config: HostConfiguration,
+  core: CoreIndex,
+  at: number,
+): number | null {
+  if (at < s.startBlock || core >= s.groups.length) return null;
+  const frequency = config.schedulerParams.groupRotationFrequency;
+  const rotations = frequency === 0 ? 0 : Math.floor((at - s.startBlock) / frequency);
+  return (core + rotations) % s.groups.length;
 }
 
 /**
@@ -110,12 +192,9 @@ interface Pending {
   readonly core: CoreIndex;
   readonly backedIn: number;
   readonly relayParentNumber: number;
-  /** Availability votes by validator index (1: voted), and how many. */
+  /** Distinct validators with a correctly signed bitfield voting for it (1: voted), and how many. */
   readonly votes: Uint8Array;
   voteCount: number;
-  /** Distinct validators with a correctly signed bitfield voting for it (`bitfield-threshold`). */
-  readonly signed: Uint8Array;
-  signedCount: number;
 }
 
 const SCHEDULING_DROPS: ReadonlySet<string> = new Set([
@@ -134,27 +213,65 @@ export class SafetyChecker {
   private readonly includedHead = new Map<ParaId, Hash>();
   private readonly lastContext = new Map<ParaId, number>();
   private readonly included = new Set<CandidateHash>();
+  /** The size of the group the checker found backing a candidate (until it is finalized). */
+  private readonly backingGroupSize = new Map<CandidateHash, number>();
+  /** The sessions entered, by start block (ascending), and the ones announced but not started. */
+  private readonly sessions: Session[] = [];
+  private readonly upcoming: Session[] = [];
 
   constructor(private readonly p: CheckerParams) {
     for (const [para, head] of p.genesisHeads) this.includedHead.set(para, head);
+    this.sessions.push(this.session(p.genesisSession));
+  }
+
+  private session(s: NewSession): Session {
+    return { ...s, groups: checkerValidatorGroups(s.validatorKeys.length, this.p.config) };
   }
 
   /**
-   * Invariant 8 for a block being finalized: its included candidates (in event order, with their
-   * backing group's size) and the approval gossip published about it.
+   * A new session starts at `startBlock` (same or other validators; their groups are recomputed
+   * here from the list). Called before the checker sees block `startBlock`.
+   */
+  onNewSession(s: NewSession): void {
+    this.upcoming.push(this.session(s));
+    this.upcoming.sort((a, b) => a.startBlock - b.startBlock);
+  }
+
+  /** The session block `number` belongs to. */
+  private sessionAt(number: number): Session {
+    for (let i = this.sessions.length - 1; i > 0; i--) {
+      if (this.sessions[i]!.startBlock <= number) return this.sessions[i]!;
+    }
+    return this.sessions[0]!;
+  }
+
+  /** Enter the sessions starting at or before `number`: pending availability is drained. */
+  private enterSessions(number: number): void {
+    while (this.upcoming.length > 0 && this.upcoming[0]!.startBlock <= number) {
+      this.sessions.push(this.upcoming.shift()!);
+      for (const chain of this.pending.values()) {
+        for (const c of chain) this.backingGroupSize.delete(c.hash);
+      }
+      this.pending.clear();
+    }
+  }
+
+  /**
+   * Invariant 8 for a block being finalized: its included candidates (in event order) and the
+   * approval gossip published about it.
    */
   onFinalized(o: {
     readonly relayBlock: number;
-    readonly included: readonly {
-      readonly candidateHash: CandidateHash;
-      readonly groupSize: number;
-    }[];
+    readonly included: readonly { readonly candidateHash: CandidateHash }[];
     readonly items: readonly ApprovalItem[];
-    readonly neededApprovals: number;
   }): void {
-    const n = this.p.validators;
+    const s = this.sessionAt(o.relayBlock);
+    const n = s.validatorKeys.length;
+    const needed = this.p.config.neededApprovals;
     o.included.forEach((c, i) => {
-      if (o.neededApprovals === 0 || n - c.groupSize < o.neededApprovals) return;
+      const groupSize = this.backingGroupSize.get(c.candidateHash) ?? 0;
+      this.backingGroupSize.delete(c.candidateHash);
+      if (needed === 0 || n - groupSize < needed) return;
       const assigned = new Set<ValidatorIndex>();
       const approvers = new Set<ValidatorIndex>();
       for (const item of o.items) {
@@ -163,22 +280,23 @@ export class SafetyChecker {
           assigned.add(item.validator);
           continue;
         }
+        if (approvers.has(item.validator)) continue;
         const hashes = item.candidateIndices.map((k) => o.included[k]?.candidateHash);
-        const key = this.p.validatorKeys[item.validator];
+        const key = s.validatorKeys[item.validator];
         if (key === undefined || hashes.some((h) => h === undefined)) continue;
         const payload = approvalVoteMultipleCandidatesSigningPayload(
           hashes as CandidateHash[],
-          this.p.sessionIndex,
+          s.sessionIndex,
         );
         if (this.p.verify(payload, item.signature, key)) approvers.add(item.validator);
       }
       const assignedApprovers = [...approvers].filter((v) => assigned.has(v)).length;
-      if (3 * approvers.size > n || assignedApprovers >= o.neededApprovals) return;
+      if (3 * approvers.size > n || assignedApprovers >= needed) return;
       this.fail(
         o.relayBlock,
         "approved-before-final",
         `candidate ${c.candidateHash} finalized with ${approvers.size} approvals (` +
-          `${assignedApprovers} from assigned checkers; needed ${o.neededApprovals}, or more than ${n}/3)`,
+          `${assignedApprovers} from assigned checkers; needed ${needed}, or more than ${n}/3)`,
       );
     });
   }
@@ -189,22 +307,14 @@ export class SafetyChecker {
 
   onBlock(o: BlockObservation): void {
     const number = o.header.number;
+    this.enterSessions(number);
+    const session = this.sessionAt(number);
     // Availability votes carried by this block count for the candidates pending before it.
     const voted: Pending[] = [];
     for (const chain of this.pending.values()) {
       for (const c of chain) if (c.backedIn < number) voted.push(c);
     }
-    for (const bf of o.accepted.bitfields) {
-      const v = bf.validatorIndex;
-      for (let i = 0; i < voted.length; i++) {
-        const c = voted[i]!;
-        if (bf.payload[c.core] && c.votes[v] === 0) {
-          c.votes[v] = 1;
-          c.voteCount++;
-        }
-      }
-    }
-    this.countSignedBitfields(o, voted);
+    this.countBitfields(o, session, voted);
     const backedByHash = new Map<CandidateHash, BackedCandidate>();
     for (const b of o.accepted.backedCandidates) backedByHash.set(candidateHash(b.candidate), b);
 
@@ -225,17 +335,15 @@ export class SafetyChecker {
             );
             break;
           }
-          this.checkRelayParent(number, para, hash, rpn);
-          this.checkBacking(number, para, hash, e.core, rpn, backedByHash.get(hash));
+          this.checkRelayParent(number, session, para, hash, rpn);
+          this.checkBacking(number, session, para, hash, e.core, rpn, backedByHash.get(hash));
           chain.push({
             hash,
             core: e.core,
             backedIn: number,
             relayParentNumber: rpn,
-            votes: new Uint8Array(this.p.validators),
+            votes: new Uint8Array(session.validatorKeys.length),
             voteCount: 0,
-            signed: new Uint8Array(this.p.validators),
-            signedCount: 0,
           });
           this.lastContext.set(para, rpn);
           break;
@@ -254,20 +362,12 @@ export class SafetyChecker {
             break;
           }
           const c = chain[idx]!;
-          const need = availabilityThreshold(this.p.validators);
+          const need = checkerSupermajority(session.validatorKeys.length);
           if (c.voteCount < need) {
             this.fail(
               number,
               "available",
               `candidate ${hash} of para ${para}: ${c.voteCount} availability votes, ${need} needed`,
-            );
-          }
-          const supermajority = bitfieldSupermajority(this.p.validators);
-          if (c.signedCount < supermajority) {
-            this.fail(
-              number,
-              "bitfield-threshold",
-              `candidate ${hash} of para ${para}: included with ${c.signedCount} distinct signed bitfields, ${supermajority} needed`,
             );
           }
           const head = hashHex(e.headData);
@@ -293,6 +393,7 @@ export class SafetyChecker {
         case "CandidateTimedOut": {
           const idx = chain.findIndex((c) => c.hash === hash);
           if (idx !== -1) chain.splice(idx, 1);
+          this.backingGroupSize.delete(hash);
           const last = chain[chain.length - 1];
           this.lastContext.delete(para);
           if (last) this.lastContext.set(para, last.relayParentNumber);
@@ -304,35 +405,56 @@ export class SafetyChecker {
   }
 
   /**
-   * The votes of the block's bitfields that carry a valid signature (signing context: the
-   * session and the block's parent, what its validators signed at the leaf), one per validator.
+   * The block's bitfields: each judged by the sanitising rule (`bitfield-threshold`), and the
+   * votes of those whose signature verifies (signing context: the session and the block's parent,
+   * what its validators signed at the leaf) counted, one per validator, for the candidates
+   * pending before the block (`available`).
    */
-  private countSignedBitfields(o: BlockObservation, voted: readonly Pending[]): void {
-    if (voted.length === 0 || o.accepted.bitfields.length === 0) return;
-    const context = { sessionIndex: this.p.sessionIndex, parentHash: o.header.parentHash };
-    const seen = new Set<ValidatorIndex>();
+  private countBitfields(o: BlockObservation, s: Session, voted: readonly Pending[]): void {
+    const number = o.header.number;
+    const context = { sessionIndex: s.sessionIndex, parentHash: o.header.parentHash };
+    const cores = s.groups.length;
+    let last = -1;
     for (const bf of o.accepted.bitfields) {
       const v = bf.validatorIndex;
-      const key = this.p.validatorKeys[v];
-      if (key === undefined || seen.has(v)) continue;
-      if (!this.p.verify(bitfieldSigningPayload(bf.payload, context), bf.signature, key)) continue;
-      seen.add(v);
+      const key = s.validatorKeys[v];
+      const bad = (why: string) =>
+        this.fail(number, "bitfield-threshold", `the block carried validator ${v}'s bitfield: ${why}`);
+      if (v <= last) bad(`not strictly after validator ${last}'s`);
+      last = Math.max(last, v);
+      if (key === undefined) {
+        bad(`no validator ${v} in session ${s.sessionIndex}`);
+        continue;
+      }
+      if (bf.payload.length !== cores) bad(`${bf.payload.length} bits, ${cores} cores`);
+      if (!this.p.verify(bitfieldSigningPayload(bf.payload, context), bf.signature, key)) {
+        bad("bad signature");
+        continue;
+      }
       for (const c of voted) {
-        if (bf.payload[c.core] && c.signed[v] === 0) {
-          c.signed[v] = 1;
-          c.signedCount++;
+        if (bf.payload[c.core] && c.votes[v] === 0) {
+          c.votes[v] = 1;
+          c.voteCount++;
         }
       }
     }
   }
 
-  private checkRelayParent(block: number, para: ParaId, hash: CandidateHash, rpn: number): void {
+  private checkRelayParent(
+    block: number,
+    s: Session,
+    para: ParaId,
+    hash: CandidateHash,
+    rpn: number,
+  ): void {
     const allowed = this.p.config.asyncBackingParams.allowedAncestryLen;
-    if (rpn > block - 1 || rpn < block - 1 - allowed) {
+    // The tracker is cleared at a session change and refilled with each block's parent.
+    const lo = Math.max(block - 1 - allowed, s.startBlock - 1, 0);
+    if (rpn > block - 1 || rpn < lo) {
       this.fail(
         block,
         "relay-parent",
-        `candidate ${hash} of para ${para}: relay parent #${rpn} outside ${block - 1 - allowed}..${block - 1}`,
+        `candidate ${hash} of para ${para}: relay parent #${rpn} outside ${lo}..${block - 1}`,
       );
     }
     const prev = this.lastContext.get(para);
@@ -345,8 +467,14 @@ export class SafetyChecker {
     }
   }
 
+  /**
+   * `check_candidate_backing` restated: the votes of the group assigned to the core at relay
+   * parent + 1, in the order of its set bits (the first `groupLen` bits; an injected core index
+   * follows them), each verified over the candidate in the relay parent's signing context.
+   */
   private checkBacking(
     block: number,
+    s: Session,
     para: ParaId,
     hash: CandidateHash,
     core: CoreIndex,
@@ -361,21 +489,30 @@ export class SafetyChecker {
       );
       return;
     }
-    const cfg = this.p.config;
-    const group = groupForCore(
-      {
-        sessionStartBlock: this.p.sessionStartBlock,
-        groupRotationFrequency: cfg.schedulerParams.groupRotationFrequency,
-        now: rpn + 1,
-      },
-      core,
-      this.p.groups.length,
-    );
-    const members = this.p.groups[group] ?? [];
-    const bits = backed.validatorIndices.slice(0, members.length);
-    const votes = bits.filter(Boolean).length;
-    const need = effectiveMinimumBackingVotes(members.length, cfg.minimumBackingVotes);
-    if (votes < need || backed.validityVotes.length < need) {
+    const group = groupAssignedToCore(s, this.p.config, core, rpn + 1);
+    if (group === null) {
+      this.fail(
+        block,
+        "backed-by-group",
+        `candidate ${hash} of para ${para}: no group serves core ${core} at #${rpn + 1}`,
+      );
+      return;
+    }
+    const members = s.groups[group]!;
+    this.backingGroupSize.set(hash, members.length);
+    const context = { sessionIndex: s.sessionIndex, parentHash: backed.candidate.descriptor.relayParent };
+    let vote = 0;
+    let votes = 0;
+    for (let i = 0; i < members.length && vote < backed.validityVotes.length; i++) {
+      if (!backed.validatorIndices[i]) continue;
+      const attestation = backed.validityVotes[vote++]!;
+      const key = s.validatorKeys[members[i]!];
+      if (key === undefined) continue;
+      const payload = attestationSignedPayload(attestation, hash, context);
+      if (this.p.verify(payload, attestation.signature, key)) votes++;
+    }
+    const need = Math.min(members.length, this.p.config.minimumBackingVotes);
+    if (votes < need) {
       this.fail(
         block,
         "backed-by-group",

@@ -319,16 +319,18 @@ export class World {
       }
     }
 
+    // The checker gets the genesis session's validator list (in index order, as genesis.ts
+    // keeps it, up to `maxValidators`) and the configuration, nothing of the runtime's state.
     this.checker = new SafetyChecker({
       config,
-      validators: n,
+      genesisSession: {
+        startBlock: 1,
+        sessionIndex: 0,
+        validatorKeys: keys.slice(0, config.maxValidators ?? keys.length).map((k) => k.publicKey),
+      },
       genesisHeads: new Map(this.paras.map((p) => [p.spec.id, p.genesis.headHash])),
       blockFacts: (hash) => this.blocks.get(hash),
-      groups: genesis.scheduler.validatorGroups,
-      sessionStartBlock: genesis.scheduler.sessionStartBlock,
       relayNumber: (hash) => this.chain.header(hash)?.number,
-      validatorKeys: keys.map((k) => k.publicKey),
-      sessionIndex: genesis.shared.currentSessionIndex,
       verify: (m, sig, k) => this.verify(m, sig, k),
     });
 
@@ -641,18 +643,14 @@ export class World {
     const record = this.production.record(number);
     if (record === undefined) return;
     const hash = record.header.hash;
-    const groups = this.chain.tip.state.scheduler.validatorGroups;
     const included = record.events.flatMap((e) =>
-      e.kind === "CandidateIncluded"
-        ? [{ candidateHash: e.candidateHash, groupSize: groups[e.group]?.length ?? 0 }]
-        : [],
+      e.kind === "CandidateIncluded" ? [{ candidateHash: e.candidateHash }] : [],
     );
     if (included.length > 0) {
       this.checker.onFinalized({
         relayBlock: number,
         included,
         items: this.approvalGossip.published(hash),
-        neededApprovals: this.chain.tip.state.config.neededApprovals,
       });
     }
     for (const v of this.validators) v.approvalVoting?.onFinalized(number);
