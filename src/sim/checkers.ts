@@ -419,7 +419,11 @@ export class SafetyChecker {
       const v = bf.validatorIndex;
       const key = s.validatorKeys[v];
       const bad = (why: string) =>
-        this.fail(number, "bitfield-threshold", `the block carried validator ${v}'s bitfield: ${why}`);
+        this.fail(
+          number,
+          "bitfield-threshold",
+          `the block carried validator ${v}'s bitfield: ${why}`,
+        );
       if (v <= last) bad(`not strictly after validator ${last}'s`);
       last = Math.max(last, v);
       if (key === undefined) {
@@ -500,7 +504,10 @@ export class SafetyChecker {
     }
     const members = s.groups[group]!;
     this.backingGroupSize.set(hash, members.length);
-    const context = { sessionIndex: s.sessionIndex, parentHash: backed.candidate.descriptor.relayParent };
+    const context = {
+      sessionIndex: s.sessionIndex,
+      parentHash: backed.candidate.descriptor.relayParent,
+    };
     let vote = 0;
     let votes = 0;
     for (let i = 0; i < members.length && vote < backed.validityVotes.length; i++) {
