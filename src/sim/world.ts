@@ -275,7 +275,7 @@ export class World {
     const n = scenario.relay.validators;
     const config = hostConfigurationFromScenario(scenario.relay.hostConfiguration);
     const keys = Array.from({ length: n }, (_, i) => validatorKeypair(this.crypto, i));
-    const genesis = this.addGenesis(config, keys);
+    this.addGenesis(config, keys);
     this.pvf = pvfHost(
       this.paras,
       scenario.validatorSpeed,
