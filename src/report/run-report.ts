@@ -8,10 +8,12 @@
  * half-open window [w, w + 15) lying fully inside them. Approval figures are over the candidates
  * included in the measured blocks, finality lag over the samples taken at them.
  */
+import type { AppliedFault } from "../config/faults.ts";
 import type { Generation } from "../config/generation.ts";
 import type { Hash } from "../lib/hex.ts";
 import type { ApprovalRecord } from "../sim/approval-records.ts";
 import type { FinalitySample } from "../sim/finality.ts";
+import { judgeLiveness, type ParaLiveness } from "../sim/liveness.ts";
 import type { AuthoredBlockRecord, InclusionEventRecord } from "../sim/records.ts";
 
 /** One relay-runtime inclusion event, as the simulator records it (its head hash is not printed). */
@@ -139,6 +141,12 @@ export interface RunReportInput {
   readonly approvals?: readonly ApprovalRecord[];
   /** The finality lag at each relay block produced (absent: finality not recorded). */
   readonly finality?: readonly FinalitySample[];
+  /** The faults the run applied, as `scenarioFaults` gives them (absent: none). */
+  readonly faults?: readonly AppliedFault[];
+  /** The liveness bound, relay slots (`livenessRelayBlocks`; absent: `parasAvailabilityPeriod + 3` of the default, 13). */
+  readonly livenessRelayBlocks?: number;
+  /** The slot of relay block `n` (absent: block n is slot n, one block per slot). */
+  readonly slotOf?: (relayBlock: number) => number;
 }
 
 export interface RunReport {
@@ -157,6 +165,13 @@ export interface RunReport {
     readonly lagMs: { readonly mean: number; readonly max: number };
   } | null;
   readonly paras: Readonly<Record<string, ParaReport>>;
+  /** The faults applied (the plan's draws included), `until = at + for`. */
+  readonly faults: readonly AppliedFault[];
+  /**
+   * Per para: its stalls in the measured slots, the slots it took to include again after the
+   * last fault ended, and why liveness failed for it (null: it holds). `src/sim/liveness.ts`.
+   */
+  readonly liveness: Readonly<Record<string, ParaLiveness>>;
   readonly events: readonly Omit<ReportEvent, "headHash">[];
 }
 
@@ -514,6 +529,32 @@ function authoredBlocks(input: RunReportInput, paraId: number): ParaReport["auth
   return { blocks, forks };
 }
 
+/** `RunReport.liveness`: the inclusions as (block, slot), judged in slots over the measured ones. */
+function liveness(input: RunReportInput): RunReport["liveness"] {
+  const slotOf = input.slotOf ?? ((n: number) => n);
+  const inclusions = new Map<number, { relayBlock: number; slot: number }[]>();
+  for (const e of input.events) {
+    if (e.type !== "CandidateIncluded") continue;
+    const list = inclusions.get(e.paraId) ?? [];
+    list.push({ relayBlock: e.relayBlock, slot: slotOf(e.relayBlock) });
+    inclusions.set(e.paraId, list);
+  }
+  const judged = judgeLiveness({
+    inclusions,
+    paraIds: input.paraIds,
+    faults: input.faults ?? [],
+    livenessRelayBlocks: input.livenessRelayBlocks ?? DEFAULT_LIVENESS_RELAY_BLOCKS,
+    measured: {
+      fromSlot: input.warmupRelayBlocks + 1,
+      toSlot: input.warmupRelayBlocks + input.relayBlocks,
+    },
+  });
+  return Object.fromEntries([...judged].map(([id, l]) => [String(id), l]));
+}
+
+/** `parasAvailabilityPeriod + 3` with polkadot-sdk's default period of 10 (the scenario gives its own). */
+const DEFAULT_LIVENESS_RELAY_BLOCKS = 13;
+
 export function buildRunReport(input: RunReportInput): RunReport {
   const paras: Record<string, ParaReport> = {};
   for (const id of input.paraIds) paras[String(id)] = paraReport(input, id);
@@ -526,6 +567,8 @@ export function buildRunReport(input: RunReportInput): RunReport {
     virtualMs: (input.warmupRelayBlocks + input.relayBlocks) * input.slotDurationMs,
     finality: finalityLag(input),
     paras,
+    faults: input.faults ?? [],
+    liveness: liveness(input),
     events: input.events.map(({ headHash: _h, ...e }) => e),
   };
 }

@@ -7,7 +7,7 @@
  * The report is a layer above the simulator: it reads the world's records (`src/sim/records.ts`),
  * the simulator knows nothing of it.
  */
-import type { Scenario } from "../config/scenario.ts";
+import { livenessRelayBlocks, type Scenario, scenarioFaults } from "../config/scenario.ts";
 import type { Violation } from "../sim/checkers.ts";
 import { World, type WorldOptions } from "../sim/world.ts";
 import { buildRunReport, type RunReport, type RunReportInput } from "./run-report.ts";
@@ -54,6 +54,9 @@ export function runReportInput(scenario: Scenario, world: World): RunReportInput
     traffic: world.traffic,
     approvals: world.approvals.records(),
     finality: world.finality.samples,
+    faults: scenarioFaults(scenario),
+    livenessRelayBlocks: livenessRelayBlocks(scenario),
+    slotOf: (n) => world.chain.at(n)?.header.slot ?? n,
   };
 }
 

@@ -116,6 +116,10 @@ export function summaryNotes(reports: readonly RunReport[]): string[] {
       `measured (${printable(r.name)}): relay blocks ${r.warmupRelayBlocks + 1}..${r.warmupRelayBlocks + r.relayBlocks} ` +
       `(after ${r.warmupRelayBlocks} warm-up blocks), virtual time ${(r.virtualMs / 1000).toFixed(0)} s`,
   );
+  for (const r of reports) {
+    const line = livenessNote(r);
+    if (line !== null) notes.push(line);
+  }
   if (
     reports.some((r) =>
       Object.values(r.paras).some((p) => p.blockTimeMs !== null && p.blockTimeMs.p50 === 0),
@@ -131,6 +135,35 @@ export function summaryNotes(reports: readonly RunReport[]): string[] {
     );
   }
   return notes;
+}
+
+/**
+ * The faults and liveness of a run on one line, when it had faults or a para stalled: the faults
+ * applied (kind and slots), then per para its stalls (relay slots) and how soon it included again
+ * after the last fault, and a liveness failure.
+ */
+export function livenessNote(r: RunReport): string | null {
+  const paras = Object.entries(r.liveness);
+  if (r.faults.length === 0 && paras.every(([, l]) => l.stalls.length === 0 && l.failure === null))
+    return null;
+  const faults =
+    r.faults.length === 0
+      ? "no fault"
+      : `${r.faults.length} fault${r.faults.length === 1 ? "" : "s"} (${r.faults
+          .map((f) => `${f.kind} ${f.at}..${f.until}`)
+          .join(", ")})`;
+  const perPara = paras.map(([id, l]) => {
+    const stalls =
+      l.stalls.length === 0
+        ? "no stall"
+        : `stalls ${l.stalls.map((s) => `#${s.fromRelayBlock}..#${s.toRelayBlock}`).join(", ")}`;
+    const recovered =
+      l.recoveredWithinRelayBlocks === null
+        ? ""
+        : `, included again within ${l.recoveredWithinRelayBlocks} relay blocks`;
+    return `para ${id}: ${stalls}${recovered}${l.failure === null ? "" : ` (LIVENESS: ${l.failure})`}`;
+  });
+  return `faults (${printable(r.name)}): ${faults}; ${perPara.join("; ")}`;
 }
 
 /**

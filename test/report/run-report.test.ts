@@ -11,7 +11,7 @@ import {
   stats,
   streamedMeanP95,
 } from "../../src/report/run-report.ts";
-import { summaryTables } from "../../src/report/summary.ts";
+import { livenessNote, summaryTables } from "../../src/report/summary.ts";
 
 const h = (i: number) => repeatByte(i);
 
@@ -21,7 +21,10 @@ function steadyRun(
   blocks: number,
   weightUs: number,
   extra: readonly BlockFacts[] = [],
-  records: Pick<RunReportInput, "approvals" | "finality"> = {},
+  records: Pick<
+    RunReportInput,
+    "approvals" | "finality" | "faults" | "livenessRelayBlocks" | "slotOf"
+  > = {},
 ) {
   const events: ReportEvent[] = [];
   const facts = new Map<string, BlockFacts>(extra.map((f) => [f.headHash, f]));
@@ -331,5 +334,56 @@ describe("run report", () => {
     );
     const many = Array.from({ length: 100_000 }, (_, i) => ((i * 7919) % 100_003) / 7 + 6000);
     expect(streamed(many)).toEqual(held(many));
+  });
+});
+
+describe("faults and liveness in the run report", () => {
+  it("a run without faults reports none, each para's stalls, and no summary line", () => {
+    const r = steadyRun(1, 30, 1000);
+    expect(r.faults).toEqual([]);
+    expect(r.liveness).toEqual({
+      "2000": { stalls: [], recoveredWithinRelayBlocks: null, failure: null },
+    });
+    expect(livenessNote(r)).toBeNull();
+    expect(Object.keys(r).slice(7, 10)).toEqual(["paras", "faults", "liveness"]);
+  });
+
+  it("judges in slots: blocks lagging their slots, stalls and recovery from the last fault", () => {
+    // One candidate every 5 blocks: included at blocks 2, 7, 12, ...; block n is slot n + 2
+    // after block 10 (two empty slots).
+    const crash = {
+      at: 11,
+      for: 2,
+      until: 13,
+      kind: "crash" as const,
+      validators: [1],
+      loseStore: false,
+    };
+    const r = steadyRun(5, 30, 1000, [], {
+      faults: [crash],
+      livenessRelayBlocks: 8,
+      slotOf: (n) => (n > 10 ? n + 2 : n),
+    });
+    expect(r.faults).toEqual([crash]);
+    // Inclusions at slots 7, 14, 19, 24, 29 (blocks 7, 12, 17, 22, 27); measured slots 6..30.
+    expect(r.liveness["2000"]).toEqual({
+      stalls: [
+        { fromRelayBlock: 8, toRelayBlock: 13 },
+        { fromRelayBlock: 15, toRelayBlock: 18 },
+        { fromRelayBlock: 20, toRelayBlock: 23 },
+        { fromRelayBlock: 25, toRelayBlock: 28 },
+      ],
+      recoveredWithinRelayBlocks: 2,
+      failure: null,
+    });
+    expect(livenessNote(r)).toBe(
+      "faults (t): 1 fault (crash 11..13); para 2000: stalls #8..#13, #15..#18, #20..#23, #25..#28, included again within 2 relay blocks",
+    );
+  });
+
+  it("a para including nothing in the measured blocks fails liveness, and the line says so", () => {
+    const r = steadyRun(1, 30, 1000, [], { slotOf: () => 1 });
+    expect(r.liveness["2000"]!.failure).toBe("para 2000 included nothing in relay slots 6..30");
+    expect(livenessNote(r)).toContain("LIVENESS: para 2000 included nothing");
   });
 });
