@@ -71,7 +71,10 @@ const runCmd = program
       "Give SCENARIO files (YAML or JSON, see spec/SCENARIO.md), zombienet networks (.toml, " +
       "imported as parapipe import does, with their .zndsl's checks) and/or --preset NAME; " +
       "several runs are printed side by side. Every run checks safety invariants. " +
-      "Exit 0: done; 1: a safety invariant broke (a replay command is printed); 2: bad input.",
+      "Exit 0: done; 1: a safety invariant broke (a replay command is printed) or a check failed; " +
+      "3: liveness failed (a para did not include again within livenessRelayBlocks after the last " +
+      "fault, or included nothing); 4: an internal error (the replay command is printed, the stack " +
+      "trace written to parapipe-crash-SEED.txt); 2: bad input.",
   )
   .argument("[scenario...]", "scenario files (YAML or JSON) or zombienet networks (.toml)")
   .option("--json", "print the run report(s) as JSON (SCENARIO.md's contract)")

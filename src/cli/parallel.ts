@@ -15,10 +15,12 @@
  * the TypeScript sources through tsx, registered in the worker first as bin/parapipe.js registers
  * it (Node 20 resolves a worker's entry before any `--import` loader of its own could take a .ts
  * file). A worker's failure (an exception in a run, the thread dying) fails the whole command, as
- * the same exception would in this thread.
+ * the same exception would in this thread: an exception in a run comes back as a `RunCrash`
+ * naming the run (crash.ts), in either case.
  */
 import { Worker } from "node:worker_threads";
 import type { RunOutcome } from "../report/run.ts";
+import { RunCrash } from "./crash.ts";
 import { type Progress, progressBar } from "./progress.ts";
 import { type RunJob, type RunResult, runCost, runJob } from "./run-job.ts";
 
@@ -69,11 +71,17 @@ export async function runAll(
 function runInThisThread(jobs: readonly RunJob[], options: RunAllOptions): RunResult[] {
   return jobs.map((job, i) => {
     const bar = progressBar(options.progress);
-    const result = runJob(job, {
-      onRelayBlock: (n, total) => bar.update(n, total, options.label(job)),
-      logSink: (line) => process.stderr.write(`${line}\n`),
-      ...(options.keep === undefined ? {} : { keep: (outcome) => options.keep?.(outcome, i) }),
-    });
+    let result: RunResult;
+    try {
+      result = runJob(job, {
+        onRelayBlock: (n, total) => bar.update(n, total, options.label(job)),
+        logSink: (line) => process.stderr.write(`${line}\n`),
+        ...(options.keep === undefined ? {} : { keep: (outcome) => options.keep?.(outcome, i) }),
+      });
+    } catch (e) {
+      bar.finish();
+      throw new RunCrash(i, e);
+    }
     bar.finish();
     options.finished?.(result, i);
     return result;
@@ -118,17 +126,18 @@ async function runInWorkers(jobs: readonly RunJob[], options: RunAllOptions): Pr
   const workers: Worker[] = [];
   try {
     await new Promise<void>((resolve, reject) => {
-      const handOut = (worker: Worker): boolean => {
+      const handOut = (worker: Worker): number | undefined => {
         const index = queue.shift();
-        if (index === undefined) return false;
+        if (index === undefined) return undefined;
         const message: JobMessage = { index, job: jobs[index]! };
         worker.postMessage(message);
-        return true;
+        return index;
       };
       for (let t = 0; t < threads; t++) {
         const worker = startWorker();
         workers.push(worker);
-        let busy = handOut(worker);
+        // The run this worker is on (undefined: idle).
+        let current = handOut(worker);
         worker.on("message", (m: WorkerMessage) => {
           if (m.kind === "progress") {
             done[m.index] = m.done;
@@ -141,13 +150,15 @@ async function runInWorkers(jobs: readonly RunJob[], options: RunAllOptions): Pr
             ended++;
             drawProgress();
             stderr.end(m.index, () => options.finished?.(m.result, m.index));
-            busy = handOut(worker);
+            current = handOut(worker);
             if (ended === jobs.length) resolve();
           }
         });
-        worker.on("error", reject);
+        // An exception in a run: the worker's error, with the run it was on.
+        worker.on("error", (e) => reject(current === undefined ? e : new RunCrash(current, e)));
         worker.on("exit", (code) => {
-          if (busy) reject(new Error(`a --jobs worker thread exited (code ${code}) during a run`));
+          if (current !== undefined)
+            reject(new Error(`a --jobs worker thread exited (code ${code}) during a run`));
         });
       }
     });

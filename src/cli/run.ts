@@ -3,13 +3,18 @@
  * side by side (text, `--markdown` or `--csv`), or the run reports as JSON, then each scenario's
  * `expect:` checks (PASS / FAIL with the measured value); `--report FILE.html` also writes the
  * HTML report. Under `--csv` stdout holds the CSV alone, the status and check lines go to stderr.
- * Exit 0: ran, no safety violation, every check passed; 1: a safety checker fired (with the
- * command that replays it) or a check failed; 2: bad input, nothing run.
+ * Exit codes (SCENARIO.md "Faults and adversaries"; crash.ts): 4 an internal error (an exception
+ * inside a simulation: the stack trace written to `parapipe-crash-<seed>.txt`, the replay command
+ * printed), else 1 a safety checker fired (with the command that replays it) or a check failed,
+ * else 3 a liveness failure (a para stalled past `livenessRelayBlocks` after the last fault, or
+ * included nothing in the measured blocks; each printed with its replay command), else 0; 2 bad
+ * input, nothing run.
  */
 import { type Verdict, verdictText } from "../report/expect.ts";
 import { runStatus } from "../report/run.ts";
 import { formatSummary, summaryCsvTable } from "../report/summary.ts";
 import { formatTable, printable } from "../report/table.ts";
+import { RunCrash, replayCommand, reportCrash, runExitCode } from "./crash.ts";
 import { checkReportPath, type OutputOptions, outputFormat, writeReport } from "./output.ts";
 import { style } from "./style.ts";
 import { resolveTargets, type SimulateOptions, simulate } from "./targets.ts";
@@ -22,11 +27,18 @@ export async function runCommand(files: readonly string[], opts: RunOptions): Pr
   const targets = resolveTargets(files, opts);
   // Each run judged on its own checks (already validated when the scenario was resolved), where
   // it ran (run-job.ts).
-  const {
-    reports: ran,
-    results,
-    violations,
-  } = await simulate(targets, opts, { series: opts.report !== undefined, judge: true });
+  let simulated: Awaited<ReturnType<typeof simulate>>;
+  try {
+    simulated = await simulate(targets, opts, { series: opts.report !== undefined, judge: true });
+  } catch (e) {
+    if (!(e instanceof RunCrash)) throw e;
+    const i = e.index;
+    for (const line of reportCrash(e, targets.scenarios[i]!, targets.sources[i]!.replay)) {
+      console.error(line);
+    }
+    return runExitCode({ crashed: true, safetyOrChecks: 0, livenessFailures: 0 });
+  }
+  const { reports: ran, results, violations } = simulated;
   const reports = ran.map((report, i) => {
     const expect = results[i]!.expect;
     return expect === undefined ? report : { ...report, expect };
@@ -63,7 +75,22 @@ export async function runCommand(files: readonly string[], opts: RunOptions): Pr
       ),
     );
   }
-  return violations > 0 || failed > 0 ? 1 : 0;
+  // Liveness, after the summary (on stderr, as the safety lines): each failure and its replay.
+  let liveness = 0;
+  reports.forEach((r, i) => {
+    for (const failure of Object.values(r.liveness).flatMap((l) => l.failure ?? [])) {
+      liveness++;
+      console.error(
+        `${style.red("LIVENESS")} ${printable(r.name)}: ${failure}\n` +
+          `  replay: ${replayCommand(targets.sources[i]!.replay, targets.scenarios[i]!)}`,
+      );
+    }
+  });
+  return runExitCode({
+    crashed: false,
+    safetyOrChecks: violations + failed,
+    livenessFailures: liveness,
+  });
 }
 
 /** `PASS name: check (measured x)` / `FAIL ...`. */
