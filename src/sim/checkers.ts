@@ -72,6 +72,7 @@
 
 import type { ApprovalItem } from "../actors/env.ts";
 import type { HostConfiguration } from "../config/host-configuration.ts";
+import { assert } from "../lib/assert.ts";
 import type { Hash } from "../lib/hex.ts";
 import { getOrInsertComputed } from "../lib/memo.ts";
 import { candidateHash } from "../primitives/candidate.ts";
@@ -218,6 +219,8 @@ export class SafetyChecker {
   /** The sessions entered, by start block (ascending), and the ones announced but not started. */
   private readonly sessions: Session[] = [];
   private readonly upcoming: Session[] = [];
+  /** The highest block seen (a session must be announced before its first block). */
+  private lastBlock = 0;
 
   constructor(private readonly p: CheckerParams) {
     for (const [para, head] of p.genesisHeads) this.includedHead.set(para, head);
@@ -230,9 +233,15 @@ export class SafetyChecker {
 
   /**
    * A new session starts at `startBlock` (same or other validators; their groups are recomputed
-   * here from the list). Called before the checker sees block `startBlock`.
+   * here from the list). Called before the checker sees block `startBlock` (asserted: a late call
+   * is a wiring bug).
    */
   onNewSession(s: NewSession): void {
+    assert(
+      s.startBlock > this.lastBlock,
+      () =>
+        `session ${s.sessionIndex} starts at block ${s.startBlock}, the checker has seen block ${this.lastBlock}`,
+    );
     this.upcoming.push(this.session(s));
     this.upcoming.sort((a, b) => a.startBlock - b.startBlock);
   }
@@ -307,6 +316,7 @@ export class SafetyChecker {
 
   onBlock(o: BlockObservation): void {
     const number = o.header.number;
+    this.lastBlock = Math.max(this.lastBlock, number);
     this.enterSessions(number);
     const session = this.sessionAt(number);
     // Availability votes carried by this block count for the candidates pending before it.
