@@ -52,7 +52,7 @@ import {
   runtimeUpgradesOf,
 } from "../config/from-scenario.ts";
 import type { HostConfiguration } from "../config/host-configuration.ts";
-import type { ParachainSpec, Scenario } from "../config/scenario.ts";
+import { type ParachainSpec, type Scenario, scenarioFaults } from "../config/scenario.ts";
 import { assert } from "../lib/assert.ts";
 import { bytesEqual, type Hash } from "../lib/hex.ts";
 import { getOrInsertComputed } from "../lib/memo.ts";
@@ -91,6 +91,7 @@ import type {
 import { RelayBlockProduction } from "./relay-block-production.ts";
 import { RelayChainStore } from "./relay-chain.ts";
 import { Cpu, Scheduler } from "./scheduler.ts";
+import { SessionChanges } from "./session-changes.ts";
 import { Trace } from "./trace.ts";
 
 /**
@@ -348,6 +349,7 @@ export class World {
       slotUs: this.slotUs,
       arrivalDelayUs: scenario.relay.blockArrivalDelayMs * 1000,
       verify: (m, s, k) => this.verify(m, s, k),
+      sessionChanges: new SessionChanges(scenarioFaults(scenario), this.rng),
       beforeBlock: (number) => {
         this.restartCollators(number);
         this.bitfields.prune(number);
