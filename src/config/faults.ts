@@ -94,7 +94,11 @@ export function unmodelledErrors(
   return errors;
 }
 
-/** Validators (indices in the session's validator list) or every validator. */
+/**
+ * Validators (indices in the session's validator list) or every validator. A validator keeps its
+ * genesis index across session changes (the runtime reshuffles the groups instead:
+ * relay/session-change.ts), so a target names the same node before and after a shuffle.
+ */
 export type ValidatorSet = readonly number[] | "all";
 
 interface Window {

@@ -8,6 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { livenessRelayBlocks } from "../../src/config/scenario.ts";
 import { Prng } from "../../src/lib/prng.ts";
+import { candidateHash } from "../../src/primitives/candidate.ts";
 import { validatorKeypair } from "../../src/primitives/keys.ts";
 import { pureCrypto } from "../../src/primitives/signing.ts";
 import { SafetyChecker } from "../../src/sim/checkers.ts";
@@ -74,6 +75,30 @@ describe.each(["async", "elastic-3"])("a session change at block 10 (%s)", (pres
       expect(rp.number).toBeGreaterThanOrEqual(AT);
       expect(receipt.receipt.descriptor).toMatchObject({ sessionIndex: 1 });
     }
+  });
+
+  it("the nodes back as the new groups: signers span genesis groups", () => {
+    const { world } = run(input(preset), true);
+    const genesisGroups = world.chain.at(0)!.state.scheduler.validatorGroups;
+    const groups = world.chain.at(AT)!.state.scheduler.validatorGroups;
+    let spanning = 0;
+    let checked = 0;
+    for (const b of world.relayBlocks) {
+      if (b.header.number <= AT) continue;
+      const groupOf = new Map<string, number>();
+      for (const e of b.events)
+        if (e.kind === "CandidateBacked") groupOf.set(e.candidateHash, e.group);
+      for (const bc of b.accepted.backedCandidates) {
+        const members = groups[groupOf.get(candidateHash(bc.candidate))!]!;
+        const signers = members.filter((_, i) => bc.validatorIndices[i] === true);
+        expect(signers.length).toBeGreaterThan(0);
+        checked++;
+        // Validators that back together now were in different groups in session 0.
+        if (!genesisGroups.some((g) => signers.every((v) => g.includes(v)))) spanning++;
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
+    expect(spanning).toBeGreaterThan(0);
   });
 
   it("finality moves past the session change", () => {
