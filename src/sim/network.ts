@@ -28,6 +28,12 @@
  * is delivered at the current time (after the running handler, through the scheduler), costs no
  * bandwidth and is never lost.
  *
+ * Faults (`setFaults`, src/sim/net-faults.ts): every copy of every path below (`send`,
+ * `multicast`, `gossip` unless it carries relay blocks, `lazyDelivery`, `lazyCopy`) asks the
+ * faults about its (sender, receiver, send time): a partition-cut copy is dropped after its draws
+ * (like a lost one), a link's extra loss is folded into the copy's one loss draw (no new draw), its
+ * extra delay is added to the latency. Without faults nothing is consulted or drawn.
+ *
  * Broadcasts at network scale (modelled, for speed; stated in docs/simulator.md). Sending one
  * message to hundreds of peers costs two scheduler events per copy with `send`; two cheaper forms
  * keep every copy's cost in the model:
