@@ -9,6 +9,7 @@
 import { describe, expect, it } from "vitest";
 import type { CandidateApprovedInfo } from "../../src/actors/env.ts";
 import { livenessRelayBlocks } from "../../src/config/scenario.ts";
+import { runScenario } from "../../src/report/run.ts";
 import { World } from "../../src/sim/world.ts";
 import { run, scenario } from "./helpers.ts";
 
@@ -172,6 +173,39 @@ describe("late-bitfields", () => {
       const { world, report } = run(input);
       expect(report.safety.violations).toEqual([]);
       expect(inclusions(world)).toEqual([3, 4, 5, 6, 7, 9, 10, 11, 12]);
+    },
+    SLOW_TEST_MS,
+  );
+});
+
+describe("determinism", () => {
+  it(
+    "a run with the four kinds and a plan drawing them replays to the same trace hash",
+    () => {
+      const input = {
+        preset: "async",
+        crypto: "none",
+        relayBlocks: 8,
+        faults: [
+          {
+            kind: "partition",
+            at: 6,
+            for: 3,
+            sides: [
+              [0, 1, 2, 3, 4, 5, 6, 7, 8],
+              [9, 10, 11],
+            ],
+          },
+          { kind: "link", at: 5, for: 4, from: "all", to: [2], loss: 0.5, delayMs: 500 },
+          { kind: "late-bitfields", at: 8, for: 3, validators: [5, 6], delayMs: 4000 },
+        ],
+        faultPlan: { seed: 3, perRelayBlock: 0.3, kinds: ["link", "slow", "late-bitfields"] },
+      };
+      const a = runScenario(scenario(input));
+      const b = runScenario(scenario(input));
+      expect(a.report.traceHash).toBe(b.report.traceHash);
+      expect(a.world.network.messagesDropped).toBeGreaterThan(0);
+      expect(a.report.safety.violations).toEqual([]);
     },
     SLOW_TEST_MS,
   );
