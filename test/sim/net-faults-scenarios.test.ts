@@ -121,7 +121,16 @@ describe("slow", () => {
         relayBlocks: 7,
         faults: [{ kind: "slow", at: 4, for: 6, validators: [0], speed: 4 }],
       };
-      const world = new World(scenario(input), { keepHistory: true });
+      const invalid: { actor: string; reason: unknown }[] = [];
+      const world = new World(scenario(input), {
+        keepHistory: true,
+        logLevel: "debug",
+        logSink: (_line, r) => {
+          if (r.message === "Validation yielded an invalid candidate") {
+            invalid.push({ actor: r.actor, reason: r.fields?.reason });
+          }
+        },
+      });
       const approved: CandidateApprovedInfo[] = [];
       const record = world.approvals.onApproved.bind(world.approvals);
       world.approvals.onApproved = (info) => {
@@ -130,6 +139,9 @@ describe("slow", () => {
       };
       world.run();
       expect(world.violations).toEqual([]);
+      // Its backing validations time out (candidate validation's own rule), nobody else's fail.
+      expect(invalid.length).toBeGreaterThan(0);
+      expect(invalid.every((x) => x.actor === "v0" && x.reason === "Timeout")).toBe(true);
       // Validator 0 votes in no candidate backed wholly in its slow slots (blocks 6..11 carry
       // candidates validated from slot 5 on), and in some before and after.
       const votedBy0 = world.relayBlocks.flatMap((r) =>
