@@ -251,6 +251,7 @@ export class RelayBlockProduction {
       (node) => this.blockPeers.get(node) ?? [],
       (node, from) => p.actors.get(node)!.onMessage(from, msg),
       "RelayBlock",
+      false, // relay blocks reach every node whatever the faults (forks are not modelled)
     );
   }
 }
