@@ -24,14 +24,16 @@
  *  8. `process_candidates` (`CandidateBacked`; the new candidates occupy their cores);
  *  9. `advance_claim_queue(occupied)`: every core not occupied at step 6 pops its front claim
  *     (used by the candidate just backed, or lost) and is refilled; occupied cores keep theirs;
- * 10. `paras::initializer_finalize`: upgrade cooldowns that expired are lifted.
+ * 10. `paras::initializer_finalize`: upgrade cooldowns that expired are lifted;
+ * 11. a session change the block carries (`block.newSession`: pallet_session rotated in it) is
+ *     applied last, as the initializer's `on_finalize` does (`session-change.ts`): the block ran
+ *     in the old session, its post-state (the runtime APIs at it, its child) is in the new one.
  *
  * ProvideInherent semantics (the block author's `create_inherent`): invalid bitfields and
  * candidates are filtered out, never a block failure, and the result says what was accepted and
  * what was dropped with the reason, so a checker can compare a node's offer with the runtime's
  * acceptance. Group rotation needs no bookkeeping: it is computed from the session start and
- * `now`. Weight limiting, disputes, rewards and session changes are not modelled (single
- * session, see `genesis.ts`).
+ * `now`. Weight limiting, disputes and rewards are not modelled.
  *
  * Invariants: `pre` is never modified (the block runs on a deep copy: `structuredClone` of all
  * but the inclusion state, which `cloneInclusionState` copies); a block must extend its parent
@@ -76,6 +78,7 @@ import {
   groupValidators,
   numAvailabilityCores,
 } from "./scheduler.ts";
+import { applyNewSession, type SessionChange } from "./session-change.ts";
 import { trackerUpdate } from "./shared.ts";
 import { assignmentProvider, type RelayEvent, type RelayState } from "./state.ts";
 import { dequeueUpwardMessages } from "./ump.ts";
@@ -88,6 +91,8 @@ export interface RelayBlockInput {
   readonly parentStateRoot: Hash;
   /** The BABE slot the block is authored in. */
   readonly slot: number;
+  /** A session change applied at the end of the block (pallet_session rotated in it). */
+  readonly newSession?: SessionChange;
 }
 
 export interface ApplyBlockContext {
@@ -206,6 +211,7 @@ export function applyBlock(
 
   // Block finalisation.
   processScheduledUpgradeCooldowns(state.paras, now);
+  if (block.newSession !== undefined) applyNewSession(state, block.newSession);
 
   // The processed inherent: candidates per para ascending, in chain order (Rust folds the
   // `BTreeMap<ParaId, ...>`); the bitfields that passed, as offered (a subsequence, in order).

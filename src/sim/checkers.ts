@@ -10,7 +10,10 @@
  * and once per validator.
  *
  * Sessions: the checker starts with the genesis session (the validator list and the host
- * configuration, nothing of the runtime's state) and is told of each new one (`onNewSession`).
+ * configuration, nothing of the runtime's state) and is told of each new one (`onNewSession`,
+ * with the new session's validator list in its own, shuffled, order). Validators keep their
+ * genesis index as their name for the whole run (parapipe's simplification of the shuffle,
+ * relay/session-change.ts), so the checker names the new groups by matching keys.
  * It splits the session's validators into groups itself, as polkadot-sdk's scheduler does
  * (`initializer_on_new_session`: `max(numCores, n / maxValidatorsPerCore)` contiguous groups of
  * the session's validator indices, the first `n mod cores` one larger) and rotates them from the
@@ -73,7 +76,7 @@
 import type { ApprovalItem } from "../actors/env.ts";
 import type { HostConfiguration } from "../config/host-configuration.ts";
 import { assert } from "../lib/assert.ts";
-import type { Hash } from "../lib/hex.ts";
+import { type Hash, toHex } from "../lib/hex.ts";
 import { getOrInsertComputed } from "../lib/memo.ts";
 import { candidateHash } from "../primitives/candidate.ts";
 import type { CandidateHash, CoreIndex, ParaId, ValidatorIndex } from "../primitives/codecs.ts";
@@ -105,7 +108,10 @@ export interface NewSession {
   /** The first block of the session (`SessionStartBlock`: the block after the change). */
   readonly startBlock: number;
   readonly sessionIndex: number;
-  /** The public key of the session's validator i, by validator index. */
+  /**
+   * The public key of the session's validator i, in the session's order (Polkadot's shuffled
+   * `ActiveValidatorKeys`: its groups are contiguous ranges of this list).
+   */
   readonly validatorKeys: readonly Uint8Array[];
 }
 
@@ -157,7 +163,19 @@ export function checkerValidatorGroups(n: number, config: HostConfiguration): nu
   return groups;
 }
 
-interface Session extends NewSession {
+/**
+ * A session as the checker uses it. Validators are named by their LABEL, their index in the
+ * genesis list, for the whole run: parapipe keeps a validator at its genesis index across
+ * sessions (relay/session-change.ts renames the groups instead of the validators), so votes,
+ * bitfields and approvals carry the label. The groups are split over the session's order and
+ * renamed to labels by matching keys.
+ */
+interface Session {
+  readonly startBlock: number;
+  readonly sessionIndex: number;
+  /** Keys by label. */
+  readonly validatorKeys: readonly Uint8Array[];
+  /** Groups of labels. */
   readonly groups: readonly (readonly number[])[];
 }
 
@@ -219,16 +237,49 @@ export class SafetyChecker {
   /** The sessions entered, by start block (ascending), and the ones announced but not started. */
   private readonly sessions: Session[] = [];
   private readonly upcoming: Session[] = [];
+  /** A validator's label (its genesis index), by its key (hex). */
+  private readonly labelOf = new Map<string, number>();
   /** The highest block seen (a session must be announced before its first block). */
   private lastBlock = 0;
 
   constructor(private readonly p: CheckerParams) {
     for (const [para, head] of p.genesisHeads) this.includedHead.set(para, head);
-    this.sessions.push(this.session(p.genesisSession));
+    const keys = p.genesisSession.validatorKeys;
+    keys.forEach((k, i) => {
+      this.labelOf.set(toHex(k), i);
+    });
+    this.sessions.push({
+      startBlock: p.genesisSession.startBlock,
+      sessionIndex: p.genesisSession.sessionIndex,
+      validatorKeys: keys,
+      groups: checkerValidatorGroups(keys.length, p.config),
+    });
   }
 
+  /** A new session: its groups split over its order, then named by label. */
   private session(s: NewSession): Session {
-    return { ...s, groups: checkerValidatorGroups(s.validatorKeys.length, this.p.config) };
+    const genesisKeys = this.p.genesisSession.validatorKeys;
+    const labels = s.validatorKeys.map((k) => {
+      const label = this.labelOf.get(toHex(k));
+      assert(
+        label !== undefined,
+        () => `session ${s.sessionIndex}: a validator not in the genesis set (not modelled)`,
+      );
+      return label;
+    });
+    assert(
+      labels.length === genesisKeys.length && new Set(labels).size === labels.length,
+      () => `session ${s.sessionIndex}: not a reordering of the genesis validators (not modelled)`,
+    );
+    const groups = checkerValidatorGroups(labels.length, this.p.config).map((g) =>
+      g.map((position) => labels[position]!),
+    );
+    return {
+      startBlock: s.startBlock,
+      sessionIndex: s.sessionIndex,
+      validatorKeys: genesisKeys,
+      groups,
+    };
   }
 
   /**

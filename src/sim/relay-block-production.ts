@@ -28,6 +28,7 @@
 import type { Actor } from "../actors/env.ts";
 import { type ActorId, messageSizeBytes, type ProtocolMessage } from "../actors/protocol.ts";
 import { assert } from "../lib/assert.ts";
+import { fromHex } from "../lib/hex.ts";
 import type { Prng } from "../lib/prng.ts";
 import { hashHex } from "../primitives/hashing.ts";
 import type { ParachainsInherentData } from "../primitives/inherent.ts";
@@ -41,6 +42,7 @@ import type { InclusionEventRecord, RelayBlockRecord } from "./records.ts";
 import { relayBlockTraceDetail } from "./relay-block-trace.ts";
 import type { RelayChainStore } from "./relay-chain.ts";
 import type { Scheduler } from "./scheduler.ts";
+import type { SessionChanges } from "./session-changes.ts";
 import type { Trace } from "./trace.ts";
 
 /** Modelled bytes of one backed candidate in a relay block body (receipt, votes, framing). */
@@ -103,6 +105,8 @@ export interface RelayBlockProductionParams {
   readonly arrivalDelayUs: number;
   /** The signature check `applyBlock` uses. */
   readonly verify: ApplyBlockContext["verify"];
+  /** The scenario's session changes (`session-change` faults); absent: one session. */
+  readonly sessionChanges?: SessionChanges;
   /** Called at the start of slot N, before block N is built. */
   readonly beforeBlock?: (number: number) => void;
   /** Called once block N is produced and announced. */
@@ -167,6 +171,7 @@ export class RelayBlockProduction {
     const authorIndex = this.authorOrder[number % this.authorOrder.length]!;
     const author = p.authors[authorIndex]!;
     const offered = author.provideInherentData(parent.header);
+    const newSession = p.sessionChanges?.at(number, parent.state);
     const result = applyBlock(
       parent.state,
       {
@@ -174,6 +179,7 @@ export class RelayBlockProduction {
         parentHash: parent.header.hash,
         parentStateRoot: parent.header.stateRoot,
         slot: number,
+        ...(newSession === undefined ? {} : { newSession }),
       },
       offered,
       { verify: p.verify },
@@ -202,6 +208,21 @@ export class RelayBlockProduction {
     };
     this.kept.push(record);
     p.checker.onBlock(record);
+    if (newSession !== undefined) {
+      // The block ran in the old session; from its child on, the new one (relay/session-change.ts).
+      // The checker gets the validator list in the session's (shuffled) order and splits the
+      // groups itself: nothing of the runtime's groups.
+      const shared = result.post.shared;
+      p.checker.onNewSession({
+        startBlock: result.post.scheduler.sessionStartBlock,
+        sessionIndex: shared.currentSessionIndex,
+        validatorKeys: newSession.shuffle.map((j) => fromHex(shared.activeValidatorKeys[j]!)),
+      });
+      p.trace.record(p.scheduler.now, author.id, "NewSession", {
+        session: shared.currentSessionIndex,
+        groups: result.post.scheduler.validatorGroups,
+      });
+    }
     p.trace.record(p.scheduler.now, author.id, "RelayBlock", relayBlockTraceDetail(record));
 
     if (p.arrivalDelayUs > 0) {
@@ -231,6 +252,7 @@ export class RelayBlockProduction {
       (node) => this.blockPeers.get(node) ?? [],
       (node, from) => p.actors.get(node)!.onMessage(from, msg),
       "RelayBlock",
+      false, // relay blocks reach every node whatever the faults (forks are not modelled)
     );
   }
 }

@@ -52,7 +52,7 @@ import {
   runtimeUpgradesOf,
 } from "../config/from-scenario.ts";
 import type { HostConfiguration } from "../config/host-configuration.ts";
-import type { ParachainSpec, Scenario } from "../config/scenario.ts";
+import { type ParachainSpec, type Scenario, scenarioFaults } from "../config/scenario.ts";
 import { assert } from "../lib/assert.ts";
 import { bytesEqual, type Hash } from "../lib/hex.ts";
 import { getOrInsertComputed } from "../lib/memo.ts";
@@ -80,6 +80,7 @@ import { SafetyChecker, type Violation } from "./checkers.ts";
 import { ChunkFetchBoard, type ChunkFetchFault } from "./chunk-fetching.ts";
 import { Finality } from "./finality.ts";
 import { ActorLogger, Logger, type LogLevel, type LogLevels, type LogSink } from "./log.ts";
+import { NetFaults, slowedPvfHost } from "./net-faults.ts";
 import { Network } from "./network.ts";
 import { ParaPruning } from "./para-pruning.ts";
 import type {
@@ -91,6 +92,7 @@ import type {
 import { RelayBlockProduction } from "./relay-block-production.ts";
 import { RelayChainStore } from "./relay-chain.ts";
 import { Cpu, Scheduler } from "./scheduler.ts";
+import { SessionChanges } from "./session-changes.ts";
 import { Trace } from "./trace.ts";
 
 /**
@@ -250,6 +252,8 @@ export class World {
   private readonly production: RelayBlockProduction;
   /** Drops the paras' pool, block trees and states below what any chain still reads. */
   private readonly pruning: ParaPruning;
+  /** The partition, link, slow and late-bitfields faults (net-faults.ts); null: none. */
+  private readonly netFaults: NetFaults | null;
 
   constructor(
     readonly scenario: Scenario,
@@ -273,6 +277,10 @@ export class World {
     this.crypto = (options.crypto ?? pureCrypto)(scenario.crypto);
 
     const n = scenario.relay.validators;
+    this.netFaults = NetFaults.fromFaults(scenarioFaults(scenario), this.slotUs, n, (a) =>
+      this.validatorIndexOf.get(a),
+    );
+    this.network.setFaults(this.netFaults);
     const config = hostConfigurationFromScenario(scenario.relay.hostConfiguration);
     const keys = Array.from({ length: n }, (_, i) => validatorKeypair(this.crypto, i));
     this.addGenesis(config, keys);
@@ -350,6 +358,7 @@ export class World {
       slotUs: this.slotUs,
       arrivalDelayUs: scenario.relay.blockArrivalDelayMs * 1000,
       verify: (m, s, k) => this.verify(m, s, k),
+      sessionChanges: new SessionChanges(scenarioFaults(scenario), this.rng),
       beforeBlock: (number) => {
         this.restartCollators(number);
         this.bitfields.prune(number);
@@ -430,7 +439,12 @@ export class World {
         validatorIndex: i,
         generation: this.scenario.generation,
         validatorActors,
-        pvf,
+        pvf: slowedPvfHost(pvf, this.netFaults, i, this.scheduler),
+        ...(this.netFaults === null
+          ? {}
+          : {
+              bitfieldSigningDelayUs: () => this.netFaults!.bitfieldDelayUs(i, this.scheduler.now),
+            }),
         bitfieldGossip: {
           publish: (msg, notTo) => this.bitfields.publish(i, msg, notTo),
           delivered: (relayParent) => this.bitfields.delivered(i, relayParent),

@@ -33,6 +33,7 @@ import { encodeUmpSignal, UMP_SEPARATOR } from "../../src/primitives/ump.ts";
 import { type ApplyBlockResult, applyBlock } from "../../src/relay/apply-block.ts";
 import { genesis } from "../../src/relay/genesis.ts";
 import { runtimeApi } from "../../src/relay/runtime-api.ts";
+import type { SessionChange } from "../../src/relay/session-change.ts";
 import type { RelayState } from "../../src/relay/state.ts";
 import { DUMMY_CODE } from "./helpers.ts";
 
@@ -103,8 +104,11 @@ export class TestChain {
     return this.blocks[n]!;
   }
 
-  /** Apply a block on the tip with the given inherent. */
-  build(inherent: Partial<ParachainsInherentData> = {}): ApplyBlockResult {
+  /** Apply a block on the tip with the given inherent (and a session change at its end). */
+  build(
+    inherent: Partial<ParachainsInherentData> = {},
+    newSession?: SessionChange,
+  ): ApplyBlockResult {
     const parent = this.tip;
     const result = applyBlock(
       parent.state,
@@ -113,6 +117,7 @@ export class TestChain {
         parentHash: parent.header.hash,
         parentStateRoot: parent.header.stateRoot,
         slot: parent.header.slot + 1,
+        ...(newSession === undefined ? {} : { newSession }),
       },
       { ...EMPTY_INHERENT, ...inherent },
       { verify: (m, s, k) => this.crypto.verify(m, s, k) },
@@ -133,7 +138,10 @@ export class TestChain {
   ): SignedAvailabilityBitfield[] {
     const n = this.tip.api.availabilityCores().length;
     const payload = Array.from({ length: n }, (_, c) => cores.includes(c));
-    const context = { sessionIndex: 0, parentHash: this.tip.header.hash };
+    const context = {
+      sessionIndex: this.tip.api.sessionIndexForChild(),
+      parentHash: this.tip.header.hash,
+    };
     return validators.map((v) => ({
       validatorIndex: v,
       payload,
@@ -188,7 +196,7 @@ export function buildCandidate(
       relayParent: rp.header.hash,
       version: 0,
       coreIndex: opts.core,
-      sessionIndex: 0,
+      sessionIndex: rp.api.sessionIndexForChild(),
       persistedValidationDataHash: opts.pvdHashOverride ?? pvdHash(pvd),
       povHash: repeatByte(opts.n),
       erasureRoot: repeatByte(opts.n),
@@ -223,7 +231,7 @@ export function back(
   const group = groups[groupForCore(rotationInfo, core, groups.length)]!;
   const signing = votes ?? group.length;
   const hash = candidateHash(receipt);
-  const context = { sessionIndex: 0, parentHash: rp.header.hash };
+  const context = { sessionIndex: rp.api.sessionIndexForChild(), parentHash: rp.header.hash };
   const attestations = group.slice(0, signing).map((v, i) => {
     const kind = i === 0 ? ("Seconded" as const) : ("Valid" as const);
     const signature = signStatement(
