@@ -49,6 +49,7 @@ import type { BlockNumber, CoreIndex, ValidatorIndex } from "../primitives/codec
 import { parseUmpSignals } from "../primitives/core-selection.ts";
 import type { ParachainsInherentData } from "../primitives/inherent.ts";
 import type { RelayHeader } from "../primitives/runtime-api.ts";
+import type { PlantedBug } from "./buggify.ts";
 import { makeRelayHeader, relayExtrinsicsRoot, relayStateRoot } from "./header.ts";
 import {
   cloneInclusionState,
@@ -93,6 +94,8 @@ export interface RelayBlockInput {
 export interface ApplyBlockContext {
   /** Checks a signature (the scenario's `Crypto.verify`, or the simulator's memoised one). */
   readonly verify: (message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array) => boolean;
+  /** A planted bug (`PARAPIPE_BUGGIFY`, buggify.ts); none: polkadot-sdk's runtime. */
+  readonly buggify?: PlantedBug;
 }
 
 export interface ApplyBlockResult {
@@ -146,6 +149,7 @@ export function applyBlock(
   );
   const allowed = state.shared.allowedRelayParents;
   const verify = verifierFor(state, ctx);
+  const bug = ctx.buggify;
   const nValidators = state.shared.activeValidatorKeys.length;
 
   // Availability.
@@ -160,9 +164,12 @@ export function applyBlock(
     nValidators,
     verify,
     droppedBitfields,
+    bug,
   );
-  updatePendingAvailabilityAndGetFreedCores(state, nValidators, bitfields);
-  if (availabilityTimeoutCheckRequired(state.scheduler, config, now)) freeTimedout(state);
+  updatePendingAvailabilityAndGetFreedCores(state, nValidators, bitfields, bug);
+  // PLANTED BUG `never-time-out`: `free_timedout` is never called.
+  if (bug !== "never-time-out" && availabilityTimeoutCheckRequired(state.scheduler, config, now))
+    freeTimedout(state);
 
   // Backing.
   const occupied = new Set<CoreIndex>(getOccupiedCores(state).map(([core]) => core));
@@ -188,6 +195,7 @@ export function applyBlock(
     coreIndexEnabled,
     verify,
     droppedCandidates,
+    bug,
   );
   const count = [...backedWithCore.values()].reduce((n, list) => n + list.length, 0);
   assert(count <= eligible.length, () => `${count} candidates for ${eligible.length} free cores`);
@@ -198,6 +206,7 @@ export function applyBlock(
     (group) => groupValidators(state.scheduler, group),
     coreIndexEnabled,
     verify,
+    bug,
   );
   assert(processed.ok, () => `process_candidates after sanitization: ${JSON.stringify(processed)}`);
 

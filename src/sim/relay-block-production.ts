@@ -103,6 +103,8 @@ export interface RelayBlockProductionParams {
   readonly arrivalDelayUs: number;
   /** The signature check `applyBlock` uses. */
   readonly verify: ApplyBlockContext["verify"];
+  /** A planted bug handed to the runtime (`WorldOptions.buggify`). */
+  readonly buggify?: ApplyBlockContext["buggify"];
   /** Called at the start of slot N, before block N is built. */
   readonly beforeBlock?: (number: number) => void;
   /** Called once block N is produced and announced. */
@@ -176,7 +178,7 @@ export class RelayBlockProduction {
         slot: number,
       },
       offered,
-      { verify: p.verify },
+      p.buggify === undefined ? { verify: p.verify } : { verify: p.verify, buggify: p.buggify },
     );
     const header = result.header;
     p.chain.add({ header, state: result.post, api: runtimeApi(result.post, header) });
