@@ -154,7 +154,12 @@ export function drawScenario(
   }
   return {
     ...base,
-    ...(faults.length > 0 ? { faults } : {}),
+    // As a file names them: `session-change` takes no `for`.
+    ...(faults.length > 0
+      ? {
+          faults: faults.map((f) => (f.kind === "session-change" ? { at: f.at, kind: f.kind } : f)),
+        }
+      : {}),
     ...(adversaries.length > 0 ? { adversaries } : {}),
   };
 }

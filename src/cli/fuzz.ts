@@ -147,8 +147,16 @@ function scenarioYaml(s: Scenario | Record<string, unknown>, comment: readonly s
   return `${comment.map((c) => `# ${c}\n`).join("")}${body}`;
 }
 
+/** What tests hand the command instead of the defaults. */
+export interface FuzzSeams {
+  /** The scenario of a seed (default `drawScenario`). */
+  readonly draw?: (seed: number) => Record<string, unknown>;
+  /** The environment `PARAPIPE_BUGGIFY` is read from (default `process.env`). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
 /** The fuzz command (see the header); its exit code. */
-export async function fuzzCommand(opts: FuzzOptions): Promise<number> {
+export async function fuzzCommand(opts: FuzzOptions, seams: FuzzSeams = {}): Promise<number> {
   const seeds = integerOption("seeds", opts.seeds, 1);
   if (seeds === undefined) throw new InputError("--seeds: missing (expected an integer >= 1)");
   const from = integerOption("from", opts.from, 0) ?? 1;
@@ -160,7 +168,7 @@ export async function fuzzCommand(opts: FuzzOptions): Promise<number> {
       throw new InputError(`--minutes: expected a number > 0, got ${JSON.stringify(opts.minutes)}`);
     deadlineMs = Date.now() + m * 60_000;
   }
-  const bug = buggifyFromEnv();
+  const bug = buggifyFromEnv(seams.env);
   const out = opts.out ?? DEFAULT_FUZZ_OUT;
   const started = Date.now();
   const say = (line: string) => (opts.json ? console.error(line) : console.log(line));
@@ -183,7 +191,7 @@ export async function fuzzCommand(opts: FuzzOptions): Promise<number> {
   // Draw and resolve every seed first (cheap); a refused draw is an internal error.
   const drawn: { seed: number; scenario: Scenario; kinds: DrawnKind[] }[] = [];
   for (let seed = from; seed < from + seeds; seed++) {
-    const input = drawScenario(seed);
+    const input = (seams.draw ?? drawScenario)(seed);
     try {
       const [scenario] = resolveAll(
         [{ label: `seed ${seed}`, replay: `seed ${seed}`, input }],
