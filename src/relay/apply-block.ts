@@ -33,6 +33,10 @@
  * `now`. Weight limiting, disputes, rewards and session changes are not modelled (single
  * session, see `genesis.ts`).
  *
+ * Planted bugs (`ctx.buggify`, src/relay/buggify.ts; off unless the command line names one): handed
+ * to the one function each patches (sanitizing bitfields, enacting, the timeout, the backing
+ * votes); without one, nothing here departs from the above.
+ *
  * Invariants: `pre` is never modified (the block runs on a deep copy: `structuredClone` of all
  * but the inclusion state, which `cloneInclusionState` copies); a block must extend its parent
  * (`header.number == pre.now + 1`), else it is a caller bug; an error of `process_candidates`

@@ -207,6 +207,38 @@ describe("runEach: stop early, exceptions as findings", () => {
     expect(errors).toEqual([1]);
     expect(results.map((x) => x !== undefined)).toEqual([true, false, true, false]);
   }, 60_000);
+
+  it("in worker threads too: the exception comes back as data, the other runs go on", async () => {
+    const r = resolveScenario({ ...LOSSY, network: { loss: 0 }, relayBlocks: 2 });
+    if (!r.ok) throw new Error(r.error.join("; "));
+    const broken = { ...r.value, relay: null } as unknown as typeof r.value;
+    const errors: [number, string][] = [];
+    const finished: number[] = [];
+    const results = await runEach(
+      [{ scenario: r.value }, { scenario: broken }, { scenario: r.value }],
+      {
+        jobs: 2,
+        progress: false,
+        label: () => "",
+        inOrder: true,
+        finished: (_, i) => finished.push(i),
+        failed: (e, i) => errors.push([i, e.stack]),
+      },
+    );
+    expect(finished).toEqual([0, 2]);
+    expect(errors.map(([i]) => i)).toEqual([1]);
+    expect(errors[0]![1]).toMatch(/TypeError/);
+    expect(results.map((x) => x !== undefined)).toEqual([true, false, true]);
+    // Without `failed`, a run's exception fails the whole call, as before.
+    await expect(
+      runEach([{ scenario: broken }, { scenario: r.value }], {
+        jobs: 2,
+        progress: false,
+        label: () => "",
+        inOrder: true,
+      }),
+    ).rejects.toThrow(/a run failed in a --jobs worker thread: TypeError/);
+  }, 120_000);
 });
 
 describe("parapipe fuzz on the command line", () => {
