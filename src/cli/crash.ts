@@ -12,20 +12,27 @@ import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Scenario } from "../config/scenario.ts";
 
-/** An exception inside run `index` of a command's runs. */
+/** An Error, or a worker's `RunError` (its message and stack as data). */
+function errorLike(o: unknown): o is { readonly message: string; readonly stack?: string } {
+  return (
+    typeof o === "object" && o !== null && typeof (o as { message?: unknown }).message === "string"
+  );
+}
+
+/** An exception inside run `index` of a command's runs (thrown, or a worker's `RunError`). */
 export class RunCrash extends Error {
   constructor(
     readonly index: number,
     readonly original: unknown,
   ) {
-    super(original instanceof Error ? original.message : String(original));
+    super(errorLike(original) ? original.message : String(original));
     this.name = "RunCrash";
   }
 
   /** The original's stack trace (its message when it has none). */
   get trace(): string {
     const o = this.original;
-    return o instanceof Error ? (o.stack ?? `${o.name}: ${o.message}`) : String(o);
+    return errorLike(o) ? (o.stack ?? o.message) : String(o);
   }
 }
 

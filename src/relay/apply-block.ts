@@ -35,6 +35,10 @@
  * acceptance. Group rotation needs no bookkeeping: it is computed from the session start and
  * `now`. Weight limiting, disputes and rewards are not modelled.
  *
+ * Planted bugs (`ctx.buggify`, src/relay/buggify.ts; off unless the command line names one): handed
+ * to the one function each patches (sanitizing bitfields, enacting, the timeout, the backing
+ * votes); without one, nothing here departs from the above.
+ *
  * Invariants: `pre` is never modified (the block runs on a deep copy: `structuredClone` of all
  * but the inclusion state, which `cloneInclusionState` copies); a block must extend its parent
  * (`header.number == pre.now + 1`), else it is a caller bug; an error of `process_candidates`
@@ -51,6 +55,7 @@ import type { BlockNumber, CoreIndex, ValidatorIndex } from "../primitives/codec
 import { parseUmpSignals } from "../primitives/core-selection.ts";
 import type { ParachainsInherentData } from "../primitives/inherent.ts";
 import type { RelayHeader } from "../primitives/runtime-api.ts";
+import type { PlantedBug } from "./buggify.ts";
 import { makeRelayHeader, relayExtrinsicsRoot, relayStateRoot } from "./header.ts";
 import {
   cloneInclusionState,
@@ -98,6 +103,8 @@ export interface RelayBlockInput {
 export interface ApplyBlockContext {
   /** Checks a signature (the scenario's `Crypto.verify`, or the simulator's memoised one). */
   readonly verify: (message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array) => boolean;
+  /** A planted bug (`PARAPIPE_BUGGIFY`, buggify.ts); none: polkadot-sdk's runtime. */
+  readonly buggify?: PlantedBug;
 }
 
 export interface ApplyBlockResult {
@@ -151,6 +158,7 @@ export function applyBlock(
   );
   const allowed = state.shared.allowedRelayParents;
   const verify = verifierFor(state, ctx);
+  const bug = ctx.buggify;
   const nValidators = state.shared.activeValidatorKeys.length;
 
   // Availability.
@@ -165,9 +173,12 @@ export function applyBlock(
     nValidators,
     verify,
     droppedBitfields,
+    bug,
   );
-  updatePendingAvailabilityAndGetFreedCores(state, nValidators, bitfields);
-  if (availabilityTimeoutCheckRequired(state.scheduler, config, now)) freeTimedout(state);
+  updatePendingAvailabilityAndGetFreedCores(state, nValidators, bitfields, bug);
+  // PLANTED BUG `never-time-out`: `free_timedout` is never called.
+  if (bug !== "never-time-out" && availabilityTimeoutCheckRequired(state.scheduler, config, now))
+    freeTimedout(state);
 
   // Backing.
   const occupied = new Set<CoreIndex>(getOccupiedCores(state).map(([core]) => core));
@@ -193,6 +204,7 @@ export function applyBlock(
     coreIndexEnabled,
     verify,
     droppedCandidates,
+    bug,
   );
   const count = [...backedWithCore.values()].reduce((n, list) => n + list.length, 0);
   assert(count <= eligible.length, () => `${count} candidates for ${eligible.length} free cores`);
@@ -203,6 +215,7 @@ export function applyBlock(
     (group) => groupValidators(state.scheduler, group),
     coreIndexEnabled,
     verify,
+    bug,
   );
   assert(processed.ok, () => `process_candidates after sanitization: ${JSON.stringify(processed)}`);
 

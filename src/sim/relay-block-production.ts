@@ -107,6 +107,8 @@ export interface RelayBlockProductionParams {
   readonly verify: ApplyBlockContext["verify"];
   /** The scenario's session changes (`session-change` faults); absent: one session. */
   readonly sessionChanges?: SessionChanges;
+  /** A planted bug handed to the runtime (`WorldOptions.buggify`). */
+  readonly buggify?: ApplyBlockContext["buggify"];
   /** Called at the start of slot N, before block N is built. */
   readonly beforeBlock?: (number: number) => void;
   /** Called once block N is produced and announced. */
@@ -182,7 +184,7 @@ export class RelayBlockProduction {
         ...(newSession === undefined ? {} : { newSession }),
       },
       offered,
-      { verify: p.verify },
+      p.buggify === undefined ? { verify: p.verify } : { verify: p.verify, buggify: p.buggify },
     );
     const header = result.header;
     p.chain.add({ header, state: result.post, api: runtimeApi(result.post, header) });

@@ -69,6 +69,7 @@ import {
   type Keypair,
   pureCrypto,
 } from "../primitives/signing.ts";
+import type { PlantedBug } from "../relay/buggify.ts";
 import { genesis as relayGenesis } from "../relay/genesis.ts";
 import { runtimeApi } from "../relay/runtime-api.ts";
 import type { RelayState } from "../relay/state.ts";
@@ -152,6 +153,8 @@ export interface WorldOptions {
    * `npm run bench -- --only scaling` counts a run's VRF proofs with it (bench/scaling.ts).
    */
   readonly onAssignmentPublished?: () => void;
+  /** A planted bug in the relay runtime (`PARAPIPE_BUGGIFY`, src/relay/buggify.ts); none: off. */
+  readonly buggify?: PlantedBug;
 }
 
 /** Validators (indices) offline from `fromUs` to `toUs` (see `WorldOptions.offline`). */
@@ -359,6 +362,7 @@ export class World {
       arrivalDelayUs: scenario.relay.blockArrivalDelayMs * 1000,
       verify: (m, s, k) => this.verify(m, s, k),
       sessionChanges: new SessionChanges(scenarioFaults(scenario), this.rng),
+      ...(options.buggify === undefined ? {} : { buggify: options.buggify }),
       beforeBlock: (number) => {
         this.restartCollators(number);
         this.bitfields.prune(number);

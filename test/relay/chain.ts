@@ -31,6 +31,7 @@ import { type Crypto, type Keypair, sr25519Crypto } from "../../src/primitives/s
 import { signBitfield, signStatement } from "../../src/primitives/statements.ts";
 import { encodeUmpSignal, UMP_SEPARATOR } from "../../src/primitives/ump.ts";
 import { type ApplyBlockResult, applyBlock } from "../../src/relay/apply-block.ts";
+import type { PlantedBug } from "../../src/relay/buggify.ts";
 import { genesis } from "../../src/relay/genesis.ts";
 import { runtimeApi } from "../../src/relay/runtime-api.ts";
 import type { SessionChange } from "../../src/relay/session-change.ts";
@@ -70,6 +71,8 @@ export const EMPTY_INHERENT: ParachainsInherentData = {
 export class TestChain {
   readonly blocks: Block[] = [];
   readonly keys: Keypair[];
+  /** A planted bug handed to `applyBlock` (src/relay/buggify.ts); none: off. */
+  buggify: PlantedBug | undefined = undefined;
 
   constructor(
     readonly config: HostConfiguration,
@@ -120,7 +123,10 @@ export class TestChain {
         ...(newSession === undefined ? {} : { newSession }),
       },
       { ...EMPTY_INHERENT, ...inherent },
-      { verify: (m, s, k) => this.crypto.verify(m, s, k) },
+      {
+        verify: (m, s, k) => this.crypto.verify(m, s, k),
+        ...(this.buggify === undefined ? {} : { buggify: this.buggify }),
+      },
     );
     this.blocks.push({
       state: result.post,
