@@ -78,6 +78,8 @@ export class ValidatorNode implements Actor {
   /** Prospective parachains as the other subsystems see it (lazy inboxes taken in first). */
   readonly prospectiveAsOfNow: ProspectiveParachainsMessage;
   private readonly log: ActorLog;
+  /** Whether the last inherent offered was tampered with (a `malicious-author`; records only). */
+  lastOfferTampered = false;
 
   constructor(
     private readonly env: ValidatorEnv,
@@ -240,7 +242,11 @@ export class ValidatorNode implements Actor {
   provideInherentData(parent: RelayHeader): ParachainsInherentData {
     // With lazily materialised bitfield gossip, the provisioner first gets what reached me.
     this.bitfieldDistribution.catchUp(parent.hash);
-    return this.provisioner.provideInherentData(parent);
+    const data = this.provisioner.provideInherentData(parent);
+    // A `malicious-author` adversary offers what an honest provisioner never would.
+    const offered = this.env.malus?.tamperInherent(data) ?? data;
+    this.lastOfferTampered = offered !== data;
+    return offered;
   }
 
   /** Block import: the new block becomes the active leaf; every subsystem gets the update. */

@@ -59,9 +59,16 @@ export class BitfieldSigning {
       return;
     }
     const ctx = this.contexts.of(api);
-    const bits = ctx.availabilityCores.map(
+    let bits = ctx.availabilityCores.map(
       (core) => core.kind === "Occupied" && this.store.hasChunk(core.candidateHash),
     );
+    // A `forges-bitfields` adversary claims every occupied core's chunk, held or not.
+    const malus = this.env.malus;
+    if (malus?.forgeBitfield()) {
+      const forged = ctx.availabilityCores.map((core) => core.kind === "Occupied");
+      if (forged.some((b, i) => b && !bits[i])) malus.note("forges-bitfields");
+      bits = forged;
+    }
     const signature = signBitfield(
       this.env.crypto,
       this.env.keypair.secretKey,

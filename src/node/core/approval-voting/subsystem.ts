@@ -197,6 +197,8 @@ export class ApprovalVoting {
   private tickArmed: Tick | null = null;
   /** Modelled CPU of the certificate and signature checks of what this node imported, µs. */
   checkCpuUs = 0;
+  /** Approval checks that found their candidate invalid (never approved; disputes not modelled). */
+  invalidFound = 0;
   private readonly vrf: AssignmentVrf;
   private readonly me: ValidatorIndex;
   private readonly av: ApprovalVotingEnv;
@@ -450,7 +452,13 @@ export class ApprovalVoting {
       if (result === "Unavailable" || result === "Invalid data") {
         this.log.info("Approval check: data not recovered", { candidate: c.hash, result });
       } else if (result.kind === "Valid") this.localApproval(block, c);
-      else {
+      else if (this.env.malus?.fakeValid()) {
+        // A `seconds-invalid` adversary approves what it found invalid (malus
+        // `BackingAndApprovalValid`).
+        this.env.malus.note("seconds-invalid");
+        this.localApproval(block, c);
+      } else {
+        this.invalidFound++;
         // A dispute would start here (not modelled).
         this.log.warn("Approval check found the candidate invalid", {
           candidate: c.hash,
@@ -521,6 +529,12 @@ export class ApprovalVoting {
       );
       const signature = this.env.crypto.sign(this.env.keypair.secretKey, payload);
       for (const i of toSign.candidateIndices) block.pendingSignature.delete(i);
+      // A `no-show` adversary signs its approval and never sends it.
+      const malus = this.env.malus;
+      if (malus?.noShow()) {
+        malus.note("no-show");
+        return;
+      }
       this.av.gossip.publish(
         block.hash,
         {

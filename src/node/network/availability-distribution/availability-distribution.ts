@@ -45,6 +45,8 @@ export class AvailabilityDistribution {
 
   /** A new active leaf: fetch my chunks of the candidates occupying its cores. */
   onActiveLeaf(leaf: BlockContext): void {
+    // A `forges-bitfields` adversary claims the chunks anyway: it does not fetch them.
+    if (this.env.malus?.forgeBitfield()) return;
     this.requester.onActiveLeaf(leaf);
   }
 
