@@ -27,6 +27,10 @@
  * through `env.erasure`, computed once); with fewer than two validators there is none, and
  * collation generation gives the candidate up, as polkadot's does.
  *
+ * A dishonest collator (`options.malus`, scenario `adversaries`) makes some candidates bad at
+ * submission (`misbehave`: garbage PoV, wrong parent head in the PVD, oversized PoV); its blocks
+ * and its chain stay as built.
+ *
  * Ref: cumulus/client/consensus/aura/src/collator.rs (claim_slot, collate,
  *      build_block_and_import), cumulus/client/consensus/aura/src/collators/mod.rs
  *      (can_build_upon, find_parent, cores_scheduled_for_para),

@@ -29,6 +29,9 @@
  * Invariants: everything goes through the env (no clock, no randomness, no transport of its
  * own); a message type a validator never receives (collator-side messages) is ignored.
  *
+ * A `malicious-author` (`env.malus`, docs/simulator.md "Adversaries") offers a tampered inherent
+ * instead of its provisioner's (`lastOfferTampered` tells the records).
+ *
  * Ref: polkadot/node/overseer (subsystem wiring, ActiveLeavesUpdate),
  *      polkadot/node/service/src/overseer.rs (the validator's subsystems).
  */

@@ -12,6 +12,10 @@
  * Modelled: chunk possession comes from the modelled availability store (`av-store.ts`);
  * real erasure chunks come with the availability issue. Signing costs no modelled CPU.
  *
+ * Adversaries (`env.malus`, docs/simulator.md "Adversaries"): a `forges-bitfields` validator sets the bit
+ * of every occupied core, held or not (it signs for real: only the availability supermajority,
+ * not the signature check, bounds what f forgers can claim).
+ *
  * Ref: polkadot/node/core/bitfield-signing/src/lib.rs (SPAWNED_TASK_DELAY, construct_availability_
  *      bitfield, handle_active_leaves_update), polkadot/node/network/bitfield-distribution.
  */

@@ -51,6 +51,12 @@
  * unimported while no assignment of ours can trigger, judged from the assignments sent so far
  * (`cannotTrigger`): the imports happen at the next look, each at its own tick, as above.
  *
+ * Adversaries (`env.malus`, docs/simulator.md "Adversaries"): a `no-show` validator signs its approvals
+ * and never sends them (its assignments go out: the others see a no-show); a `seconds-invalid` one
+ * approves a candidate its check found invalid (malus `BackingAndApprovalValid`). An honest check
+ * that finds a candidate invalid never approves it (`invalidFound` counts them; a dispute would
+ * start here, not modelled), so finality stops below its block.
+ *
  * Ref: polkadot/node/core/approval-voting/src/{lib.rs, import.rs, approval_checking.rs,
  *      criteria.rs, persisted_entries.rs}, polkadot/node/primitives/src/approval.rs.
  */

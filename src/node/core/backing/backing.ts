@@ -35,7 +35,10 @@
  *
  * Simplifications, stated honestly:
  * - Disabled validators, misbehaviour reports to the provisioner and disputes are not modelled
- *   (misbehaviour is detected by the table and logged).
+ *   (misbehaviour is detected by the table, logged and counted: `misbehaviorReports`).
+ * - Adversaries (`env.malus`, docs/simulator.md "Adversaries"): a `seconds-invalid` validator
+ *   replaces an Invalid verdict of candidate validation by Valid (malus `back-garbage-candidate`);
+ *   a `double-votes` one sends its group the other statement about a candidate it voted on.
  * - Signing costs no modelled CPU.
  * - `second` reports to the collator protocol when it will not second a collation (not in
  *   Polkadot, where the old collator protocol waits); it keeps the modelled fetch pipeline moving.

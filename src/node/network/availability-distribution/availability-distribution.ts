@@ -8,6 +8,10 @@
  * signing should see it now: each query first settles my fetch of that candidate (the store's
  * own query stays pure). See docs/simulator.md "Performance model".
  *
+ * Adversaries (`env.malus`, docs/simulator.md "Adversaries"): a `forges-bitfields` validator fetches no
+ * chunks (it claims them anyway); a `withholds-chunks` one answers chunk and full-data requests
+ * without data (`responder.ts`).
+ *
  * Ref: polkadot/node/network/availability-distribution/src/lib.rs (the subsystem: requester,
  *      pov_requester, responder).
  */

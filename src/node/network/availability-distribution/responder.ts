@@ -5,6 +5,9 @@
  * its mapped chunk index, with its proof). A backer holds the whole data, so it serves any chunk;
  * a validator that only holds its own chunk answers without one.
  *
+ * A `withholds-chunks` adversary (`env.malus`) answers chunk and full-data requests as if it held
+ * nothing; PoV requests (backing) are answered honestly.
+ *
  * Ref: polkadot/node/network/availability-distribution/src/responder.rs (answer_pov_request,
  *      answer_chunk_request).
  */
