@@ -18,7 +18,7 @@
  *   garbage PoVs and validators 0 and 1, a whole group, second anything.
  */
 import { describe, expect, it } from "vitest";
-import type { RunOutcome } from "../../src/report/run.ts";
+import { type RunOutcome, runStatus } from "../../src/report/run.ts";
 import { run } from "./helpers.ts";
 
 const BASE = { relayBlocks: 12, warmupRelayBlocks: 2, crypto: "none" } as const;
@@ -207,6 +207,24 @@ describe("beyond the budget: a whole backing group seconds anything", () => {
         ...inv.flatMap((c) => (c.includedIn === null ? [] : [c.includedIn])),
       );
       expect(r.world.finality.finalized).toBeLessThan(firstIncluded);
+    },
+    TIMEOUT,
+  );
+});
+
+describe("a run without adversaries", () => {
+  it(
+    "has neither `adversaries` nor `invalidCandidates` in its report, and its status line no clause",
+    () => {
+      const r = run({ ...BASE, relayBlocks: 3, preset: "async", relay: { validators: 4 } });
+      expect("adversaries" in r.report).toBe(false);
+      expect("invalidCandidates" in r.report).toBe(false);
+      expect(runStatus(r.report)).not.toContain("adversaries");
+      expect(runStatus(A().report)).toContain("adversaries: ");
+      expect(runStatus(A().report)).toContain("no invalid candidate backed");
+      expect(runStatus(D().report)).toMatch(
+        /invalid candidates backed, \d+ included, 0 finalized \(approval checking held finality back\)/,
+      );
     },
     TIMEOUT,
   );
