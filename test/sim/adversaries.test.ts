@@ -18,8 +18,8 @@
  *   garbage PoVs and validators 0 and 1, a whole group, second anything.
  */
 import { describe, expect, it } from "vitest";
-import { type RunOutcome, runStatus } from "../../src/report/run.ts";
-import { run } from "./helpers.ts";
+import { type RunOutcome, runScenario, runStatus } from "../../src/report/run.ts";
+import { run, scenario } from "./helpers.ts";
 
 const BASE = { relayBlocks: 12, warmupRelayBlocks: 2, crypto: "none" } as const;
 const PARA = 2000;
@@ -207,6 +207,31 @@ describe("beyond the budget: a whole backing group seconds anything", () => {
         ...inv.flatMap((c) => (c.includedIn === null ? [] : [c.includedIn])),
       );
       expect(r.world.finality.finalized).toBeLessThan(firstIncluded);
+    },
+    TIMEOUT,
+  );
+});
+
+describe("determinism", () => {
+  it(
+    "a run with adversaries replays byte for byte (same trace hash and report)",
+    () => {
+      const input = {
+        ...BASE,
+        preset: "async",
+        relay: { validators: 7 },
+        adversaries: [
+          { kind: "invalid-pov", para: PARA, collators: [1], rate: 0.5 },
+          { kind: "seconds-invalid", validators: [0] },
+        ],
+      };
+      const a = runScenario(scenario(input));
+      const b = runScenario(scenario(input));
+      expect(a.report.traceHash).toBe(b.report.traceHash);
+      expect(JSON.stringify(a.report.adversaries)).toBe(JSON.stringify(b.report.adversaries));
+      // ...and the adversaries change the run (their acts reach the trace).
+      const honest = runScenario(scenario({ ...input, adversaries: [] }));
+      expect(honest.report.traceHash).not.toBe(a.report.traceHash);
     },
     TIMEOUT,
   );
