@@ -27,6 +27,10 @@ export interface AdversaryReport {
   };
   /** Bad candidates the dishonest collators advertised, per kind. */
   readonly badCandidates: Readonly<Record<string, number>>;
+  /** Fetched collations the validators' collator protocol refused, by `SecondingError`. */
+  readonly refusedCollations: Readonly<Record<string, number>>;
+  /** Invalid verdicts of the validators' candidate validation (backing and approval), by code. */
+  readonly invalidVerdicts: Readonly<Record<string, number>>;
   /** Misbehaviour the honest backers' statement tables reported (sum over validators), by kind. */
   readonly misbehaviorReports: Readonly<Record<string, number>>;
   /** What the runtime's filters dropped from the inherents offered. */
@@ -47,6 +51,10 @@ const bump = (m: Record<string, number>, k: string, by = 1) => {
   m[k] = (m[k] ?? 0) + by;
 };
 
+/** The same counts, keys in order (the report is byte-for-byte deterministic either way). */
+const sorted = (m: Record<string, number>): Record<string, number> =>
+  Object.fromEntries(Object.entries(m).sort(([a], [b]) => a.localeCompare(b)));
+
 /** The figures, or null when the scenario names no adversary. */
 export function adversaryFigures(world: World): AdversaryFigures | null {
   const adv = world.adversaries;
@@ -56,9 +64,13 @@ export function adversaryFigures(world: World): AdversaryFigures | null {
   const badCandidates: Record<string, number> = {};
   for (const kind of adv.badCandidates.values()) bump(badCandidates, kind);
   const misbehaviorReports: Record<string, number> = {};
+  const refusedCollations: Record<string, number> = {};
+  const invalidVerdicts: Record<string, number> = {};
   let approvalChecksInvalid = 0;
   for (const v of world.validators) {
     for (const [k, n] of v.backing.misbehaviorReports) bump(misbehaviorReports, k, n);
+    for (const [k, n] of v.collatorProtocol.refusedCollations) bump(refusedCollations, k, n);
+    for (const [k, n] of v.candidateValidation.invalidVerdicts) bump(invalidVerdicts, k, n);
     approvalChecksInvalid += v.approvalVoting?.invalidFound ?? 0;
   }
   const candidates: Record<string, number> = {};
@@ -70,7 +82,9 @@ export function adversaryFigures(world: World): AdversaryFigures | null {
       acts,
       authorActs: { ...adv.authorActs },
       badCandidates,
-      misbehaviorReports,
+      refusedCollations: sorted(refusedCollations),
+      invalidVerdicts: sorted(invalidVerdicts),
+      misbehaviorReports: sorted(misbehaviorReports),
       runtimeDrops: { bitfields, candidates },
       approvalChecksInvalid,
     },

@@ -88,6 +88,11 @@ describe("collator adversaries: the backers' candidate validation and collator p
       const r = A();
       expect(r.report.adversaries!.badCandidates["invalid-pov"]).toBeGreaterThan(0);
       expect(r.report.adversaries!.badCandidates["wrong-parent-head"]).toBeGreaterThan(0);
+      // The honest checks: the collator protocol refused the wrong parent heads, candidate
+      // validation found the garbage PoVs invalid (the PVF fails on them).
+      const a = r.report.adversaries!;
+      expect(a.refusedCollations.PersistedValidationDataMismatch).toBeGreaterThan(0);
+      expect(a.invalidVerdicts.ExecutionError).toBeGreaterThan(0);
       // The dishonest backer replaced the PVF's verdict on the garbage PoVs it was given...
       expect(acts(r, "seconds-invalid")).toBeGreaterThan(0);
       // ...and its Seconded stayed alone: no invalid candidate backed.
@@ -104,6 +109,7 @@ describe("collator adversaries: the backers' candidate validation and collator p
     () => {
       const r = B();
       expect(r.report.adversaries!.badCandidates["oversized-pov"]).toBeGreaterThan(0);
+      expect(r.report.adversaries!.invalidVerdicts.ParamsTooLarge).toBeGreaterThan(0);
       noneBacked(r);
       expect(included(r)).toBeGreaterThanOrEqual(4);
       expect(r.report.safety.violations).toEqual([]);
