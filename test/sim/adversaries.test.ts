@@ -6,13 +6,14 @@
  * budget (a whole backing group seconding anything), an invalid candidate is backed and included,
  * and approval checking holds finality back before it; the report says so.
  *
- * Four runs (few validators, 12 measured relay blocks, crypto `none`), shared by the tests:
+ * Four runs (few validators, 12 measured relay blocks, crypto `none`, C `ed25519` so that the
+ * bitfield signatures are checked for real), shared by the tests:
  * - A, async with 7 validators (one group of 7): collator 1 of para 2000 sends wrong parent heads
  *   and garbage PoVs; validator 0 seconds anything.
  * - B, async with 13 validators (f = 4; groups 0-6 and 7-12, the first backing the para's core
  *   in these blocks, the second checking approvals): collator 1 sends oversized PoVs; validator 1
  *   double-votes, 2 withholds chunks, 9 forges bitfields, 10 never sends its approvals.
- * - C, elastic-3 with 7 validators (three cores for one para, so an inherent holds a chain of its
+ * - C, elastic-3 with 7 validators, ed25519 (three cores for one para, so an inherent holds a chain of its
  *   candidates): validators 0 and 1 author tampered inherents.
  * - D, elastic-3 with 6 validators (three groups of 2), `beyondBudget: true`: collator 1 sends
  *   garbage PoVs and validators 0 and 1, a whole group, second anything.
@@ -54,6 +55,7 @@ const C = () =>
     {
       ...BASE,
       preset: "elastic-3",
+      crypto: "ed25519",
       relay: { validators: 7 },
       adversaries: [{ kind: "malicious-author", validators: [0, 1], rate: 1 }],
     },
