@@ -6,6 +6,7 @@
  *
  * Time is virtual, in integer microseconds.
  */
+
 import type { Generation } from "../config/generation.ts";
 import type { Hash } from "../lib/hex.ts";
 import type { Prng } from "../lib/prng.ts";
@@ -18,6 +19,7 @@ import type {
 import type { ErasureChunk, ErasureMemo } from "../primitives/erasure/encoding.ts";
 import type { RelayHeader, RuntimeApi } from "../primitives/runtime-api.ts";
 import type { Crypto, Keypair } from "../primitives/signing.ts";
+import type { ValidatorMalus } from "./malus.ts";
 import type { ActorId, PoV, ProtocolMessage } from "./protocol.ts";
 
 /** Structured logs in chain time (the simulator's `ActorLogger` satisfies this). */
@@ -194,6 +196,8 @@ export interface ValidatorEnv extends ActorEnv {
   readonly chunkFetching?: ChunkFetching;
   /** Approval checking's surroundings; absent: no approval checking (the node's own tests). */
   readonly approvalVoting?: ApprovalVotingEnv;
+  /** A dishonest variant (scenario `adversaries`, `malus.ts`); absent: an honest node. */
+  readonly malus?: ValidatorMalus;
 }
 
 /** What approval voting needs of the world besides the common env. */

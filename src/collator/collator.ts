@@ -27,6 +27,10 @@
  * through `env.erasure`, computed once); with fewer than two validators there is none, and
  * collation generation gives the candidate up, as polkadot's does.
  *
+ * A dishonest collator (`options.malus`, scenario `adversaries`) makes some candidates bad at
+ * submission (`misbehave`: garbage PoV, wrong parent head in the PVD, oversized PoV); its blocks
+ * and its chain stay as built.
+ *
  * Ref: cumulus/client/consensus/aura/src/collator.rs (claim_slot, collate,
  *      build_block_and_import), cumulus/client/consensus/aura/src/collators/mod.rs
  *      (can_build_upon, find_parent, cores_scheduled_for_para),
@@ -36,6 +40,7 @@
  */
 
 import type { Actor, CollatorEnv, CpuPool } from "../actors/env.ts";
+import type { CollatorMalus } from "../actors/malus.ts";
 import type { ActorId, Collation, PoV, ProtocolMessage } from "../actors/protocol.ts";
 import { DEFAULT_GENERATION, type Generation } from "../config/generation.ts";
 import type { CollatorKind, ParachainSpec } from "../config/scenario.ts";
@@ -144,6 +149,8 @@ export interface CollatorOptions {
   readonly resume?: { readonly tree: ParaBlockTree; readonly best: RelayHeader | null };
   /** Runtime upgrades the para's governance submits (`set_code`), by relay block. */
   readonly upgrades?: readonly { readonly atRelayBlock: number; readonly runtime: RuntimeConfig }[];
+  /** A dishonest collator (scenario `adversaries`): bad candidates, see `submit`. */
+  readonly malus?: CollatorMalus;
 }
 
 /** A runtime upgrade to submit from a relay block on, with its code. */
@@ -615,15 +622,23 @@ export abstract class CollatorBase implements Actor {
   ): CandidateHash | null {
     const api = this.env.relayChain.api(relayParent.hash);
     if (api === null) return null;
-    const { pvd, pov } = built;
-    if (pov.sizeBytes > pvd.maxPovSize) {
+    const bad = this.options.malus?.draw() ?? null;
+    const { pvd, pov } = bad === null ? built : misbehave(bad, built);
+    if (pov.sizeBytes > pvd.maxPovSize && bad !== "oversized-pov") {
       this.env.log.warn("PoV size exceeded", { size: pov.sizeBytes, max: pvd.maxPovSize });
       return null;
     }
     const outputs = built.executed.outputs;
     const pvdHashValue = pvdHash(pvd);
     const codeHash = built.validationCodeHash;
-    const encoding = this.env.erasure.encode(api.validators().length, pov, pvd);
+    // The data is encoded with the PVD the backers will use (the real parent's). An oversized
+    // PoV's root is the honest data's: encoding the padded data would cost the simulator seconds,
+    // and no honest check gets past `ParamsTooLarge` to the root.
+    const encoding = this.env.erasure.encode(
+      api.validators().length,
+      bad === "oversized-pov" ? built.pov : pov,
+      built.pvd,
+    );
     if (!encoding.ok) {
       this.env.log.error("Failed to compute erasure root", { error: encoding.error.code });
       return null;
@@ -681,7 +696,14 @@ export abstract class CollatorBase implements Actor {
       }
     }
     const candidateHash = candidateHashOf(receipt);
-    const collation: Collation = { candidateHash, receipt, pov, parentHeadData: pvd.parentHead };
+    // The advertisement and the collation name the real parent (a wrong one is never fetched).
+    const collation: Collation = {
+      candidateHash,
+      receipt,
+      pov,
+      parentHeadData: built.pvd.parentHead,
+    };
+    if (bad !== null) this.options.malus?.note(bad, candidateHash);
     this.collations.set(candidateHash, {
       collation,
       relayParent: relayParent.hash,
@@ -695,7 +717,7 @@ export abstract class CollatorBase implements Actor {
         relayParent: relayParent.hash,
         paraId: this.paraId,
         candidateHash,
-        parentHeadDataHash: hashHex(pvd.parentHead),
+        parentHeadDataHash: hashHex(built.pvd.parentHead),
       });
     }
     this.env.log.debug("advertised collation", () => ({ candidateHash, coreIndex }));
@@ -716,3 +738,44 @@ export abstract class CollatorBase implements Actor {
     this.env.send(from, { type: "CollationFetchResponse", candidateHash, collation });
   }
 }
+
+/**
+ * A dishonest collator's candidate (`CollatorMalus`), made bad as malus' variants do, so that the
+ * backers' own checks reject it:
+ * - `invalid-pov` (malus `suggest-garbage-candidate`): the PoV's block data is replaced by garbage
+ *   and the receipt commits to the garbage PoV (hash recomputed): the basic checks pass, the PVF
+ *   fails (`ExecutionError`, "Invalid block data").
+ * - `wrong-parent-head`: the descriptor commits to a PVD whose parent head is not the real one
+ *   (the para's head data with a byte flipped), while the collation names the real parent: the
+ *   validators' collator protocol computes the PVD itself and refuses the fetched collation
+ *   (`SecondingError::PersistedValidationDataMismatch`).
+ * - `oversized-pov`: the PoV is padded past the PVD's `max_pov_size` (an honest collator gives
+ *   such a candidate up): candidate validation's basic checks reject it (`ParamsTooLarge`).
+ */
+function misbehave(
+  kind: "invalid-pov" | "wrong-parent-head" | "oversized-pov",
+  built: BuiltBlock,
+): { readonly pvd: PersistedValidationData; readonly pov: PoV } {
+  const { pvd, pov } = built;
+  switch (kind) {
+    case "invalid-pov":
+      return {
+        pvd,
+        pov: {
+          hash: hashHex(toHex(concatBytes(GARBAGE_DOMAIN, fromHex(pov.hash)))),
+          sizeBytes: pov.sizeBytes,
+          blockData: { garbage: pov.hash },
+        },
+      };
+    case "wrong-parent-head": {
+      const head = Uint8Array.from(fromHex(pvd.parentHead));
+      head[head.length - 1] = (head[head.length - 1] ?? 0) ^ 0xff;
+      return { pvd: { ...pvd, parentHead: toHex(head) }, pov };
+    }
+    case "oversized-pov":
+      return { pvd, pov: { ...pov, sizeBytes: pvd.maxPovSize + 1 } };
+  }
+}
+
+/** The domain of a garbage PoV's hash (`invalid-pov`). */
+const GARBAGE_DOMAIN = new TextEncoder().encode("parapipe/malus/garbage-pov");

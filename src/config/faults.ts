@@ -70,7 +70,22 @@ export type AdversaryKind = CollatorAdversaryKind | ValidatorAdversaryKind;
  */
 export const MODELLED_KINDS: ReadonlySet<FaultKind | AdversaryKind> = new Set<
   FaultKind | AdversaryKind
->(["partition", "link", "slow", "late-bitfields", "session-change"]);
+>([
+  "partition",
+  "link",
+  "slow",
+  "late-bitfields",
+  "session-change",
+  "invalid-pov",
+  "wrong-parent-head",
+  "oversized-pov",
+  "seconds-invalid",
+  "double-votes",
+  "withholds-chunks",
+  "forges-bitfields",
+  "malicious-author",
+  "no-show",
+]);
 
 /** One error per entry of a kind the simulator does not model yet (see `MODELLED_KINDS`). */
 export function unmodelledErrors(

@@ -10,6 +10,7 @@
 import { livenessRelayBlocks, type Scenario, scenarioFaults } from "../config/scenario.ts";
 import type { Violation } from "../sim/checkers.ts";
 import { World, type WorldOptions } from "../sim/world.ts";
+import { type AdversaryFigures, adversaryFigures, adversaryStatus } from "./adversaries.ts";
 import { buildRunReport, type RunReport, type RunReportInput } from "./run-report.ts";
 
 export interface RunOutcome {
@@ -26,7 +27,7 @@ export interface RunOutcome {
         readonly message: string;
       }[];
     };
-  };
+  } & Partial<AdversaryFigures>;
   readonly world: World;
 }
 
@@ -68,6 +69,7 @@ export function runScenario(scenario: Scenario, options: WorldOptions = {}): Run
     world,
     report: {
       ...base,
+      ...adversaryFigures(world),
       traceHash: world.trace.hash,
       safety: {
         violations: world.violations,
@@ -90,6 +92,9 @@ export function runStatus(report: RunOutcome["report"]): string {
   return (
     `trace ${report.traceHash.slice(0, 18)}..., ${s.violations.length} safety violations, ` +
     `${s.availabilityEdgeDrops} availability-edge drops, ${s.coreConflictDrops} core-conflict drops, ` +
-    `${s.runtimePanics.length} runtime panics`
+    `${s.runtimePanics.length} runtime panics` +
+    (report.adversaries === undefined || report.invalidCandidates === undefined
+      ? ""
+      : `; ${adversaryStatus({ adversaries: report.adversaries, invalidCandidates: report.invalidCandidates })}`)
   );
 }

@@ -203,7 +203,7 @@ function groupAssignedToCore(
  */
 export type BlockObservation = Pick<
   RelayBlockRecord,
-  "header" | "events" | "offered" | "accepted" | "dropped" | "decision"
+  "header" | "events" | "offered" | "accepted" | "dropped" | "decision" | "tampered"
 >;
 
 interface Pending {
@@ -590,6 +590,8 @@ export class SafetyChecker {
   }
 
   private checkAgreement(o: BlockObservation): void {
+    // A malicious author's offer is not its provisioner's: nothing to compare.
+    if (o.tampered) return;
     const number = o.header.number;
     const available = new Set(o.decision?.availableCandidates ?? []);
     const includedNow = new Set<CandidateHash>();

@@ -32,6 +32,12 @@ export interface RelayBlockRecord {
   readonly accepted: ParachainsInherentData;
   readonly dropped: readonly DroppedCandidate[];
   readonly decision: ProvisionerDecision | null;
+  /**
+   * Set when the author offered something other than its provisioner's decision (a
+   * `malicious-author`): the runtime's drops of such a block are the runtime's filters at work,
+   * not a node/runtime disagreement.
+   */
+  readonly tampered?: true;
 }
 
 export type InclusionEventType = "CandidateBacked" | "CandidateIncluded" | "CandidateTimedOut";

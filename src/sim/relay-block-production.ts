@@ -82,6 +82,8 @@ export interface BlockAuthor extends Actor {
   /** The provisioner's inherent data for the child of `parent`. */
   provideInherentData(parent: RelayHeader): ParachainsInherentData;
   readonly provisioner: { readonly lastDecision: RelayBlockRecord["decision"] };
+  /** Whether its last offer was not its provisioner's (a `malicious-author` tampered with it). */
+  readonly lastOfferTampered?: boolean;
 }
 
 export interface RelayBlockProductionParams {
@@ -207,6 +209,7 @@ export class RelayBlockProduction {
       accepted: result.accepted,
       dropped: result.dropped.candidates,
       decision: author.provisioner.lastDecision,
+      ...(author.lastOfferTampered ? { tampered: true } : {}),
     };
     this.kept.push(record);
     p.checker.onBlock(record);

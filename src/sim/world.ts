@@ -73,6 +73,7 @@ import type { PlantedBug } from "../relay/buggify.ts";
 import { genesis as relayGenesis } from "../relay/genesis.ts";
 import { runtimeApi } from "../relay/runtime-api.ts";
 import type { RelayState } from "../relay/state.ts";
+import { Adversaries } from "./adversaries.ts";
 import { AnnouncementBoard } from "./announcement-board.ts";
 import { ApprovalBoard } from "./approval-board.ts";
 import { ApprovalRecorder } from "./approval-records.ts";
@@ -240,6 +241,8 @@ export class World {
   readonly approvals = new ApprovalRecorder();
   /** Modelled GRANDPA over the validators' approval views. */
   readonly finality: Finality;
+  /** The scenario's adversaries: what the dishonest actors are handed, and their acts. */
+  readonly adversaries: Adversaries;
   private readonly actors = new Map<ActorId, Actor>();
   private readonly crypto: Crypto;
   private readonly rng: Prng;
@@ -278,6 +281,9 @@ export class World {
       level: options.logLevel ?? "warn",
     });
     this.crypto = (options.crypto ?? pureCrypto)(scenario.crypto);
+    this.adversaries = new Adversaries(scenario.adversaries, scenario.seed, () =>
+      Math.floor(this.scheduler.now / this.slotUs),
+    );
 
     const n = scenario.relay.validators;
     this.netFaults = NetFaults.fromFaults(scenarioFaults(scenario), this.slotUs, n, (a) =>
@@ -438,8 +444,10 @@ export class World {
   ): void {
     const options = this.options;
     keys.forEach((keypair, i) => {
+      const malus = this.adversaries.validatorMalus(i);
       const env: ValidatorEnv = {
         ...this.actorEnv(validatorActors[i]!, keypair),
+        ...(malus === undefined ? {} : { malus }),
         validatorIndex: i,
         generation: this.scenario.generation,
         validatorActors,
@@ -518,7 +526,13 @@ export class World {
           validatorActors,
           noteAuthored: (info) => this.noteAuthored(info),
         };
-        const collator = createCollator(env, spec, para, this.collatorOptions(para, {}));
+        const malus = this.adversaries.collatorMalus(spec.id, i);
+        const collator = createCollator(
+          env,
+          spec,
+          para,
+          this.collatorOptions(para, malus === undefined ? {} : { malus }),
+        );
         this.collatorEnvs.set(collator.id, env);
         this.collators.push(collator);
         this.actors.set(collator.id, collator);
@@ -547,11 +561,15 @@ export class World {
       this.collators.forEach((old, i) => {
         if (old.paraId !== para.spec.id) return;
         const env = this.collatorEnvs.get(old.id)!;
+        const malus = this.adversaries.collatorMalus(para.spec.id, env.collatorIndex);
         const fresh = createCollator(
           env,
           spec,
           para,
-          this.collatorOptions(para, { resume: old.stop() }),
+          this.collatorOptions(para, {
+            resume: old.stop(),
+            ...(malus === undefined ? {} : { malus }),
+          }),
         );
         this.collators[i] = fresh;
         this.actors.set(fresh.id, fresh);
@@ -615,6 +633,7 @@ export class World {
    */
   private afterRelayBlock(number: number): void {
     const record = this.production.record(number)!;
+    this.adversaries.observeBlock(record);
     const header = record.header;
     const author = this.validatorIndexOf.get(record.author);
     if (author !== undefined) this.approvals.noteNextAuthor(header.parentHash, author);

@@ -13,6 +13,10 @@
  * more before signing. Chunk possession comes from the modelled availability store (`av-store.ts`);
  * real erasure chunks come with the availability issue. Signing costs no modelled CPU.
  *
+ * Adversaries (`env.malus`, docs/simulator.md "Adversaries"): a `forges-bitfields` validator sets the bit
+ * of every occupied core, held or not (it signs for real: only the availability supermajority,
+ * not the signature check, bounds what f forgers can claim).
+ *
  * Ref: polkadot/node/core/bitfield-signing/src/lib.rs (SPAWNED_TASK_DELAY, construct_availability_
  *      bitfield, handle_active_leaves_update), polkadot/node/network/bitfield-distribution.
  */
@@ -61,9 +65,16 @@ export class BitfieldSigning {
       return;
     }
     const ctx = this.contexts.of(api);
-    const bits = ctx.availabilityCores.map(
+    let bits = ctx.availabilityCores.map(
       (core) => core.kind === "Occupied" && this.store.hasChunk(core.candidateHash),
     );
+    // A `forges-bitfields` adversary claims every occupied core's chunk, held or not.
+    const malus = this.env.malus;
+    if (malus?.forgeBitfield()) {
+      const forged = ctx.availabilityCores.map((core) => core.kind === "Occupied");
+      if (forged.some((b, i) => b && !bits[i])) malus.note("forges-bitfields");
+      bits = forged;
+    }
     const signature = signBitfield(
       this.env.crypto,
       this.env.keypair.secretKey,

@@ -82,6 +82,9 @@ export function checkOutputs(
 }
 
 export class CandidateValidation implements CandidateValidationMessage {
+  /** Invalid verdicts given, by `InvalidCandidate` code (observation: reports and tests). */
+  readonly invalidVerdicts = new Map<string, number>();
+
   constructor(
     private readonly env: Pick<ValidatorEnv, "after" | "cpu"> & { readonly pvf: PvfHost },
   ) {}
@@ -131,9 +134,15 @@ export class CandidateValidation implements CandidateValidationMessage {
     pov: PoV,
     kind: PvfExecKind,
     ctx: BlockContext,
-    done: (result: CandidateValidity) => void,
+    give: (result: CandidateValidity) => void,
     check: (outputs: ValidationResult) => CandidateValidity,
   ): void {
+    const verdicts = this.invalidVerdicts;
+    const done = (result: CandidateValidity) => {
+      if (result.kind === "Invalid")
+        verdicts.set(result.code, (verdicts.get(result.code) ?? 0) + 1);
+      give(result);
+    };
     const basic = performBasicChecks(descriptor, pvd, pov);
     if (basic !== null) {
       // Rejected before execution: no worker time.

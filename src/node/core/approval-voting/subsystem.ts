@@ -51,6 +51,12 @@
  * unimported while no assignment of ours can trigger, judged from the assignments sent so far
  * (`cannotTrigger`): the imports happen at the next look, each at its own tick, as above.
  *
+ * Adversaries (`env.malus`, docs/simulator.md "Adversaries"): a `no-show` validator signs its approvals
+ * and never sends them (its assignments go out: the others see a no-show); a `seconds-invalid` one
+ * approves a candidate its check found invalid (malus `BackingAndApprovalValid`). An honest check
+ * that finds a candidate invalid never approves it (`invalidFound` counts them; a dispute would
+ * start here, not modelled), so finality stops below its block.
+ *
  * Ref: polkadot/node/core/approval-voting/src/{lib.rs, import.rs, approval_checking.rs,
  *      criteria.rs, persisted_entries.rs}, polkadot/node/primitives/src/approval.rs.
  */
@@ -200,6 +206,8 @@ export class ApprovalVoting {
   private tickArmed: Tick | null = null;
   /** Modelled CPU of the certificate and signature checks of what this node imported, µs. */
   checkCpuUs = 0;
+  /** Approval checks that found their candidate invalid (never approved; disputes not modelled). */
+  invalidFound = 0;
   private readonly vrf: AssignmentVrf;
   private readonly me: ValidatorIndex;
   private readonly av: ApprovalVotingEnv;
@@ -459,7 +467,13 @@ export class ApprovalVoting {
       if (result === "Unavailable" || result === "Invalid data") {
         this.log.info("Approval check: data not recovered", { candidate: c.hash, result });
       } else if (result.kind === "Valid") this.localApproval(block, c);
-      else {
+      else if (this.env.malus?.fakeValid()) {
+        // A `seconds-invalid` adversary approves what it found invalid (malus
+        // `BackingAndApprovalValid`).
+        this.env.malus.note("seconds-invalid");
+        this.localApproval(block, c);
+      } else {
+        this.invalidFound++;
         // A dispute would start here (not modelled).
         this.log.warn("Approval check found the candidate invalid", {
           candidate: c.hash,
@@ -530,6 +544,12 @@ export class ApprovalVoting {
       );
       const signature = this.env.crypto.sign(this.env.keypair.secretKey, payload);
       for (const i of toSign.candidateIndices) block.pendingSignature.delete(i);
+      // A `no-show` adversary signs its approval and never sends it.
+      const malus = this.env.malus;
+      if (malus?.noShow()) {
+        malus.note("no-show");
+        return;
+      }
       this.av.gossip.publish(
         block.hash,
         {

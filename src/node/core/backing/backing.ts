@@ -35,7 +35,10 @@
  *
  * Simplifications, stated honestly:
  * - Disabled validators, misbehaviour reports to the provisioner and disputes are not modelled
- *   (misbehaviour is detected by the table and logged).
+ *   (misbehaviour is detected by the table, logged and counted: `misbehaviorReports`).
+ * - Adversaries (`env.malus`, docs/simulator.md "Adversaries"): a `seconds-invalid` validator
+ *   replaces an Invalid verdict of candidate validation by Valid (malus `back-garbage-candidate`);
+ *   a `double-votes` one sends its group the other statement about a candidate it voted on.
  * - Signing costs no modelled CPU.
  * - `second` reports to the collator protocol when it will not second a collation (not in
  *   Polkadot, where the old collator protocol waits); it keeps the modelled fetch pipeline moving.
@@ -207,11 +210,17 @@ export function tableAttestedToBacked(
 export class CandidateBacking implements CandidateBackingMessage {
   private readonly perRelayParent = new Map<Hash, PerRelayParentState>();
   private readonly perCandidate = new Map<CandidateHash, PerCandidateState>();
+  /**
+   * The misbehaviour the tables revealed, by kind (`ProvisionableData::MisbehaviorReport`'s
+   * content; the reports themselves are not modelled), and who committed it.
+   */
+  readonly misbehaviorReports = new Map<string, number>();
+  readonly misbehavingValidators = new Set<ValidatorIndex>();
 
   constructor(
     private readonly env: Pick<
       ValidatorEnv,
-      "now" | "relayChain" | "validatorIndex" | "crypto" | "keypair"
+      "now" | "relayChain" | "validatorIndex" | "crypto" | "keypair" | "malus"
     >,
     private readonly log: ActorLog,
     private readonly view: ImplicitView,
@@ -409,7 +418,14 @@ export class CandidateBacking implements CandidateBackingMessage {
       receipt,
       pvd,
       pov,
-      (validity) => {
+      (verdict) => {
+        let validity = verdict;
+        // A `seconds-invalid` adversary (malus `back-garbage-candidate`) replaces the verdict.
+        const malus = this.env.malus;
+        if (validity.kind === "Invalid" && malus?.fakeValid()) {
+          malus.note("seconds-invalid");
+          validity = { kind: "Valid" };
+        }
         let result: BackgroundValidation = validity;
         if (validity.kind === "Valid") {
           // `make_pov_available`: the store erasure-codes the data and checks the root; a
@@ -497,6 +513,7 @@ export class CandidateBacking implements CandidateBackingMessage {
         return;
       }
       relayParentState.issuedStatements.add(candidateHash);
+      this.maybeDoubleVote(relayParentState, { kind: "Valid", candidateHash });
       this.log.info("Candidate seconded", () => ({
         candidateHash,
         paraId: para,
@@ -508,10 +525,45 @@ export class CandidateBacking implements CandidateBackingMessage {
     // Attest.
     relayParentState.fallbacks.delete(candidateHash);
     if (!relayParentState.issuedStatements.has(candidateHash)) {
-      if (result.kind === "Valid")
+      if (result.kind === "Valid") {
         this.signImportAndDistribute(relayParentState, { kind: "Valid", candidateHash });
+        this.maybeDoubleVote(relayParentState, {
+          kind: "Seconded",
+          candidateHash,
+          receipt,
+          pvd,
+        });
+      }
       relayParentState.issuedStatements.add(candidateHash);
     }
+  }
+
+  /**
+   * A `double-votes` adversary, having voted on a candidate, signs and sends the group the other
+   * statement about it too (`Valid` after its `Seconded`, `Seconded` after its `Valid`): the
+   * receivers' tables report `ValidityDoubleVote::IssuedAndValidity`. (polkadot-sdk's statements
+   * are `Seconded` and `Valid` only: there is no `Invalid` statement to double-vote with.)
+   */
+  private maybeDoubleVote(relayParentState: PerRelayParentState, statement: FullStatement): void {
+    const malus = this.env.malus;
+    if (malus === undefined || !malus.doubleVote()) return;
+    const core = relayParentState.assignedCore;
+    if (core === null) return;
+    const payload = statementSigningPayload(
+      { kind: statement.kind, candidateHash: statement.candidateHash },
+      relayParentState.ctx.signingContext,
+    );
+    const signed: SignedStatement = {
+      validatorIndex: this.env.validatorIndex,
+      statement,
+      signature: this.env.crypto.sign(this.env.keypair.secretKey, payload),
+    };
+    malus.note("double-votes");
+    this.subsystems.statements.share(
+      relayParentState.ctx,
+      relayParentState.ctx.backingGroups.get(core) ?? [],
+      signed,
+    );
   }
 
   /** `AttestNoPoV`: try the next backer that sent a statement, if any. */
@@ -653,6 +705,9 @@ export class CandidateBacking implements CandidateBackingMessage {
     }
     if (relayParentState.table.getMisbehavior().size === 0) return;
     for (const [validator, m] of relayParentState.table.drainMisbehaviors()) {
+      const kind = m.kind === "ValidityDoubleVote" ? `${m.kind}::IssuedAndValidity` : m.kind;
+      this.misbehaviorReports.set(kind, (this.misbehaviorReports.get(kind) ?? 0) + 1);
+      this.misbehavingValidators.add(validator);
       this.log.debug("Misbehaviour detected", { validatorIndex: validator, kind: m.kind });
     }
   }

@@ -8,6 +8,10 @@
  * signing should see it now: each query first settles my fetch of that candidate (the store's
  * own query stays pure). See docs/simulator.md "Performance model".
  *
+ * Adversaries (`env.malus`, docs/simulator.md "Adversaries"): a `forges-bitfields` validator fetches no
+ * chunks (it claims them anyway); a `withholds-chunks` one answers chunk and full-data requests
+ * without data (`responder.ts`).
+ *
  * Ref: polkadot/node/network/availability-distribution/src/lib.rs (the subsystem: requester,
  *      pov_requester, responder).
  */
@@ -45,6 +49,8 @@ export class AvailabilityDistribution {
 
   /** A new active leaf: fetch my chunks of the candidates occupying its cores. */
   onActiveLeaf(leaf: BlockContext): void {
+    // A `forges-bitfields` adversary claims the chunks anyway: it does not fetch them.
+    if (this.env.malus?.forgeBitfield()) return;
     this.requester.onActiveLeaf(leaf);
   }
 

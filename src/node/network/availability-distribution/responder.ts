@@ -5,10 +5,14 @@
  * its mapped chunk index, with its proof). A backer holds the whole data, so it serves any chunk;
  * a validator that only holds its own chunk answers without one.
  *
+ * A `withholds-chunks` adversary (`env.malus`) answers chunk and full-data requests as if it held
+ * nothing; PoV requests (backing) are answered honestly.
+ *
  * Ref: polkadot/node/network/availability-distribution/src/responder.rs (answer_pov_request,
  *      answer_chunk_request).
  */
 import type { ActorEnv } from "../../../actors/env.ts";
+import type { ValidatorMalus } from "../../../actors/malus.ts";
 import type { ActorId, ProtocolMessage } from "../../../actors/protocol.ts";
 import type { CandidateHash, ValidatorIndex } from "../../../primitives/codecs.ts";
 import type { ErasureChunk } from "../../../primitives/erasure/encoding.ts";
@@ -16,7 +20,8 @@ import type { AvailabilityStoreMessage } from "../../subsystem-types.ts";
 
 export class Responder {
   constructor(
-    private readonly env: Pick<ActorEnv, "send">,
+    /** `malus`: a `withholds-chunks` adversary answers chunk and data requests without data. */
+    private readonly env: Pick<ActorEnv, "send"> & { readonly malus?: ValidatorMalus },
     private readonly store: Pick<AvailabilityStoreMessage, "availableData" | "queryChunk">,
   ) {}
 
@@ -30,7 +35,9 @@ export class Responder {
     validatorIndex: ValidatorIndex,
     atUs: number,
   ): ErasureChunk | null {
-    return this.store.queryChunk(candidateHash, validatorIndex, atUs) ?? null;
+    const chunk = this.store.queryChunk(candidateHash, validatorIndex, atUs) ?? null;
+    if (chunk !== null && this.withholds()) return null;
+    return chunk;
   }
 
   onChunkFetchRequest(
@@ -52,13 +59,22 @@ export class Responder {
     from: ActorId,
     msg: Extract<ProtocolMessage, { type: "AvailableDataFetchRequest" }>,
   ): void {
-    const data = this.store.availableData(msg.candidateHash) ?? null;
+    let data = this.store.availableData(msg.candidateHash) ?? null;
+    if (data !== null && this.withholds()) data = null;
     this.env.send(from, {
       type: "AvailableDataFetchResponse",
       requestId: msg.requestId,
       candidateHash: msg.candidateHash,
       data,
     });
+  }
+
+  /** A `withholds-chunks` adversary withholds this answer (counted). */
+  private withholds(): boolean {
+    const m = this.env.malus;
+    if (m === undefined || !m.withholdChunks()) return false;
+    m.note("withholds-chunks");
+    return true;
   }
 
   /** `answer_pov_request`: the PoV of a candidate this validator backed, if it has it. */

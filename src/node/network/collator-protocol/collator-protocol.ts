@@ -137,6 +137,8 @@ export class CollatorProtocol implements CollatorProtocolMessage {
   private readonly blocked = new Map<string, PendingCollation[]>();
   /** Collations handed to backing: candidate -> where it came from. */
   private readonly seconding = new Map<CandidateHash, PendingCollation>();
+  /** Fetched collations refused by the sanity checks, by `SecondingError` (observation). */
+  readonly refusedCollations = new Map<string, number>();
 
   constructor(
     private readonly env: ValidatorEnv,
@@ -408,6 +410,8 @@ export class CollatorProtocol implements CollatorProtocolMessage {
     relayParentState.fetching = null;
     const checked = this.sanityCheck(relayParentState, pending, msg.collation);
     if (!checked.ok) {
+      const code = checked.error.code;
+      this.refusedCollations.set(code, (this.refusedCollations.get(code) ?? 0) + 1);
       this.log.debug("Fetched collation refused", {
         error: checked.error.code,
         candidateHash: pending.candidateHash,
