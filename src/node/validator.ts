@@ -229,6 +229,8 @@ export class ValidatorNode implements Actor {
       case "CollationFetchRequest":
       case "CollationSeconded":
       case "ParaBlockAnnounce":
+      case "ParaBlockRequest":
+      case "ParaBlockResponse":
         // Collator-side messages: a validator has nothing to do with them.
         return;
       default:
