@@ -70,10 +70,7 @@ export type AdversaryKind = CollatorAdversaryKind | ValidatorAdversaryKind;
  */
 export const MODELLED_KINDS: ReadonlySet<FaultKind | AdversaryKind> = new Set<
   FaultKind | AdversaryKind
->([
-  "crash",
-  "collator-offline",
-]);
+>(["crash", "collator-offline"]);
 
 /** One error per entry of a kind the simulator does not model yet (see `MODELLED_KINDS`). */
 export function unmodelledErrors(

@@ -114,8 +114,11 @@ export interface WorldOptions {
   readonly logSink?: LogSink;
   /** One level, or levels per target (`parseLogSpec`); default `warn`. */
   readonly logLevel?: LogLevel | LogLevels;
-  /** Called after each relay block is produced. */
-  readonly onRelayBlock?: (number: number, total: number) => void;
+  /**
+   * Called after each relay block is produced, with the slot it was authored in and the run's
+   * slots (progress; without empty slots the slot is the block number).
+   */
+  readonly onRelayBlock?: (slot: number, total: number) => void;
   /**
    * Keep what a long run drops once nothing reads it (docs/simulator.md "Memory"): every relay
    * block's record (`relayBlocks`), and each para's whole transaction pool, block trees and
@@ -381,7 +384,8 @@ export class World {
       },
       afterBlock: (number) => {
         this.afterRelayBlock(number);
-        options.onRelayBlock?.(number, this.totalBlocks);
+        // Progress in slots (with empty slots the last block's number is below the total).
+        options.onRelayBlock?.(this.production.slotOf(number) ?? number, this.totalBlocks);
       },
     });
     this.finality = new Finality({
@@ -470,63 +474,63 @@ export class World {
   ): ValidatorEnv {
     const options = this.options;
     const env: ValidatorEnv = {
-        ...this.actorEnv(
-          validatorActors[i]!,
-          keypair,
-          incarnation === 0 ? undefined : `restart/${incarnation}`,
-        ),
-        validatorIndex: i,
-        generation: this.scenario.generation,
-        validatorActors,
-        pvf,
-        bitfieldGossip: {
-          publish: (msg, notTo) => this.bitfields.publish(i, msg, notTo),
-          delivered: (relayParent) => this.bitfields.delivered(i, relayParent),
-        },
-        approvalVoting: {
-          gossip: {
-            publish: (block, item, bytes) => {
-              if (item.kind === "assignment") options.onAssignmentPublished?.();
-              if (this.isOffline(i, this.scheduler.now)) return;
-              this.approvalGossip.publish(i, block, item, bytes, this.scheduler.now);
-            },
-            arrivals: (block) => {
-              const all = this.approvalGossip.arrivals(i, block);
-              if (!this.hasOfflineWindows(i)) return all;
-              const kept = all.atUs.map((at) => !this.isOffline(i, at));
-              return {
-                atUs: all.atUs.filter((_, k) => kept[k]),
-                items: all.items.filter((_, k) => kept[k]),
-              };
-            },
-            assignmentsSent: (block, c) => this.approvalGossip.assignmentsSent(block, c),
-            done: (block) => this.approvalGossip.forget(i, block),
+      ...this.actorEnv(
+        validatorActors[i]!,
+        keypair,
+        incarnation === 0 ? undefined : `restart/${incarnation}`,
+      ),
+      validatorIndex: i,
+      generation: this.scenario.generation,
+      validatorActors,
+      pvf,
+      bitfieldGossip: {
+        publish: (msg, notTo) => this.bitfields.publish(i, msg, notTo),
+        delivered: (relayParent) => this.bitfields.delivered(i, relayParent),
+      },
+      approvalVoting: {
+        gossip: {
+          publish: (block, item, bytes) => {
+            if (item.kind === "assignment") options.onAssignmentPublished?.();
+            if (this.isOffline(i, this.scheduler.now)) return;
+            this.approvalGossip.publish(i, block, item, bytes, this.scheduler.now);
           },
-          slotDurationMs: this.scenario.relay.slotDurationMs,
-          knownData: (hash, group) => {
-            for (const b of group) {
-              if (this.crashes?.validatorDown(b, this.scheduler.now)) continue;
-              const data = this.validators[b]?.availabilityStore.availableData(hash);
-              if (data !== undefined) return data;
-            }
-            return null;
+          arrivals: (block) => {
+            const all = this.approvalGossip.arrivals(i, block);
+            if (!this.hasOfflineWindows(i)) return all;
+            const kept = all.atUs.map((at) => !this.isOffline(i, at));
+            return {
+              atUs: all.atUs.filter((_, k) => kept[k]),
+              items: all.items.filter((_, k) => kept[k]),
+            };
           },
-          onApproved: (info) => this.approvals.onApproved(info),
+          assignmentsSent: (block, c) => this.approvalGossip.assignmentsSent(block, c),
+          done: (block) => this.approvalGossip.forget(i, block),
         },
-        ...(options.eagerDelivery
-          ? {}
-          : {
-              announcementGossip: {
-                publish: (msg, lazyTo) => this.announcements.publish(i, msg, lazyTo),
-                delivered: (relayParent, paraId) =>
-                  this.announcements.delivered(i, relayParent, paraId),
-              },
-              chunkFetching: {
-                request: (candidateHash, backer, sentAtUs) =>
-                  this.chunkFetches.request(i, candidateHash, backer, sentAtUs),
-              },
-            }),
-      };
+        slotDurationMs: this.scenario.relay.slotDurationMs,
+        knownData: (hash, group) => {
+          for (const b of group) {
+            if (this.crashes?.validatorDown(b, this.scheduler.now)) continue;
+            const data = this.validators[b]?.availabilityStore.availableData(hash);
+            if (data !== undefined) return data;
+          }
+          return null;
+        },
+        onApproved: (info) => this.approvals.onApproved(info),
+      },
+      ...(options.eagerDelivery
+        ? {}
+        : {
+            announcementGossip: {
+              publish: (msg, lazyTo) => this.announcements.publish(i, msg, lazyTo),
+              delivered: (relayParent, paraId) =>
+                this.announcements.delivered(i, relayParent, paraId),
+            },
+            chunkFetching: {
+              request: (candidateHash, backer, sentAtUs) =>
+                this.chunkFetches.request(i, candidateHash, backer, sentAtUs),
+            },
+          }),
+    };
     if (this.crashes?.mayCrash(i) !== true) return env;
     return gateValidatorEnv(env, () => this.incarnations[i] === incarnation);
   }
@@ -723,7 +727,13 @@ export class World {
     const old = this.validators[v]!;
     const validatorActors = this.validators.map((n) => n.id);
     const node = new ValidatorNode(
-      this.validatorEnv(v, validatorKeypair(this.crypto, v), validatorActors, this.pvf, incarnation),
+      this.validatorEnv(
+        v,
+        validatorKeypair(this.crypto, v),
+        validatorActors,
+        this.pvf,
+        incarnation,
+      ),
       this.caches,
       loseStore ? {} : { availabilityStore: old.availabilityStore },
     );
