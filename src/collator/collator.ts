@@ -21,7 +21,9 @@
  *
  * Simplifications (stated): the collator protocol advertises every collation to the group at
  * once (no per-relay-parent claim limit on the collator side, no peer-set management); a peer
- * block is imported once its parent is known (earlier arrivals wait). The erasure root is the
+ * block is imported once its parent is known (earlier arrivals wait); an unknown parent is
+ * asked of the announcing peer (a block request, sc-network-sync's, modelled: descending from
+ * the parent to just above the best block, 20 s timeout, retried while a block waits for it). The erasure root is the
  * real one of the candidate's `AvailableData` among the relay parent's validators
  * (`erasure_root` in collation generation; the encoding is shared with the validators' stores
  * through `env.erasure`, computed once); with fewer than two validators there is none, and
@@ -32,7 +34,8 @@
  *      (can_build_upon, find_parent, cores_scheduled_for_para),
  *      polkadot/node/collation-generation/src/lib.rs (construct_and_distribute_receipt),
  *      polkadot/node/network/collator-protocol/src/collator_side/mod.rs
- *      (determine_our_validators, advertise, answer fetches).
+ *      (determine_our_validators, advertise, answer fetches),
+ *      substrate/client/network/sync/src/block_request_handler.rs (block requests).
  */
 
 import type { Actor, CollatorEnv, CpuPool } from "../actors/env.ts";

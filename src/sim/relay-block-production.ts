@@ -15,8 +15,9 @@
  * - It observes, never steers: the records and the checker see what `applyBlock` returned, and
  *   nothing here reads them back.
  *
- * Modelled, not protocol (docs/simulator.md "What is modelled"): no forks (the author of slot N
- * always builds on block N - 1, as BABE's secondary slots give every slot an author); the author
+ * Modelled, not protocol (docs/simulator.md "What is modelled"): no forks (the author of a slot
+ * always builds on the last block, as BABE's secondary slots give every slot an author; only a
+ * crashed author leaves its slot empty); the author
  * order is a seeded round-robin permutation standing in for BABE's VRF lottery; the author's
  * proposal and first gossip hop take `relay.blockArrivalDelayMs` (0 by default: at the slot
  * start); the announcement and the block request are one message carrying the

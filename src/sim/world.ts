@@ -12,6 +12,10 @@
  * and is memoised); a validator's PVF execution takes the block's weight x `validatorSpeed`;
  * relay blocks as `relay-block-production.ts` states (one author per slot, no forks).
  *
+ * Faults: the scenario's `crash` and `collator-offline` faults (`crash-faults.ts`) gate the
+ * nodes they name (no messages either way, no relay blocks, no authoring, no finality vote) and
+ * restart them at the fault's end; runs without them take the unchanged paths.
+ *
  * Memory: after every relay block it drops what nothing reads any more (the paras' old
  * transactions, blocks and states, `para-pruning.ts`; the finalized relay blocks' records), so a
  * run holds a window plus what the report reads (docs/simulator.md "Memory"; `keepHistory` keeps
@@ -141,8 +145,8 @@ export interface WorldOptions {
    */
   readonly chunkFetchFault?: ChunkFetchFault;
   /**
-   * Validators offline for a while (tests of approval checking; the faults issue exposes this to
-   * scenarios): from `fromUs` to `toUs` their direct messages, sent or received, and their approval
+   * Validators offline for a while (tests of approval checking; scenarios have the `crash` fault,
+   * which cuts a node off entirely): from `fromUs` to `toUs` their direct messages, sent or received, and their approval
    * gossip, published or delivered, are lost; their nodes keep running and keep importing relay
    * blocks; bitfield and backing gossip still flow; they do not vote for finality.
    */
