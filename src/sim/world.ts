@@ -330,7 +330,14 @@ export class World {
       (hash, bytes, withChunk) => this.noteTraffic(hash, bytes, withChunk),
     );
 
-    this.approvalGossip = new ApprovalBoard(this.network, this.rng, validatorActors, numberOf);
+    const crashed = this.crashes;
+    this.approvalGossip = new ApprovalBoard(
+      this.network,
+      this.rng,
+      validatorActors,
+      numberOf,
+      ...(crashed === null ? [] : [(v: number, atUs: number) => crashed.validatorDown(v, atUs)]),
+    );
     validatorActors.forEach((a, i) => {
       this.validatorIndexOf.set(a, i);
     });
@@ -599,8 +606,11 @@ export class World {
     }
   }
 
-  /** The environment shared by every actor kind. */
-  private actorEnv(id: ActorId, keypair: ActorEnv["keypair"], rngLabel?: string): ActorEnv {
+  /**
+   * The environment shared by every actor kind; `incarnation` names a restarted node's (its own
+   * random stream and CPU pools: the stopped node's queued work is not the new node's).
+   */
+  private actorEnv(id: ActorId, keypair: ActorEnv["keypair"], incarnation?: string): ActorEnv {
     const sched = this.scheduler;
     const poolKeys = new Map<CpuPool, string>();
     return {
@@ -610,7 +620,7 @@ export class World {
       cpu: (pool: CpuPool, costUs, done) => {
         let key = poolKeys.get(pool);
         if (key === undefined) {
-          key = `${id}/${pool}`;
+          key = incarnation === undefined ? `${id}/${pool}` : `${id}/${incarnation}/${pool}`;
           poolKeys.set(pool, key);
         }
         this.cpu.submit(key, Math.max(0, Math.round(costUs)), done, id);
@@ -618,7 +628,7 @@ export class World {
       send: (to, msg) => this.send(id, to, msg),
       multicast: (to, msg) => this.multicast(id, to, msg),
       relayChain: this.chain,
-      rng: this.rng.fork(rngLabel === undefined ? `actor/${id}` : `actor/${id}/${rngLabel}`),
+      rng: this.rng.fork(incarnation === undefined ? `actor/${id}` : `actor/${id}/${incarnation}`),
       crypto: this.crypto,
       keypair,
       verify: (message, signature, publicKey) => this.verify(message, signature, publicKey),
@@ -745,9 +755,12 @@ export class World {
     this.actors.set(node.id, node);
     this.trace.record(this.scheduler.now, node.id, "Restart", { loseStore });
     const tip = this.chain.tip.header;
-    for (let n = this.finality.finalized + 1; n < tip.number; n++) {
+    for (let n = this.finality.finalized + 1; n <= tip.number; n++) {
       const hash = this.production.record(n)?.header.hash;
-      if (hash !== undefined) node.approvalVoting?.importBlock(hash);
+      if (hash === undefined) continue;
+      // Its peers send it what they know of the blocks in its new view (`unify_with_peer`).
+      this.approvalGossip.resendTo(hash, v);
+      if (n < tip.number) node.approvalVoting?.importBlock(hash);
     }
     node.onMessage(node.id, { type: "RelayBlock", header: tip, bodyBytes: 0 });
   }
