@@ -23,11 +23,11 @@
  * once (no per-relay-parent claim limit on the collator side, no peer-set management); a peer
  * block is imported once its parent is known (earlier arrivals wait); an unknown parent is
  * asked of the announcing peer (a block request, sc-network-sync's, modelled: descending from
- * the parent to just above the best block, 20 s timeout, retried while a block waits for it). The erasure root is the
- * real one of the candidate's `AvailableData` among the relay parent's validators
- * (`erasure_root` in collation generation; the encoding is shared with the validators' stores
- * through `env.erasure`, computed once); with fewer than two validators there is none, and
- * collation generation gives the candidate up, as polkadot's does.
+ * the parent to just above the best block, 20 s timeout, retried while a block waits for it).
+ * The erasure root is the real one of the candidate's `AvailableData` among the relay parent's
+ * validators (`erasure_root` in collation generation; the encoding is shared with the validators'
+ * stores through `env.erasure`, computed once); with fewer than two validators there is none,
+ * and collation generation gives the candidate up, as polkadot's does.
  *
  * Ref: cumulus/client/consensus/aura/src/collator.rs (claim_slot, collate,
  *      build_block_and_import), cumulus/client/consensus/aura/src/collators/mod.rs
