@@ -181,6 +181,11 @@ export interface ValidatorEnv extends ActorEnv {
   /** Actor ids of all validators, by validator index. */
   readonly validatorActors: readonly ActorId[];
   readonly pvf: PvfHost;
+  /**
+   * Extra wait of this node's bitfield signing for a leaf activated now, µs, beyond
+   * `SPAWNED_TASK_DELAY` (a late node: the world's `late-bitfields` fault); absent: none.
+   */
+  readonly bitfieldSigningDelayUs?: () => number;
   /** Lazily materialised bitfield gossip; absent: one `send` per validator, checked on receipt. */
   readonly bitfieldGossip?: BitfieldGossip;
   /** Lazily materialised announcements; absent: one copy per validator, checked on receipt. */

@@ -1,6 +1,7 @@
 /**
  * The `parapipe` command line: argument parsing only, then calls into the layers below.
- * Exit codes: 0 success, 1 a check failed (a vector, an invariant), 2 bad input.
+ * Exit codes: 0 success, 1 a check failed (a vector, an invariant), 2 bad input; `fuzz` also
+ * 3 (only liveness failures) and 4 (an internal error).
  *
  * Each command's module is imported when that command runs, not here: `parapipe --help` and a
  * mistyped option load commander and this file only (docs/package.md).
@@ -9,6 +10,7 @@ import { availableParallelism } from "node:os";
 import { Command, CommanderError } from "commander";
 import type { checkCommand } from "./check.ts";
 import type { compareCommand } from "./compare.ts";
+import type { fuzzCommand } from "./fuzz.ts";
 import type { importCommand } from "./import.ts";
 import type { runCommand } from "./run.ts";
 import type { timingCommand } from "./timing.ts";
@@ -279,6 +281,40 @@ program
   .action(async (file: string, opts: Parameters<typeof importCommand>[1]) => {
     const { importCommand } = await import("./import.ts");
     process.exitCode = importCommand(file, opts);
+  });
+
+program
+  .command("fuzz")
+  .description(
+    "A VOPR for the inclusion pipeline (docs/fuzz.md): each seed draws a scenario (preset, " +
+      "validators, cores, collators, network, generation) and a fault and adversary plan within " +
+      "the budget (each run enables a random subset of the modelled kinds), runs it, and judges " +
+      "it by the safety invariants and the liveness rule. Each failure is written to DIR as a " +
+      "scenario that `parapipe run` replays exactly, with one line: FAIL seed S: <invariant or " +
+      "liveness>: parapipe run DIR/seed-S.yaml. Ends with a table: runs, the runs exercising each " +
+      "kind, the invariants checked, the failures. PARAPIPE_BUGGIFY=NAME plants a bug in the relay " +
+      "runtime (to test the tester). Exit 0: no failure; 1: a safety failure; 3: only liveness " +
+      "failures; 4: an internal error; 2: bad input.",
+  )
+  .requiredOption("--seeds <n>", "how many seeds (scenarios) to run")
+  .option("--from <s>", "the first seed (default 1)")
+  .option(...JOBS_OPTION)
+  .option("--minutes <m>", "start no new seed after M minutes of wall time")
+  .option("--out <dir>", "where failing scenarios are written", "fuzz-failures")
+  .option("--stop-on-failure", "start no new seed after the first failure")
+  .option("--shrink", "reduce each failing scenario to a smaller one that fails the same way")
+  .option("--json", 'print {"runs", "failures": [...], "exercised": {...}} (docs/fuzz.md)')
+  .option("--no-progress", "no progress bar (it is drawn only on a terminal anyway)")
+  .addHelpText(
+    "after",
+    "\nExamples:\n" +
+      "  parapipe fuzz --seeds 1000 --jobs 2                 # the VOPR: 0 failures expected\n" +
+      "  parapipe fuzz --seeds 200 --from 5000 --minutes 5 --json\n" +
+      "  PARAPIPE_BUGGIFY=backing-votes-minus-one parapipe fuzz --seeds 200 --stop-on-failure --shrink\n",
+  )
+  .action(async (opts: Parameters<typeof fuzzCommand>[0]) => {
+    const { fuzzCommand } = await import("./fuzz.ts");
+    process.exitCode = await fuzzCommand(opts);
   });
 
 /** The options of the simulating commands (`run`, `compare`). */

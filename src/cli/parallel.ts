@@ -15,12 +15,24 @@
  * the TypeScript sources through tsx, registered in the worker first as bin/parapipe.js registers
  * it (Node 20 resolves a worker's entry before any `--import` loader of its own could take a .ts
  * file). A worker's failure (an exception in a run, the thread dying) fails the whole command, as
- * the same exception would in this thread.
+ * the same exception would in this thread, unless the caller takes a run's exception (`failed`,
+ * as `fuzz` does: an internal error is one of its findings, the other runs go on).
+ *
+ * `runEach` is the general form (`fuzz`): runs handed out in the jobs' order when `inOrder`, no
+ * new run started once `more()` says false (their results stay undefined), exceptions passed to
+ * `failed`. `runAll` is `runEach` with every run done.
  */
 import { Worker } from "node:worker_threads";
 import type { RunOutcome } from "../report/run.ts";
 import { type Progress, progressBar } from "./progress.ts";
-import { type RunJob, type RunResult, runCost, runJob } from "./run-job.ts";
+import {
+  type RunError,
+  type RunJob,
+  type RunResult,
+  runCost,
+  runError,
+  runJob,
+} from "./run-job.ts";
 
 export interface RunAllOptions {
   /** How many runs at once (worker threads); 1: one after another in this thread. */
@@ -38,6 +50,16 @@ export interface RunAllOptions {
   readonly keep?: (outcome: RunOutcome, index: number) => void;
 }
 
+/** `runEach`'s options besides `runAll`'s (see the header). */
+export interface RunEachOptions extends RunAllOptions {
+  /** Hand the runs out in the jobs' order (default: costliest first). */
+  readonly inOrder?: boolean;
+  /** Asked before each run starts: false starts no more (those runs give no result). */
+  readonly more?: () => boolean;
+  /** Told of a run's exception, in the jobs' order; without it an exception fails everything. */
+  readonly failed?: (error: RunError, index: number) => void;
+}
+
 /** A message from the main thread to a worker: run this job. */
 export interface JobMessage {
   readonly index: number;
@@ -53,31 +75,54 @@ export type WorkerMessage =
       readonly total: number;
     }
   | { readonly kind: "log"; readonly index: number; readonly lines: readonly string[] }
-  | { readonly kind: "result"; readonly index: number; readonly result: RunResult };
+  | { readonly kind: "result"; readonly index: number; readonly result: RunResult }
+  | { readonly kind: "error"; readonly index: number; readonly error: RunError };
 
 /** Run every job (see the header); the results in the jobs' order. */
 export async function runAll(
   jobs: readonly RunJob[],
   options: RunAllOptions,
 ): Promise<RunResult[]> {
+  return (await runEach(jobs, options)).map((r) => r!);
+}
+
+/** Run the jobs (see the header); each run's result in the jobs' order, undefined if not run. */
+export async function runEach(
+  jobs: readonly RunJob[],
+  options: RunEachOptions,
+): Promise<(RunResult | undefined)[]> {
   if (options.jobs <= 1 || jobs.length <= 1 || options.keep !== undefined) {
     return runInThisThread(jobs, options);
   }
   return runInWorkers(jobs, options);
 }
 
-function runInThisThread(jobs: readonly RunJob[], options: RunAllOptions): RunResult[] {
-  return jobs.map((job, i) => {
+function runInThisThread(
+  jobs: readonly RunJob[],
+  options: RunEachOptions,
+): (RunResult | undefined)[] {
+  const results: (RunResult | undefined)[] = jobs.map(() => undefined);
+  for (const [i, job] of jobs.entries()) {
+    if (options.more !== undefined && !options.more()) break;
     const bar = progressBar(options.progress);
-    const result = runJob(job, {
-      onRelayBlock: (n, total) => bar.update(n, total, options.label(job)),
-      logSink: (line) => process.stderr.write(`${line}\n`),
-      ...(options.keep === undefined ? {} : { keep: (outcome) => options.keep?.(outcome, i) }),
-    });
+    let result: RunResult;
+    try {
+      result = runJob(job, {
+        onRelayBlock: (n, total) => bar.update(n, total, options.label(job)),
+        logSink: (line) => process.stderr.write(`${line}\n`),
+        ...(options.keep === undefined ? {} : { keep: (outcome) => options.keep?.(outcome, i) }),
+      });
+    } catch (e) {
+      bar.finish();
+      if (options.failed === undefined) throw e;
+      options.failed(runError(e), i);
+      continue;
+    }
     bar.finish();
     options.finished?.(result, i);
-    return result;
-  });
+    results[i] = result;
+  }
+  return results;
 }
 
 /** The order runs are handed out in: costliest first, ties in the jobs' order. */
@@ -98,8 +143,11 @@ function startWorker(): Worker {
   );
 }
 
-async function runInWorkers(jobs: readonly RunJob[], options: RunAllOptions): Promise<RunResult[]> {
-  const queue = handOutOrder(jobs);
+async function runInWorkers(
+  jobs: readonly RunJob[],
+  options: RunEachOptions,
+): Promise<(RunResult | undefined)[]> {
+  const queue = options.inOrder ? jobs.map((_, i) => i) : handOutOrder(jobs);
   const results: (RunResult | undefined)[] = jobs.map(() => undefined);
   const done = jobs.map(() => 0);
   const totals = jobs.map((j) => j.scenario.warmupRelayBlocks + j.scenario.relayBlocks);
@@ -107,6 +155,7 @@ async function runInWorkers(jobs: readonly RunJob[], options: RunAllOptions): Pr
   const bar = progressBar(options.progress);
   const stderr = new OrderedStderr(jobs.length, bar);
   let ended = 0;
+  let running = 0;
   const drawProgress = (): void => {
     const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
     bar.update(
@@ -119,16 +168,32 @@ async function runInWorkers(jobs: readonly RunJob[], options: RunAllOptions): Pr
   try {
     await new Promise<void>((resolve, reject) => {
       const handOut = (worker: Worker): boolean => {
+        if (options.more !== undefined && !options.more()) queue.length = 0;
         const index = queue.shift();
         if (index === undefined) return false;
         const message: JobMessage = { index, job: jobs[index]! };
         worker.postMessage(message);
+        running++;
         return true;
+      };
+      // A run has ended (a result or a caught exception): the worker takes the next one.
+      const next = (worker: Worker): boolean => {
+        running--;
+        ended++;
+        drawProgress();
+        const busy = handOut(worker);
+        if (running === 0) {
+          // Runs never started (`more`) end the ordered output here.
+          stderr.flush();
+          resolve();
+        }
+        return busy;
       };
       for (let t = 0; t < threads; t++) {
         const worker = startWorker();
         workers.push(worker);
         let busy = handOut(worker);
+        if (!busy && running === 0) resolve();
         worker.on("message", (m: WorkerMessage) => {
           if (m.kind === "progress") {
             done[m.index] = m.done;
@@ -136,13 +201,18 @@ async function runInWorkers(jobs: readonly RunJob[], options: RunAllOptions): Pr
             drawProgress();
           } else if (m.kind === "log") {
             for (const line of m.lines) stderr.write(m.index, `${line}\n`);
+          } else if (m.kind === "error") {
+            const failed = options.failed;
+            if (failed === undefined) {
+              reject(new Error(`a run failed in a --jobs worker thread: ${m.error.stack}`));
+              return;
+            }
+            stderr.end(m.index, () => failed(m.error, m.index));
+            busy = next(worker);
           } else {
             results[m.index] = m.result;
-            ended++;
-            drawProgress();
             stderr.end(m.index, () => options.finished?.(m.result, m.index));
-            busy = handOut(worker);
-            if (ended === jobs.length) resolve();
+            busy = next(worker);
           }
         });
         worker.on("error", reject);
@@ -155,7 +225,7 @@ async function runInWorkers(jobs: readonly RunJob[], options: RunAllOptions): Pr
     bar.finish();
     await Promise.all(workers.map((w) => w.terminate()));
   }
-  return results.map((r) => r!);
+  return results;
 }
 
 /**
@@ -195,6 +265,18 @@ class OrderedStderr {
         this.held[this.next] = [];
       }
     }
+  }
+
+  /** Every run still to come will never end (not started): what ended after them is written. */
+  flush(): void {
+    for (let i = this.next; i < this.held.length; i++) {
+      const ending = this.ends[i];
+      if (ending === undefined) continue;
+      for (const text of this.held[i]!) this.out(text);
+      this.bar.finish();
+      ending();
+    }
+    this.next = this.held.length;
   }
 
   private out(text: string): void {

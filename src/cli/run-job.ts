@@ -15,6 +15,7 @@
  * `wallMs`, so a run in a worker reports what it reports in the main thread.
  */
 import { type Scenario, scenarioCores } from "../config/scenario.ts";
+import type { PlantedBug } from "../relay/buggify.ts";
 import { type Measured, measure } from "../report/check/evidence.ts";
 import { judgeScenario, type Verdict } from "../report/expect.ts";
 import { type RunSeries, runSeries } from "../report/html/series.ts";
@@ -33,6 +34,8 @@ export interface RunJob {
   readonly judge?: boolean;
   /** Compute the figures of a `check` evidence run. */
   readonly evidence?: boolean;
+  /** A planted bug (`PARAPIPE_BUGGIFY`, src/cli/buggify.ts); none: off. */
+  readonly buggify?: PlantedBug;
 }
 
 export interface RunResult {
@@ -42,6 +45,18 @@ export interface RunResult {
   readonly series?: RunSeries;
   readonly expect?: Verdict[];
   readonly evidence?: Measured;
+}
+
+/** An exception thrown by a run (a parapipe bug), as plain data (it crosses threads). */
+export interface RunError {
+  readonly message: string;
+  readonly stack: string;
+}
+
+export function runError(e: unknown): RunError {
+  return e instanceof Error
+    ? { message: e.message, stack: e.stack ?? e.message }
+    : { message: String(e), stack: String(e) };
 }
 
 /** What the thread running a job is told while it runs. */
@@ -63,6 +78,7 @@ export function runJob(job: RunJob, hooks: RunHooks = {}): RunResult {
       ? { logLevel: job.logLevel, logSink: (line: string) => logSink(line) }
       : {}),
     ...(hooks.onRelayBlock === undefined ? {} : { onRelayBlock: hooks.onRelayBlock }),
+    ...(job.buggify === undefined ? {} : { buggify: job.buggify }),
   });
   const wallMs = Date.now() - started;
   hooks.keep?.(outcome);

@@ -15,6 +15,7 @@ import { parseScenarioText, resolveScenario, type Scenario } from "../config/sce
 import { SUBSYSTEM_NAMES } from "../node/util/subsystem-log.ts";
 import type { RunOutcome } from "../report/run.ts";
 import { type LogLevels, parseLogSpec } from "../sim/log.ts";
+import { buggifyFromEnv, buggifyPrefix } from "./buggify.ts";
 import { importNetworkFile, importNotes } from "./import.ts";
 import { InputError } from "./input-error.ts";
 import { memoryProblem } from "./memory-budget.ts";
@@ -260,8 +261,10 @@ export async function simulate(
 }> {
   let violations = 0;
   const logLevel = opts.log ? logLevels(opts.log) : undefined;
+  const buggify = buggifyFromEnv();
   const jobs = targets.scenarios.map((scenario) => ({
     scenario,
+    ...(buggify === undefined ? {} : { buggify }),
     ...(logLevel === undefined ? {} : { logLevel }),
     ...(wants.series ? { series: true } : {}),
     ...(wants.judge ? { judge: true } : {}),
@@ -272,7 +275,7 @@ export async function simulate(
       violations++;
       console.error(
         `${style.red("SAFETY")} ${scenario.name}: relay block #${v.relayBlock}: ${v.invariant}: ${v.message}\n` +
-          `  replay: parapipe run ${targets.sources[i]!.replay} --seed ${scenario.seed} --relay-blocks ${scenario.relayBlocks} --generation ${scenario.generation} --log debug`,
+          `  replay: ${buggifyPrefix(buggify)}parapipe run ${targets.sources[i]!.replay} --seed ${scenario.seed} --relay-blocks ${scenario.relayBlocks} --generation ${scenario.generation} --log debug`,
       );
     }
   };

@@ -70,7 +70,7 @@ export type AdversaryKind = CollatorAdversaryKind | ValidatorAdversaryKind;
  */
 export const MODELLED_KINDS: ReadonlySet<FaultKind | AdversaryKind> = new Set<
   FaultKind | AdversaryKind
->(["crash", "collator-offline"]);
+>(["partition", "link", "slow", "late-bitfields", "session-change", "crash", "collator-offline"]);
 
 /** One error per entry of a kind the simulator does not model yet (see `MODELLED_KINDS`). */
 export function unmodelledErrors(
@@ -94,7 +94,11 @@ export function unmodelledErrors(
   return errors;
 }
 
-/** Validators (indices in the session's validator list) or every validator. */
+/**
+ * Validators (indices in the session's validator list) or every validator. A validator keeps its
+ * genesis index across session changes (the runtime reshuffles the groups instead:
+ * relay/session-change.ts), so a target names the same node before and after a shuffle.
+ */
 export type ValidatorSet = readonly number[] | "all";
 
 interface Window {

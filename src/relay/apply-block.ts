@@ -24,14 +24,20 @@
  *  8. `process_candidates` (`CandidateBacked`; the new candidates occupy their cores);
  *  9. `advance_claim_queue(occupied)`: every core not occupied at step 6 pops its front claim
  *     (used by the candidate just backed, or lost) and is refilled; occupied cores keep theirs;
- * 10. `paras::initializer_finalize`: upgrade cooldowns that expired are lifted.
+ * 10. `paras::initializer_finalize`: upgrade cooldowns that expired are lifted;
+ * 11. a session change the block carries (`block.newSession`: pallet_session rotated in it) is
+ *     applied last, as the initializer's `on_finalize` does (`session-change.ts`): the block ran
+ *     in the old session, its post-state (the runtime APIs at it, its child) is in the new one.
  *
  * ProvideInherent semantics (the block author's `create_inherent`): invalid bitfields and
  * candidates are filtered out, never a block failure, and the result says what was accepted and
  * what was dropped with the reason, so a checker can compare a node's offer with the runtime's
  * acceptance. Group rotation needs no bookkeeping: it is computed from the session start and
- * `now`. Weight limiting, disputes, rewards and session changes are not modelled (single
- * session, see `genesis.ts`).
+ * `now`. Weight limiting, disputes and rewards are not modelled.
+ *
+ * Planted bugs (`ctx.buggify`, src/relay/buggify.ts; off unless the command line names one): handed
+ * to the one function each patches (sanitizing bitfields, enacting, the timeout, the backing
+ * votes); without one, nothing here departs from the above.
  *
  * Invariants: `pre` is never modified (the block runs on a deep copy: `structuredClone` of all
  * but the inclusion state, which `cloneInclusionState` copies); a block must extend its parent
@@ -49,6 +55,7 @@ import type { BlockNumber, CoreIndex, ValidatorIndex } from "../primitives/codec
 import { parseUmpSignals } from "../primitives/core-selection.ts";
 import type { ParachainsInherentData } from "../primitives/inherent.ts";
 import type { RelayHeader } from "../primitives/runtime-api.ts";
+import type { PlantedBug } from "./buggify.ts";
 import { makeRelayHeader, relayExtrinsicsRoot, relayStateRoot } from "./header.ts";
 import {
   cloneInclusionState,
@@ -76,6 +83,7 @@ import {
   groupValidators,
   numAvailabilityCores,
 } from "./scheduler.ts";
+import { applyNewSession, type SessionChange } from "./session-change.ts";
 import { trackerUpdate } from "./shared.ts";
 import { assignmentProvider, type RelayEvent, type RelayState } from "./state.ts";
 import { dequeueUpwardMessages } from "./ump.ts";
@@ -88,11 +96,15 @@ export interface RelayBlockInput {
   readonly parentStateRoot: Hash;
   /** The BABE slot the block is authored in. */
   readonly slot: number;
+  /** A session change applied at the end of the block (pallet_session rotated in it). */
+  readonly newSession?: SessionChange;
 }
 
 export interface ApplyBlockContext {
   /** Checks a signature (the scenario's `Crypto.verify`, or the simulator's memoised one). */
   readonly verify: (message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array) => boolean;
+  /** A planted bug (`PARAPIPE_BUGGIFY`, buggify.ts); none: polkadot-sdk's runtime. */
+  readonly buggify?: PlantedBug;
 }
 
 export interface ApplyBlockResult {
@@ -146,6 +158,7 @@ export function applyBlock(
   );
   const allowed = state.shared.allowedRelayParents;
   const verify = verifierFor(state, ctx);
+  const bug = ctx.buggify;
   const nValidators = state.shared.activeValidatorKeys.length;
 
   // Availability.
@@ -160,9 +173,12 @@ export function applyBlock(
     nValidators,
     verify,
     droppedBitfields,
+    bug,
   );
-  updatePendingAvailabilityAndGetFreedCores(state, nValidators, bitfields);
-  if (availabilityTimeoutCheckRequired(state.scheduler, config, now)) freeTimedout(state);
+  updatePendingAvailabilityAndGetFreedCores(state, nValidators, bitfields, bug);
+  // PLANTED BUG `never-time-out`: `free_timedout` is never called.
+  if (bug !== "never-time-out" && availabilityTimeoutCheckRequired(state.scheduler, config, now))
+    freeTimedout(state);
 
   // Backing.
   const occupied = new Set<CoreIndex>(getOccupiedCores(state).map(([core]) => core));
@@ -188,6 +204,7 @@ export function applyBlock(
     coreIndexEnabled,
     verify,
     droppedCandidates,
+    bug,
   );
   const count = [...backedWithCore.values()].reduce((n, list) => n + list.length, 0);
   assert(count <= eligible.length, () => `${count} candidates for ${eligible.length} free cores`);
@@ -198,6 +215,7 @@ export function applyBlock(
     (group) => groupValidators(state.scheduler, group),
     coreIndexEnabled,
     verify,
+    bug,
   );
   assert(processed.ok, () => `process_candidates after sanitization: ${JSON.stringify(processed)}`);
 
@@ -206,6 +224,7 @@ export function applyBlock(
 
   // Block finalisation.
   processScheduledUpgradeCooldowns(state.paras, now);
+  if (block.newSession !== undefined) applyNewSession(state, block.newSession);
 
   // The processed inherent: candidates per para ascending, in chain order (Rust folds the
   // `BTreeMap<ParaId, ...>`); the bitfields that passed, as offered (a subsequence, in order).

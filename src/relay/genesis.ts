@@ -15,9 +15,9 @@
  *    block 1 (`SessionStartBlock = now + 1`);
  * 5. the block-0 header (parent hash zero, the given slot, modelled roots: `header.ts`).
  *
- * Simplification: one session for the whole run. Nothing in `src/relay` triggers a session
- * change, so validator groups, the validator set and the configuration never change after
- * genesis (and the allowed-relay-parents tracker is never cleared).
+ * Later sessions: a block may carry a session change (`session-change.ts`, the scenario's
+ * `session-change` fault): the same validators, still in index order, with the groups reshuffled.
+ * The validator set and the configuration never change after genesis.
  *
  * Ref: polkadot/runtime/parachains/src/initializer.rs (on_genesis_session, apply_new_session),
  *      paras/mod.rs (genesis build, initialize_para_now), scheduler.rs (initializer_on_new_session),

@@ -49,6 +49,7 @@ import { hashHex } from "../primitives/hashing.ts";
 import { type BackedCandidate, validatorIndicesAndCoreIndex } from "../primitives/inherent.ts";
 import { attestationSignedPayload, type ValidityAttestation } from "../primitives/statements.ts";
 import { availabilityThreshold, effectiveMinimumBackingVotes } from "../primitives/thresholds.ts";
+import type { PlantedBug } from "./buggify.ts";
 import {
   checkProcessedDownwardMessages,
   type ProcessedDownwardMessagesAcceptanceErr,
@@ -234,8 +235,11 @@ export function updatePendingAvailabilityAndGetFreedCores(
   state: RelayState,
   nValidators: number,
   signedBitfields: readonly CheckedAvailabilityBitfield[],
+  /** A planted bug (buggify.ts): `availability-threshold-minus-one`, `enact-out-of-order`. */
+  bug?: PlantedBug,
 ): [CoreIndex, CandidateHash][] {
-  const threshold = availabilityThreshold(nValidators);
+  const threshold =
+    availabilityThreshold(nValidators) - (bug === "availability-threshold-minus-one" ? 1 : 0);
   // The voters per core index (sanitised bitfields: one per validator, so no duplicates; a repeat
   // would set the same vote twice anyway).
   const votesPerCore: (ValidatorIndex[] | undefined)[] = [];
@@ -253,6 +257,8 @@ export function updatePendingAvailabilityAndGetFreedCores(
   for (const para of sortedParas(state)) {
     const candidates = state.inclusion.pendingAvailability.get(para)!;
     let lastEnactedIndex: number | null = null;
+    // PLANTED BUG `enact-out-of-order`: every available candidate, wherever it is in the chain.
+    const outOfOrder: number[] = [];
     candidates.forEach((candidate, index) => {
       // `remove`: a core's votes go to the first pending candidate on that core only.
       const validators = votesPerCore[candidate.core];
@@ -266,10 +272,21 @@ export function updatePendingAvailabilityAndGetFreedCores(
       // Checked even without new votes: it may have become available in an earlier block while
       // its predecessor was not.
       if (countOnes(candidate.availabilityVotes) >= threshold) {
+        outOfOrder.push(index);
         const canEnact = index === 0 ? lastEnactedIndex === null : lastEnactedIndex === index - 1;
         if (canEnact) lastEnactedIndex = index;
       }
     });
+    if (bug === "enact-out-of-order") {
+      const enacted = outOfOrder.map((index) => candidates[index]!);
+      const rest = candidates.filter((_, index) => !outOfOrder.includes(index));
+      candidates.splice(0, candidates.length, ...rest);
+      for (const c of enacted) {
+        freedCores.push([c.core, c.hash]);
+        enactPending(state, c);
+      }
+      continue;
+    }
     if (lastEnactedIndex === null) continue;
     const enacted = candidates.splice(0, lastEnactedIndex + 1);
     for (const c of enacted) {
@@ -566,6 +583,8 @@ export function checkBackingVotes(
   groupVals: readonly ValidatorIndex[],
   coreIndexEnabled: boolean,
   verify: VerifySignature,
+  /** A planted bug (buggify.ts): `backing-votes-minus-one`. */
+  bug?: PlantedBug,
 ): Result<
   { backers: boolean[]; backerIdxAndAttestation: [ValidatorIndex, ValidityAttestation][] },
   InclusionError
@@ -587,8 +606,10 @@ export function checkBackingVotes(
     verify,
   );
   if (amount === null) return err({ code: "InvalidBacking" });
-  if (amount < effectiveMinimumBackingVotes(groupVals.length, state.config.minimumBackingVotes))
-    return err({ code: "InsufficientBacking" });
+  const minimum =
+    effectiveMinimumBackingVotes(groupVals.length, state.config.minimumBackingVotes) -
+    (bug === "backing-votes-minus-one" ? 1 : 0);
+  if (amount < minimum) return err({ code: "InsufficientBacking" });
 
   const backers = new Array<boolean>(nValidators).fill(false);
   const backerIdxAndAttestation: [ValidatorIndex, ValidityAttestation][] = [];
@@ -615,6 +636,8 @@ export function processCandidates(
   groupValidators: (group: GroupIndex) => readonly ValidatorIndex[] | null,
   coreIndexEnabled: boolean,
   verify: VerifySignature,
+  /** A planted bug (buggify.ts), for `check_backing_votes`. */
+  bug?: PlantedBug,
 ): Result<[CandidateReceipt, [ValidatorIndex, ValidityAttestation][]][], InclusionError> {
   const nValidators = state.shared.activeValidatorKeys.length;
   const appended = new Map<ParaId, CandidatePendingAvailability[]>();
@@ -643,7 +666,7 @@ export function processCandidates(
       if (group === null) return err({ code: "InvalidAssignment" });
       const groupVals = groupValidators(group);
       if (groupVals === null) return err({ code: "InvalidGroupIndex" });
-      const votes = checkBackingVotes(state, backed, groupVals, coreIndexEnabled, verify);
+      const votes = checkBackingVotes(state, backed, groupVals, coreIndexEnabled, verify, bug);
       if (!votes.ok) return votes;
 
       latestHeadData = backed.candidate.commitments.headData;

@@ -63,6 +63,7 @@ import {
 import { bitfieldSigningPayload } from "../primitives/statements.ts";
 import { effectiveMinimumBackingVotes } from "../primitives/thresholds.ts";
 import type { CommittedCandidateReceiptError } from "../primitives/ump.ts";
+import type { PlantedBug } from "./buggify.ts";
 import {
   type CheckedAvailabilityBitfield,
   candidateCheckContext,
@@ -193,6 +194,8 @@ export function sanitizeBitfields(
   nValidators: number,
   verify: VerifySignature,
   dropped?: DroppedBitfield[],
+  /** A planted bug (buggify.ts): `skip-bitfield-signature`. */
+  bug?: PlantedBug,
 ): CheckedAvailabilityBitfield[] {
   const drop = (validatorIndex: ValidatorIndex, reason: BitfieldDropReason) =>
     dropped?.push({ validatorIndex, reason });
@@ -225,7 +228,7 @@ export function sanitizeBitfields(
       continue;
     }
     const payload = bitfieldSigningPayload(b.payload, context);
-    if (verify(b.validatorIndex, payload, b.signature)) {
+    if (bug === "skip-bitfield-signature" || verify(b.validatorIndex, payload, b.signature)) {
       out.push({ validatorIndex: b.validatorIndex, payload: b.payload });
     } else {
       drop(b.validatorIndex, { code: "InvalidSignature" });
@@ -533,13 +536,15 @@ export function filterCandidatesWithInvalidBacking(
   coreIndexEnabled: boolean,
   verify: VerifySignature,
   dropped?: DroppedCandidate[],
+  /** A planted bug (buggify.ts), for `check_backing_votes`. */
+  bug?: PlantedBug,
 ): void {
   retainCandidates<[BackedCandidate, CoreIndex], CandidateDropReason>(
     backedWithCore,
     (_para, [bc, core]) => {
       const group = backingGroupOf(state, allowedRelayParents, bc, core);
       if (!group.ok) return group.error;
-      const votes = checkBackingVotes(state, bc, group.value, coreIndexEnabled, verify);
+      const votes = checkBackingVotes(state, bc, group.value, coreIndexEnabled, verify, bug);
       return votes.ok ? null : votes.error;
     },
     (para, removed, reason) =>

@@ -374,11 +374,11 @@ class RelayRuntimeApi implements RuntimeApi {
   }
 
   /**
-   * `session_info`'s approval fields and `approval_voting_params`. Modelled: one session, whose
-   * info is the active configuration (the runtime copies it at the session start). `n_cores` is
-   * the scheduler's number of availability cores, one per validator group: `max(num_cores,
-   * validators / max_validators_per_core)` (session_info.rs `initializer_on_new_session`), so
-   * more than `num_cores` when the groups outnumber the cores.
+   * `session_info`'s approval fields and `approval_voting_params`. Modelled: the active
+   * configuration (the runtime copies it at each session start; it never changes in parapipe).
+   * `n_cores` is the scheduler's number of availability cores, one per validator group:
+   * `max(num_cores, validators / max_validators_per_core)` (session_info.rs
+   * `initializer_on_new_session`), so more than `num_cores` when the groups outnumber the cores.
    */
   approvalParams(): ApprovalParams {
     const c = this.state.config;

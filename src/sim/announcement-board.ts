@@ -36,7 +36,8 @@ interface Published {
   readonly sizeBytes: number;
   /** The validators it is NOT sent to, ascending; copy i goes to the i-th other validator. */
   readonly notTo: Int32Array;
-  /** When the first copy starts leaving the sender, and how long each copy takes, µs. */
+  /** When it was sent, when the first copy starts leaving the sender, and how long each copy takes, µs. */
+  readonly sentAtUs: Time;
   readonly upStartUs: Time;
   readonly copyUs: Time;
   /** Delivery time per receiver once materialised: NaN not yet, -1 lost. */
@@ -73,7 +74,7 @@ export class AnnouncementBoard {
     }));
     const from = this.validatorActors[fromIndex]!;
     const sizeBytes = messageSizeBytes(msg);
-    const { upStartUs, copyUs } = this.network.lazyUpload(from, copies, sizeBytes);
+    const { sentAtUs, upStartUs, copyUs } = this.network.lazyUpload(from, copies, sizeBytes);
     const para = msg.receipt.descriptor.paraId;
     const list = board.byPara.get(para) ?? [];
     list.push({
@@ -82,6 +83,7 @@ export class AnnouncementBoard {
       msg,
       sizeBytes,
       notTo: Int32Array.from(notTo),
+      sentAtUs,
       upStartUs,
       copyUs,
       arrivals: null,
@@ -109,8 +111,10 @@ export class AnnouncementBoard {
       if (Number.isNaN(at)) {
         at =
           this.network.lazyCopy(
+            p.from,
             this.validatorActors[index]!,
             p.sizeBytes,
+            p.sentAtUs,
             p.upStartUs + copy * p.copyUs,
             p.copyUs,
             board.rng.derive(p.id, index),

@@ -105,6 +105,13 @@ export type BlockObservation = Pick<
   "header" | "events" | "offered" | "accepted" | "dropped" | "decision"
 >;
 
+interface CheckerSession {
+  readonly startBlock: number;
+  readonly sessionIndex: number;
+  readonly validatorKeys: readonly Uint8Array[];
+  readonly groups: readonly (readonly ValidatorIndex[])[];
+}
+
 interface Pending {
   readonly hash: CandidateHash;
   readonly core: CoreIndex;
@@ -135,8 +142,54 @@ export class SafetyChecker {
   private readonly lastContext = new Map<ParaId, number>();
   private readonly included = new Set<CandidateHash>();
 
+  /** The sessions seen, oldest first (the genesis one from the params); the last is current. */
+  private readonly sessions: CheckerSession[];
+
   constructor(private readonly p: CheckerParams) {
     for (const [para, head] of p.genesisHeads) this.includedHead.set(para, head);
+    this.sessions = [
+      {
+        startBlock: p.sessionStartBlock,
+        sessionIndex: p.sessionIndex,
+        validatorKeys: p.validatorKeys,
+        groups: p.groups,
+      },
+    ];
+  }
+
+  private get session(): CheckerSession {
+    return this.sessions[this.sessions.length - 1]!;
+  }
+
+  /** The session relay block `number` was executed in (the last one started at or before it). */
+  private sessionOf(number: number): CheckerSession {
+    for (let i = this.sessions.length - 1; i > 0; i--) {
+      if (this.sessions[i]!.startBlock <= number) return this.sessions[i]!;
+    }
+    return this.sessions[0]!;
+  }
+
+  /**
+   * A new session starts at `startBlock` (called after the block that applied it was observed).
+   * The runtime drops every candidate pending availability at a session change (inclusion's
+   * `initializer_on_new_session`), so the checker forgets them too. `validatorKeys[i]` is the key
+   * of the new session's validator i; `groups` (optional) the new session's validator groups,
+   * else the groups stay as they were.
+   */
+  onNewSession(s: {
+    readonly startBlock: number;
+    readonly sessionIndex: number;
+    readonly validatorKeys: readonly Uint8Array[];
+    readonly groups?: readonly (readonly ValidatorIndex[])[];
+  }): void {
+    this.sessions.push({
+      startBlock: s.startBlock,
+      sessionIndex: s.sessionIndex,
+      validatorKeys: s.validatorKeys,
+      groups: s.groups ?? this.session.groups,
+    });
+    this.pending.clear();
+    this.lastContext.clear();
   }
 
   /**
@@ -153,6 +206,7 @@ export class SafetyChecker {
     readonly neededApprovals: number;
   }): void {
     const n = this.p.validators;
+    const session = this.sessionOf(o.relayBlock);
     o.included.forEach((c, i) => {
       if (o.neededApprovals === 0 || n - c.groupSize < o.neededApprovals) return;
       const assigned = new Set<ValidatorIndex>();
@@ -164,11 +218,11 @@ export class SafetyChecker {
           continue;
         }
         const hashes = item.candidateIndices.map((k) => o.included[k]?.candidateHash);
-        const key = this.p.validatorKeys[item.validator];
+        const key = session.validatorKeys[item.validator];
         if (key === undefined || hashes.some((h) => h === undefined)) continue;
         const payload = approvalVoteMultipleCandidatesSigningPayload(
           hashes as CandidateHash[],
-          this.p.sessionIndex,
+          session.sessionIndex,
         );
         if (this.p.verify(payload, item.signature, key)) approvers.add(item.validator);
       }
@@ -309,11 +363,12 @@ export class SafetyChecker {
    */
   private countSignedBitfields(o: BlockObservation, voted: readonly Pending[]): void {
     if (voted.length === 0 || o.accepted.bitfields.length === 0) return;
-    const context = { sessionIndex: this.p.sessionIndex, parentHash: o.header.parentHash };
+    const session = this.session;
+    const context = { sessionIndex: session.sessionIndex, parentHash: o.header.parentHash };
     const seen = new Set<ValidatorIndex>();
     for (const bf of o.accepted.bitfields) {
       const v = bf.validatorIndex;
-      const key = this.p.validatorKeys[v];
+      const key = session.validatorKeys[v];
       if (key === undefined || seen.has(v)) continue;
       if (!this.p.verify(bitfieldSigningPayload(bf.payload, context), bf.signature, key)) continue;
       seen.add(v);
@@ -362,16 +417,17 @@ export class SafetyChecker {
       return;
     }
     const cfg = this.p.config;
+    const { startBlock, groups } = this.session;
     const group = groupForCore(
       {
-        sessionStartBlock: this.p.sessionStartBlock,
+        sessionStartBlock: startBlock,
         groupRotationFrequency: cfg.schedulerParams.groupRotationFrequency,
         now: rpn + 1,
       },
       core,
-      this.p.groups.length,
+      groups.length,
     );
-    const members = this.p.groups[group] ?? [];
+    const members = groups[group] ?? [];
     const bits = backed.validatorIndices.slice(0, members.length);
     const votes = bits.filter(Boolean).length;
     const need = effectiveMinimumBackingVotes(members.length, cfg.minimumBackingVotes);

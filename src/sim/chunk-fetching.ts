@@ -160,7 +160,15 @@ export class ChunkFetchBoard {
     const arrivalUs =
       fault === "lose"
         ? null
-        : this.network.lazyCopy(to, REQUEST_BYTES, upStart, copyUs, this.rng.derive(id >>> 0, 1));
+        : this.network.lazyCopy(
+            from,
+            to,
+            REQUEST_BYTES,
+            sentAtUs,
+            upStart,
+            copyUs,
+            this.rng.derive(id >>> 0, 1),
+          );
     const req = new PendingRequest(this, id, requester, backer, candidateHash, arrivalUs);
     req.extraDelayUs = fault === "lose" ? 0 : fault;
     if (arrivalUs !== null) this.enqueue(this.lane(backer), req);
@@ -228,9 +236,12 @@ export class ChunkFetchBoard {
         this.onResponse?.(req.candidateHash, size, chunk !== null);
       }
       req.counted = true;
+      // The response is sent when the request reaches the backer (the faults of that time).
       const at = this.network.lazyCopy(
+        backerEndpoint,
         this.endpoints[req.requester]!,
         size,
+        arrival,
         req.startUs,
         copyUs,
         this.rng.derive(req.id >>> 0, 2),

@@ -28,6 +28,12 @@
  * is delivered at the current time (after the running handler, through the scheduler), costs no
  * bandwidth and is never lost.
  *
+ * Faults (`setFaults`, src/sim/net-faults.ts): every copy of every path below (`send`,
+ * `multicast`, `gossip` unless it carries relay blocks, `lazyDelivery`, `lazyCopy`) asks the
+ * faults about its (sender, receiver, send time): a partition-cut copy is dropped after its draws
+ * (like a lost one), a link's extra loss is folded into the copy's one loss draw (no new draw), its
+ * extra delay is added to the latency. Without faults nothing is consulted or drawn.
+ *
  * Broadcasts at network scale (modelled, for speed; stated in docs/simulator.md). Sending one
  * message to hundreds of peers costs two scheduler events per copy with `send`; two cheaper forms
  * keep every copy's cost in the model:
@@ -53,6 +59,7 @@
  */
 import { assert } from "../lib/assert.ts";
 import type { Prng } from "../lib/prng.ts";
+import { CLEAN, combinedLoss, type LinkFate, type NetFaults } from "./net-faults.ts";
 import { type CoalescedEvent, Coalescer, msToUs, type Scheduler, type Time } from "./scheduler.ts";
 
 /** Width of the buckets `multicast` coalesces arrivals and deliveries into, µs. */
@@ -75,6 +82,8 @@ export interface LazyBroadcast {
   /** The recipients, in upload order. */
   readonly to: readonly NodeId[];
   readonly sizeBytes: number;
+  /** When it was sent (the faults in force are those of this time). */
+  readonly sentAtUs: Time;
   /** When the first copy started uploading; copy k uploads in [start + k c, start + (k+1) c). */
   readonly upStartUs: Time;
   /** Upload time of one copy (c). */
@@ -149,6 +158,7 @@ export interface Endpoint {
 declare const endpointBrand: unique symbol;
 
 interface NodeState {
+  readonly id: NodeId;
   upMbps: number;
   downMbps: number;
   upFree: Time;
@@ -173,6 +183,8 @@ export class Network {
   private readonly bandwidthMbps: number;
   private dropped = 0;
   private readonly coalescer: Coalescer;
+  /** The run's partition and link faults (`setFaults`); null: none, nothing consulted. */
+  private faults: NetFaults | null = null;
 
   /** `rng` is the run's stream; the network forks its own (`network`) from it. */
   constructor(
@@ -194,6 +206,20 @@ export class Network {
     this.coalescer = new Coalescer(scheduler, BROADCAST_BUCKET_US, "net multicast");
   }
 
+  /**
+   * The partition and link faults every copy honours from now on (see net-faults.ts): a cut copy
+   * is dropped after its draws (as a lost one), extra loss is folded into the copy's one loss
+   * draw (`combinedLoss`), extra delay is added to its latency. Relay blocks' `gossip` is exempt.
+   */
+  setFaults(faults: NetFaults | null): void {
+    this.faults = faults?.affectsLinks ? faults : null;
+  }
+
+  /** What the faults do to a copy from `from` to `to` sent at `sentAtUs`. */
+  private fate(from: NodeId, to: NodeId, sentAtUs: Time): LinkFate {
+    return this.faults === null ? CLEAN : this.faults.fate(from, to, sentAtUs);
+  }
+
   /** Overrides a node's bandwidth (Mbit/s; Infinity = no serialisation cost). */
   setBandwidth(node: NodeId, bandwidth: { upMbps?: number; downMbps?: number }): void {
     const st = this.node(node);
@@ -209,6 +235,18 @@ export class Network {
 
   /** Sends one message; `deliver` runs at the receiver's delivery time unless it is lost. */
   send(from: NodeId, to: NodeId, sizeBytes: number, deliver: Deliver, label = "net"): SendResult {
+    return this.sendCopy(from, to, sizeBytes, deliver, label, true);
+  }
+
+  /** `send`; `faulted` false: the faults do not apply (relay blocks' `gossip`). */
+  private sendCopy(
+    from: NodeId,
+    to: NodeId,
+    sizeBytes: number,
+    deliver: Deliver,
+    label: string,
+    faulted: boolean,
+  ): SendResult {
     assert(
       Number.isSafeInteger(sizeBytes) && sizeBytes >= 0,
       () => `Network.send ${from}->${to}: size must be an integer >= 0 bytes, got ${sizeBytes}`,
@@ -224,6 +262,7 @@ export class Network {
       to,
       sizeBytes,
       serialisationUs(sizeBytes, src.upMbps),
+      faulted ? this.fate(from, to, sched.now) : CLEAN,
     );
     if (arrival === null) return { dropped: true, uploadEndUs: upEnd, latencyUs: latency };
     const lastBit = upEnd + latency;
@@ -234,21 +273,23 @@ export class Network {
   /**
    * One copy on `src`'s uplink: reserves its upload slot, draws its latency then its loss (always
    * in that order, so `send` and `multicast` consume the stream alike) and keeps the per-pair
-   * order. `arrival` is null when the copy is lost (it still cost the upload).
+   * order. `arrival` is null when the copy is lost (it still cost the upload); `fate` is what the
+   * faults do to it (dropped after its draws if cut; its extra delay is in `latency`).
    */
   private uploadCopy(
     src: NodeState,
     to: NodeId,
     sizeBytes: number,
     uploadUs: Time,
+    fate: LinkFate,
   ): { upEnd: Time; latency: Time; arrival: Time | null } {
     const upStart = Math.max(this.scheduler.now, src.upFree);
     const upEnd = upStart + uploadUs;
     src.upFree = upEnd;
     src.traffic.bytesSent += sizeBytes;
     src.traffic.messagesSent++;
-    const latency = this.drawLatency(this.rng);
-    if (this.rng.bernoulli(this.loss)) {
+    const latency = this.drawLatency(this.rng) + fate.delayUs;
+    if (this.rng.bernoulli(combinedLoss(this.loss, fate.loss)) || fate.cut) {
       this.dropped++;
       src.traffic.messagesDropped++;
       return { upEnd, latency, arrival: null };
@@ -299,7 +340,8 @@ export class Network {
         sched.after(0, () => deliver(peer, index), label);
         continue;
       }
-      const { upEnd, latency, arrival } = this.uploadCopy(src, peer, sizeBytes, copyUs);
+      const fate = this.fate(from, peer, sched.now);
+      const { upEnd, latency, arrival } = this.uploadCopy(src, peer, sizeBytes, copyUs, fate);
       if (arrival === null) continue;
       this.coalescer.add(
         new MulticastCopy(this, peer, index, sizeBytes, arrival, upEnd + latency, deliver),
@@ -338,18 +380,19 @@ export class Network {
   lazyBroadcast(from: NodeId, to: readonly NodeId[], sizeBytes: number): LazyBroadcast {
     assert(!to.includes(from), () => `Network.lazyBroadcast ${from}: sends to itself`);
     const { upStartUs, copyUs } = this.lazyUpload(from, to.length, sizeBytes);
-    return { from, to, sizeBytes, upStartUs, copyUs };
+    return { from, to, sizeBytes, sentAtUs: this.scheduler.now, upStartUs, copyUs };
   }
 
   /**
    * Charges `from`'s uplink now for `copies` copies of `sizeBytes` leaving one after the other
-   * (and its traffic); returns when the first starts and how long each takes, for `lazyCopy`.
+   * (and its traffic); returns when they were sent, when the first starts and how long each
+   * takes, for `lazyCopy`.
    */
   lazyUpload(
     from: NodeId,
     copies: number,
     sizeBytes: number,
-  ): { readonly upStartUs: Time; readonly copyUs: Time } {
+  ): { readonly sentAtUs: Time; readonly upStartUs: Time; readonly copyUs: Time } {
     assert(
       Number.isSafeInteger(sizeBytes) && sizeBytes >= 0,
       () => `Network.lazyUpload ${from}: size must be an integer >= 0 bytes, got ${sizeBytes}`,
@@ -360,7 +403,7 @@ export class Network {
     src.upFree = upStartUs + copyUs * copies;
     src.traffic.bytesSent += sizeBytes * copies;
     src.traffic.messagesSent += copies;
-    return { upStartUs, copyUs };
+    return { sentAtUs: this.scheduler.now, upStartUs, copyUs };
   }
 
   /**
@@ -372,27 +415,40 @@ export class Network {
   lazyDelivery(b: LazyBroadcast, index: number, rng: Prng): Time | null {
     const peer = b.to[index];
     assert(peer !== undefined, () => `Network.lazyDelivery: no recipient ${index}`);
-    return this.lazyCopy(peer, b.sizeBytes, b.upStartUs + index * b.copyUs, b.copyUs, rng);
+    return this.lazyCopy(
+      b.from,
+      peer,
+      b.sizeBytes,
+      b.sentAtUs,
+      b.upStartUs + index * b.copyUs,
+      b.copyUs,
+      rng,
+    );
   }
 
   /**
-   * When a lazily computed copy of `sizeBytes` is delivered to `to`, or null if it is lost: its
-   * first bit leaves the sender at `upStartUs` and its upload takes `copyUs` (the caller keeps
-   * the sender's queue); latency, then loss, are drawn from `rng`; the receiver's download
-   * serialisation is added, without queueing behind its other traffic.
+   * When a lazily computed copy of `sizeBytes` sent by `from` at `sentAtUs` is delivered to `to`,
+   * or null if it is lost: its first bit leaves the sender at `upStartUs` and its upload takes
+   * `copyUs` (the caller keeps the sender's queue); latency, then loss, are drawn from `rng`; the
+   * receiver's download serialisation is added, without queueing behind its other traffic. The
+   * faults of `sentAtUs` apply as in `send` (cut after the draws, loss folded in, delay added).
    */
   lazyCopy(
+    from: NodeId | Endpoint,
     to: NodeId | Endpoint,
     sizeBytes: number,
+    sentAtUs: Time,
     upStartUs: Time,
     copyUs: Time,
     rng: Prng,
   ): Time | null {
-    const latency = this.drawLatency(rng);
-    if (rng.bernoulli(this.loss)) return null;
+    const dst = this.state(to);
+    const fate = this.faults === null ? CLEAN : this.fate(this.state(from).id, dst.id, sentAtUs);
+    const latency = this.drawLatency(rng) + fate.delayUs;
+    if (rng.bernoulli(combinedLoss(this.loss, fate.loss)) || fate.cut) return null;
     const arrival = upStartUs + latency;
     const lastBit = upStartUs + copyUs + latency;
-    return Math.max(arrival + serialisationUs(sizeBytes, this.state(to).downMbps), lastBit);
+    return Math.max(arrival + serialisationUs(sizeBytes, dst.downMbps), lastBit);
   }
 
   /** The handle of a node's link state (see `Endpoint`). */
@@ -421,7 +477,8 @@ export class Network {
    * node, on its FIRST receipt, gets `deliver(node, from)` and forwards to `topology(node, from)`
    * (a Polkadot grid topology forwards along the other dimension; see grid_topology.rs). Every
    * copy costs bandwidth, duplicates included; a node never forwards twice and the origin never
-   * delivers to itself.
+   * delivers to itself. `faulted` false exempts it from the faults (relay blocks: forks are not
+   * modelled, every node gets every block).
    */
   gossip(
     origin: NodeId,
@@ -429,12 +486,13 @@ export class Network {
     topology: GossipTopology,
     deliver: (node: NodeId, from: NodeId) => void,
     label = "gossip",
+    faulted = true,
   ): void {
     const seen = new Set<NodeId>([origin]);
     const forward = (node: NodeId, from: NodeId | undefined): void => {
       for (const peer of topology(node, from)) {
         if (peer === node) continue;
-        this.send(
+        this.sendCopy(
           node,
           peer,
           sizeBytes,
@@ -445,6 +503,7 @@ export class Network {
             forward(peer, node);
           },
           label,
+          faulted,
         );
       }
     };
@@ -495,6 +554,7 @@ export class Network {
     let st = this.nodes.get(id);
     if (st === undefined) {
       st = {
+        id,
         upMbps: this.bandwidthMbps,
         downMbps: this.bandwidthMbps,
         upFree: 0,

@@ -33,6 +33,7 @@
 import type { Actor } from "../actors/env.ts";
 import { type ActorId, messageSizeBytes, type ProtocolMessage } from "../actors/protocol.ts";
 import { assert } from "../lib/assert.ts";
+import { fromHex } from "../lib/hex.ts";
 import type { Prng } from "../lib/prng.ts";
 import { hashHex } from "../primitives/hashing.ts";
 import type { ParachainsInherentData } from "../primitives/inherent.ts";
@@ -46,6 +47,7 @@ import type { InclusionEventRecord, RelayBlockRecord } from "./records.ts";
 import { relayBlockTraceDetail } from "./relay-block-trace.ts";
 import type { RelayChainStore } from "./relay-chain.ts";
 import type { Scheduler } from "./scheduler.ts";
+import type { SessionChanges } from "./session-changes.ts";
 import type { Trace } from "./trace.ts";
 
 /** Modelled bytes of one backed candidate in a relay block body (receipt, votes, framing). */
@@ -108,6 +110,10 @@ export interface RelayBlockProductionParams {
   readonly arrivalDelayUs: number;
   /** The signature check `applyBlock` uses. */
   readonly verify: ApplyBlockContext["verify"];
+  /** The scenario's session changes (`session-change` faults); absent: one session. */
+  readonly sessionChanges?: SessionChanges;
+  /** A planted bug handed to the runtime (`WorldOptions.buggify`). */
+  readonly buggify?: ApplyBlockContext["buggify"];
   /** Called at the start of every slot, before its author is chosen (fault transitions). */
   readonly beforeSlot?: (slot: number) => void;
   /** Whether slot author `validator` is down in `slot` (its slot stays empty); default never. */
@@ -191,6 +197,7 @@ export class RelayBlockProduction {
       () => `block ${number}: the tip is ${parent.header.number}`,
     );
     const offered = author.provideInherentData(parent.header);
+    const newSession = p.sessionChanges?.at(number, parent.state);
     const result = applyBlock(
       parent.state,
       {
@@ -198,9 +205,10 @@ export class RelayBlockProduction {
         parentHash: parent.header.hash,
         parentStateRoot: parent.header.stateRoot,
         slot,
+        ...(newSession === undefined ? {} : { newSession }),
       },
       offered,
-      { verify: p.verify },
+      p.buggify === undefined ? { verify: p.verify } : { verify: p.verify, buggify: p.buggify },
     );
     const header = result.header;
     p.chain.add({ header, state: result.post, api: runtimeApi(result.post, header) });
@@ -227,6 +235,20 @@ export class RelayBlockProduction {
     };
     this.kept.push(record);
     p.checker.onBlock(record);
+    if (newSession !== undefined) {
+      // The block ran in the old session; from its child on, the new one (relay/session-change.ts).
+      const shared = result.post.shared;
+      p.checker.onNewSession({
+        startBlock: result.post.scheduler.sessionStartBlock,
+        sessionIndex: shared.currentSessionIndex,
+        validatorKeys: shared.activeValidatorKeys.map(fromHex),
+        groups: result.post.scheduler.validatorGroups,
+      });
+      p.trace.record(p.scheduler.now, author.id, "NewSession", {
+        session: shared.currentSessionIndex,
+        groups: result.post.scheduler.validatorGroups,
+      });
+    }
     p.trace.record(p.scheduler.now, author.id, "RelayBlock", relayBlockTraceDetail(record));
 
     if (p.arrivalDelayUs > 0) {
@@ -263,6 +285,7 @@ export class RelayBlockProduction {
             if (!down(node)) p.actors.get(node)!.onMessage(from, msg);
           },
       "RelayBlock",
+      false, // relay blocks reach every node whatever the faults (forks are not modelled)
     );
   }
 }

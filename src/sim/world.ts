@@ -73,6 +73,7 @@ import {
   type Keypair,
   pureCrypto,
 } from "../primitives/signing.ts";
+import type { PlantedBug } from "../relay/buggify.ts";
 import { genesis as relayGenesis } from "../relay/genesis.ts";
 import { runtimeApi } from "../relay/runtime-api.ts";
 import type { RelayState } from "../relay/state.ts";
@@ -85,6 +86,7 @@ import { ChunkFetchBoard, type ChunkFetchFault } from "./chunk-fetching.ts";
 import { CrashFaults, gateValidatorEnv } from "./crash-faults.ts";
 import { Finality } from "./finality.ts";
 import { ActorLogger, Logger, type LogLevel, type LogLevels, type LogSink } from "./log.ts";
+import { NetFaults, slowedPvfHost } from "./net-faults.ts";
 import { Network } from "./network.ts";
 import { ParaPruning } from "./para-pruning.ts";
 import type {
@@ -96,6 +98,7 @@ import type {
 import { RelayBlockProduction } from "./relay-block-production.ts";
 import { RelayChainStore } from "./relay-chain.ts";
 import { Cpu, Scheduler } from "./scheduler.ts";
+import { SessionChanges } from "./session-changes.ts";
 import { Trace } from "./trace.ts";
 
 /**
@@ -158,6 +161,8 @@ export interface WorldOptions {
    * `npm run bench -- --only scaling` counts a run's VRF proofs with it (bench/scaling.ts).
    */
   readonly onAssignmentPublished?: () => void;
+  /** A planted bug in the relay runtime (`PARAPIPE_BUGGIFY`, src/relay/buggify.ts); none: off. */
+  readonly buggify?: PlantedBug;
 }
 
 /** Validators (indices) offline from `fromUs` to `toUs` (see `WorldOptions.offline`). */
@@ -266,6 +271,8 @@ export class World {
   private readonly collatorSpecs = new Map<ActorId, ParachainSpec>();
   /** The collators stopped by `collator-offline`, with what they keep. */
   private readonly offlineCollators = new Map<ActorId, ReturnType<CollatorBase["stop"]>>();
+  /** The partition, link, slow and late-bitfields faults (net-faults.ts); null: none. */
+  private readonly netFaults: NetFaults | null;
 
   constructor(
     readonly scenario: Scenario,
@@ -292,6 +299,10 @@ export class World {
     this.crashes = crashes.any ? crashes : null;
 
     const n = scenario.relay.validators;
+    this.netFaults = NetFaults.fromFaults(scenarioFaults(scenario), this.slotUs, n, (a) =>
+      this.validatorIndexOf.get(a),
+    );
+    this.network.setFaults(this.netFaults);
     const config = hostConfigurationFromScenario(scenario.relay.hostConfiguration);
     const keys = Array.from({ length: n }, (_, i) => validatorKeypair(this.crypto, i));
     const genesis = this.addGenesis(config, keys);
@@ -379,6 +390,8 @@ export class World {
       slotUs: this.slotUs,
       arrivalDelayUs: scenario.relay.blockArrivalDelayMs * 1000,
       verify: (m, s, k) => this.verify(m, s, k),
+      sessionChanges: new SessionChanges(scenarioFaults(scenario), this.rng),
+      ...(options.buggify === undefined ? {} : { buggify: options.buggify }),
       ...(this.crashes === null
         ? {}
         : {
@@ -493,7 +506,12 @@ export class World {
       validatorIndex: i,
       generation: this.scenario.generation,
       validatorActors,
-      pvf,
+      pvf: slowedPvfHost(pvf, this.netFaults, i, this.scheduler),
+      ...(this.netFaults === null
+        ? {}
+        : {
+            bitfieldSigningDelayUs: () => this.netFaults!.bitfieldDelayUs(i, this.scheduler.now),
+          }),
       bitfieldGossip: {
         publish: (msg, notTo) => this.bitfields.publish(i, msg, notTo),
         delivered: (relayParent) => this.bitfields.delivered(i, relayParent),

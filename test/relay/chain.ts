@@ -31,8 +31,10 @@ import { type Crypto, type Keypair, sr25519Crypto } from "../../src/primitives/s
 import { signBitfield, signStatement } from "../../src/primitives/statements.ts";
 import { encodeUmpSignal, UMP_SEPARATOR } from "../../src/primitives/ump.ts";
 import { type ApplyBlockResult, applyBlock } from "../../src/relay/apply-block.ts";
+import type { PlantedBug } from "../../src/relay/buggify.ts";
 import { genesis } from "../../src/relay/genesis.ts";
 import { runtimeApi } from "../../src/relay/runtime-api.ts";
+import type { SessionChange } from "../../src/relay/session-change.ts";
 import type { RelayState } from "../../src/relay/state.ts";
 import { DUMMY_CODE } from "./helpers.ts";
 
@@ -69,6 +71,8 @@ export const EMPTY_INHERENT: ParachainsInherentData = {
 export class TestChain {
   readonly blocks: Block[] = [];
   readonly keys: Keypair[];
+  /** A planted bug handed to `applyBlock` (src/relay/buggify.ts); none: off. */
+  buggify: PlantedBug | undefined = undefined;
 
   constructor(
     readonly config: HostConfiguration,
@@ -103,8 +107,11 @@ export class TestChain {
     return this.blocks[n]!;
   }
 
-  /** Apply a block on the tip with the given inherent. */
-  build(inherent: Partial<ParachainsInherentData> = {}): ApplyBlockResult {
+  /** Apply a block on the tip with the given inherent (and a session change at its end). */
+  build(
+    inherent: Partial<ParachainsInherentData> = {},
+    newSession?: SessionChange,
+  ): ApplyBlockResult {
     const parent = this.tip;
     const result = applyBlock(
       parent.state,
@@ -113,9 +120,13 @@ export class TestChain {
         parentHash: parent.header.hash,
         parentStateRoot: parent.header.stateRoot,
         slot: parent.header.slot + 1,
+        ...(newSession === undefined ? {} : { newSession }),
       },
       { ...EMPTY_INHERENT, ...inherent },
-      { verify: (m, s, k) => this.crypto.verify(m, s, k) },
+      {
+        verify: (m, s, k) => this.crypto.verify(m, s, k),
+        ...(this.buggify === undefined ? {} : { buggify: this.buggify }),
+      },
     );
     this.blocks.push({
       state: result.post,
@@ -133,7 +144,10 @@ export class TestChain {
   ): SignedAvailabilityBitfield[] {
     const n = this.tip.api.availabilityCores().length;
     const payload = Array.from({ length: n }, (_, c) => cores.includes(c));
-    const context = { sessionIndex: 0, parentHash: this.tip.header.hash };
+    const context = {
+      sessionIndex: this.tip.api.sessionIndexForChild(),
+      parentHash: this.tip.header.hash,
+    };
     return validators.map((v) => ({
       validatorIndex: v,
       payload,
@@ -188,7 +202,7 @@ export function buildCandidate(
       relayParent: rp.header.hash,
       version: 0,
       coreIndex: opts.core,
-      sessionIndex: 0,
+      sessionIndex: rp.api.sessionIndexForChild(),
       persistedValidationDataHash: opts.pvdHashOverride ?? pvdHash(pvd),
       povHash: repeatByte(opts.n),
       erasureRoot: repeatByte(opts.n),
@@ -223,7 +237,7 @@ export function back(
   const group = groups[groupForCore(rotationInfo, core, groups.length)]!;
   const signing = votes ?? group.length;
   const hash = candidateHash(receipt);
-  const context = { sessionIndex: 0, parentHash: rp.header.hash };
+  const context = { sessionIndex: rp.api.sessionIndexForChild(), parentHash: rp.header.hash };
   const attestations = group.slice(0, signing).map((v, i) => {
     const kind = i === 0 ? ("Seconded" as const) : ("Valid" as const);
     const signature = signStatement(

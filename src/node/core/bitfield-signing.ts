@@ -9,7 +9,8 @@
  * Invariants: one bitfield per leaf; a leaf deactivated before its delay elapses gets none (the
  * spawned job is aborted with its leaf); a runtime error (unknown block) means no bitfield.
  *
- * Modelled: chunk possession comes from the modelled availability store (`av-store.ts`);
+ * Modelled: a late node (the world's `late-bitfields` fault) waits `env.bitfieldSigningDelayUs`
+ * more before signing. Chunk possession comes from the modelled availability store (`av-store.ts`);
  * real erasure chunks come with the availability issue. Signing costs no modelled CPU.
  *
  * Ref: polkadot/node/core/bitfield-signing/src/lib.rs (SPAWNED_TASK_DELAY, construct_availability_
@@ -44,7 +45,8 @@ export class BitfieldSigning {
     }
     if (activated === null || this.jobs.has(activated)) return;
     const leaf = activated;
-    const job = this.env.after(SPAWNED_TASK_DELAY_US, () => {
+    const delayUs = SPAWNED_TASK_DELAY_US + (this.env.bitfieldSigningDelayUs?.() ?? 0);
+    const job = this.env.after(delayUs, () => {
       this.jobs.delete(leaf);
       this.signAndDistribute(leaf);
     });

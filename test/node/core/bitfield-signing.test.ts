@@ -6,8 +6,9 @@
  */
 
 import { describe, expect, it } from "vitest";
+import type { ValidatorEnv } from "../../../src/actors/env.ts";
 import { validatorActor } from "../../../src/actors/protocol.ts";
-import { SPAWNED_TASK_DELAY_US } from "../../../src/node/core/bitfield-signing.ts";
+import { BitfieldSigning, SPAWNED_TASK_DELAY_US } from "../../../src/node/core/bitfield-signing.ts";
 import { recoveryThreshold } from "../../../src/primitives/erasure/codec.ts";
 import { encodeAvailableData } from "../../../src/primitives/erasure/encoding.ts";
 import { validatorKeypair } from "../../../src/primitives/keys.ts";
@@ -119,5 +120,32 @@ describe("bitfield signing", () => {
     world.run();
     const relayParents = new Set(world.messages("Bitfield").map((m) => m.msg.relayParent));
     expect([...relayParents]).toEqual([blocks[2]!.hash]);
+  });
+
+  it("waits the environment's extra delay (a late node) on top of SPAWNED_TASK_DELAY", () => {
+    const waits: number[] = [];
+    const envOf = (extraUs: number | undefined) =>
+      ({
+        after: (delayUs: number) => {
+          waits.push(delayUs);
+          return { cancel: () => {} };
+        },
+        ...(extraUs === undefined ? {} : { bitfieldSigningDelayUs: () => extraUs }),
+      }) as unknown as ValidatorEnv;
+    for (const extra of [undefined, 0, 4_000_000]) {
+      const signing = new BitfieldSigning(
+        envOf(extra),
+        {} as never,
+        {} as never,
+        {} as never,
+        {} as never,
+      );
+      signing.activeLeavesUpdate(b1.hash, []);
+    }
+    expect(waits).toEqual([
+      SPAWNED_TASK_DELAY_US,
+      SPAWNED_TASK_DELAY_US,
+      SPAWNED_TASK_DELAY_US + 4_000_000,
+    ]);
   });
 });

@@ -68,6 +68,7 @@ import type {
   CandidateHash,
   CandidateReceipt,
   CoreIndex,
+  SessionIndex,
   ValidatorIndex,
 } from "../../../primitives/codecs.ts";
 import { blake2b256 } from "../../../primitives/hashing.ts";
@@ -160,6 +161,8 @@ interface BlockEntry {
   readonly blockTick: Tick;
   readonly story: Uint8Array;
   readonly ctx: BlockContext;
+  /** The session the block was executed in (its parent's `session_index_for_child`). */
+  readonly sessionIndex: SessionIndex;
   readonly params: ApprovalParams;
   readonly config: AssignmentConfig;
   readonly candidates: readonly CandidateEntry[];
@@ -223,7 +226,12 @@ export class ApprovalVoting {
     if (api === null) return;
     const ctx = this.deps.contexts.of(api);
     const params = api.approvalParams();
-    const groups = ctx.groups;
+    // The block's session is the one it was executed in, `session_index_for_child(parent)`
+    // (`imported_block_info`): its inclusion events name groups of that session, and its
+    // approvals are signed in it. It differs from `ctx`'s when the block applied a session change.
+    const parentApi = this.env.relayChain.api(api.header.parentHash);
+    const session = parentApi === null ? ctx : this.deps.contexts.of(parentApi);
+    const groups = session.groups;
     const leaving: LeavingCore[] = [];
     const receipts: CandidateReceipt[] = [];
     for (const e of api.candidateEvents()) {
@@ -283,6 +291,7 @@ export class ApprovalVoting {
       blockTick: slotNumberToTick(this.av.slotDurationMs, api.header.slot),
       story,
       ctx,
+      sessionIndex: session.sessionIndex,
       params,
       config,
       candidates,
@@ -517,7 +526,7 @@ export class ApprovalVoting {
     if (toSign !== null) {
       const payload = approvalVoteMultipleCandidatesSigningPayload(
         toSign.candidateHashes,
-        block.ctx.sessionIndex,
+        block.sessionIndex,
       );
       const signature = this.env.crypto.sign(this.env.keypair.secretKey, payload);
       for (const i of toSign.candidateIndices) block.pendingSignature.delete(i);
@@ -664,7 +673,7 @@ export class ApprovalVoting {
     const payload = getOrInsertComputed(this.deps.shared.payloads, item, () =>
       approvalVoteMultipleCandidatesSigningPayload(
         indices.map((i) => block.candidates[i]!.hash),
-        block.ctx.sessionIndex,
+        block.sessionIndex,
       ),
     );
     this.chargeCheck();
