@@ -197,7 +197,7 @@ export class RelayBlockProduction {
       () => `block ${number}: the tip is ${parent.header.number}`,
     );
     const offered = author.provideInherentData(parent.header);
-    const newSession = p.sessionChanges?.at(number, parent.state);
+    const newSession = p.sessionChanges?.at(slot, parent.state);
     const result = applyBlock(
       parent.state,
       {
