@@ -171,6 +171,24 @@ export type ProtocolMessage =
       readonly paraId: ParaId;
       readonly block: ParaBlock;
       readonly sizeBytes: number;
+    }
+  /**
+   * The parachain's own network: a collator asks a peer for the block `fromHash` and up to
+   * `max - 1` of its ancestors (sc-network-sync's block request, direction descending; modelled).
+   */
+  | {
+      readonly type: "ParaBlockRequest";
+      readonly paraId: ParaId;
+      readonly fromHash: Hash;
+      readonly max: number;
+    }
+  /** The answer to a `ParaBlockRequest`: the blocks it has, newest first (maybe none). */
+  | {
+      readonly type: "ParaBlockResponse";
+      readonly paraId: ParaId;
+      readonly fromHash: Hash;
+      readonly blocks: readonly ParaBlock[];
+      readonly sizeBytes: number;
     };
 
 export type ProtocolMessageType = ProtocolMessage["type"];
@@ -232,6 +250,10 @@ export function messageSizeBytes(msg: ProtocolMessage): number {
       return SIGNED_BYTES + 32 + Math.ceil(msg.bits.length / 8);
     case "ParaBlockAnnounce":
       return msg.sizeBytes;
+    case "ParaBlockRequest":
+      return REQUEST_BYTES;
+    case "ParaBlockResponse":
+      return REQUEST_BYTES + msg.sizeBytes;
   }
 }
 

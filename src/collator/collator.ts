@@ -21,11 +21,13 @@
  *
  * Simplifications (stated): the collator protocol advertises every collation to the group at
  * once (no per-relay-parent claim limit on the collator side, no peer-set management); a peer
- * block is imported once its parent is known (earlier arrivals wait). The erasure root is the
- * real one of the candidate's `AvailableData` among the relay parent's validators
- * (`erasure_root` in collation generation; the encoding is shared with the validators' stores
- * through `env.erasure`, computed once); with fewer than two validators there is none, and
- * collation generation gives the candidate up, as polkadot's does.
+ * block is imported once its parent is known (earlier arrivals wait); an unknown parent is
+ * asked of the announcing peer (a block request, sc-network-sync's, modelled: descending from
+ * the parent to just above the best block, 20 s timeout, retried while a block waits for it).
+ * The erasure root is the real one of the candidate's `AvailableData` among the relay parent's
+ * validators (`erasure_root` in collation generation; the encoding is shared with the validators'
+ * stores through `env.erasure`, computed once); with fewer than two validators there is none,
+ * and collation generation gives the candidate up, as polkadot's does.
  *
  * A dishonest collator (`options.malus`, scenario `adversaries`) makes some candidates bad at
  * submission (`misbehave`: garbage PoV, wrong parent head in the PVD, oversized PoV); its blocks
@@ -36,7 +38,8 @@
  *      (can_build_upon, find_parent, cores_scheduled_for_para),
  *      polkadot/node/collation-generation/src/lib.rs (construct_and_distribute_receipt),
  *      polkadot/node/network/collator-protocol/src/collator_side/mod.rs
- *      (determine_our_validators, advertise, answer fetches).
+ *      (determine_our_validators, advertise, answer fetches),
+ *      substrate/client/network/sync/src/block_request_handler.rs (block requests).
  */
 
 import type { Actor, CollatorEnv, CpuPool } from "../actors/env.ts";
@@ -94,6 +97,11 @@ import {
 
 /** The CPU pool a collator imports peers' blocks on (see `importBlock`). */
 export const IMPORT_POOL: CpuPool = "pvf";
+
+/** sc-network-sync `MAX_BLOCKS_IN_RESPONSE`: blocks one block response carries at most. */
+export const MAX_BLOCKS_IN_RESPONSE = 128;
+/** The block request protocol's request timeout (`generate_protocol_config`: 20 s), µs. */
+export const BLOCK_REQUEST_TIMEOUT_US = 20_000_000;
 
 /** polkadot-omni-node's `relay_chain_slot_duration`, the node's default relay slot, ms. */
 const DEFAULT_RELAY_CHAIN_SLOT_DURATION_MS = 6000;
@@ -227,6 +235,8 @@ export abstract class CollatorBase implements Actor {
     }
   >();
   private readonly orphans = new Map<Hash, ParaBlock[]>();
+  /** Block requests in flight, by the hash asked for: when each was sent (µs). */
+  private readonly blockRequests = new Map<Hash, number>();
   private stopped = false;
   private readonly importing = new Set<Hash>();
 
@@ -300,7 +310,13 @@ export abstract class CollatorBase implements Actor {
         this.onRelayBlock(msg.header);
         return;
       case "ParaBlockAnnounce":
-        if (msg.paraId === this.paraId) this.importBlock(msg.block);
+        if (msg.paraId === this.paraId) this.importBlock(msg.block, from);
+        return;
+      case "ParaBlockRequest":
+        if (msg.paraId === this.paraId) this.answerBlockRequest(from, msg.fromHash, msg.max);
+        return;
+      case "ParaBlockResponse":
+        if (msg.paraId === this.paraId) this.onBlockResponse(from, msg.fromHash, msg.blocks);
         return;
       case "CollationFetchRequest":
         this.answerFetch(from, msg.relayParent, msg.candidateHash);
@@ -570,13 +586,20 @@ export abstract class CollatorBase implements Actor {
   // -------------------------------------------------------------------------------------------
   // Import of peers' blocks
 
-  /** Import a block announced by a peer: execute it on its parent (waiting for the parent). */
-  importBlock(block: ParaBlock): void {
+  /**
+   * Import a block announced by a peer: execute it on its parent (waiting for the parent). A
+   * parent neither known nor being imported is requested from `requestFrom` (the announcing
+   * peer), as sc-network-sync requests an announced block's unknown ancestry.
+   */
+  importBlock(block: ParaBlock, requestFrom?: ActorId): void {
     const parentHash = block.header.parentHash;
     if (!this.tree.has(parentHash)) {
       const waiting = this.orphans.get(parentHash) ?? [];
-      waiting.push(block);
+      if (!waiting.includes(block)) waiting.push(block);
       this.orphans.set(parentHash, waiting);
+      if (requestFrom !== undefined && !this.importing.has(parentHash)) {
+        this.requestBlocks(requestFrom, parentHash, block.header.number - 1);
+      }
       return;
     }
     const execution = this.para.store.execute(block);
@@ -605,6 +628,65 @@ export abstract class CollatorBase implements Actor {
         for (const child of children) this.importBlock(child);
       }
     });
+  }
+
+  /**
+   * Ask `peer` for the block `hash` (number `number`) and its ancestors down to just above my
+   * best block (at most `MAX_BLOCKS_IN_RESPONSE`): a block request, direction descending. One
+   * request per hash in flight; one unanswered after `BLOCK_REQUEST_TIMEOUT_US` fails and is
+   * sent again while an orphan waits for the block.
+   */
+  private requestBlocks(peer: ActorId, hash: Hash, number: number): void {
+    const now = this.env.now();
+    const sent = this.blockRequests.get(hash);
+    if (sent !== undefined && now - sent < BLOCK_REQUEST_TIMEOUT_US) return;
+    this.blockRequests.set(hash, now);
+    const max = Math.min(
+      MAX_BLOCKS_IN_RESPONSE,
+      Math.max(1, number - this.tree.best.header.number),
+    );
+    this.env.log.debug("requesting unknown parent", { hash, number, max, from: peer });
+    this.env.send(peer, { type: "ParaBlockRequest", paraId: this.paraId, fromHash: hash, max });
+    // A request lost, or its response, fails at the timeout; the block is asked for again if
+    // an orphan still waits for it.
+    this.env.after(BLOCK_REQUEST_TIMEOUT_US, () => {
+      if (this.stopped || this.blockRequests.get(hash) !== now) return;
+      this.blockRequests.delete(hash);
+      if (this.orphans.has(hash) && !this.tree.has(hash) && !this.importing.has(hash)) {
+        this.requestBlocks(peer, hash, number);
+      }
+    });
+  }
+
+  /** `BlockRequestHandler::get_block_response`: `hash` and its ancestors I have, newest first. */
+  private answerBlockRequest(from: ActorId, hash: Hash, max: number): void {
+    const blocks: ParaBlock[] = [];
+    let sizeBytes = 0;
+    const txProofBytes = this.config.txProofBytes;
+    let entry = this.tree.entry(hash);
+    while (entry !== null && entry.block !== null && blocks.length < max) {
+      blocks.push(entry.block);
+      sizeBytes += povSizeBytes(entry.block, txProofBytes);
+      entry = this.tree.entry(entry.block.header.parentHash);
+    }
+    this.env.send(from, {
+      type: "ParaBlockResponse",
+      paraId: this.paraId,
+      fromHash: hash,
+      blocks,
+      sizeBytes,
+    });
+  }
+
+  /**
+   * A block response: its blocks are imported oldest first; the oldest one's parent, if still
+   * unknown, is requested from the same peer (the next step down).
+   */
+  private onBlockResponse(from: ActorId, hash: Hash, blocks: readonly ParaBlock[]): void {
+    this.blockRequests.delete(hash);
+    for (let k = blocks.length - 1; k >= 0; k--) {
+      this.importBlock(blocks[k]!, k === blocks.length - 1 ? from : undefined);
+    }
   }
 
   // -------------------------------------------------------------------------------------------

@@ -85,6 +85,8 @@ export const MODELLED_KINDS: ReadonlySet<FaultKind | AdversaryKind> = new Set<
   "forges-bitfields",
   "malicious-author",
   "no-show",
+  "crash",
+  "collator-offline",
 ]);
 
 /** One error per entry of a kind the simulator does not model yet (see `MODELLED_KINDS`). */

@@ -88,10 +88,16 @@ export class ValidatorNode implements Actor {
     private readonly env: ValidatorEnv,
     /** The computations shared with the network's other validators (default: none shared). */
     private readonly caches: NodeCaches = new NodeCaches(),
+    /**
+     * What a restarted node finds on disk (src/sim/crash-faults.ts): its availability store.
+     * Default: a new node, an empty store.
+     */
+    disk: { readonly availabilityStore?: AvailabilityStore } = {},
   ) {
     this.id = env.id;
     this.log = subsystemLog(env.log, "validator");
-    this.availabilityStore = new AvailabilityStore(caches.erasure, env.validatorIndex);
+    this.availabilityStore =
+      disk.availabilityStore ?? new AvailabilityStore(caches.erasure, env.validatorIndex);
     this.recoveryRequests = new RecoveryRequests(env);
     this.view = new ImplicitView((hash) => env.relayChain.header(hash));
     this.prospectiveParachains = new ProspectiveParachains(
@@ -234,6 +240,8 @@ export class ValidatorNode implements Actor {
       case "CollationFetchRequest":
       case "CollationSeconded":
       case "ParaBlockAnnounce":
+      case "ParaBlockRequest":
+      case "ParaBlockResponse":
         // Collator-side messages: a validator has nothing to do with them.
         return;
       default:

@@ -119,6 +119,12 @@ export interface RunReportInput {
   readonly relayBlocks: number;
   readonly warmupRelayBlocks: number;
   readonly slotDurationMs: number;
+  /**
+   * The slot relay block `number` was authored in; absent: `number` (no empty slots). With
+   * crashed slot authors a slot may stay empty, and `relayBlocks`, `warmupRelayBlocks` and the
+   * measured window count slots while events name block numbers (docs/simulator.md "Faults").
+   */
+  readonly relaySlotOf?: (number: number) => number | undefined;
   /** Which polkadot-sdk node and collator rules ran. */
   readonly generation: Generation;
   readonly paraIds: readonly number[];
@@ -244,15 +250,24 @@ export function streamedMeanP95(
   return { mean: round3(sum / n), p95: p95 / 1000 };
 }
 
-/** Whether relay block `n` is one of the measured blocks (the header's window). */
-function isMeasured(input: Pick<RunReportInput, "warmupRelayBlocks" | "relayBlocks">, n: number) {
-  return n > input.warmupRelayBlocks && n <= input.warmupRelayBlocks + input.relayBlocks;
+/** The slot relay block `n` was authored in (`RunReportInput.relaySlotOf`). */
+function slotOfBlock(input: Pick<RunReportInput, "relaySlotOf">, n: number): number {
+  return input.relaySlotOf?.(n) ?? n;
+}
+
+/** Whether relay block `n` is one of the measured blocks (authored in the measured slots). */
+function isMeasured(
+  input: Pick<RunReportInput, "warmupRelayBlocks" | "relayBlocks" | "relaySlotOf">,
+  n: number,
+) {
+  const slot = slotOfBlock(input, n);
+  return slot > input.warmupRelayBlocks && slot <= input.warmupRelayBlocks + input.relayBlocks;
 }
 
 /** What the per-block series need of a run's input: its measured range and its records. */
 export type RunRecords = Pick<
   RunReportInput,
-  "warmupRelayBlocks" | "relayBlocks" | "slotDurationMs" | "events" | "blocks"
+  "warmupRelayBlocks" | "relayBlocks" | "slotDurationMs" | "events" | "blocks" | "relaySlotOf"
 >;
 
 /** One included block's block time: the Aura timestamp gap to the block included before it. */
@@ -308,7 +323,7 @@ export function unincludedSegmentDepths(
     let depth = 0;
     for (const [hash, at] of inclusionBlock) {
       const f = input.blocks.get(hash);
-      if (f && f.authoredAtUs <= slotStartUs && at >= n) depth++;
+      if (f && f.authoredAtUs <= slotStartUs && slotOfBlock(input, at) >= n) depth++;
     }
     out.push({ relayBlock: n, depth });
   }
@@ -332,7 +347,12 @@ function paraReport(input: RunReportInput, paraId: number): ParaReport {
   // Backed per window of 15 relay blocks, fully inside the measured range.
   const windows: number[] = [];
   for (let w = first; w + 15 - 1 <= last; w += 15) {
-    windows.push(backed.filter((e) => e.relayBlock >= w && e.relayBlock < w + 15).length);
+    windows.push(
+      backed.filter((e) => {
+        const slot = slotOfBlock(input, e.relayBlock);
+        return slot >= w && slot < w + 15;
+      }).length,
+    );
   }
 
   const weights = included
@@ -398,7 +418,8 @@ function availabilityTimes(
   const times: number[] = [];
   for (const e of included) {
     const b = backedIn.get(e.candidateHash);
-    if (b !== undefined) times.push((e.relayBlock - b) * input.slotDurationMs);
+    if (b !== undefined)
+      times.push((slotOfBlock(input, e.relayBlock) - slotOfBlock(input, b)) * input.slotDurationMs);
   }
   const s = stats(times);
   return s === null ? null : { mean: s.mean, p95: s.p95 };
@@ -464,7 +485,7 @@ function loadFigures(
   const latencies = (visit: (ms: number) => void): void => {
     const arrival = arrivals!();
     for (const { e, b } of facts) {
-      const includedAtUs = e.relayBlock * input.slotDurationMs * 1000;
+      const includedAtUs = slotOfBlock(input, e.relayBlock) * input.slotDurationMs * 1000;
       const first = input.blocks.get(b.parentHeadHash)?.poolCursor ?? 0;
       for (let i = first; i < b.poolCursor; i++) visit((includedAtUs - arrival(i)) / 1000);
     }

@@ -39,6 +39,7 @@ export function runReportInput(scenario: Scenario, world: World): RunReportInput
     relayBlocks: scenario.relayBlocks,
     warmupRelayBlocks: scenario.warmupRelayBlocks,
     slotDurationMs: scenario.relay.slotDurationMs,
+    relaySlotOf: (n) => world.slotOf(n),
     generation: scenario.generation,
     paraIds: scenario.parachains.map((p) => p.id),
     maxExecutionMsPerBlock: new Map(

@@ -4,13 +4,14 @@
  * which inclusion updates), and the height of the blocks a collator authored. Built from the
  * world's records after the run; nothing here steers the simulation.
  *
- * Modelled: every relay node imports block N at its slot start plus `relay.blockArrivalDelayMs`
+ * Modelled: every relay node imports block N at its slot's start plus `relay.blockArrivalDelayMs`
  * (the simulator's relay blocks have no forks and reach every node together); a collator's height
  * is the highest block it authored by then (its own imports: blocks it imports from the para's
  * other collators are not recorded, which is why a check names a collator only when it is its
- * para's only one). The finalized height is the modelled finality's (src/sim/finality.ts): it moves
- * only when a relay block is produced (block N at N x the slot), to that block's sample, and every
- * relay node reads the same (GRANDPA's commit messages and their latency are not modelled).
+ * para's only one). The finalized height is the modelled finality's (src/sim/finality.ts): it
+ * moves only when a relay block is produced (block N at its slot's start), to that block's
+ * sample, and every relay node reads the same (GRANDPA's commit messages and their latency are
+ * not modelled).
  */
 import { collatorActor } from "../actors/protocol.ts";
 import type { Scenario } from "../config/scenario.ts";
@@ -21,8 +22,13 @@ import type { World } from "../sim/world.ts";
 export interface TimelineInput {
   readonly slotDurationMs: number;
   readonly blockArrivalDelayMs: number;
-  /** Relay blocks the run produced (warm-up included). */
+  /** Relay slots the run had (warm-up included): without empty slots, the blocks produced. */
   readonly totalRelayBlocks: number;
+  /**
+   * The slot relay block `number` was authored in (undefined: not produced); absent: `number`.
+   * With a crashed author's slot left empty, block N is read from its own slot's start on.
+   */
+  readonly relaySlotOf?: (number: number) => number | undefined;
   readonly events: readonly InclusionEventRecord[];
   readonly blocks: Iterable<
     Pick<AuthoredBlockRecord, "paraId" | "headHash" | "number" | "author" | "authoredAtUs">
@@ -88,11 +94,20 @@ export function buildTimeline(input: TimelineInput): Timeline {
     heads.set(e.paraId, list);
   }
   const { slotDurationMs: slot, blockArrivalDelayMs: delay, totalRelayBlocks: total } = input;
-  const relayHeightAt = (ms: number): number =>
-    ms < delay ? 0 : Math.min(total, Math.floor((ms - delay) / slot));
+  const slotOf = (n: number): number => input.relaySlotOf?.(n) ?? n;
+  // Each block produced from its slot: [slot, number], in order (only with `relaySlotOf`).
+  const bySlot: [number, number][] = [];
+  if (input.relaySlotOf !== undefined) {
+    for (let n = 1; input.relaySlotOf(n) !== undefined; n++) bySlot.push([slotOf(n), n]);
+  }
+  const relayHeightAt = (ms: number): number => {
+    if (ms < delay) return 0;
+    const s = Math.min(total, Math.floor((ms - delay) / slot));
+    return input.relaySlotOf === undefined ? s : lastAtOrBefore(bySlot, s);
+  };
   // The finalized number after each relay block, from the moment it is produced.
   const finalized = input.finality.map(
-    (f) => [f.relayBlock * slot, f.relayBlock - f.lagBlocks] as [number, number],
+    (f) => [slotOf(f.relayBlock) * slot, f.relayBlock - f.lagBlocks] as [number, number],
   );
   return {
     endMs: total * slot + delay,
@@ -110,6 +125,7 @@ export function runTimeline(scenario: Scenario, world: World): Timeline {
     slotDurationMs: scenario.relay.slotDurationMs,
     blockArrivalDelayMs: scenario.relay.blockArrivalDelayMs,
     totalRelayBlocks: scenario.warmupRelayBlocks + scenario.relayBlocks,
+    relaySlotOf: (n) => world.slotOf(n),
     events: world.events,
     blocks: world.blocks.values(),
     finality: world.finality.samples,

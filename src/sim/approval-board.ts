@@ -28,6 +28,9 @@
  *   earlier one's arrivals up to the time it was asked (a copy's arrival never changes once
  *   computed, and a later sending arrives after it was made).
  * - Blocks more than `keepBlocks` below `number` are dropped by `prune(number, keepBlocks)`.
+ * - Crash faults (`downAt`): a copy arriving while its receiver is down is lost (a later sending
+ *   may bring it); a restarted receiver is sent every item of the blocks in its view again
+ *   (`resendTo`, approval-distribution's `unify_with_peer`), one sending round addressed to it.
  *
  * Ref: polkadot/node/network/approval-distribution/src/lib.rs (assignments and approvals sent to
  *      the validators of the session), polkadot/node/core/approval-voting/src/lib.rs (an
@@ -53,12 +56,16 @@ interface Published {
   readonly bytes: number;
 }
 
-/** One sending of an item to every other validator: its publication (round 0) or a resend. */
+/**
+ * One sending of an item to every other validator: its publication (round 0) or a resend; or to
+ * one validator (`only`: a restarted node's catch-up, `resendTo`).
+ */
 interface Sending {
   /** The item's index in `published`. */
   readonly item: number;
   readonly round: number;
   readonly lazy: LazyBroadcast;
+  readonly only?: ValidatorIndex;
 }
 
 /** One receiver's view of one block: the items materialised so far. */
@@ -103,6 +110,11 @@ export class ApprovalBoard {
     private readonly validatorActors: readonly ActorId[],
     /** The relay block number of a relay block (0 if unknown). */
     private readonly numberOf: (relayBlock: Hash) => number,
+    /**
+     * Whether a copy arriving at `to` at `atUs` is lost because `to` is down (a crash fault):
+     * lost like a dropped copy, so a later sending may bring it. Default: never.
+     */
+    private readonly downAt?: (to: ValidatorIndex, atUs: Time) => boolean,
   ) {}
 
   /**
@@ -163,6 +175,24 @@ export class ApprovalBoard {
   }
 
   /**
+   * A restarted validator's catch-up (approval-distribution's `unify_with_peer`: a peer whose
+   * view gains a block is sent every assignment and approval known for it): every item
+   * published about `block` so far is sent again to `to` only, by its publisher, now.
+   */
+  resendTo(block: Hash, to: ValidatorIndex): void {
+    this.checkIndex(to);
+    const board = this.boards.get(block);
+    if (board === undefined) return;
+    board.rounds++;
+    const toActor = this.validatorActors[to]!;
+    board.published.forEach(({ fromIndex: from, bytes }, k) => {
+      if (from === to) return;
+      const lazy = this.network.lazyBroadcast(this.validatorActors[from]!, [toActor], bytes);
+      board.sendings.push({ item: k, round: board.rounds, lazy, only: to });
+    });
+  }
+
+  /**
    * Everything validator `to` receives of what was sent about `block` so far, in arrival order
    * (ties by publication order), including arrivals after now (the reader takes those up to its now). The
    * array is the inbox itself: later sendings insert after every arrival up to their sending time.
@@ -214,20 +244,22 @@ export class ApprovalBoard {
     const freshAt: number[] = [];
     const freshItems: ApprovalItem[] = [];
     for (let s = inbox.materialised; s < sendings.length; s++) {
-      const { item: k, round, lazy } = sendings[s]!;
+      const { item: k, round, lazy, only } = sendings[s]!;
+      if (only !== undefined && only !== to) continue; // sent to another validator
       if (k < inbox.got.length && inbox.got[k] === 1) continue; // a duplicate: dropped
       const p = published[k]!;
       let at: Time | null;
       if (p.fromIndex === to) {
         at = p.atUs;
       } else {
-        const copy = to < p.fromIndex ? to : to - 1;
+        const copy = only !== undefined ? 0 : to < p.fromIndex ? to : to - 1;
         const rng =
           inbox.copyRng === null
             ? inbox.rng.derive(k, round)
             : inbox.rng.rederive(inbox.copyRng, k, round);
         inbox.copyRng = rng;
         at = this.network.lazyDelivery(lazy, copy, rng);
+        if (at !== null && this.downAt?.(to, at)) at = null;
       }
       if (at === null) continue; // lost (a resend may bring it)
       if (k >= inbox.got.length) {

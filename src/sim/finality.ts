@@ -8,7 +8,7 @@
  * `MAX_FINALITY_LAG` safeguard (a vote never lags the best block by more than 500). The finalized
  * block is the highest that a supermajority (`n - floor((n - 1) / 3)` of all validators) voted
  * for or beyond. Each block the finalized one passes is announced (`onFinalized`), and the lag
- * (best minus finalized, in blocks and in time) is sampled.
+ * (best minus finalized, in blocks, and in time: their slots apart) is sampled.
  *
  * Modelled, not protocol (docs/simulator.md): GRANDPA's rounds, prevotes, precommits and their
  * messages are not simulated; votes are read from the validators' views at the moment the block
@@ -33,6 +33,8 @@ export interface FinalitySample {
 export interface FinalityParams {
   readonly validators: number;
   readonly slotDurationMs: number;
+  /** The slot block `number` was authored in (default `number`: no empty slots). */
+  readonly slotOf?: (number: number) => number | undefined;
   /** Whether validator `v` votes now (offline validators do not). */
   readonly online: (v: number) => boolean;
   /** Validator `v`'s `ApprovedAncestor` in `(finalized, best]`, or `finalized`. */
@@ -72,6 +74,8 @@ export class Finality {
       }
     }
     const lagBlocks = best - this.finalizedNumber;
-    this.samples.push({ relayBlock: best, lagBlocks, lagMs: lagBlocks * this.p.slotDurationMs });
+    const slot = (n: number) => this.p.slotOf?.(n) ?? n;
+    const lagMs = (slot(best) - slot(this.finalizedNumber)) * this.p.slotDurationMs;
+    this.samples.push({ relayBlock: best, lagBlocks, lagMs });
   }
 }

@@ -1,18 +1,23 @@
 /**
- * Relay-block production: at the start of slot N the slot's author builds block N on block N - 1
- * (its provisioner offers bitfields and backed candidates; `applyBlock` runs `paras_inherent::
+ * Relay-block production: at the start of slot S the slot's author builds the next block on the
+ * tip (its provisioner offers bitfields and backed candidates; `applyBlock` runs `paras_inherent::
  * enter`), the block joins the relay chain store, is recorded (the relay block records, the
- * inclusion events, the trace), shown to the safety checker, and announced to every actor.
+ * inclusion events, the trace), shown to the safety checker, and announced to every actor. A
+ * slot whose author is down (a `crash` fault, src/sim/crash-faults.ts) stays empty: no block, and
+ * the next slot's author builds on the last block, so block numbers stay consecutive while the
+ * header's `slot` skips (without empty slots, block N has slot N).
  *
  * Invariants:
- * - Blocks are produced in number order, each on the tip (asserted): one block per slot.
+ * - Blocks are produced in number order, each on the tip (asserted): at most one block per slot,
+ *   its header's `slot` the slot it was authored in.
  * - The author order and the gossip graph come from the world's root stream, forks `babe` and
  *   `block-gossip`: fixed for the run, independent of everything else drawn.
  * - It observes, never steers: the records and the checker see what `applyBlock` returned, and
  *   nothing here reads them back.
  *
- * Modelled, not protocol (docs/simulator.md "What is modelled"): no forks (the author of slot N
- * always builds on block N - 1, as BABE's secondary slots give every slot an author); the author
+ * Modelled, not protocol (docs/simulator.md "What is modelled"): no forks (the author of a slot
+ * always builds on the last block, as BABE's secondary slots give every slot an author; only a
+ * crashed author leaves its slot empty); the author
  * order is a seeded round-robin permutation standing in for BABE's VRF lottery; the author's
  * proposal and first gossip hop take `relay.blockArrivalDelayMs` (0 by default: at the slot
  * start); the announcement and the block request are one message carrying the
@@ -111,7 +116,13 @@ export interface RelayBlockProductionParams {
   readonly sessionChanges?: SessionChanges;
   /** A planted bug handed to the runtime (`WorldOptions.buggify`). */
   readonly buggify?: ApplyBlockContext["buggify"];
-  /** Called at the start of slot N, before block N is built. */
+  /** Called at the start of every slot, before its author is chosen (fault transitions). */
+  readonly beforeSlot?: (slot: number) => void;
+  /** Whether slot author `validator` is down in `slot` (its slot stays empty); default never. */
+  readonly authorDown?: (validator: number, slot: number) => boolean;
+  /** Whether an actor is down now: it neither receives nor forwards relay blocks. */
+  readonly actorDown?: (actor: ActorId) => boolean;
+  /** Called at the start of a slot, before block `number` is built. */
   readonly beforeBlock?: (number: number) => void;
   /** Called once block N is produced and announced. */
   readonly afterBlock?: (number: number) => void;
@@ -128,6 +139,8 @@ export class RelayBlockProduction {
   private readonly authorOrder: readonly number[];
   /** Who each actor forwards a new relay block to (a fixed seeded graph, see `blockGossipPeers`). */
   private readonly blockPeers: ReadonlyMap<ActorId, readonly ActorId[]>;
+  /** The slot of each block produced, by number (index 0: genesis, slot 0). */
+  private readonly slotByNumber: number[] = [0];
 
   constructor(private readonly p: RelayBlockProductionParams) {
     const n = p.authors.length;
@@ -156,33 +169,44 @@ export class RelayBlockProduction {
     this.firstKept += drop;
   }
 
-  /** Schedules blocks 1..`count`, each at the start of its slot. */
+  /** The slot block `number` was authored in (undefined: not produced). */
+  slotOf(number: number): number | undefined {
+    return this.slotByNumber[number];
+  }
+
+  /** Schedules slots 1..`count`, each at its start (slot S starts at S x slotUs). */
   schedule(count: number): void {
     for (let b = 1; b <= count; b++) {
       this.p.scheduler.at(b * this.p.slotUs, () => this.produce(b), `relay block ${b}`);
     }
   }
 
-  /** Slot N: its author builds block N on block N - 1 and announces it to everyone. */
-  private produce(number: number): void {
+  /** Slot S: its author builds the next block on the tip and announces it to everyone. */
+  private produce(slot: number): void {
     const p = this.p;
+    p.beforeSlot?.(slot);
+    const authorIndex = this.authorOrder[slot % this.authorOrder.length]!;
+    const author = p.authors[authorIndex]!;
+    if (p.authorDown?.(authorIndex, slot)) {
+      p.trace.record(p.scheduler.now, author.id, "EmptySlot", { slot });
+      return;
+    }
+    const number = p.chain.tip.header.number + 1;
     p.beforeBlock?.(number);
     const parent = p.chain.tip;
     assert(
       parent.header.number === number - 1,
       () => `block ${number}: the tip is ${parent.header.number}`,
     );
-    const authorIndex = this.authorOrder[number % this.authorOrder.length]!;
-    const author = p.authors[authorIndex]!;
     const offered = author.provideInherentData(parent.header);
-    const newSession = p.sessionChanges?.at(number, parent.state);
+    const newSession = p.sessionChanges?.at(slot, parent.state);
     const result = applyBlock(
       parent.state,
       {
         number,
         parentHash: parent.header.hash,
         parentStateRoot: parent.header.stateRoot,
-        slot: number,
+        slot,
         ...(newSession === undefined ? {} : { newSession }),
       },
       offered,
@@ -190,6 +214,7 @@ export class RelayBlockProduction {
     );
     const header = result.header;
     p.chain.add({ header, state: result.post, api: runtimeApi(result.post, header) });
+    this.slotByNumber[number] = slot;
     for (const e of result.events) {
       if (e.kind === "UpwardMessagesReceived") continue;
       this.events.push({
@@ -251,11 +276,18 @@ export class RelayBlockProduction {
       result.accepted.bitfields.length * BITFIELD_BODY_BYTES;
     const msg: ProtocolMessage = { type: "RelayBlock", header, bodyBytes };
     author.onMessage(author.id, msg);
+    const down = p.actorDown;
     p.network.gossip(
       author.id,
       messageSizeBytes(msg),
-      (node) => this.blockPeers.get(node) ?? [],
-      (node, from) => p.actors.get(node)!.onMessage(from, msg),
+      down === undefined
+        ? (node) => this.blockPeers.get(node) ?? []
+        : (node) => (down(node) ? [] : (this.blockPeers.get(node) ?? [])),
+      down === undefined
+        ? (node, from) => p.actors.get(node)!.onMessage(from, msg)
+        : (node, from) => {
+            if (!down(node)) p.actors.get(node)!.onMessage(from, msg);
+          },
       "RelayBlock",
       false, // relay blocks reach every node whatever the faults (forks are not modelled)
     );

@@ -12,6 +12,10 @@
  * and is memoised); a validator's PVF execution takes the block's weight x `validatorSpeed`;
  * relay blocks as `relay-block-production.ts` states (one author per slot, no forks).
  *
+ * Faults: the scenario's `crash` and `collator-offline` faults (`crash-faults.ts`) gate the
+ * nodes they name (no messages either way, no relay blocks, no authoring, no finality vote) and
+ * restart them at the fault's end; runs without them take the unchanged paths.
+ *
  * Memory: after every relay block it drops what nothing reads any more (the paras' old
  * transactions, blocks and states, `para-pruning.ts`; the finalized relay blocks' records), so a
  * run holds a window plus what the report reads (docs/simulator.md "Memory"; `keepHistory` keeps
@@ -80,6 +84,7 @@ import { ApprovalRecorder } from "./approval-records.ts";
 import { BitfieldBoard } from "./bitfield-board.ts";
 import { SafetyChecker, type Violation } from "./checkers.ts";
 import { ChunkFetchBoard, type ChunkFetchFault } from "./chunk-fetching.ts";
+import { CrashFaults, gateValidatorEnv } from "./crash-faults.ts";
 import { Finality } from "./finality.ts";
 import { ActorLogger, Logger, type LogLevel, type LogLevels, type LogSink } from "./log.ts";
 import { NetFaults, slowedPvfHost } from "./net-faults.ts";
@@ -117,8 +122,11 @@ export interface WorldOptions {
   readonly logSink?: LogSink;
   /** One level, or levels per target (`parseLogSpec`); default `warn`. */
   readonly logLevel?: LogLevel | LogLevels;
-  /** Called after each relay block is produced. */
-  readonly onRelayBlock?: (number: number, total: number) => void;
+  /**
+   * Called after each relay block is produced, with the slot it was authored in and the run's
+   * slots (progress; without empty slots the slot is the block number).
+   */
+  readonly onRelayBlock?: (slot: number, total: number) => void;
   /**
    * Keep what a long run drops once nothing reads it (docs/simulator.md "Memory"): every relay
    * block's record (`relayBlocks`), and each para's whole transaction pool, block trees and
@@ -141,8 +149,8 @@ export interface WorldOptions {
    */
   readonly chunkFetchFault?: ChunkFetchFault;
   /**
-   * Validators offline for a while (tests of approval checking; the faults issue exposes this to
-   * scenarios): from `fromUs` to `toUs` their direct messages, sent or received, and their approval
+   * Validators offline for a while (tests of approval checking; scenarios have the `crash` fault,
+   * which cuts a node off entirely): from `fromUs` to `toUs` their direct messages, sent or received, and their approval
    * gossip, published or delivered, are lost; their nodes keep running and keep importing relay
    * blocks; bitfield and backing gossip still flow; they do not vote for finality.
    */
@@ -258,6 +266,14 @@ export class World {
   private readonly production: RelayBlockProduction;
   /** Drops the paras' pool, block trees and states below what any chain still reads. */
   private readonly pruning: ParaPruning;
+  /** The scenario's `crash` and `collator-offline` faults (null: none). */
+  private readonly crashes: CrashFaults | null;
+  /** Each validator's node incarnation (a crash ends one, a restart starts the next). */
+  private readonly incarnations: number[] = [];
+  /** Each collator's current spec (a collator upgrade changes it), for an offline one's return. */
+  private readonly collatorSpecs = new Map<ActorId, ParachainSpec>();
+  /** The collators stopped by `collator-offline`, with what they keep. */
+  private readonly offlineCollators = new Map<ActorId, ReturnType<CollatorBase["stop"]>>();
   /** The partition, link, slow and late-bitfields faults (net-faults.ts); null: none. */
   private readonly netFaults: NetFaults | null;
 
@@ -275,7 +291,8 @@ export class World {
       clock: this.scheduler,
       chainClock: (t) => {
         const tip = this.chain.length > 0 ? this.chain.tip.header.number : 0;
-        return { relayBlock: tip, offsetUs: t - tip * this.slotUs };
+        const slot = this.chain.length > 0 ? this.chain.tip.header.slot : 0;
+        return { relayBlock: tip, offsetUs: t - slot * this.slotUs };
       },
       sink: options.logSink ?? (() => {}),
       level: options.logLevel ?? "warn",
@@ -284,6 +301,8 @@ export class World {
     this.adversaries = new Adversaries(scenario.adversaries, scenario.seed, () =>
       Math.floor(this.scheduler.now / this.slotUs),
     );
+    const crashes = new CrashFaults(scenarioFaults(scenario), this.slotUs, collatorActor);
+    this.crashes = crashes.any ? crashes : null;
 
     const n = scenario.relay.validators;
     this.netFaults = NetFaults.fromFaults(scenarioFaults(scenario), this.slotUs, n, (a) =>
@@ -316,14 +335,26 @@ export class World {
       {
         // Each backer's own responder answers (`answer_chunk_request`, one home).
         answer: (v, requester, hash, atUs) =>
-          this.validators[v]?.availability.responder.answerChunkRequest(hash, requester, atUs) ??
-          null,
+          this.crashes?.validatorDown(v, atUs)
+            ? null
+            : (this.validators[v]?.availability.responder.answerChunkRequest(
+                hash,
+                requester,
+                atUs,
+              ) ?? null),
       },
       options.chunkFetchFault,
       (hash, bytes, withChunk) => this.noteTraffic(hash, bytes, withChunk),
     );
 
-    this.approvalGossip = new ApprovalBoard(this.network, this.rng, validatorActors, numberOf);
+    const crashed = this.crashes;
+    this.approvalGossip = new ApprovalBoard(
+      this.network,
+      this.rng,
+      validatorActors,
+      numberOf,
+      ...(crashed === null ? [] : [(v: number, atUs: number) => crashed.validatorDown(v, atUs)]),
+    );
     validatorActors.forEach((a, i) => {
       this.validatorIndexOf.set(a, i);
     });
@@ -369,6 +400,13 @@ export class World {
       verify: (m, s, k) => this.verify(m, s, k),
       sessionChanges: new SessionChanges(scenarioFaults(scenario), this.rng),
       ...(options.buggify === undefined ? {} : { buggify: options.buggify }),
+      ...(this.crashes === null
+        ? {}
+        : {
+            beforeSlot: (slot: number) => this.applyCrashFaults(slot),
+            authorDown: (v: number, slot: number) => this.crashes!.crashedInSlot(v, slot),
+            actorDown: (id: ActorId) => this.actorDown(id, this.scheduler.now),
+          }),
       beforeBlock: (number) => {
         this.restartCollators(number);
         this.bitfields.prune(number);
@@ -378,12 +416,14 @@ export class World {
       },
       afterBlock: (number) => {
         this.afterRelayBlock(number);
-        options.onRelayBlock?.(number, this.totalBlocks);
+        // Progress in slots (with empty slots the last block's number is below the total).
+        options.onRelayBlock?.(this.production.slotOf(number) ?? number, this.totalBlocks);
       },
     });
     this.finality = new Finality({
       validators: n,
       slotDurationMs: scenario.relay.slotDurationMs,
+      slotOf: (number) => this.production.slotOf(number),
       online: (v) => !this.isOffline(v, this.scheduler.now),
       approvedUpTo: (v, finalized, best) =>
         this.validators[v]!.approvalVoting?.approvedUpTo(finalized, best) ?? best,
@@ -442,72 +482,96 @@ export class World {
     validatorActors: readonly ActorId[],
     pvf: PvfHost,
   ): void {
-    const options = this.options;
     keys.forEach((keypair, i) => {
-      const malus = this.adversaries.validatorMalus(i);
-      const env: ValidatorEnv = {
-        ...this.actorEnv(validatorActors[i]!, keypair),
-        ...(malus === undefined ? {} : { malus }),
-        validatorIndex: i,
-        generation: this.scenario.generation,
-        validatorActors,
-        pvf: slowedPvfHost(pvf, this.netFaults, i, this.scheduler),
-        ...(this.netFaults === null
-          ? {}
-          : {
-              bitfieldSigningDelayUs: () => this.netFaults!.bitfieldDelayUs(i, this.scheduler.now),
-            }),
-        bitfieldGossip: {
-          publish: (msg, notTo) => this.bitfields.publish(i, msg, notTo),
-          delivered: (relayParent) => this.bitfields.delivered(i, relayParent),
-        },
-        approvalVoting: {
-          gossip: {
-            publish: (block, item, bytes) => {
-              if (item.kind === "assignment") options.onAssignmentPublished?.();
-              if (this.isOffline(i, this.scheduler.now)) return;
-              this.approvalGossip.publish(i, block, item, bytes, this.scheduler.now);
-            },
-            arrivals: (block) => {
-              const all = this.approvalGossip.arrivals(i, block);
-              if (!this.hasOfflineWindows(i)) return all;
-              const kept = all.atUs.map((at) => !this.isOffline(i, at));
-              return {
-                atUs: all.atUs.filter((_, k) => kept[k]),
-                items: all.items.filter((_, k) => kept[k]),
-              };
-            },
-            assignmentsSent: (block, c) => this.approvalGossip.assignmentsSent(block, c),
-            done: (block) => this.approvalGossip.forget(i, block),
-          },
-          slotDurationMs: this.scenario.relay.slotDurationMs,
-          knownData: (hash, group) => {
-            for (const b of group) {
-              const data = this.validators[b]?.availabilityStore.availableData(hash);
-              if (data !== undefined) return data;
-            }
-            return null;
-          },
-          onApproved: (info) => this.approvals.onApproved(info),
-        },
-        ...(options.eagerDelivery
-          ? {}
-          : {
-              announcementGossip: {
-                publish: (msg, lazyTo) => this.announcements.publish(i, msg, lazyTo),
-                delivered: (relayParent, paraId) =>
-                  this.announcements.delivered(i, relayParent, paraId),
-              },
-              chunkFetching: {
-                request: (candidateHash, backer, sentAtUs) =>
-                  this.chunkFetches.request(i, candidateHash, backer, sentAtUs),
-              },
-            }),
-      };
-      const node = new ValidatorNode(env, this.caches);
+      this.incarnations.push(0);
+      const node = new ValidatorNode(
+        this.validatorEnv(i, keypair, validatorActors, pvf, 0),
+        this.caches,
+      );
       this.validators.push(node);
       this.actors.set(node.id, node);
     });
+  }
+
+  /**
+   * Validator `i`'s env for node incarnation `incarnation` (0: the first; a restart starts the
+   * next, with its own random stream); gated when a crash fault names the validator.
+   */
+  private validatorEnv(
+    i: number,
+    keypair: Keypair,
+    validatorActors: readonly ActorId[],
+    pvf: PvfHost,
+    incarnation: number,
+  ): ValidatorEnv {
+    const options = this.options;
+    const malus = this.adversaries.validatorMalus(i);
+    const env: ValidatorEnv = {
+      ...this.actorEnv(
+        validatorActors[i]!,
+        keypair,
+        incarnation === 0 ? undefined : `restart/${incarnation}`,
+      ),
+      ...(malus === undefined ? {} : { malus }),
+      validatorIndex: i,
+      generation: this.scenario.generation,
+      validatorActors,
+      pvf: slowedPvfHost(pvf, this.netFaults, i, this.scheduler),
+      ...(this.netFaults === null
+        ? {}
+        : {
+            bitfieldSigningDelayUs: () => this.netFaults!.bitfieldDelayUs(i, this.scheduler.now),
+          }),
+      bitfieldGossip: {
+        publish: (msg, notTo) => this.bitfields.publish(i, msg, notTo),
+        delivered: (relayParent) => this.bitfields.delivered(i, relayParent),
+      },
+      approvalVoting: {
+        gossip: {
+          publish: (block, item, bytes) => {
+            if (item.kind === "assignment") options.onAssignmentPublished?.();
+            if (this.isOffline(i, this.scheduler.now)) return;
+            this.approvalGossip.publish(i, block, item, bytes, this.scheduler.now);
+          },
+          arrivals: (block) => {
+            const all = this.approvalGossip.arrivals(i, block);
+            if (!this.hasOfflineWindows(i)) return all;
+            const kept = all.atUs.map((at) => !this.isOffline(i, at));
+            return {
+              atUs: all.atUs.filter((_, k) => kept[k]),
+              items: all.items.filter((_, k) => kept[k]),
+            };
+          },
+          assignmentsSent: (block, c) => this.approvalGossip.assignmentsSent(block, c),
+          done: (block) => this.approvalGossip.forget(i, block),
+        },
+        slotDurationMs: this.scenario.relay.slotDurationMs,
+        knownData: (hash, group) => {
+          for (const b of group) {
+            if (this.crashes?.validatorDown(b, this.scheduler.now)) continue;
+            const data = this.validators[b]?.availabilityStore.availableData(hash);
+            if (data !== undefined) return data;
+          }
+          return null;
+        },
+        onApproved: (info) => this.approvals.onApproved(info),
+      },
+      ...(options.eagerDelivery
+        ? {}
+        : {
+            announcementGossip: {
+              publish: (msg, lazyTo) => this.announcements.publish(i, msg, lazyTo),
+              delivered: (relayParent, paraId) =>
+                this.announcements.delivered(i, relayParent, paraId),
+            },
+            chunkFetching: {
+              request: (candidateHash, backer, sentAtUs) =>
+                this.chunkFetches.request(i, candidateHash, backer, sentAtUs),
+            },
+          }),
+    };
+    if (this.crashes?.mayCrash(i) !== true) return env;
+    return gateValidatorEnv(env, () => this.incarnations[i] === incarnation);
   }
 
   private addCollators(validatorActors: readonly ActorId[]): void {
@@ -526,23 +590,27 @@ export class World {
           validatorActors,
           noteAuthored: (info) => this.noteAuthored(info),
         };
-        const malus = this.adversaries.collatorMalus(spec.id, i);
-        const collator = createCollator(
-          env,
-          spec,
-          para,
-          this.collatorOptions(para, malus === undefined ? {} : { malus }),
-        );
+        const collator = createCollator(env, spec, para, this.collatorOptions(para, i, {}));
         this.collatorEnvs.set(collator.id, env);
+        this.collatorSpecs.set(collator.id, spec);
         this.collators.push(collator);
         this.actors.set(collator.id, collator);
       });
     }
   }
 
-  /** What every collator of `para` is created with (and `extra`: a restart's database). */
-  private collatorOptions(para: ParachainSetup, extra: Partial<CollatorOptions>): CollatorOptions {
+  /**
+   * What every collator of `para` is created with: its malus if the scenario makes collator
+   * `index` of the para an adversary, and `extra` (a restart's database).
+   */
+  private collatorOptions(
+    para: ParachainSetup,
+    index: number,
+    extra: Partial<CollatorOptions>,
+  ): CollatorOptions {
+    const malus = this.adversaries.collatorMalus(para.spec.id, index);
     return {
+      ...(malus === undefined ? {} : { malus }),
       relaySlotDurationMs: this.scenario.relay.slotDurationMs,
       generation: this.scenario.generation,
       upgrades: runtimeUpgradesOf(this.scenario, para.spec, para.genesis.config.accounts),
@@ -561,15 +629,13 @@ export class World {
       this.collators.forEach((old, i) => {
         if (old.paraId !== para.spec.id) return;
         const env = this.collatorEnvs.get(old.id)!;
-        const malus = this.adversaries.collatorMalus(para.spec.id, env.collatorIndex);
+        this.collatorSpecs.set(old.id, spec);
+        if (this.offlineCollators.has(old.id)) return; // it comes back with the new spec
         const fresh = createCollator(
           env,
           spec,
           para,
-          this.collatorOptions(para, {
-            resume: old.stop(),
-            ...(malus === undefined ? {} : { malus }),
-          }),
+          this.collatorOptions(para, env.collatorIndex, { resume: old.stop() }),
         );
         this.collators[i] = fresh;
         this.actors.set(fresh.id, fresh);
@@ -577,8 +643,11 @@ export class World {
     }
   }
 
-  /** The environment shared by every actor kind. */
-  private actorEnv(id: ActorId, keypair: ActorEnv["keypair"]): ActorEnv {
+  /**
+   * The environment shared by every actor kind; `incarnation` names a restarted node's (its own
+   * random stream and CPU pools: the stopped node's queued work is not the new node's).
+   */
+  private actorEnv(id: ActorId, keypair: ActorEnv["keypair"], incarnation?: string): ActorEnv {
     const sched = this.scheduler;
     const poolKeys = new Map<CpuPool, string>();
     return {
@@ -588,7 +657,7 @@ export class World {
       cpu: (pool: CpuPool, costUs, done) => {
         let key = poolKeys.get(pool);
         if (key === undefined) {
-          key = `${id}/${pool}`;
+          key = incarnation === undefined ? `${id}/${pool}` : `${id}/${incarnation}/${pool}`;
           poolKeys.set(pool, key);
         }
         this.cpu.submit(key, Math.max(0, Math.round(costUs)), done, id);
@@ -596,7 +665,7 @@ export class World {
       send: (to, msg) => this.send(id, to, msg),
       multicast: (to, msg) => this.multicast(id, to, msg),
       relayChain: this.chain,
-      rng: this.rng.fork(`actor/${id}`),
+      rng: this.rng.fork(incarnation === undefined ? `actor/${id}` : `actor/${id}/${incarnation}`),
       crypto: this.crypto,
       keypair,
       verify: (message, signature, publicKey) => this.verify(message, signature, publicKey),
@@ -605,19 +674,41 @@ export class World {
     };
   }
 
-  /** Whether validator `v` is offline at `atUs` (`WorldOptions.offline`). */
+  /**
+   * Whether validator `v` is offline at `atUs`: a `WorldOptions.offline` window, or crashed (a
+   * `crash` fault). Offline validators publish and take in no approval gossip and do not vote for
+   * finality.
+   */
   private isOffline(v: number, atUs: number): boolean {
+    if (this.crashes?.validatorDown(v, atUs)) return true;
     const windows = this.options.offline;
     if (windows === undefined) return false;
     return windows.some((w) => atUs >= w.fromUs && atUs < w.toUs && w.validators.includes(v));
   }
 
   private hasOfflineWindows(v: number): boolean {
+    if (this.crashes?.mayCrash(v)) return true;
     return this.options.offline?.some((w) => w.validators.includes(v)) ?? false;
   }
 
-  /** Whether a direct message between two actors is lost to an offline validator, now. */
+  /** Whether an actor is down at `atUs`: a crashed validator or an offline collator. */
+  private actorDown(id: ActorId, atUs: number): boolean {
+    const crashes = this.crashes;
+    if (crashes === null) return false;
+    const v = this.validatorIndexOf.get(id);
+    return v !== undefined ? crashes.validatorDown(v, atUs) : crashes.collatorDown(id, atUs);
+  }
+
+  /**
+   * Whether a direct message between two actors is lost, now: to or from a validator offline
+   * (`WorldOptions.offline`: relay blocks still pass) or an actor down (a crash fault: nothing
+   * passes).
+   */
   private cutOff(from: ActorId, to: ActorId, msg: ProtocolMessage): boolean {
+    if (this.crashes !== null) {
+      const now = this.scheduler.now;
+      if (this.actorDown(from, now) || this.actorDown(to, now)) return true;
+    }
     if (this.options.offline === undefined || msg.type === "RelayBlock") return false;
     const now = this.scheduler.now;
     const f = this.validatorIndexOf.get(from);
@@ -625,6 +716,90 @@ export class World {
     return (
       (f !== undefined && this.isOffline(f, now)) || (t !== undefined && this.isOffline(t, now))
     );
+  }
+
+  /**
+   * A message's delivery to `target` (resolved when it was sent): with crash faults it is lost
+   * if the target went down meanwhile or is no longer the actor (a restarted node).
+   */
+  private deliverTo(to: ActorId, target: Actor, from: ActorId, msg: ProtocolMessage): void {
+    if (this.crashes !== null) {
+      if (this.actors.get(to) !== target || this.actorDown(to, this.scheduler.now)) return;
+    }
+    target.onMessage(from, msg);
+  }
+
+  /**
+   * The crash and collator-offline transitions at the start of slot `slot`, before its author
+   * is chosen (src/sim/crash-faults.ts).
+   */
+  private applyCrashFaults(slot: number): void {
+    const t = this.crashes!.transitions(slot);
+    for (const v of t.crashed) {
+      this.incarnations[v]!++;
+      this.trace.record(this.scheduler.now, validatorActor(v), "Crash", { slot });
+    }
+    for (const { validator: v, loseStore } of t.restarted) this.restartValidator(v, loseStore);
+    for (const id of t.collatorsOffline) {
+      const i = this.collators.findIndex((c) => c.id === id);
+      if (i < 0) continue;
+      this.offlineCollators.set(id, this.collators[i]!.stop());
+      this.trace.record(this.scheduler.now, id, "CollatorOffline", { slot });
+    }
+    for (const id of t.collatorsBack) {
+      const resume = this.offlineCollators.get(id);
+      const i = this.collators.findIndex((c) => c.id === id);
+      if (resume === undefined || i < 0) continue;
+      this.offlineCollators.delete(id);
+      const spec = this.collatorSpecs.get(id)!;
+      const para = this.paras.find((p) => p.spec.id === spec.id)!;
+      const fresh = createCollator(
+        this.collatorEnvs.get(id)!,
+        spec,
+        para,
+        this.collatorOptions(para, this.collatorEnvs.get(id)!.collatorIndex, { resume }),
+      );
+      this.collators[i] = fresh;
+      this.actors.set(id, fresh);
+      this.trace.record(this.scheduler.now, id, "CollatorBack", { slot });
+      // Its relay node is synced: it starts from the best relay block.
+      fresh.onMessage(id, { type: "RelayBlock", header: this.chain.tip.header, bodyBytes: 0 });
+    }
+  }
+
+  /**
+   * Validator `v` restarts: a new node (a new incarnation of its env) with the availability
+   * store it had on disk unless `loseStore`; it imports the unfinalized relay blocks into
+   * approval voting (`determine_new_blocks` walks back to the finalized block) and the best one
+   * as its first active leaf.
+   */
+  private restartValidator(v: number, loseStore: boolean): void {
+    const incarnation = ++this.incarnations[v]!;
+    const old = this.validators[v]!;
+    const validatorActors = this.validators.map((n) => n.id);
+    const node = new ValidatorNode(
+      this.validatorEnv(
+        v,
+        validatorKeypair(this.crypto, v),
+        validatorActors,
+        this.pvf,
+        incarnation,
+      ),
+      this.caches,
+      loseStore ? {} : { availabilityStore: old.availabilityStore },
+    );
+    this.validators[v] = node;
+    this.actors.set(node.id, node);
+    this.trace.record(this.scheduler.now, node.id, "Restart", { loseStore });
+    const tip = this.chain.tip.header;
+    for (let n = this.finality.finalized + 1; n <= tip.number; n++) {
+      const hash = this.production.record(n)?.header.hash;
+      if (hash === undefined) continue;
+      // Its peers send it what they know of the blocks in its new view (`unify_with_peer`).
+      this.approvalGossip.resendTo(hash, v);
+      if (n < tip.number) node.approvalVoting?.importBlock(hash);
+    }
+    node.onMessage(node.id, { type: "RelayBlock", header: tip, bodyBytes: 0 });
   }
 
   /**
@@ -700,7 +875,7 @@ export class World {
     assert(target !== undefined, () => `${from} sent ${msg.type} to unknown actor ${to}`);
     const bytes = messageSizeBytes(msg);
     this.noteAvailabilityMessage(msg, bytes);
-    this.network.send(from, to, bytes, () => target.onMessage(from, msg), msg.type);
+    this.network.send(from, to, bytes, () => this.deliverTo(to, target, from, msg), msg.type);
   }
 
   /** Counts a message's bytes in its candidate's availability traffic, if it carries its data. */
@@ -722,7 +897,9 @@ export class World {
 
   private multicast(from: ActorId, all: readonly ActorId[], msg: ProtocolMessage): void {
     const to =
-      this.options.offline === undefined ? all : all.filter((p) => !this.cutOff(from, p, msg));
+      this.options.offline === undefined && this.crashes === null
+        ? all
+        : all.filter((p) => !this.cutOff(from, p, msg));
     const targets = to.map((peer) => {
       const target = this.actors.get(peer);
       assert(target !== undefined, () => `${from} sent ${msg.type} to unknown actor ${peer}`);
@@ -732,7 +909,7 @@ export class World {
       from,
       to,
       messageSizeBytes(msg),
-      (_peer, i) => targets[i]!.onMessage(from, msg),
+      (peer, i) => this.deliverTo(peer, targets[i]!, from, msg),
       msg.type,
     );
   }
@@ -774,7 +951,12 @@ export class World {
     });
   }
 
-  /** Run to the end of the scenario: the last relay block is produced at its slot start. */
+  /** The slot relay block `number` was authored in (without empty slots, `number`). */
+  slotOf(number: number): number | undefined {
+    return this.production.slotOf(number);
+  }
+
+  /** Run to the end of the scenario: the last relay slot starts (its block is produced). */
   run(): void {
     this.scheduler.runUntil(this.totalBlocks * this.slotUs);
   }
