@@ -68,7 +68,11 @@ export interface FuzzFailure {
 
 /** What the fuzzer reads of a run (see the header). */
 export interface RunVerdict {
-  /** Ids of the safety invariants the run broke, first broken first. */
+  /**
+   * Ids of the safety invariants the run broke, first broken first; within one relay block in
+   * `INVARIANTS_CHECKED` order (a forged inclusion breaks `available` and `bitfield-threshold`
+   * in the same block: the inclusion is named first).
+   */
   readonly safety: readonly string[];
   readonly liveness: boolean;
 }
@@ -92,7 +96,11 @@ type Report = RunResult["report"];
 
 /** The run's verdict: its safety violations and liveness (see the header). */
 export function runVerdict(scenario: Scenario, report: Report): RunVerdict {
-  const safety = [...new Set(report.safety.violations.map((v) => v.invariant))];
+  const rank = (id: string) => INVARIANTS_CHECKED.indexOf(id);
+  const ordered = [...report.safety.violations].sort(
+    (a, b) => a.relayBlock - b.relayBlock || rank(a.invariant) - rank(b.invariant),
+  );
+  const safety = [...new Set(ordered.map((v) => v.invariant))];
   return { safety, liveness: livenessFailed(scenario, report) };
 }
 

@@ -29,8 +29,9 @@
  * Invariants: everything goes through the env (no clock, no randomness, no transport of its
  * own); a message type a validator never receives (collator-side messages) is ignored.
  *
- * A `malicious-author` (`env.malus`, docs/simulator.md "Adversaries") offers a tampered inherent
- * instead of its provisioner's (`lastOfferTampered` tells the records).
+ * A `malicious-author` (`env.malus`, docs/simulator.md "Adversaries") seals a tampered inherent
+ * instead of the one its `create_inherent` sanitized (`tamperInherent`); the relay runtime's
+ * `enter` then judges the block (relay-block-production.ts).
  *
  * Ref: polkadot/node/overseer (subsystem wiring, ActiveLeavesUpdate),
  *      polkadot/node/service/src/overseer.rs (the validator's subsystems).
@@ -81,8 +82,6 @@ export class ValidatorNode implements Actor {
   /** Prospective parachains as the other subsystems see it (lazy inboxes taken in first). */
   readonly prospectiveAsOfNow: ProspectiveParachainsMessage;
   private readonly log: ActorLog;
-  /** Whether the last inherent offered was tampered with (a `malicious-author`; records only). */
-  lastOfferTampered = false;
 
   constructor(
     private readonly env: ValidatorEnv,
@@ -253,11 +252,16 @@ export class ValidatorNode implements Actor {
   provideInherentData(parent: RelayHeader): ParachainsInherentData {
     // With lazily materialised bitfield gossip, the provisioner first gets what reached me.
     this.bitfieldDistribution.catchUp(parent.hash);
-    const data = this.provisioner.provideInherentData(parent);
-    // A `malicious-author` adversary offers what an honest provisioner never would.
-    const offered = this.env.malus?.tamperInherent(data) ?? data;
-    this.lastOfferTampered = offered !== data;
-    return offered;
+    return this.provisioner.provideInherentData(parent);
+  }
+
+  /**
+   * What a `malicious-author` adversary puts in its block instead of `sanitized` (the inherent
+   * its `create_inherent` kept), or undefined: an honest author seals what it sanitized.
+   */
+  tamperInherent(sanitized: ParachainsInherentData): ParachainsInherentData | undefined {
+    const out = this.env.malus?.tamperInherent(sanitized) ?? sanitized;
+    return out === sanitized ? undefined : out;
   }
 
   /** Block import: the new block becomes the active leaf; every subsystem gets the update. */

@@ -22,7 +22,7 @@ export interface AdversaryReport {
   /** `malicious-author`'s acts by what it did to its offers. */
   readonly authorActs: {
     readonly underBacked: number;
-    readonly badlySigned: number;
+    readonly forgedBitfields: number;
     readonly wrongOrder: number;
   };
   /** Bad candidates the dishonest collators advertised, per kind. */
@@ -40,6 +40,11 @@ export interface AdversaryReport {
   };
   /** Approval checks (over all validators) that found their candidate invalid. */
   readonly approvalChecksInvalid: number;
+  /**
+   * Blocks the importers rejected (`paras_inherent::enter` failed with
+   * `CandidatesFilteredDuringExecution`), by the reason the first candidate was filtered.
+   */
+  readonly rejectedBlocks: Readonly<Record<string, number>>;
 }
 
 export interface AdversaryFigures {
@@ -87,6 +92,7 @@ export function adversaryFigures(world: World): AdversaryFigures | null {
       misbehaviorReports: sorted(misbehaviorReports),
       runtimeDrops: { bitfields, candidates },
       approvalChecksInvalid,
+      rejectedBlocks: sorted(Object.fromEntries(adv.rejectedBlocks)),
     },
     invalidCandidates: invalidCandidates(world),
   };

@@ -28,14 +28,19 @@ import type {
   ParachainsInherentData,
   SignedAvailabilityBitfield,
 } from "../primitives/inherent.ts";
+import { availabilityThreshold } from "../primitives/thresholds.ts";
 import type { RelayBlockRecord } from "./records.ts";
+import type { RejectedBlock } from "./relay-block-production.ts";
 
 /** What a `malicious-author` did to the inherents it offered, by act. */
 export interface AuthorActs {
   /** Backed candidates offered with all but one of their votes stripped. */
   underBacked: number;
-  /** Bitfields offered with a broken signature. */
-  badlySigned: number;
+  /**
+   * Blocks whose bitfields were forged: every bitfield claims every core, under its signer's
+   * signature over what it really holds (so the signature no longer matches).
+   */
+  forgedBitfields: number;
   /** Paras whose candidates were offered out of chain order. */
   wrongOrder: number;
 }
@@ -56,9 +61,14 @@ export class Adversaries {
   readonly acts = new Map<AdversaryKind, number>();
   /** The candidates a dishonest collator made bad, with how (observation only). */
   readonly badCandidates = new Map<Hash, CollatorAdversaryKind>();
-  readonly authorActs: AuthorActs = { underBacked: 0, badlySigned: 0, wrongOrder: 0 };
+  readonly authorActs: AuthorActs = { underBacked: 0, forgedBitfields: 0, wrongOrder: 0 };
   /** What the runtime's filters dropped from the offered inherents (`observeBlock`). */
   readonly runtimeDrops = { bitfields: 0, candidates: new Map<string, number>() };
+  /**
+   * Blocks `enter` failed (`CandidatesFilteredDuringExecution`), by the first filtered
+   * candidate's reason: a malicious author's, rejected by every importer (`noteRejected`).
+   */
+  readonly rejectedBlocks = new Map<string, number>();
   private readonly root: Prng;
 
   constructor(
@@ -66,6 +76,8 @@ export class Adversaries {
     seed: number | string,
     /** The current relay slot. */
     private readonly slot: () => number,
+    /** What a malicious author knows of the chain it builds on (its own node's view). */
+    private readonly chain: AuthorView = { validators: 0, pendingCores: () => [] },
   ) {
     this.root = Prng.fromSeed(seed).fork("adversaries");
   }
@@ -81,6 +93,12 @@ export class Adversaries {
       record.offered.bitfields.length - record.accepted.bitfields.length;
     const c = this.runtimeDrops.candidates;
     for (const d of record.dropped) c.set(d.reason.code, (c.get(d.reason.code) ?? 0) + 1);
+  }
+
+  /** A block `enter` failed (its slot stayed empty). */
+  noteRejected(r: RejectedBlock): void {
+    const reason = r.reasons[0] ?? r.error;
+    this.rejectedBlocks.set(reason, (this.rejectedBlocks.get(reason) ?? 0) + 1);
   }
 
   private note(kind: AdversaryKind): void {
@@ -129,7 +147,7 @@ export class Adversaries {
         const slot = this.slot();
         const author = mine.find((a) => a.kind === "malicious-author" && adversaryActive(a, slot));
         if (author === undefined || !("rate" in author) || !rng.bernoulli(author.rate)) return data;
-        const out = tamper(data, this.authorActs, rng.int(AUTHOR_ACTS.length));
+        const out = tamper(data, this.authorActs, rng.int(AUTHOR_ACTS.length), this.chain);
         if (out !== data) this.note("malicious-author");
         return out;
       },
@@ -138,24 +156,33 @@ export class Adversaries {
   }
 }
 
+/** What a malicious author reads of its chain: the validator count, the cores pending availability. */
+export interface AuthorView {
+  readonly validators: number;
+  readonly pendingCores: () => readonly number[];
+}
+
 /** What a `malicious-author` can do to an offer (one per tampered block, drawn). */
-export const AUTHOR_ACTS = ["underBacked", "badlySigned", "wrongOrder"] as const;
+export const AUTHOR_ACTS = ["underBacked", "forgedBitfields", "wrongOrder"] as const;
 
 /**
  * What a `malicious-author` offers instead of its provisioner's honest inherent, act `first`
  * tried first (then the others in `AUTHOR_ACTS` order, until one applies): `underBacked`, the
- * first backed candidate with all but one of its votes (none if it had one); `badlySigned`, the
- * first bitfield with a broken signature; `wrongOrder`, the first two candidates of a para with
+ * first backed candidate with all but one of its votes (none if it had one); `forgedBitfields`,
+ * when a core pending availability has fewer honest votes than the supermajority, a bitfield of
+ * every validator claiming it (the others' signatures, over what they really hold, kept: it cannot
+ * sign for them; a zero signature for those whose bitfield it lacks); `wrongOrder`, the first two candidates of a para with
  * several swapped. Returns `data` itself when nothing applies (an empty offer).
  */
 export function tamper(
   data: ParachainsInherentData,
   acts: AuthorActs,
   first: number,
+  view: AuthorView,
 ): ParachainsInherentData {
   for (let k = 0; k < AUTHOR_ACTS.length; k++) {
     const act = AUTHOR_ACTS[(first + k) % AUTHOR_ACTS.length]!;
-    const out = tamperWith(act, data);
+    const out = tamperWith(act, data, view);
     if (out !== null) {
       acts[act]++;
       return out;
@@ -167,9 +194,10 @@ export function tamper(
 function tamperWith(
   act: (typeof AUTHOR_ACTS)[number],
   data: ParachainsInherentData,
+  view: AuthorView,
 ): ParachainsInherentData | null {
   const candidates = [...data.backedCandidates];
-  const bitfields: SignedAvailabilityBitfield[] = [...data.bitfields];
+  let bitfields: SignedAvailabilityBitfield[] = [...data.bitfields];
   switch (act) {
     case "underBacked": {
       const bc = candidates[0];
@@ -177,12 +205,10 @@ function tamperWith(
       candidates[0] = underBack(bc);
       break;
     }
-    case "badlySigned": {
-      const bf = bitfields[0];
-      if (bf === undefined) return null;
-      const signature = Uint8Array.from(bf.signature);
-      signature[0] = (signature[0] ?? 0) ^ 0x01;
-      bitfields[0] = { ...bf, signature };
+    case "forgedBitfields": {
+      const forged = forgeBitfields(bitfields, view);
+      if (forged === null) return null;
+      bitfields = forged;
       break;
     }
     case "wrongOrder": {
@@ -202,6 +228,31 @@ function tamperWith(
     }
   }
   return { bitfields, backedCandidates: candidates, disputes: data.disputes };
+}
+
+/**
+ * An attacker's bitfields: the cores pending availability that the honest bitfields leave below
+ * the supermajority, claimed by every validator (null when there is none: nothing to gain).
+ */
+function forgeBitfields(
+  honest: readonly SignedAvailabilityBitfield[],
+  view: AuthorView,
+): SignedAvailabilityBitfield[] | null {
+  const width = honest[0]?.payload.length;
+  if (width === undefined || view.validators === 0) return null;
+  const threshold = availabilityThreshold(view.validators);
+  const short = view
+    .pendingCores()
+    .filter((core) => core < width && honest.filter((b) => b.payload[core]).length < threshold);
+  if (short.length === 0) return null;
+  const byValidator = new Map(honest.map((b) => [b.validatorIndex, b]));
+  return Array.from({ length: view.validators }, (_, v) => {
+    const bf = byValidator.get(v);
+    const payload = (bf?.payload ?? Array.from({ length: width }, () => false)).map(
+      (bit, core) => bit || short.includes(core),
+    );
+    return { validatorIndex: v, payload, signature: bf?.signature ?? new Uint8Array(64) };
+  });
 }
 
 /** The candidate with only its first vote (none if it had one): under the backing threshold. */

@@ -87,8 +87,23 @@ export interface BlockAuthor extends Actor {
   /** The provisioner's inherent data for the child of `parent`. */
   provideInherentData(parent: RelayHeader): ParachainsInherentData;
   readonly provisioner: { readonly lastDecision: RelayBlockRecord["decision"] };
-  /** Whether its last offer was not its provisioner's (a `malicious-author` tampered with it). */
-  readonly lastOfferTampered?: boolean;
+  /**
+   * What it seals instead of the inherent its `create_inherent` kept (a `malicious-author`), or
+   * undefined (an honest author seals what it sanitized).
+   */
+  tamperInherent?(sanitized: ParachainsInherentData): ParachainsInherentData | undefined;
+}
+
+/**
+ * A block its author sealed that `paras_inherent::enter` fails (the importers reject it; its slot
+ * stays empty): `CandidatesFilteredDuringExecution`, a backed candidate the sanitising dropped
+ * (under-backed, unchained, ...), with the first one's reason.
+ */
+export interface RejectedBlock {
+  readonly slot: number;
+  readonly number: number;
+  readonly error: "CandidatesFilteredDuringExecution";
+  readonly reasons: readonly string[];
 }
 
 export interface RelayBlockProductionParams {
@@ -124,6 +139,8 @@ export interface RelayBlockProductionParams {
   readonly actorDown?: (actor: ActorId) => boolean;
   /** Called at the start of a slot, before block `number` is built. */
   readonly beforeBlock?: (number: number) => void;
+  /** Called when an author's block fails `enter` (the slot stays empty). */
+  readonly onRejected?: (rejected: RejectedBlock) => void;
   /** Called once block N is produced and announced. */
   readonly afterBlock?: (number: number) => void;
 }
@@ -135,6 +152,8 @@ export class RelayBlockProduction {
   private firstKept = 1;
   /** The inclusion events of every block produced, in order. */
   readonly events: InclusionEventRecord[] = [];
+  /** The highest block number `beforeBlock` ran for. */
+  private preparedNumber = 0;
   /** A seeded slot-author order (BABE's VRF lottery, modelled as a round-robin permutation). */
   private readonly authorOrder: readonly number[];
   /** Who each actor forwards a new relay block to (a fixed seeded graph, see `blockGossipPeers`). */
@@ -192,7 +211,11 @@ export class RelayBlockProduction {
       return;
     }
     const number = p.chain.tip.header.number + 1;
-    p.beforeBlock?.(number);
+    // Once per block number: a rejected block's number is built again in a later slot.
+    if (number > this.preparedNumber) {
+      this.preparedNumber = number;
+      p.beforeBlock?.(number);
+    }
     const parent = p.chain.tip;
     assert(
       parent.header.number === number - 1,
@@ -200,18 +223,33 @@ export class RelayBlockProduction {
     );
     const offered = author.provideInherentData(parent.header);
     const newSession = p.sessionChanges?.at(slot, parent.state);
-    const result = applyBlock(
-      parent.state,
-      {
-        number,
-        parentHash: parent.header.hash,
-        parentStateRoot: parent.header.stateRoot,
-        slot,
-        ...(newSession === undefined ? {} : { newSession }),
-      },
-      offered,
-      p.buggify === undefined ? { verify: p.verify } : { verify: p.verify, buggify: p.buggify },
-    );
+    const blockHeader = {
+      number,
+      parentHash: parent.header.hash,
+      parentStateRoot: parent.header.stateRoot,
+      slot,
+      ...(newSession === undefined ? {} : { newSession }),
+    };
+    const ctx =
+      p.buggify === undefined ? { verify: p.verify } : { verify: p.verify, buggify: p.buggify };
+    // The honest offer, sanitized as `create_inherent` does (what it drops is recorded for the
+    // node/runtime agreement check), is what an honest author seals and `enter` accepts as is.
+    let result = applyBlock(parent.state, blockHeader, offered, ctx);
+    // A malicious author seals something else: every importer runs `enter` on it, which drops
+    // bad bitfields silently (`sanitize_bitfields`) but fails the block when a backed candidate
+    // is filtered (`CandidatesFilteredDuringExecution`; `process_candidates`' own errors fail
+    // it as well): such a block is rejected and its slot stays empty.
+    const sealed = author.tamperInherent?.(result.accepted);
+    if (sealed !== undefined) {
+      const entered = applyBlock(parent.state, blockHeader, sealed, ctx);
+      if (entered.dropped.candidates.length > 0) {
+        const reasons = entered.dropped.candidates.map((d) => d.reason.code);
+        p.trace.record(p.scheduler.now, author.id, "RejectedBlock", { slot, number, reasons });
+        p.onRejected?.({ slot, number, error: "CandidatesFilteredDuringExecution", reasons });
+        return;
+      }
+      result = entered;
+    }
     const header = result.header;
     p.chain.add({ header, state: result.post, api: runtimeApi(result.post, header) });
     this.slotByNumber[number] = slot;
@@ -230,11 +268,11 @@ export class RelayBlockProduction {
       header,
       author: author.id,
       events: result.events,
-      offered,
+      offered: sealed ?? offered,
       accepted: result.accepted,
       dropped: result.dropped.candidates,
       decision: author.provisioner.lastDecision,
-      ...(author.lastOfferTampered ? { tampered: true } : {}),
+      ...(sealed === undefined ? {} : { tampered: true }),
     };
     this.kept.push(record);
     p.checker.onBlock(record);

@@ -298,8 +298,17 @@ export class World {
       level: options.logLevel ?? "warn",
     });
     this.crypto = (options.crypto ?? pureCrypto)(scenario.crypto);
-    this.adversaries = new Adversaries(scenario.adversaries, scenario.seed, () =>
-      Math.floor(this.scheduler.now / this.slotUs),
+    this.adversaries = new Adversaries(
+      scenario.adversaries,
+      scenario.seed,
+      () => Math.floor(this.scheduler.now / this.slotUs),
+      {
+        validators: scenario.relay.validators,
+        pendingCores: () =>
+          [...this.chain.tip.state.inclusion.pendingAvailability.values()].flatMap((chain) =>
+            chain.map((c) => c.core),
+          ),
+      },
     );
     const crashes = new CrashFaults(scenarioFaults(scenario), this.slotUs, collatorActor);
     this.crashes = crashes.any ? crashes : null;
@@ -414,6 +423,7 @@ export class World {
         this.chunkFetches.prune(this.scheduler.now - CHUNK_RESPONSE_RETAIN_SLOTS * this.slotUs);
         this.caches.erasure.advance(number);
       },
+      onRejected: (r) => this.adversaries.noteRejected(r),
       afterBlock: (number) => {
         this.afterRelayBlock(number);
         // Progress in slots (with empty slots the last block's number is below the total).

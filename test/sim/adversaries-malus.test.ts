@@ -6,7 +6,12 @@
 import { describe, expect, it } from "vitest";
 import type { Adversary } from "../../src/config/faults.ts";
 import type { ParachainsInherentData } from "../../src/primitives/inherent.ts";
-import { Adversaries, type AuthorActs, tamper } from "../../src/sim/adversaries.ts";
+import {
+  Adversaries,
+  type AuthorActs,
+  type AuthorView,
+  tamper,
+} from "../../src/sim/adversaries.ts";
 
 const at = (list: Adversary[], slot: { now: number }) => new Adversaries(list, 1, () => slot.now);
 
@@ -81,12 +86,13 @@ describe("tamper: a malicious author's offer", () => {
     backedCandidates: [backed(2000, 1, 3), backed(2001, 1, 2), backed(2000, 2, 2)],
     disputes: [],
   };
-  const fresh = (): AuthorActs => ({ underBacked: 0, badlySigned: 0, wrongOrder: 0 });
+  const NO_VIEW: AuthorView = { validators: 0, pendingCores: () => [] };
+  const fresh = (): AuthorActs => ({ underBacked: 0, forgedBitfields: 0, wrongOrder: 0 });
 
   it("under-backs the first candidate: one vote left, its bit only, the core bits kept", () => {
     const acts = fresh();
-    const out = tamper(offer, acts, 0);
-    expect(acts).toEqual({ underBacked: 1, badlySigned: 0, wrongOrder: 0 });
+    const out = tamper(offer, acts, 0, NO_VIEW);
+    expect(acts).toEqual({ underBacked: 1, forgedBitfields: 0, wrongOrder: 0 });
     const c = out.backedCandidates[0]!;
     expect(c.validityVotes.length).toBe(1);
     expect(c.validatorIndices).toEqual([true, false, false, false, true, false, true]);
@@ -94,17 +100,36 @@ describe("tamper: a malicious author's offer", () => {
     expect(out.bitfields).toEqual(offer.bitfields);
   });
 
-  it("breaks the first bitfield's signature, nothing else", () => {
+  it("forges, for a pending core below the supermajority, every validator's claim of it", () => {
+    // 4 validators (supermajority 3); cores 0 and 1 pending; core 0 has 2 honest votes, core 1 has 3.
+    const view: AuthorView = { validators: 4, pendingCores: () => [0, 1] };
+    const partial = {
+      ...offer,
+      bitfields: [
+        { validatorIndex: 0, payload: [true, true], signature: new Uint8Array([7, 7]) },
+        { validatorIndex: 2, payload: [false, true], signature: new Uint8Array([8, 8]) },
+        { validatorIndex: 3, payload: [true, true], signature: new Uint8Array([9, 9]) },
+      ],
+    };
     const acts = fresh();
-    const out = tamper(offer, acts, 1);
-    expect(acts.badlySigned).toBe(1);
-    expect(out.bitfields[0]!.signature).not.toEqual(offer.bitfields[0]!.signature);
+    const out = tamper(partial, acts, 1, view);
+    expect(acts.forgedBitfields).toBe(1);
+    expect(out.bitfields).toEqual([
+      partial.bitfields[0],
+      { validatorIndex: 1, payload: [true, false], signature: new Uint8Array(64) },
+      { validatorIndex: 2, payload: [true, true], signature: new Uint8Array([8, 8]) },
+      partial.bitfields[2],
+    ]);
     expect(out.backedCandidates).toEqual(offer.backedCandidates);
+    // Nothing to gain when every pending core has its supermajority: the next act.
+    const acts2 = fresh();
+    tamper(partial, acts2, 1, { validators: 4, pendingCores: () => [1] });
+    expect(acts2).toEqual({ underBacked: 0, forgedBitfields: 0, wrongOrder: 1 });
   });
 
   it("swaps a para's first two candidates; with one candidate per para it tries the next act", () => {
     const acts = fresh();
-    const out = tamper(offer, acts, 2);
+    const out = tamper(offer, acts, 2, NO_VIEW);
     expect(acts.wrongOrder).toBe(1);
     expect(out.backedCandidates.map((c) => c.candidate)).toEqual([
       receipt(2000, 2),
@@ -113,9 +138,9 @@ describe("tamper: a malicious author's offer", () => {
     ]);
     const single = { ...offer, backedCandidates: offer.backedCandidates.slice(0, 2) };
     const acts2 = fresh();
-    tamper(single, acts2, 2);
-    expect(acts2).toEqual({ underBacked: 1, badlySigned: 0, wrongOrder: 0 });
+    tamper(single, acts2, 2, NO_VIEW);
+    expect(acts2).toEqual({ underBacked: 1, forgedBitfields: 0, wrongOrder: 0 });
     const empty = { bitfields: [], backedCandidates: [], disputes: [] };
-    expect(tamper(empty, fresh(), 0)).toBe(empty);
+    expect(tamper(empty, fresh(), 0, NO_VIEW)).toBe(empty);
   });
 });
