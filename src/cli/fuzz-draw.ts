@@ -233,7 +233,8 @@ function drawFault(
         ...window,
         kind,
         validators: some(rng, validators, 1 + rng.int(3)),
-        delayMs: 500 * rng.intBetween(1, 8),
+        // Up to 6 s: past ~4.5 s (plus the 1.5 s signing delay) a bitfield misses the next block.
+        delayMs: 500 * rng.intBetween(1, 12),
       };
     case "session-change":
       return { at: window.at, for: 0, kind };
@@ -259,7 +260,8 @@ function drawAdversary(
       return { ...window, kind, para, collators: [rng.int(collators)], rate };
     }
     case "malicious-author":
-      return { ...window, kind, validators: [rng.int(ctx.validators)], rate };
+      // It authors one slot in n: a high rate, or it would rarely act at all.
+      return { ...window, kind, validators: [rng.int(ctx.validators)], rate: 0.5 + rate };
     case "seconds-invalid":
     case "double-votes":
       return { ...window, kind, validators: [rng.int(ctx.validators)] };

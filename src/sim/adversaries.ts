@@ -28,7 +28,6 @@ import type {
   ParachainsInherentData,
   SignedAvailabilityBitfield,
 } from "../primitives/inherent.ts";
-import { availabilityThreshold } from "../primitives/thresholds.ts";
 import type { RelayBlockRecord } from "./records.ts";
 import type { RejectedBlock } from "./relay-block-production.ts";
 
@@ -169,8 +168,8 @@ export const AUTHOR_ACTS = ["underBacked", "forgedBitfields", "wrongOrder"] as c
  * What a `malicious-author` offers instead of its provisioner's honest inherent, act `first`
  * tried first (then the others in `AUTHOR_ACTS` order, until one applies): `underBacked`, the
  * first backed candidate with all but one of its votes (none if it had one); `forgedBitfields`,
- * when a core pending availability has fewer honest votes than the supermajority, a bitfield of
- * every validator claiming it (the others' signatures, over what they really hold, kept: it cannot
+ * when a core pending availability lacks some validator's vote, a bitfield of every validator
+ * claiming it (the others' signatures, over what they really hold, kept: it cannot
  * sign for them; a zero signature for those whose bitfield it lacks); `wrongOrder`, the first two candidates of a para with
  * several swapped. Returns `data` itself when nothing applies (an empty offer).
  */
@@ -231,8 +230,10 @@ function tamperWith(
 }
 
 /**
- * An attacker's bitfields: the cores pending availability that the honest bitfields leave below
- * the supermajority, claimed by every validator (null when there is none: nothing to gain).
+ * An attacker's bitfields: every core pending availability that some validator's honest bitfield
+ * does not claim (missing, or its bit unset) is claimed by every validator (null when there is
+ * none: nothing to add). It cannot know whether the runtime checks the signatures but by trying;
+ * where the honest votes fall short of the supermajority, forged ones would decide the inclusion.
  */
 function forgeBitfields(
   honest: readonly SignedAvailabilityBitfield[],
@@ -240,10 +241,11 @@ function forgeBitfields(
 ): SignedAvailabilityBitfield[] | null {
   const width = honest[0]?.payload.length;
   if (width === undefined || view.validators === 0) return null;
-  const threshold = availabilityThreshold(view.validators);
   const short = view
     .pendingCores()
-    .filter((core) => core < width && honest.filter((b) => b.payload[core]).length < threshold);
+    .filter(
+      (core) => core < width && honest.filter((b) => b.payload[core]).length < view.validators,
+    );
   if (short.length === 0) return null;
   const byValidator = new Map(honest.map((b) => [b.validatorIndex, b]));
   return Array.from({ length: view.validators }, (_, v) => {

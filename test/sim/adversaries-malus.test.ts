@@ -100,8 +100,8 @@ describe("tamper: a malicious author's offer", () => {
     expect(out.bitfields).toEqual(offer.bitfields);
   });
 
-  it("forges, for a pending core below the supermajority, every validator's claim of it", () => {
-    // 4 validators (supermajority 3); cores 0 and 1 pending; core 0 has 2 honest votes, core 1 has 3.
+  it("forges, for a pending core some validator does not claim, every validator's claim of it", () => {
+    // 4 validators; cores 0 and 1 pending; core 0 has 2 honest votes, core 1 has 3.
     const view: AuthorView = { validators: 4, pendingCores: () => [0, 1] };
     const partial = {
       ...offer,
@@ -116,14 +116,22 @@ describe("tamper: a malicious author's offer", () => {
     expect(acts.forgedBitfields).toBe(1);
     expect(out.bitfields).toEqual([
       partial.bitfields[0],
-      { validatorIndex: 1, payload: [true, false], signature: new Uint8Array(64) },
+      { validatorIndex: 1, payload: [true, true], signature: new Uint8Array(64) },
       { validatorIndex: 2, payload: [true, true], signature: new Uint8Array([8, 8]) },
       partial.bitfields[2],
     ]);
     expect(out.backedCandidates).toEqual(offer.backedCandidates);
-    // Nothing to gain when every pending core has its supermajority: the next act.
+    // Nothing to add when every validator claims every pending core: the next act.
+    const all = {
+      ...partial,
+      bitfields: [0, 1, 2, 3].map((v) => ({
+        validatorIndex: v,
+        payload: [false, true],
+        signature: new Uint8Array([v]),
+      })),
+    };
     const acts2 = fresh();
-    tamper(partial, acts2, 1, { validators: 4, pendingCores: () => [1] });
+    tamper(all, acts2, 1, { validators: 4, pendingCores: () => [1] });
     expect(acts2).toEqual({ underBacked: 0, forgedBitfields: 0, wrongOrder: 1 });
   });
 
