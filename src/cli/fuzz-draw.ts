@@ -10,8 +10,8 @@
  * - Only kinds of `kinds` are drawn (default `MODELLED_KINDS`: the fuzzer grows with the set the
  *   simulator models, and never writes a scenario `resolveScenario` would refuse for its kinds).
  * - Every entry keeps the budget: an entry is kept only if `faultTargetErrors` and
- *   `budgetErrors` (the config layer's own checks) find nothing with it added, else it is
- *   dropped. A drawn scenario that `resolveScenario` refuses is a bug in this module (`fuzz`
+ *   `budgetErrors` (the config layer's own checks) find nothing with it added, and every para
+ *   keeps one collator no collator adversary names (`honestCollatorLeft`), else it is dropped. A drawn scenario that `resolveScenario` refuses is a bug in this module (`fuzz`
  *   reports it as an internal error).
  * - Faults (`at .. at + for`) end at least `livenessRelayBlocks + 2` slots before the end of the
  *   run and start after the warm-up, so that a healthy pipeline has room to recover; adversaries
@@ -167,8 +167,24 @@ export function drawScenario(
 function fits(faults: readonly Fault[], adversaries: readonly Adversary[], ctx: FaultContext) {
   return (
     faultTargetErrors(faults, adversaries, ctx).length === 0 &&
-    budgetErrors(faults, adversaries, ctx).length === 0
+    budgetErrors(faults, adversaries, ctx).length === 0 &&
+    honestCollatorLeft(adversaries, ctx)
   );
+}
+
+/**
+ * Whether every para keeps a collator no collator adversary names: a parachain's liveness rests
+ * on one honest collator (Polkadot's assumption; the relay chain's budget says nothing of
+ * collators), so a para whose every collator is dishonest may stall without any bug.
+ */
+function honestCollatorLeft(adversaries: readonly Adversary[], ctx: FaultContext): boolean {
+  for (const [para, n] of ctx.paras) {
+    const dishonest = new Set<number>();
+    for (const a of adversaries)
+      if ("collators" in a && a.para === para) for (const c of a.collators) dishonest.add(c);
+    if (dishonest.size >= n) return false;
+  }
+  return true;
 }
 
 /** A window `{at, for}` inside `first..last` (both inclusive). */

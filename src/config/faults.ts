@@ -9,8 +9,8 @@
  *   `at <= slot < until` (a crash restarts at `until`); `session-change` has `for = 0`.
  * - Budget: at every slot, crashed + partitioned-away (the smaller side; with sides of equal size,
  *   the later one) + slow + adversarial validators, counted once each, are at most
- *   `f = floor((n - 1) / 3)`; dishonest backers (`seconds-invalid`, `double-votes`) are fewer
- *   than the smallest group's backing threshold `min(floor(n / groups), minimumBackingVotes)`.
+ *   `f = floor((n - 1) / 3)`; dishonest backers (`seconds-invalid`, `double-votes`,
+ *   `withholds-chunks`) are fewer than the smallest group's backing threshold `min(floor(n / groups), minimumBackingVotes)`.
  *   Groups are shuffled at a session change, so the bound takes the whole set of dishonest
  *   backers against the smallest group: it holds whatever the shuffle (stricter than "per group
  *   as assigned", never looser). `beyondBudget: true` lifts the refusal.
@@ -483,7 +483,16 @@ export function smallerSide(sides: readonly (readonly number[])[]): readonly num
   return best;
 }
 
-const DISHONEST_BACKERS: readonly string[] = ["seconds-invalid", "double-votes"];
+/**
+ * Adversaries that misbehave as backers: voting Valid for anything, voting both ways, or
+ * backing a candidate and then withholding its data (with every backer of a candidate
+ * withholding, nobody can fetch its chunks: it times out, and the para's chain after it waits).
+ */
+const DISHONEST_BACKERS: readonly string[] = [
+  "seconds-invalid",
+  "double-votes",
+  "withholds-chunks",
+];
 
 /**
  * Budget breaches (see the header), one message per kind of breach at its first slot; empty
@@ -512,7 +521,7 @@ export function budgetErrors(
   const threshold = smallestGroupThreshold(ctx);
   if (backers.size > 0 && backers.size >= threshold) {
     errors.push(
-      `adversaries: ${backers.size} dishonest backers (seconds-invalid, double-votes: ${[...backers].join(", ")}) reach the smallest group's backing threshold ${threshold}; they must stay below it whatever the groups (set beyondBudget: true to run it anyway)`,
+      `adversaries: ${backers.size} dishonest backers (seconds-invalid, double-votes, withholds-chunks: ${[...backers].join(", ")}) reach the smallest group's backing threshold ${threshold}; they must stay below it whatever the groups (set beyondBudget: true to run it anyway)`,
     );
   }
   return errors;

@@ -47,6 +47,18 @@ const STATED: Record<
     expect: { backed15: "13..14", intervalS: "6.55", edge: 5 },
   },
   "async-capacity-1.yaml": { expect: { backed15: "7..8", intervalS: "12.00" } },
+  // Faults and adversaries: its own crypto mode, as the comment quotes it.
+  "under-attack.yaml": {
+    ownCrypto: true,
+    expect: {
+      included: 24,
+      stalls: "32..41, 44..49",
+      recovered: 6,
+      violations: 0,
+      invalidBacked: 0,
+      acts: { "invalid-pov": 34, "seconds-invalid": 18 },
+    },
+  },
 };
 
 describe("example scenarios give what their comments say", () => {
@@ -64,9 +76,17 @@ describe("example scenarios give what their comments say", () => {
         authored: p.authored,
         intervalS: ((p.inclusionIntervalMs ?? 0) / 1000).toFixed(2),
         edge: report.safety.availabilityEdgeDrops,
+        included: p.included,
+        stalls: report.liveness?.["2000"]?.stalls
+          .map((st) => `${st.fromRelayBlock}..${st.toRelayBlock}`)
+          .join(", "),
+        recovered: report.liveness?.["2000"]?.recoveredWithinRelayBlocks,
+        violations: report.safety.violations.length,
+        invalidBacked: report.invalidCandidates?.length,
+        acts: report.adversaries?.acts,
       };
       const picked = Object.fromEntries(Object.keys(stated.expect).map((k) => [k, got[k]]));
       expect(picked).toEqual(stated.expect);
-    }, 60_000);
+    }, 120_000);
   }
 });

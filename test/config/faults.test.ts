@@ -166,6 +166,11 @@ describe("the budget", () => {
     const two: Adversary = { kind: "double-votes", validators: [3] };
     expect(budgetErrors([], [one], ctx)).toEqual([]);
     expect(budgetErrors([], [one, two], ctx)[0]).toMatch(/2 dishonest backers .* threshold 2/);
+    // A backer that withholds the data it backed is one too.
+    const withholder: Adversary = { kind: "withholds-chunks", validators: [4] };
+    expect(budgetErrors([], [one, withholder], ctx)[0]).toMatch(/2 dishonest backers/);
+    const forger: Adversary = { kind: "forges-bitfields", validators: [4] };
+    expect(budgetErrors([], [one, forger], ctx)).toEqual([]);
     expect(budgetErrors([], [one], { ...ctx, numCores: 12, maxValidatorsPerCore: 1 })[0]).toMatch(
       /1 dishonest backers .* threshold 1/,
     );

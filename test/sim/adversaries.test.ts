@@ -41,7 +41,9 @@ const B = () =>
   run({
     ...BASE,
     preset: "async",
-    relay: { validators: 13 },
+    // Two dishonest backers (double-votes, withholds-chunks): within the budget with a backing
+    // threshold of 3.
+    relay: { validators: 13, hostConfiguration: { minimumBackingVotes: 3 } },
     adversaries: [
       { kind: "oversized-pov", para: PARA, collators: [1], rate: 0.5 },
       { kind: "double-votes", validators: [1] },
