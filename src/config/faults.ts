@@ -302,63 +302,73 @@ function checkValidatorSet(v: unknown, path: string, errors: string[]): void {
 }
 
 /**
- * The faults list as given: each entry checked and its defaults filled (`loseStore: false`,
- * `loss: 0`, `delayMs: 0`; `session-change` gets `for: 0`).
+ * A list of tagged entries under `key`: each checked by `checkTagged`, then turned into its
+ * typed form by `fill` (which may add errors and return null).
  */
-export function parseFaults(input: unknown, errors: string[]): Fault[] {
+function parseTaggedList<T>(
+  input: unknown,
+  key: string,
+  kinds: readonly string[],
+  schemaOf: (kind: string) => Record<string, Schema>,
+  optional: (kind: string) => readonly string[],
+  fill: (entry: Record<string, unknown>, path: string) => T | null,
+  errors: string[],
+): T[] {
   if (!Array.isArray(input)) {
-    errors.push(`faults: expected a list, got ${show(input)}`);
+    errors.push(`${key}: expected a list, got ${show(input)}`);
     return [];
   }
-  const out: Fault[] = [];
+  const out: T[] = [];
   input.forEach((entry, i) => {
-    const path = `faults[${i}]`;
-    const ok = checkTagged(
-      entry,
-      path,
-      FAULT_KINDS,
-      (k) => FAULT_SCHEMAS[k as FaultKind],
-      (k) => FAULT_OPTIONAL[k as FaultKind] ?? [],
-      errors,
-    );
-    if (!ok) return;
-    const e = entry as Record<string, unknown>;
-    if (e.kind === "link") {
-      const before = errors.length;
-      checkValidatorSet(e.from, `${path}.from`, errors);
-      checkValidatorSet(e.to, `${path}.to`, errors);
-      if (errors.length > before) return;
-      out.push({ loss: 0, delayMs: 0, ...e } as Fault);
-    } else if (e.kind === "crash") out.push({ loseStore: false, ...e } as Fault);
-    else if (e.kind === "session-change") out.push({ ...e, for: 0 } as Fault);
-    else out.push(e as unknown as Fault);
+    const path = `${key}[${i}]`;
+    if (!checkTagged(entry, path, kinds, schemaOf, optional, errors)) return;
+    const typed = fill(entry as Record<string, unknown>, path);
+    if (typed !== null) out.push(typed);
   });
   return out;
 }
 
-/** The adversaries list as given, each entry checked. */
+/**
+ * The faults list as given: each entry checked and its defaults filled (`loseStore: false`,
+ * `loss: 0`, `delayMs: 0`; `session-change` gets `for: 0`).
+ */
+export function parseFaults(input: unknown, errors: string[]): Fault[] {
+  return parseTaggedList(
+    input,
+    "faults",
+    FAULT_KINDS,
+    (k) => FAULT_SCHEMAS[k as FaultKind],
+    (k) => FAULT_OPTIONAL[k as FaultKind] ?? [],
+    (e, path) => {
+      if (e.kind === "link") {
+        const before = errors.length;
+        checkValidatorSet(e.from, `${path}.from`, errors);
+        checkValidatorSet(e.to, `${path}.to`, errors);
+        if (errors.length > before) return null;
+        return { loss: 0, delayMs: 0, ...e } as Fault;
+      }
+      if (e.kind === "crash") return { loseStore: false, ...e } as Fault;
+      if (e.kind === "session-change") return { ...e, for: 0 } as Fault;
+      return e as unknown as Fault;
+    },
+    errors,
+  );
+}
+
+/** The adversaries list as given, each entry checked (`rate` 1 where a kind takes one). */
 export function parseAdversaries(input: unknown, errors: string[]): Adversary[] {
-  if (!Array.isArray(input)) {
-    errors.push(`adversaries: expected a list, got ${show(input)}`);
-    return [];
-  }
-  const out: Adversary[] = [];
-  input.forEach((entry, i) => {
-    const path = `adversaries[${i}]`;
-    const ok = checkTagged(
-      entry,
-      path,
-      ADVERSARY_KINDS,
-      (k) => adversarySchema(k as AdversaryKind),
-      () => ADVERSARY_OPTIONAL,
-      errors,
-    );
-    if (!ok) return;
-    const e = entry as Record<string, unknown>;
-    const takesRate = "rate" in adversarySchema(e.kind as AdversaryKind);
-    out.push((takesRate && e.rate === undefined ? { ...e, rate: 1 } : e) as unknown as Adversary);
-  });
-  return out;
+  return parseTaggedList(
+    input,
+    "adversaries",
+    ADVERSARY_KINDS,
+    (k) => adversarySchema(k as AdversaryKind),
+    () => ADVERSARY_OPTIONAL,
+    (e) => {
+      const takesRate = "rate" in adversarySchema(e.kind as AdversaryKind);
+      return (takesRate && e.rate === undefined ? { ...e, rate: 1 } : e) as unknown as Adversary;
+    },
+    errors,
+  );
 }
 
 /** What the checks of targets and the budget need to know of the scenario. */

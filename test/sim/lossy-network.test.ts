@@ -16,7 +16,9 @@
 import { describe, expect, it } from "vitest";
 import { run } from "./helpers.ts";
 
-describe("a lossy network (30% loss, async)", () => {
+// 40 %: since a failed chunk fetch is retried at the next block (as polkadot-sdk's requester
+// does), 30 % no longer times a candidate out on seed 1.
+describe("a lossy network (40% loss, async)", () => {
   it.each([1, 2, 3])(
     "seed %i: candidates time out, and no safety invariant breaks",
     (seed) => {
@@ -24,7 +26,7 @@ describe("a lossy network (30% loss, async)", () => {
         preset: "async",
         seed,
         crypto: "none",
-        network: { loss: 0.3 },
+        network: { loss: 0.4 },
       });
       const timedOut = world.events.filter((e) => e.type === "CandidateTimedOut").length;
       expect(timedOut).toBeGreaterThan(0);

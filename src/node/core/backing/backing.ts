@@ -549,15 +549,7 @@ export class CandidateBacking implements CandidateBackingMessage {
     if (malus === undefined || !malus.doubleVote()) return;
     const core = relayParentState.assignedCore;
     if (core === null) return;
-    const payload = statementSigningPayload(
-      { kind: statement.kind, candidateHash: statement.candidateHash },
-      relayParentState.ctx.signingContext,
-    );
-    const signed: SignedStatement = {
-      validatorIndex: this.env.validatorIndex,
-      statement,
-      signature: this.env.crypto.sign(this.env.keypair.secretKey, payload),
-    };
+    const signed = this.signStatement(relayParentState, statement);
     malus.note("double-votes");
     this.subsystems.statements.share(
       relayParentState.ctx,
@@ -601,20 +593,28 @@ export class CandidateBacking implements CandidateBackingMessage {
   // ---------------------------------------------------------------------------------------------
   // Statements
 
+  /** The statement signed with this validator's key in the relay parent's signing context. */
+  private signStatement(
+    relayParentState: PerRelayParentState,
+    statement: FullStatement,
+  ): SignedStatement {
+    const payload = statementSigningPayload(
+      { kind: statement.kind, candidateHash: statement.candidateHash },
+      relayParentState.ctx.signingContext,
+    );
+    return {
+      validatorIndex: this.env.validatorIndex,
+      statement,
+      signature: this.env.crypto.sign(this.env.keypair.secretKey, payload),
+    };
+  }
+
   /** `sign_import_and_distribute_statement`: the signed statement, or the rejection. */
   private signImportAndDistribute(
     relayParentState: PerRelayParentState,
     statement: FullStatement,
   ): SignedStatement | "Rejected" {
-    const payload = statementSigningPayload(
-      { kind: statement.kind, candidateHash: statement.candidateHash },
-      relayParentState.ctx.signingContext,
-    );
-    const signed: SignedStatement = {
-      validatorIndex: this.env.validatorIndex,
-      statement,
-      signature: this.env.crypto.sign(this.env.keypair.secretKey, payload),
-    };
+    const signed = this.signStatement(relayParentState, statement);
     const summary = this.importStatement(relayParentState, signed);
     if (summary === "Rejected") return "Rejected";
     // `Share` is sent before `Backed` (post-import actions).

@@ -5,8 +5,10 @@
  * - On each new leaf, for every `Occupied` availability core whose `group_responsible` is not my
  *   group, I fetch my chunk from a backer of that group: the group's members in a random order
  *   (seeded), the next one on a miss or a timeout (`CHUNK_REQUEST_TIMEOUT` = 1 s). A fetch lives
- *   while its candidate occupies a core at the active leaf; a finished or failed fetch is not
- *   repeated for the same candidate.
+ *   while its candidate occupies a core at the active leaf; a finished fetch is not repeated for the
+ *   same candidate, a failed one (every backer tried) is started again at the next leaf where the
+ *   candidate still occupies a core (`FromFetchTask::Failed`: "retry on next block still pending
+ *   availability").
  * - My chunk index is `availability_chunk_index` (the validator index, or with the
  *   `AvailabilityChunkMapping` node feature `(core * k + v) % n`). A chunk is checked before it is
  *   stored (`validate_chunk`): its index must be mine and its proof must lead from the candidate's
@@ -20,6 +22,7 @@
  * moves on to the next backer at its delivery time, silence moves on at the deadline.
  *
  * Ref: polkadot/node/network/availability-distribution/src/requester (Requester::add_cores,
+ *      the `Failed` arm of `Requester::poll_next`,
  *      fetch_task: group shuffled, our group skipped, one chunk per candidate, validate_chunk),
  *      polkadot/node/network/protocol/src/request_response/mod.rs (CHUNK_REQUEST_TIMEOUT).
  */
@@ -108,7 +111,17 @@ export class ChunkRequester {
         this.store.touch(core.candidateHash, leaf.number);
         return;
       }
-      const existing = this.fetches.get(core.candidateHash);
+      let existing = this.fetches.get(core.candidateHash);
+      // A fetch that failed (every backer tried) is dropped and started again at this leaf, the
+      // next block with the candidate still pending availability (Rust: `FromFetchTask::Failed`
+      // removes it from `fetches`, "Make sure we retry on next block still pending
+      // availability"). A lazily computed fetch fails at its last timeout, as a message-carried
+      // one does.
+      if (existing?.state === "Failed") {
+        this.clearTimeout(existing);
+        this.fetches.delete(core.candidateHash);
+        existing = undefined;
+      }
       if (existing !== undefined) {
         existing.generation = generation;
         this.store.touch(core.candidateHash, leaf.number, existing.stored);
