@@ -43,46 +43,28 @@ import type { AppliedFault } from "../config/faults.ts";
  * does nothing more (a restart builds a new node over a new env).
  */
 export function gateValidatorEnv(env: ValidatorEnv, alive: () => boolean): ValidatorEnv {
-  const { bitfieldGossip, announcementGossip, approvalVoting } = env;
-  const multicast = env.multicast;
+  /** `f`, doing nothing once this incarnation is down. */
+  const whileAlive =
+    <A extends unknown[]>(f: (...args: A) => void) =>
+    (...args: A): void => {
+      if (alive()) f(...args);
+    };
+  const { bitfieldGossip, announcementGossip, approvalVoting, multicast } = env;
   return {
     ...env,
-    after: (delayUs, fn) =>
-      env.after(delayUs, () => {
-        if (alive()) fn();
-      }),
-    cpu: (pool, costUs, done) =>
-      env.cpu(pool, costUs, () => {
-        if (alive()) done();
-      }),
-    send: (to, msg) => {
-      if (alive()) env.send(to, msg);
-    },
-    ...(multicast === undefined
-      ? {}
-      : {
-          multicast: (to, msg) => {
-            if (alive()) multicast(to, msg);
-          },
-        }),
+    after: (delayUs, fn) => env.after(delayUs, whileAlive(fn)),
+    cpu: (pool, costUs, done) => env.cpu(pool, costUs, whileAlive(done)),
+    send: whileAlive(env.send),
+    ...(multicast === undefined ? {} : { multicast: whileAlive(multicast) }),
     ...(bitfieldGossip === undefined
       ? {}
-      : {
-          bitfieldGossip: {
-            ...bitfieldGossip,
-            publish: (msg, notTo) => {
-              if (alive()) bitfieldGossip.publish(msg, notTo);
-            },
-          },
-        }),
+      : { bitfieldGossip: { ...bitfieldGossip, publish: whileAlive(bitfieldGossip.publish) } }),
     ...(announcementGossip === undefined
       ? {}
       : {
           announcementGossip: {
             ...announcementGossip,
-            publish: (msg, lazyTo) => {
-              if (alive()) announcementGossip.publish(msg, lazyTo);
-            },
+            publish: whileAlive(announcementGossip.publish),
           },
         }),
     ...(approvalVoting === undefined
@@ -92,9 +74,7 @@ export function gateValidatorEnv(env: ValidatorEnv, alive: () => boolean): Valid
             ...approvalVoting,
             gossip: {
               ...approvalVoting.gossip,
-              publish: (block, item, bytes) => {
-                if (alive()) approvalVoting.gossip.publish(block, item, bytes);
-              },
+              publish: whileAlive(approvalVoting.gossip.publish),
             },
           },
         }),
