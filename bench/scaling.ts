@@ -38,6 +38,14 @@
  * the calibration runs hot, the run's calls are spread out. With `none` the signatures are
  * modelled (hashes) and the floor is 0 by definition; with `ed25519` the VRF is the modelled PRF
  * (approval-voting/vrf.ts), so only signatures count.
+ *
+ * The erasure floor: the time the run's erasure coding alone takes per relay block, in every
+ * crypto mode (it is real whatever the signatures). Each candidate's available data is encoded
+ * once for the whole network (`ErasureMemo`: `obtain_chunks_v1` and the chunks' trie with every
+ * proof), counted inside the measured relay blocks with `WorldOptions.onErasureEncoded`, with
+ * their payload bytes; the count is multiplied by the time one encoding of the mean payload takes
+ * in the same child after the runs (random bytes, the same `n`, the fastest of 5 passes). The
+ * speedup can be at most the slot over the two floors: `ceiling x`.
  */
 import { spawnSync } from "node:child_process";
 import { cpus } from "node:os";
@@ -50,6 +58,8 @@ import {
   relayVrfModuloTranscriptV2,
 } from "../src/node/core/approval-voting/criteria.ts";
 import { sr25519Vrf } from "../src/node/core/approval-voting/vrf.ts";
+import { obtainChunks } from "../src/primitives/erasure/codec.ts";
+import { branches } from "../src/primitives/erasure/trie.ts";
 import {
   type Crypto,
   type CryptoKind,
@@ -305,6 +315,33 @@ function calibrate(crypto: Crypto, ops: readonly CryptoOp[]): Partial<Record<Cry
   return out;
 }
 
+/** Passes of the erasure calibration (the fastest is kept). */
+const ERASURE_CALIBRATION_PASSES = 5;
+
+/** µs of one encoding (`obtain_chunks_v1` and `branches`) of `payloadBytes` random bytes among `n`. */
+function calibrateErasure(n: number, payloadBytes: number): number {
+  const rng = Prng.fromSeed(1).fork("scaling-erasure-calibration");
+  const payload = Uint8Array.from({ length: payloadBytes }, () => rng.int(256));
+  const pass = (): number => {
+    const t0 = performance.now();
+    const chunks = obtainChunks(n, payload);
+    if (!chunks.ok) throw new Error(`erasure calibration: ${chunks.error.code}`);
+    const tree = branches(chunks.value);
+    for (let i = 0; i < n; i++) tree.proof(i);
+    return (performance.now() - t0) * 1000;
+  };
+  pass();
+  return Math.min(...Array.from({ length: ERASURE_CALIBRATION_PASSES }, pass));
+}
+
+/** The erasure coding counted inside the measured relay blocks. */
+interface ErasureCounts {
+  /** The validator count the encodings were for (the network's). */
+  n: number;
+  encodings: number;
+  payloadBytes: number;
+}
+
 /** How each cell is run: its relay blocks, runs and load. */
 interface ScalingRunParams {
   readonly relayBlocks: number;
@@ -346,6 +383,12 @@ interface ScalingResult extends ScalingCell {
   readonly usPerOp: Partial<Record<CryptoOp, number>>;
   /** Σ ops x µs per relay block, ms; 0 with `none` (modelled signatures). */
   readonly floorMsPerBlock: number;
+  /** The encodings inside the measured relay blocks (the last run). */
+  readonly erasure: ErasureCounts;
+  /** µs of one encoding of their mean payload (0 if none). */
+  readonly erasureUsPerEncoding: number;
+  /** encodings x µs per relay block, ms. */
+  readonly erasureFloorMsPerBlock: number;
 }
 
 function scenarioOf(c: ScalingCase) {
@@ -377,21 +420,30 @@ export function scalingChild(c: ScalingCase, provider: CryptoProvider): void {
   const windowMs: number[] = [];
   const traceHashes: string[] = [];
   let ops = zeroCounts();
+  const encoded: ErasureCounts = { n: 0, encodings: 0, payloadBytes: 0 };
+  let erasure: ErasureCounts = { ...encoded };
   let last: ReturnType<typeof runScenario>["report"] | undefined;
   for (let i = 0; i < c.runs; i++) {
     let start = 0;
     let end = 0;
     let before = zeroCounts();
+    let erasureBefore: ErasureCounts = { ...encoded };
     const onRelayBlock = (number: number): void => {
       const rss = process.memoryUsage.rss();
       if (rss > peakRss) peakRss = rss;
       if (number === c.warmupRelayBlocks) {
         before = { ...counts };
+        erasureBefore = { ...encoded };
         start = performance.now();
       }
       if (number === total) {
         end = performance.now();
         ops = Object.fromEntries(CRYPTO_OPS.map((op) => [op, counts[op] - before[op]])) as OpCounts;
+        erasure = {
+          n: encoded.n,
+          encodings: encoded.encodings - erasureBefore.encodings,
+          payloadBytes: encoded.payloadBytes - erasureBefore.payloadBytes,
+        };
       }
     };
     const t0 = performance.now();
@@ -400,6 +452,11 @@ export function scalingChild(c: ScalingCase, provider: CryptoProvider): void {
       onRelayBlock,
       onAssignmentPublished: () => {
         counts.vrfSign++;
+      },
+      onErasureEncoded: (n, payloadBytes) => {
+        encoded.n = n;
+        encoded.encodings++;
+        encoded.payloadBytes += payloadBytes;
       },
     });
     wallMs.push(performance.now() - t0);
@@ -418,6 +475,10 @@ export function scalingChild(c: ScalingCase, provider: CryptoProvider): void {
   const usPerOp = real.modelled ? {} : calibrate(real, counted);
   let floorUs = 0;
   for (const op of counted) floorUs += ops[op] * (usPerOp[op] ?? 0);
+  const erasureUsPerEncoding =
+    erasure.encodings === 0
+      ? 0
+      : calibrateErasure(erasure.n, Math.round(erasure.payloadBytes / erasure.encodings));
   const { backed, included } = backedAndIncluded(last.paras);
   const result: ScalingResult = {
     validators: c.validators,
@@ -439,6 +500,9 @@ export function scalingChild(c: ScalingCase, provider: CryptoProvider): void {
     ops,
     usPerOp,
     floorMsPerBlock: real.modelled ? 0 : floorUs / 1000 / c.relayBlocks,
+    erasure,
+    erasureUsPerEncoding,
+    erasureFloorMsPerBlock: (erasure.encodings * erasureUsPerEncoding) / 1000 / c.relayBlocks,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
@@ -455,6 +519,11 @@ export interface ScalingOptions extends ScalingRunParams {
 
 function wallPerBlock(r: ScalingResult): number {
   return median(r.windowMs) / r.relayBlocks;
+}
+
+/** The most speedup the run's real work allows: the slot over its crypto and erasure floors. */
+function ceiling(r: ScalingResult): number {
+  return r.slotMs / (r.floorMsPerBlock + r.erasureFloorMsPerBlock);
 }
 
 function groupsOfFive(r: ScalingResult): boolean {
@@ -481,6 +550,8 @@ function jsonRow(r: ScalingResult): Record<string, string | number> {
     groupSize: r.groupSizes[0],
     wallMsPerBlock: Math.round(perBlock * 10) / 10,
     cryptoFloorMs: Math.round(r.floorMsPerBlock * 10) / 10,
+    erasureFloorMs: Math.round(r.erasureFloorMsPerBlock * 10) / 10,
+    ceiling: Math.round(ceiling(r) * 10) / 10,
   };
 }
 
@@ -543,6 +614,8 @@ export function scalingBench(o: ScalingOptions): void {
         "backed/included",
         "viol.",
         "crypto floor ms/block",
+        "erasure floor ms/block",
+        "ceiling x",
         "same trace",
       ],
       results.map((r) => {
@@ -562,6 +635,8 @@ export function scalingBench(o: ScalingOptions): void {
           `${r.backed}/${r.included}`,
           String(r.violations),
           r.crypto === "none" ? "0 (modelled)" : r.floorMsPerBlock.toFixed(1),
+          r.erasureFloorMsPerBlock.toFixed(1),
+          ceiling(r).toFixed(1),
           new Set(r.traceHashes).size === 1 ? "yes" : "NO",
         ];
       }),
@@ -587,6 +662,15 @@ export function scalingBench(o: ScalingOptions): void {
       console.log(
         `crypto floor ${cellName(r)} / ${r.crypto}, per relay block: ${terms.join(" + ") || "nothing"} ` +
           `= ${r.floorMsPerBlock.toFixed(1)} ms`,
+      );
+    }
+    for (const r of results) {
+      const e = r.erasure;
+      console.log(
+        `erasure floor ${cellName(r)} / ${r.crypto}, per relay block: ` +
+          `${(e.encodings / r.relayBlocks).toFixed(1)} encodings of ${(e.encodings === 0 ? 0 : e.payloadBytes / e.encodings / 1024).toFixed(1)} KiB ` +
+          `among ${e.n} validators x ${(r.erasureUsPerEncoding / 1000).toFixed(2)} ms = ${r.erasureFloorMsPerBlock.toFixed(1)} ms; ` +
+          `ceiling ${ceiling(r).toFixed(1)}x real time`,
       );
     }
   }

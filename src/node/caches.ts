@@ -28,7 +28,16 @@ export class NodeCaches {
   /** Bitfield signing payloads, per bits object. */
   readonly bitfieldDistribution = new BitfieldDistributionShared();
   /** Candidates' erasure encodings (chunks, root, proofs), per (n, PoV, PVD). */
-  readonly erasure = new ErasureMemo();
+  readonly erasure: ErasureMemo;
   /** Received assignment certificates' checks, per gossip item. */
   readonly approvalVoting = new ApprovalVotingShared();
+
+  constructor(
+    observe: {
+      /** Told of each encoding computed (`ErasureMemo`'s observer). */
+      readonly onErasureEncoded?: (nValidators: number, payloadBytes: number) => void;
+    } = {},
+  ) {
+    this.erasure = new ErasureMemo(observe.onErasureEncoded);
+  }
 }

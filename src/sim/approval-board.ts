@@ -45,7 +45,7 @@ import type { Hash } from "../lib/hex.ts";
 import { getOrInsertComputed } from "../lib/memo.ts";
 import type { Prng } from "../lib/prng.ts";
 import type { ValidatorIndex } from "../primitives/codecs.ts";
-import type { LazyBroadcast, Network } from "./network.ts";
+import type { Endpoint, LazyBroadcast, Network } from "./network.ts";
 import type { Time } from "./scheduler.ts";
 
 interface Published {
@@ -102,6 +102,8 @@ export class ApprovalBoard {
   private readonly boards = new Map<Hash, Board>();
   /** Per validator index: every other validator, in index order (an item's recipients). */
   private readonly peersOf: (readonly ActorId[])[] = [];
+  /** Per validator index: its link state's handle (looked up once, not per copy). */
+  private readonly endpoints: Endpoint[];
 
   constructor(
     private readonly network: Network,
@@ -115,7 +117,9 @@ export class ApprovalBoard {
      * lost like a dropped copy, so a later sending may bring it. Default: never.
      */
     private readonly downAt?: (to: ValidatorIndex, atUs: Time) => boolean,
-  ) {}
+  ) {
+    this.endpoints = validatorActors.map((a) => network.endpoint(a));
+  }
 
   /**
    * Validator `from` sends `item` about relay block `block` to every other validator, now
@@ -243,6 +247,7 @@ export class ApprovalBoard {
     if (inbox.materialised === sendings.length) return;
     const freshAt: number[] = [];
     const freshItems: ApprovalItem[] = [];
+    const toEndpoint = this.endpoints[to]!;
     for (let s = inbox.materialised; s < sendings.length; s++) {
       const { item: k, round, lazy, only } = sendings[s]!;
       if (only !== undefined && only !== to) continue; // sent to another validator
@@ -258,7 +263,16 @@ export class ApprovalBoard {
             ? inbox.rng.derive(k, round)
             : inbox.rng.rederive(inbox.copyRng, k, round);
         inbox.copyRng = rng;
-        at = this.network.lazyDelivery(lazy, copy, rng);
+        // `Network.lazyDelivery(lazy, copy, rng)`, with the receiver's handle looked up once.
+        at = this.network.lazyCopy(
+          this.endpoints[p.fromIndex]!,
+          toEndpoint,
+          lazy.sizeBytes,
+          lazy.sentAtUs,
+          lazy.upStartUs + copy * lazy.copyUs,
+          lazy.copyUs,
+          rng,
+        );
         if (at !== null && this.downAt?.(to, at)) at = null;
       }
       if (at === null) continue; // lost (a resend may bring it)

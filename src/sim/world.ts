@@ -162,6 +162,12 @@ export interface WorldOptions {
    * `npm run bench -- --only scaling` counts a run's VRF proofs with it (bench/scaling.ts).
    */
   readonly onAssignmentPublished?: () => void;
+  /**
+   * Called when a candidate's available data is erasure-coded (once per candidate: the encoding
+   * is shared), with the validator count and the payload's size. Observation only: `npm run bench
+   * -- --only scaling` counts a run's encodings with it for the erasure floor (bench/scaling.ts).
+   */
+  readonly onErasureEncoded?: (nValidators: number, payloadBytes: number) => void;
   /** A planted bug in the relay runtime (`PARAPIPE_BUGGIFY`, src/relay/buggify.ts); none: off. */
   readonly buggify?: PlantedBug;
 }
@@ -228,7 +234,7 @@ export class World {
   readonly chain = new RelayChainStore<RelayState>();
   readonly validators: ValidatorNode[] = [];
   /** What the validators compute once for all of them (performance model, see docs/simulator.md). */
-  readonly caches = new NodeCaches();
+  readonly caches: NodeCaches;
   /** The PVF host every validator executes candidates with (its env's `pvf`). */
   readonly pvf: PvfHost;
   readonly collators: CollatorBase[] = [];
@@ -282,6 +288,7 @@ export class World {
     private readonly options: WorldOptions = {},
   ) {
     this.rng = Prng.fromSeed(scenario.seed);
+    this.caches = new NodeCaches(options);
     this.cpu = new Cpu(this.scheduler);
     this.network = new Network(this.scheduler, this.rng, scenario.network);
     this.trace = new Trace({ retain: options.traceRetain ?? 0 });

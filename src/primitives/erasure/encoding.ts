@@ -125,6 +125,11 @@ export class ErasureMemo {
   private block = 0;
   private computed = 0;
 
+  constructor(
+    /** Told of each encoding computed (observation only: the benchmark's erasure floor). */
+    private readonly onEncoded?: (nValidators: number, payloadBytes: number) => void,
+  ) {}
+
   /** `is_chunk_valid(root, chunk)` (see the class comment). */
   isChunkValid(root: Hash, chunk: ErasureChunk): boolean {
     if (this.madeUnder.get(chunk) === root) return true;
@@ -145,6 +150,7 @@ export class ErasureMemo {
       e = { encoding, lastUsed: this.block };
       this.entries.set(key, e);
       this.computed++;
+      if (encoding.ok) this.onEncoded?.(nValidators, encoding.value.payloadBytes);
     }
     e.lastUsed = this.block;
     return e.encoding;

@@ -13,6 +13,7 @@ import {
   type CandidateSigningContext,
   type Check,
   cannotBeApproved,
+  cannotBeApprovedYet,
   cannotTrigger,
   checkApproval,
   countNoShows,
@@ -962,5 +963,52 @@ describe("the shortcuts approval voting takes before tranches_to_approve", () =>
     expect(approvedSeen).toBeGreaterThan(1000);
     expect(triggeredSeen).toBeGreaterThan(1000);
     expect(allSeen).toBeGreaterThan(100);
+  });
+
+  /**
+   * As import builds them: approvals only from assigned validators, times from before the block
+   * to past the no-show deadlines. Wherever the full rules say approved at `tickNow`, the
+   * shortcut must not have said it cannot be; and it must rule out cases `cannotBeApproved` lets
+   * through (or it saves nothing).
+   */
+  it("cannotBeApprovedYet never contradicts tranches_to_approve and check_approval", () => {
+    const rng = Prng.fromSeed("approval-shortcut-yet");
+    let approvedSeen = 0;
+    let earlyApprovedSeen = 0;
+    let ruledOutBeyondCount = 0;
+    for (let round = 0; round < 20_000; round++) {
+      const n = rng.intBetween(3, 40);
+      const blockTick = rng.int(20);
+      const entry = new ApprovalEntry(n);
+      const order = rng.shuffle(Array.from({ length: n }, (_, v) => v));
+      const assigned = rng.int(n + 1);
+      for (let k = 0; k < assigned; k++) {
+        entry.importAssignment(rng.int(8), order[k]!, blockTick + rng.int(16));
+      }
+      // Often most of them approved: the case the shortcut adds to `cannotBeApproved`.
+      const pApprove = rng.bernoulli(0.5) ? rng.float() : 0.7 + 0.3 * rng.float();
+      const approvals = Array.from(
+        { length: n },
+        (_, v) => entry.isAssigned(v) && rng.bernoulli(pApprove),
+      );
+      const count = approvals.filter(Boolean).length;
+      const tickNow = blockTick - 2 + rng.int(40);
+      const trancheNow = Math.max(0, tickNow - blockTick);
+      const noShow = rng.intBetween(1, 24);
+      // Often at most a third: approval without `ApprovedOneThird`, as on a large network.
+      const needed = rng.intBetween(1, rng.bernoulli(0.5) ? n : Math.max(1, Math.floor(n / 3)));
+      const required = tranchesToApprove(entry, approvals, trancheNow, blockTick, noShow, needed);
+      const approved = isApproved(checkApproval(approvals, entry, required), TICK_MAX);
+      const yet = cannotBeApprovedYet(entry, count, needed, tickNow, blockTick, noShow);
+      if (approved) {
+        approvedSeen++;
+        if (tickNow < blockTick + noShow) earlyApprovedSeen++;
+        expect(yet).toBe(false);
+      }
+      if (yet && !cannotBeApproved(entry, count, needed)) ruledOutBeyondCount++;
+    }
+    expect(approvedSeen).toBeGreaterThan(1000);
+    expect(earlyApprovedSeen).toBeGreaterThan(500);
+    expect(ruledOutBeyondCount).toBeGreaterThan(200);
   });
 });

@@ -39,7 +39,7 @@
  *      advance_approval_state, MAX_RECORDED_NO_SHOW_VALIDATORS_PER_CANDIDATE); import.rs (the
  *      insta-approval of `add_block_entry`'s approved bitfield).
  */
-import { assert, InvariantError } from "../../../lib/assert.ts";
+import { assert } from "../../../lib/assert.ts";
 import type { CandidateHash, ValidatorIndex } from "../../../primitives/codecs.ts";
 import {
   APPROVAL_DELAY,
@@ -158,8 +158,16 @@ export class ApprovalEntry implements ApprovalEntryView {
   private imported = 0;
   private distinct = 0;
 
-  constructor(readonly nValidators: number) {
-    this.assigned = new Uint8Array(nValidators);
+  constructor(
+    readonly nValidators: number,
+    /** Where the assigned bits live (zeroed, `nValidators` long); default: a new array. */
+    assigned: Uint8Array = new Uint8Array(nValidators),
+  ) {
+    assert(
+      assigned.length === nValidators,
+      () => `approval entry: ${assigned.length} assigned bits for ${nValidators} validators`,
+    );
+    this.assigned = assigned;
   }
 
   get tranches(): readonly TrancheEntry[] {
@@ -409,8 +417,15 @@ export function tranchesToApproveResult(
     totalObservedNoShows: 0,
     noShowValidators: [],
   };
-  // Every tranche from 0 on, missing ones empty; the walk stops by itself (below).
-  for (const [tranche, assignments] of filledTrancheIterator(tranches)) {
+  // Every tranche from 0 on, missing ones empty (`filledTrancheIterator`, written out as an index
+  // walk for speed); the walk stops by itself (below).
+  let next = 0;
+  for (let tranche = 0; ; tranche++) {
+    let assignments = NO_ASSIGNMENTS;
+    if (next < tranches.length && tranches[next]!.tranche === tranche) {
+      assignments = tranches[next]!.assignments;
+      next++;
+    }
     const clockDrift = s.depth * noShowDuration;
     const driftedTickNow = Math.max(0, tickNow - clockDrift);
     const driftedTrancheNow = Math.max(0, driftedTickNow - blockTick);
@@ -447,8 +462,6 @@ export function tranchesToApproveResult(
       return stateOutput(s, tranche, neededApprovals, nValidators, noShowDuration);
     }
   }
-  // The iterator is infinite.
-  throw new InvariantError("filledTrancheIterator ended: it is infinite");
 }
 
 /** `tranches_to_approve(...).required_tranches`. */
@@ -468,6 +481,41 @@ export function tranchesToApprove(
     noShowDuration,
     neededApprovals,
   ).requiredTranches;
+}
+
+/**
+ * Whether `check_approval` cannot answer approved at `tickNow` (performance: the caller may skip
+ * `tranches_to_approve`): `cannotBeApproved`, or, before any assignment can be a no-show, fewer
+ * approvals than the assignments `tranches_to_approve` would require. Sound for a duplicate-free
+ * entry whose approvals all come from assigned validators (approval voting's import holds an
+ * approval until its validator's assignment arrives): before `blockTick + noShowDuration` no
+ * assignment is a no-show (`count_no_shows`: a no-show's deadline is at least that), so the walk
+ * stays at depth 0 and answers `Exact` at the first tranche `k <= trancheNow` whose assignments
+ * up to it number at least `neededApprovals`, with nothing tolerated missing, else `Pending`
+ * (`Unapproved`). `Exact` is approved only if every validator assigned up to `k` approved, so
+ * with fewer approvals than those assignments it cannot be; nor `ApprovedOneThird` with
+ * `3 * approvals <= n`.
+ */
+export function cannotBeApprovedYet(
+  entry: ApprovalEntryView & { readonly duplicateFree?: boolean },
+  approvalCount: number,
+  neededApprovals: number,
+  tickNow: Tick,
+  blockTick: Tick,
+  noShowDuration: Tick,
+): boolean {
+  if (cannotBeApproved(entry, approvalCount, neededApprovals)) return true;
+  if (entry.duplicateFree !== true || 3 * approvalCount > entry.nValidators) return false;
+  const now = Math.max(tickNow, blockTick);
+  if (now >= blockTick + noShowDuration) return false;
+  const trancheNow = now - blockTick;
+  let assignments = 0;
+  for (const t of entry.tranches) {
+    if (t.tranche > trancheNow) break;
+    assignments += t.assignments.length;
+    if (assignments >= neededApprovals) return approvalCount < assignments;
+  }
+  return true; // `Pending`: not approved
 }
 
 /**

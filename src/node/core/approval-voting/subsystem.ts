@@ -69,7 +69,6 @@ import type {
 } from "../../../actors/env.ts";
 import { assert } from "../../../lib/assert.ts";
 import { concatBytes, fromHex, type Hash } from "../../../lib/hex.ts";
-import { getOrInsertComputed } from "../../../lib/memo.ts";
 import type {
   CandidateHash,
   CandidateReceipt,
@@ -89,7 +88,7 @@ import type { BlockContext, BlockContexts } from "../../util/block-context.ts";
 import {
   ApprovalEntry,
   type CandidateSigningContext,
-  cannotBeApproved,
+  cannotBeApprovedYet,
   cannotTrigger,
   checkApproval,
   getCandidatesThatNeedSignature,
@@ -185,11 +184,22 @@ interface BlockEntry {
 
 /** What is the same for every validator (performance, not protocol): one per world. */
 export class ApprovalVotingShared {
-  /** A received certificate's check, per gossip item (every receiver gets the same object). */
-  readonly certChecks = new WeakMap<ApprovalItem, number | null>();
-  /** An approval's signing payload, per gossip item. */
-  readonly payloads = new WeakMap<ApprovalItem, Uint8Array>();
+  /**
+   * A received assignment's check, per gossip item (every receiver gets the same object): the
+   * certificate's tranche, null if the certificate is invalid, or `invalid-claim` if it names a
+   * candidate the block does not have (every receiver of a block has the same candidates).
+   */
+  readonly certChecks = new WeakMap<ApprovalItem, number | null | "invalid-claim">();
+  /**
+   * A received approval's checks that do not depend on the receiver, per gossip item: whether it
+   * names only candidates of its block (`validClaim`; every receiver of a block has the same
+   * candidates) and whether its signature checks (`verify`, memoised by the world anyway).
+   */
+  readonly approvalChecks = new WeakMap<ApprovalItem, ApprovalCheck>();
 }
+
+/** The receiver-independent outcome of checking an approval (`ApprovalVotingShared`). */
+type ApprovalCheck = "invalid-claim" | "invalid-signature" | "valid";
 
 export interface ApprovalVotingDeps {
   readonly recovery: AvailabilityRecoveryMessage;
@@ -269,6 +279,9 @@ export class ApprovalVoting {
       leaving,
       api.nodeFeatures().enableAssignmentsV2,
     );
+    // Every candidate's assignment and approval bits in one buffer (one allocation per block, not
+    // two per candidate: n bytes each, at hundreds of validators; performance only).
+    const bits = new Uint8Array(2 * n * leaving.length);
     const candidates = leaving.map((c, index): CandidateEntry => {
       const inGroup = c.backingGroup.includes(this.me);
       const m = modulo.get(c.coreIndex) ?? null;
@@ -284,8 +297,8 @@ export class ApprovalVoting {
         receipt: receipts[index]!,
         core: c.coreIndex,
         backingGroup: c.backingGroup,
-        entry: new ApprovalEntry(n),
-        approvals: new Uint8Array(n),
+        entry: new ApprovalEntry(n, bits.subarray(2 * index * n, (2 * index + 1) * n)),
+        approvals: bits.subarray((2 * index + 1) * n, (2 * index + 2) * n),
         approvalCount: 0,
         ours,
         triggered: false,
@@ -633,9 +646,14 @@ export class ApprovalVoting {
     atUs: number,
   ): void {
     const indices = item.candidateIndices;
-    if (!this.validClaim(block, indices)) return;
+    const known = this.deps.shared.certChecks.get(item);
+    if (known === "invalid-claim") return;
+    if (known === undefined && !this.validClaim(block, indices)) {
+      this.deps.shared.certChecks.set(item, "invalid-claim");
+      return;
+    }
     this.chargeCheck();
-    const tranche = this.checkedTranche(block, item);
+    const tranche = known === undefined ? this.checkedTranche(block, item) : known;
     if (tranche === null) return;
     // `TooFarInFuture`: a tranche beyond the current one by more than 20 ticks.
     if (tranche > Math.max(0, tick - block.blockTick) + TICK_TOO_FAR_IN_FUTURE) return;
@@ -652,14 +670,11 @@ export class ApprovalVoting {
     }
   }
 
-  /** The certificate's tranche (`check_assignment_cert`), or null if invalid; memoised per item. */
+  /** The certificate's tranche (`check_assignment_cert`), or null if invalid; memoised per item (asked once). */
   private checkedTranche(
     block: BlockEntry,
     item: Extract<ApprovalItem, { kind: "assignment" }>,
   ): number | null {
-    const memo = this.deps.shared.certChecks;
-    const known = memo.get(item);
-    if (known !== undefined) return known;
     const sorted = item.candidateIndices
       .map((i) => block.candidates[i]!)
       .sort((a, b) => a.core - b.core);
@@ -674,14 +689,20 @@ export class ApprovalVoting {
     );
     const tranche = result.ok ? result.value : null;
     if (!result.ok) this.log.warn("Invalid assignment", { validator: item.validator });
-    memo.set(item, tranche);
+    this.deps.shared.certChecks.set(item, tranche);
     return tranche;
   }
 
   /** `check_and_import_approval`. */
   private importApproval(block: BlockEntry, item: ApprovalItem, atUs: number, tick: Tick): void {
+    if (item.kind !== "approval") return;
+    const known = this.deps.shared.approvalChecks.get(item);
+    if (known === "invalid-claim") return;
     const indices = item.candidateIndices;
-    if (item.kind !== "approval" || !this.validClaim(block, indices)) return;
+    if (known === undefined && !this.validClaim(block, indices)) {
+      this.deps.shared.approvalChecks.set(item, "invalid-claim");
+      return;
+    }
     // Ordered delivery between two peers: an approval never overtakes its assignment.
     if (!this.assignedToAll(block, indices, item.validator)) {
       const list = block.held.get(item.validator);
@@ -689,15 +710,9 @@ export class ApprovalVoting {
       else list.push({ item, atUs });
       return;
     }
-    const key = block.ctx.validatorKeys[item.validator];
-    const payload = getOrInsertComputed(this.deps.shared.payloads, item, () =>
-      approvalVoteMultipleCandidatesSigningPayload(
-        indices.map((i) => block.candidates[i]!.hash),
-        block.sessionIndex,
-      ),
-    );
     this.chargeCheck();
-    if (key === undefined || !this.env.verify(payload, item.signature, key)) {
+    const check = known ?? this.checkApprovalSignature(block, item);
+    if (check !== "valid") {
       this.log.warn("Invalid approval signature", { validator: item.validator });
       return;
     }
@@ -708,6 +723,24 @@ export class ApprovalVoting {
     }
   }
 
+  /** The approval's signature check (the same for every receiver of the block), memoised. */
+  private checkApprovalSignature(
+    block: BlockEntry,
+    item: Extract<ApprovalItem, { kind: "approval" }>,
+  ): ApprovalCheck {
+    const key = block.ctx.validatorKeys[item.validator];
+    const payload = approvalVoteMultipleCandidatesSigningPayload(
+      item.candidateIndices.map((i) => block.candidates[i]!.hash),
+      block.sessionIndex,
+    );
+    const check: ApprovalCheck =
+      key !== undefined && this.env.verify(payload, item.signature, key)
+        ? "valid"
+        : "invalid-signature";
+    this.deps.shared.approvalChecks.set(item, check);
+    return check;
+  }
+
   private assignedToAll(block: BlockEntry, indices: readonly number[], v: ValidatorIndex): boolean {
     for (const i of indices) if (!block.candidates[i]!.entry.isAssigned(v)) return false;
     return true;
@@ -716,7 +749,18 @@ export class ApprovalVoting {
   /** `advance_approval_state` at `tick` (the event happened at `atUs`). */
   private evaluate(block: BlockEntry, c: CandidateEntry, tick: Tick, atUs: number): void {
     if (c.approved) return;
-    if (cannotBeApproved(c.entry, c.approvalCount, block.params.neededApprovals)) return;
+    if (
+      cannotBeApprovedYet(
+        c.entry,
+        c.approvalCount,
+        block.params.neededApprovals,
+        tick,
+        block.blockTick,
+        this.noShowTicks(block),
+      )
+    ) {
+      return;
+    }
     const result = tranchesToApproveResult(
       c.entry,
       c.approvals,
