@@ -323,6 +323,15 @@ function mergeByArrival(
   // The fresh ones in arrival order, ties in sending order (a stable sort of their indices).
   const order = Array.from({ length: n }, (_, j) => j);
   order.sort((a, b) => freshAt[a]! - freshAt[b]! || a - b);
+  const last = sorted.atUs.length - 1;
+  if (last < 0 || sorted.atUs[last]! <= freshAt[order[0]!]!) {
+    // All after the arrivals already there (the usual case): appended, nothing moves.
+    for (const j of order) {
+      sorted.atUs.push(freshAt[j]!);
+      sorted.items.push(freshItems[j]!);
+    }
+    return;
+  }
   const from = upperBound(sorted.atUs, freshAt[order[0]!]!);
   const tailAt = sorted.atUs.splice(from);
   const tailItems = sorted.items.splice(from);
