@@ -16,6 +16,7 @@ import {
   branchHash,
   EMPTY_TRIE_ROOT,
   isChunkValid,
+  lookedUpProofs,
   MERKLE_NODE_MAX_SIZE,
   MERKLE_PROOF_MAX_DEPTH,
   type TrieEntry,
@@ -290,6 +291,22 @@ describe("branches and branchHash", () => {
       ),
       { numRuns: 40 },
     );
+  });
+
+  it("the proofs (one walk of the trie) are the recorded lookups of each key, node for node", () => {
+    for (const n of [1, 2, 3, 15, 16, 17, 100, 255, 256, 257, 600, 1000]) {
+      // Some chunks equal (leaves that coincide), the others distinct.
+      const chunks = Array.from({ length: n }, (_, i) => bytes(i % 7 === 0 ? 7 : i & 0xff, i >> 8));
+      const b = branches(chunks);
+      const reference = lookedUpProofs(chunks);
+      for (let i = 0; i < n; i++) {
+        const proof = b.proof(i);
+        expect(proof.length, `n ${n} chunk ${i}`).toBe(reference[i]!.length);
+        proof.forEach((node, j) => {
+          expect(bytesEqual(node, reference[i]![j]!), `n ${n} chunk ${i} node ${j}`).toBe(true);
+        });
+      }
+    }
   });
 
   it("equal chunks whose leaves coincide share nodes: one proof then proves both, as in Rust", () => {

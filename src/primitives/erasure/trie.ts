@@ -325,16 +325,7 @@ function chunkKey(index: number): Uint8Array {
  * each chunk (`Branches::next`: a recorded lookup of the chunk's key in that trie).
  */
 export function branches(chunks: readonly Uint8Array[]): ErasureBranches {
-  // Keys are sorted once: by (byte 0, byte 1, ...) of the little-endian index.
-  const input: NibbleEntry[] = chunks.map((chunk, i) => ({
-    nibbles: toNibbles(chunkKey(i)),
-    value: blake2b256(chunk),
-  }));
-  input.sort((a, b) => compareBytes(a.nibbles, b.nibbles));
-  const db = new MemoryDb();
-  const rootNode = buildTrie(input, 0, input.length, 0, db);
-  const root = toHex(blake2b256(rootNode));
-  db.emplace(root, rootNode); // TrieDBMut always stores the root, whatever its size
+  const { db, root } = chunkTrie(chunks);
   // Each stored node is decoded once for all the proofs' lookups (a memo of a pure function).
   const plans = new WeakMap<Uint8Array, NodePlan | null>();
   const decode = (data: Uint8Array): NodePlan | null => {
@@ -346,6 +337,8 @@ export function branches(chunks: readonly Uint8Array[]): ErasureBranches {
     return plan;
   };
   const chunkCount = chunks.length;
+  // Every chunk's recorded lookup, computed in one walk the first time a proof is asked for.
+  let proofs: (readonly Uint8Array[] | undefined)[] | null = null;
   return {
     root,
     chunkCount,
@@ -354,9 +347,9 @@ export function branches(chunks: readonly Uint8Array[]): ErasureBranches {
         Number.isInteger(chunkIndex) && chunkIndex >= 0 && chunkIndex < chunkCount,
         () => `no chunk ${chunkIndex} among ${chunkCount}`,
       );
-      const nodes: Uint8Array[] = [];
-      const found = lookUp(db, root, chunkKey(chunkIndex), nodes, decode);
-      assert(found.ok && found.value !== null, "all nodes in trie present; qed");
+      proofs ??= recordedLookups(db, root, chunkCount, decode);
+      const nodes = proofs[chunkIndex];
+      assert(nodes !== undefined, "all nodes in trie present; qed");
       // Proof::try_from: Branches::next would end early on an oversized proof.
       assert(
         nodes.length <= MERKLE_PROOF_MAX_DEPTH &&
@@ -366,6 +359,94 @@ export function branches(chunks: readonly Uint8Array[]): ErasureBranches {
       return nodes;
     },
   };
+}
+
+/**
+ * The nodes `lookUp` records for the key of each chunk index below `chunkCount` (`chunkKey`), all
+ * in one depth-first walk from the root instead of one lookup per key (performance: a lookup
+ * decodes and hashes its way down from the root again for each of hundreds of chunks). The walk
+ * takes the steps a lookup takes, in the same order: a node read from `db` by its hash is
+ * recorded, an inline child is entered without recording, a hashed value is read and recorded;
+ * a key ends at a leaf or at a branch's value. (`lookUp` stays the reference: the tests compare
+ * the two on every chunk of tries of many sizes.)
+ */
+function recordedLookups(
+  db: MemoryDb,
+  root: Hash,
+  chunkCount: number,
+  decode: (data: Uint8Array) => NodePlan | null,
+): (readonly Uint8Array[] | undefined)[] {
+  const proofs: (readonly Uint8Array[] | undefined)[] = new Array(chunkCount);
+  const key: number[] = []; // the nibbles so far
+  const found = (path: readonly Uint8Array[], value: ValuePlan): void => {
+    // A chunk key is 4 bytes, little endian: 8 nibbles, high nibble first.
+    if (key.length !== 8) return;
+    let index = 0;
+    for (let b = 3; b >= 0; b--) index = index * 256 + key[2 * b]! * 16 + key[2 * b + 1]!;
+    if (index >= chunkCount) return;
+    if (!value.hashed) {
+      proofs[index] = path;
+      return;
+    }
+    const stored = db.get(toHex(value.bytes));
+    assert(stored !== undefined, "all nodes in trie present; qed");
+    proofs[index] = [...path, stored];
+  };
+  const visit = (data: Uint8Array, path: readonly Uint8Array[]): void => {
+    const node = decode(data);
+    assert(node !== null, "a trie node built here decodes");
+    if (node.kind === "Empty") return;
+    const depth = key.length;
+    for (let i = 0; i < node.partial.length; i++) key.push(nibbleAt(node.partial, i));
+    if (node.kind === "Leaf") {
+      found(path, node.value);
+    } else {
+      if (node.value !== null) found(path, node.value);
+      node.children.forEach((child, nibble) => {
+        if (child === null) return;
+        key.push(nibble);
+        if (child.hashed) {
+          const stored = db.get(toHex(child.bytes));
+          assert(stored !== undefined, "all nodes in trie present; qed");
+          visit(stored, [...path, stored]);
+        } else {
+          visit(child.bytes, path);
+        }
+        key.pop();
+      });
+    }
+    key.length = depth;
+  };
+  const rootNode = db.get(root);
+  assert(rootNode !== undefined, "the root is stored");
+  visit(rootNode, [rootNode]);
+  return proofs;
+}
+
+/** The trie mapping each chunk's index to its hash, stored in a `MemoryDb`, and its root. */
+function chunkTrie(chunks: readonly Uint8Array[]): { readonly db: MemoryDb; readonly root: Hash } {
+  // Keys are sorted once: by (byte 0, byte 1, ...) of the little-endian index.
+  const input: NibbleEntry[] = chunks.map((chunk, i) => ({
+    nibbles: toNibbles(chunkKey(i)),
+    value: blake2b256(chunk),
+  }));
+  input.sort((a, b) => compareBytes(a.nibbles, b.nibbles));
+  const db = new MemoryDb();
+  const rootNode = buildTrie(input, 0, input.length, 0, db);
+  const root = toHex(blake2b256(rootNode));
+  db.emplace(root, rootNode); // TrieDBMut always stores the root, whatever its size
+  return { db, root };
+}
+
+/** Every chunk's proof by a recorded lookup of its key, one lookup each (`Branches::next`; the reference). */
+export function lookedUpProofs(chunks: readonly Uint8Array[]): Uint8Array[][] {
+  const { db, root } = chunkTrie(chunks);
+  return chunks.map((_, i) => {
+    const nodes: Uint8Array[] = [];
+    const found = lookUp(db, root, chunkKey(i), nodes);
+    assert(found.ok && found.value !== null, "all nodes in trie present; qed");
+    return nodes;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
