@@ -220,6 +220,35 @@ export interface ApprovalVotingEnv {
   } | null;
   /** Told when the validator approves a candidate under a block, in its own view (reports). */
   readonly onApproved?: (info: CandidateApprovedInfo) => void;
+  /**
+   * The shared view (docs/simulator.md "Approval views"): present, the validator takes its view
+   * of the other validators' assignments and approvals from it (with `gossip.copyArrival`)
+   * instead of importing every copy; absent, it imports every copy it receives.
+   */
+  readonly sharedView?: SharedApprovalView;
+}
+
+/**
+ * Approval voting over every item as published (no latency, no loss), computed once for all
+ * validators: what each derives its own view from (docs/simulator.md "Approval views").
+ */
+export interface SharedApprovalView {
+  /** The candidate's approval in the shared view by `byUs`, or null if not approved by then. */
+  approvalOf(block: Hash, candidateIndex: number, byUs: number): SharedApproval | null;
+  /**
+   * Whether an untriggered assignment at `tranche` for the candidate triggers at `nowUs`, judged
+   * on the shared view (`should_trigger_assignment`).
+   */
+  wouldTrigger(block: Hash, candidateIndex: number, tranche: number, nowUs: number): boolean;
+}
+
+/** A candidate's approval in the shared view. */
+export interface SharedApproval {
+  readonly atUs: number;
+  /** The item (publication index) whose import approved it, or the last one imported before. */
+  readonly item: number;
+  readonly tranchesNeeded: number;
+  readonly noShows: number;
 }
 
 /** A candidate approved under a relay block, in one validator's view. */
@@ -287,6 +316,11 @@ export interface ApprovalGossip {
   assignmentsSent(block: Hash, candidateIndex: number): number;
   /** I will not read `block` again (its candidates are approved in my view): drop my inbox. */
   done(block: Hash): void;
+  /**
+   * When I first receive item `k` (publication index) about `block`, or null if no sending so far
+   * reaches me (my own item: at its publication). Needed with a shared view.
+   */
+  copyArrival?(block: Hash, k: number): number | null;
 }
 
 /** What the world records of every para block a collator authors (for reports and checkers). */

@@ -90,12 +90,18 @@ interface Board {
   readonly published: Published[];
   /** Every sending, in time order: publications and resends. */
   readonly sendings: Sending[];
+  /** Per item (publication index), its sendings in time order (`copyArrival`). */
+  readonly sendingsOf: Sending[][];
   /** Resends so far. */
   rounds: number;
   /** Assignments published per candidate index. */
   readonly assignments: number[];
   /** Per receiver index, created when it first asks. */
   readonly inboxes: (Inbox | undefined)[];
+  /** Every item in publication order with its publication time (`publishedInbox`). */
+  readonly inPublicationOrder: { readonly atUs: number[]; readonly items: ApprovalItem[] };
+  /** Per receiver index, the per-receiver stream (created when first needed). */
+  readonly streams: (Prng | undefined)[];
 }
 
 export class ApprovalBoard {
@@ -136,9 +142,12 @@ export class ApprovalBoard {
       number: this.numberOf(hash),
       published: [],
       sendings: [],
+      sendingsOf: [],
       rounds: 0,
       assignments: [],
       inboxes: [],
+      inPublicationOrder: { atUs: [], items: [] },
+      streams: [],
     }));
     const lazy = this.network.lazyBroadcast(this.validatorActors[from]!, this.peers(from), bytes);
     assert(
@@ -146,8 +155,12 @@ export class ApprovalBoard {
       () =>
         `approval gossip: published at ${atUs} µs, after the upload started (${lazy.upStartUs})`,
     );
-    board.sendings.push({ item: board.published.length, round: 0, lazy });
+    const sending: Sending = { item: board.published.length, round: 0, lazy };
+    board.sendings.push(sending);
+    board.sendingsOf.push([sending]);
     board.published.push({ fromIndex: from, item, atUs, bytes });
+    board.inPublicationOrder.atUs.push(atUs);
+    board.inPublicationOrder.items.push(item);
     if (item.kind === "assignment") {
       for (const c of item.candidateIndices) {
         board.assignments[c] = (board.assignments[c] ?? 0) + 1;
@@ -174,7 +187,9 @@ export class ApprovalBoard {
     for (let k = 0; k < count; k++) {
       const { fromIndex: from, bytes } = board.published[k]!;
       const lazy = this.network.lazyBroadcast(this.validatorActors[from]!, this.peers(from), bytes);
-      board.sendings.push({ item: k, round: board.rounds, lazy });
+      const sending: Sending = { item: k, round: board.rounds, lazy };
+      board.sendings.push(sending);
+      board.sendingsOf[k]!.push(sending);
     }
   }
 
@@ -192,7 +207,9 @@ export class ApprovalBoard {
     board.published.forEach(({ fromIndex: from, bytes }, k) => {
       if (from === to) return;
       const lazy = this.network.lazyBroadcast(this.validatorActors[from]!, [toActor], bytes);
-      board.sendings.push({ item: k, round: board.rounds, lazy, only: to });
+      const sending: Sending = { item: k, round: board.rounds, lazy, only: to };
+      board.sendings.push(sending);
+      board.sendingsOf[k]!.push(sending);
     });
   }
 
@@ -208,7 +225,7 @@ export class ApprovalBoard {
     let inbox = board.inboxes[to];
     if (inbox === undefined) {
       inbox = {
-        rng: this.rng.fork(`approval-gossip/${block}/${to}`),
+        rng: this.streamOf(board, block, to),
         copyRng: null,
         materialised: 0,
         got: new Uint8Array(Math.max(16, board.published.length)),
@@ -218,6 +235,45 @@ export class ApprovalBoard {
     }
     this.materialise(board, to, inbox);
     return inbox.arrivals;
+  }
+
+  /**
+   * Every item published about `block` with its publication time, in publication order: what a
+   * receiver that got every copy at once would have (the shared view of approval voting,
+   * docs/simulator.md "Approval views"). The arrays grow as items are published.
+   */
+  publishedInbox(block: Hash): ApprovalInbox {
+    return this.boards.get(block)?.inPublicationOrder ?? NOTHING;
+  }
+
+  /**
+   * When validator `to` first receives item `k` (publication index) about `block`: its copy in
+   * the first sending round that reaches it, each drawn exactly as `arrivals` draws it (the same
+   * stream, so the same answer); the publisher's own item at its publication. Null if no round
+   * so far reaches it.
+   */
+  copyArrival(to: ValidatorIndex, block: Hash, k: number): Time | null {
+    this.checkIndex(to);
+    const board = this.boards.get(block);
+    const p = board?.published[k];
+    if (board === undefined || p === undefined) return null;
+    if (p.fromIndex === to) return p.atUs;
+    const rng = this.streamOf(board, block, to);
+    for (const { round, lazy, only } of board.sendingsOf[k]!) {
+      if (only !== undefined && only !== to) continue;
+      const copy = only !== undefined ? 0 : to < p.fromIndex ? to : to - 1;
+      const at = this.network.lazyCopy(
+        this.endpoints[p.fromIndex]!,
+        this.endpoints[to]!,
+        lazy.sizeBytes,
+        lazy.sentAtUs,
+        lazy.upStartUs + copy * lazy.copyUs,
+        lazy.copyUs,
+        rng.derive(k, round),
+      );
+      if (at !== null && !this.downAt?.(to, at)) return at;
+    }
+    return null;
   }
 
   /** Every item published about `block`, in publication order (the checkers read them). */
@@ -287,6 +343,16 @@ export class ApprovalBoard {
     }
     inbox.materialised = sendings.length;
     mergeByArrival(inbox.arrivals, freshAt, freshItems);
+  }
+
+  /** Receiver `to`'s stream for `block` (see the header), forked once. */
+  private streamOf(board: Board, block: Hash, to: ValidatorIndex): Prng {
+    let rng = board.streams[to];
+    if (rng === undefined) {
+      rng = this.rng.fork(`approval-gossip/${block}/${to}`);
+      board.streams[to] = rng;
+    }
+    return rng;
   }
 
   private checkIndex(index: ValidatorIndex): void {

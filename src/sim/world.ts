@@ -62,6 +62,7 @@ import { bytesEqual, type Hash } from "../lib/hex.ts";
 import { getOrInsertComputed } from "../lib/memo.ts";
 import { Prng } from "../lib/prng.ts";
 import { NodeCaches } from "../node/caches.ts";
+import type { ApprovalVoting } from "../node/core/approval-voting/subsystem.ts";
 import { ValidatorNode } from "../node/validator.ts";
 import { runtimeConfigOfCode } from "../parachain/code.ts";
 import { createPvf, type Pvf } from "../parachain/pvf.ts";
@@ -100,6 +101,7 @@ import { RelayBlockProduction } from "./relay-block-production.ts";
 import { RelayChainStore } from "./relay-chain.ts";
 import { Cpu, Scheduler } from "./scheduler.ts";
 import { SessionChanges } from "./session-changes.ts";
+import { type ApprovalViews, approvalViewsFor, sharedApprovalView } from "./approval-views.ts";
 import { Trace } from "./trace.ts";
 
 /**
@@ -168,6 +170,12 @@ export interface WorldOptions {
    * -- --only scaling` counts a run's encodings with it for the erasure floor (bench/scaling.ts).
    */
   readonly onErasureEncoded?: (nValidators: number, payloadBytes: number) => void;
+  /**
+   * How validators see each other's approval gossip (src/sim/approval-views.ts, docs/simulator.md
+   * "Approval views"); default: `shared` from 100 validators in runs without faults, adversaries
+   * or offline windows, else `per-validator`. `shared` with any of those is refused.
+   */
+  readonly approvalViews?: ApprovalViews;
   /** A planted bug in the relay runtime (`PARAPIPE_BUGGIFY`, src/relay/buggify.ts); none: off. */
   readonly buggify?: PlantedBug;
 }
@@ -268,6 +276,10 @@ export class World {
   private readonly announcements: AnnouncementBoard;
   private readonly chunkFetches: ChunkFetchBoard;
   private readonly approvalGossip: ApprovalBoard;
+  /** How validators see each other's approval gossip (src/sim/approval-views.ts). */
+  readonly approvalViews: ApprovalViews;
+  /** The shared approval view, with `shared` views. */
+  private readonly sharedView: ApprovalVoting | null;
   private readonly validatorIndexOf = new Map<ActorId, number>();
   private readonly production: RelayBlockProduction;
   /** Drops the paras' pool, block trees and states below what any chain still reads. */
@@ -374,6 +386,23 @@ export class World {
     validatorActors.forEach((a, i) => {
       this.validatorIndexOf.set(a, i);
     });
+    this.approvalViews = approvalViewsFor({
+      requested: options.approvalViews,
+      validators: n,
+      faultsOrAdversaries:
+        scenarioFaults(scenario).length > 0 ||
+        this.adversaries.any ||
+        (options.offline?.length ?? 0) > 0,
+    });
+    this.sharedView =
+      this.approvalViews === "shared"
+        ? sharedApprovalView(
+            this.validatorEnv(0, keys[0]!, validatorActors, this.pvf, 0, "approval-view"),
+            this.approvalGossip,
+            scenario.relay.slotDurationMs,
+            this.caches,
+          )
+        : null;
 
     this.addValidators(keys, validatorActors, this.pvf);
     this.addCollators(validatorActors);
@@ -520,12 +549,15 @@ export class World {
     validatorActors: readonly ActorId[],
     pvf: PvfHost,
     incarnation: number,
+    /** The shared approval view's env (built from validator `i`'s, its own actor). */
+    asActor?: ActorId,
   ): ValidatorEnv {
     const options = this.options;
     const malus = this.adversaries.validatorMalus(i);
+    const sharedView = this.sharedView;
     const env: ValidatorEnv = {
       ...this.actorEnv(
-        validatorActors[i]!,
+        asActor ?? validatorActors[i]!,
         keypair,
         incarnation === 0 ? undefined : `restart/${incarnation}`,
       ),
@@ -561,7 +593,9 @@ export class World {
           },
           assignmentsSent: (block, c) => this.approvalGossip.assignmentsSent(block, c),
           done: (block) => this.approvalGossip.forget(i, block),
+          copyArrival: (block, k) => this.approvalGossip.copyArrival(i, block, k),
         },
+        ...(sharedView === null || asActor !== undefined ? {} : { sharedView }),
         slotDurationMs: this.scenario.relay.slotDurationMs,
         knownData: (hash, group) => {
           for (const b of group) {
@@ -883,6 +917,7 @@ export class World {
       });
     }
     for (const v of this.validators) v.approvalVoting?.onFinalized(number);
+    this.sharedView?.onFinalized(number);
     this.approvalGossip.prune(number, 0);
   }
 

@@ -65,6 +65,8 @@ import type {
   ApprovalArrival,
   ApprovalItem,
   ApprovalVotingEnv,
+  SharedApproval,
+  SharedApprovalView,
   ValidatorEnv,
 } from "../../../actors/env.ts";
 import { assert } from "../../../lib/assert.ts";
@@ -150,6 +152,10 @@ interface CandidateEntry {
   approved: boolean;
   /** The tick at which an `Approved` that waits for `APPROVAL_DELAY` is to be looked at again. */
   recheckTick: Tick | null;
+  /** Its approval in this view (the shared view reads it: `approvalOf`). */
+  approval: SharedApproval | null;
+  /** With a shared view: when my copy of the item that approved it there arrived (once known). */
+  copyAtUs: number | null;
 }
 
 /** Our assignment for a core: the tranche now, the certificate when it is needed. */
@@ -173,6 +179,8 @@ interface BlockEntry {
   readonly candidates: readonly CandidateEntry[];
   /** Arrivals from the gossip imported so far (a prefix of `delivered`). */
   imported: number;
+  /** The arrival being imported, or the last one imported (-1: none): an approval's cause. */
+  cursor: number;
   /** Approvals received before the assignment of their validator (per validator). */
   readonly held: Map<ValidatorIndex, ApprovalArrival[]>;
   readonly pendingSignature: Map<number, CandidateSigningContext>;
@@ -208,7 +216,16 @@ export interface ApprovalVotingDeps {
   readonly shared: ApprovalVotingShared;
 }
 
-export class ApprovalVoting {
+/**
+ * The validator index of the shared view's instance (`SharedApprovalView`): no validator's. It
+ * imports every item at its publication and has no assignments of its own.
+ */
+export const SHARED_VIEW_INDEX = -1;
+
+/** Bits never written (a shared view's validators keep no assignments or approvals of their own). */
+const UNUSED_BITS = new Uint8Array(0);
+
+export class ApprovalVoting implements SharedApprovalView {
   private readonly blocks = new Map<Hash, BlockEntry>();
   private readonly byNumber = new Map<number, BlockEntry>();
   /** Blocks where an untriggered assignment of ours waits on an unapproved candidate. */
@@ -221,6 +238,10 @@ export class ApprovalVoting {
   private readonly vrf: AssignmentVrf;
   private readonly me: ValidatorIndex;
   private readonly av: ApprovalVotingEnv;
+  /** This instance is the shared view itself (`ApprovalVoting.sharedView`): no node, no assignments. */
+  private readonly isSharedView: boolean;
+  /** The shared view this validator derives its view from (docs/simulator.md "Approval views"). */
+  private readonly view: SharedApprovalView | null;
 
   constructor(
     private readonly env: ValidatorEnv & { readonly approvalVoting: ApprovalVotingEnv },
@@ -229,6 +250,12 @@ export class ApprovalVoting {
   ) {
     this.me = env.validatorIndex;
     this.av = env.approvalVoting;
+    this.isSharedView = env.validatorIndex === SHARED_VIEW_INDEX;
+    this.view = this.isSharedView ? null : (env.approvalVoting.sharedView ?? null);
+    assert(
+      this.view === null || env.approvalVoting.gossip.copyArrival !== undefined,
+      "approval voting: a shared view needs the gossip's copyArrival",
+    );
     if (env.crypto.kind === "sr25519") {
       const rng = env.rng.fork("approval-vrf");
       // Proofs made with the seeded nonce; the provider's VRF verification and key agreement
@@ -271,22 +298,19 @@ export class ApprovalVoting {
     };
     const n = ctx.validatorKeys.length;
     const key = { validatorIndex: this.me, keypair: this.env.keypair };
-    const modulo = moduloAssignments(
-      this.vrf,
-      key,
-      story,
-      config,
-      leaving,
-      api.nodeFeatures().enableAssignmentsV2,
-    );
+    const modulo = this.isSharedView
+      ? new Map<CoreIndex, OurAssignment>()
+      : moduloAssignments(this.vrf, key, story, config, leaving, api.nodeFeatures().enableAssignmentsV2);
     // Every candidate's assignment and approval bits in one buffer (one allocation per block, not
-    // two per candidate: n bytes each, at hundreds of validators; performance only).
-    const bits = new Uint8Array(2 * n * leaving.length);
+    // two per candidate: n bytes each, at hundreds of validators; performance only). A validator
+    // that takes its view from a shared one keeps none (its entries are never written).
+    const keepsBits = this.view === null;
+    const bits = new Uint8Array(keepsBits ? 2 * n * leaving.length : n);
     const candidates = leaving.map((c, index): CandidateEntry => {
       const inGroup = c.backingGroup.includes(this.me);
       const m = modulo.get(c.coreIndex) ?? null;
       const ours: OurAssignmentLazy | null =
-        config.nCores === 0 || inGroup
+        config.nCores === 0 || inGroup || this.isSharedView
           ? null
           : m !== null
             ? { tranche: m.tranche, modulo: m }
@@ -297,13 +321,18 @@ export class ApprovalVoting {
         receipt: receipts[index]!,
         core: c.coreIndex,
         backingGroup: c.backingGroup,
-        entry: new ApprovalEntry(n, bits.subarray(2 * index * n, (2 * index + 1) * n)),
-        approvals: bits.subarray((2 * index + 1) * n, (2 * index + 2) * n),
+        entry: new ApprovalEntry(
+          n,
+          keepsBits ? bits.subarray(2 * index * n, (2 * index + 1) * n) : bits,
+        ),
+        approvals: keepsBits ? bits.subarray((2 * index + 1) * n, (2 * index + 2) * n) : UNUSED_BITS,
         approvalCount: 0,
         ours,
         triggered: false,
         approved: instaApproved(params.neededApprovals, n, c.backingGroup.length),
         recheckTick: null,
+        approval: null,
+        copyAtUs: null,
       };
     });
     const block: BlockEntry = {
@@ -317,6 +346,7 @@ export class ApprovalVoting {
       config,
       candidates,
       imported: 0,
+      cursor: -1,
       held: new Map(),
       pendingSignature: new Map(),
       signTimerTick: null,
@@ -352,6 +382,50 @@ export class ApprovalVoting {
     return b;
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // The shared view (this instance is one when its validator index is SHARED_VIEW_INDEX).
+
+  /** `SharedApprovalView.approvalOf`: the candidate's approval here by `byUs`. */
+  approvalOf(hash: Hash, candidateIndex: number, byUs: number): SharedApproval | null {
+    const c = this.sharedCandidate(hash, candidateIndex, byUs);
+    const a = c?.approval ?? null;
+    return a !== null && a.atUs <= byUs ? a : null;
+  }
+
+  /** `SharedApprovalView.wouldTrigger`: `should_trigger_assignment` on this view at `nowUs`. */
+  wouldTrigger(hash: Hash, candidateIndex: number, tranche: number, nowUs: number): boolean {
+    const c = this.sharedCandidate(hash, candidateIndex, nowUs);
+    const block = this.blocks.get(hash);
+    if (c === null || block === undefined) return false;
+    const trancheNow = Math.max(0, tickFromMicros(nowUs) - block.blockTick);
+    if (cannotTrigger(tranche, trancheNow, c.entry.importedCount, c.approvals.length)) return false;
+    const required = tranchesToApprove(
+      c.entry,
+      c.approvals,
+      trancheNow,
+      block.blockTick,
+      this.noShowTicks(block),
+      block.params.neededApprovals,
+    );
+    return shouldTriggerAssignment(
+      { tranche, triggered: false },
+      c.approvals,
+      c.entry,
+      required,
+      trancheNow,
+    );
+  }
+
+  /** The shared view's candidate, its block imported and caught up to `byUs`. */
+  private sharedCandidate(hash: Hash, candidateIndex: number, byUs: number): CandidateEntry | null {
+    assert(this.isSharedView, "approval voting: asked as a shared view, but a validator's");
+    if (!this.blocks.has(hash)) this.importBlock(hash);
+    const block = this.blocks.get(hash);
+    if (block === undefined) return null;
+    this.catchUp(block, byUs);
+    return block.candidates[candidateIndex] ?? null;
+  }
+
   /** `BlockFinalized`: forget the blocks up to `number`. */
   onFinalized(number: number): void {
     for (const [n, block] of this.byNumber) {
@@ -375,6 +449,13 @@ export class ApprovalVoting {
       let waiting = false;
       for (const c of block.candidates) {
         if (c.ours === null || c.triggered || c.approved) continue;
+        if (this.view !== null) {
+          // Judged on the shared view (docs/simulator.md "Approval views").
+          if (this.view.wouldTrigger(block.hash, c.index, c.ours.tranche, now)) {
+            this.trigger(block, c, tickNow);
+          } else waiting = true;
+          continue;
+        }
         const trancheNow = Math.max(0, tickNow - block.blockTick);
         const n = c.approvals.length;
         if (cannotTrigger(c.ours.tranche, trancheNow, c.entry.importedCount, n)) {
@@ -436,7 +517,8 @@ export class ApprovalVoting {
           );
     for (const o of claimed) {
       o.triggered = true;
-      o.entry.importAssignment(ours.tranche, this.me, tickNow);
+      // With a shared view, my assignment counts there, from its publication (now).
+      if (this.view === null) o.entry.importAssignment(ours.tranche, this.me, tickNow);
     }
     this.av.gossip.publish(
       block.hash,
@@ -529,8 +611,11 @@ export class ApprovalVoting {
     const now = this.env.now();
     const tickNow = tickFromMicros(now);
     this.catchUp(block, now);
-    this.setApproved(c, this.me);
-    this.evaluate(block, c, tickNow, now);
+    // With a shared view, my approval counts there, from its publication.
+    if (this.view === null) {
+      this.setApproved(c, this.me);
+      this.evaluate(block, c, tickNow, now);
+    }
     block.pendingSignature.set(c.index, {
       candidateHash: c.hash,
       signNoLaterThanTick: signNoLaterThan(
@@ -590,19 +675,49 @@ export class ApprovalVoting {
 
   /** Imports, in arrival order, what reached me about `block` by `byUs` (see the header). */
   private catchUp(block: BlockEntry, byUs: number): void {
+    if (this.view !== null) {
+      this.catchUpFromView(block, this.view, byUs);
+      return;
+    }
     if (block.unapproved === 0 && !this.watching.has(block)) return;
     const { atUs, items } = this.av.gossip.arrivals(block.hash);
     let i = block.imported;
     for (; i < atUs.length && atUs[i]! <= byUs; i++) {
       const at = atUs[i]!;
       const tick = tickFromMicros(at);
+      block.cursor = i - 1;
       this.recheck(block, tick);
+      block.cursor = i;
       this.importArrival(block, items[i]!, at, tick);
     }
     block.imported = i;
+    block.cursor = i - 1;
     this.recheck(block, tickFromMicros(byUs));
     // Approved in my view and nothing of mine waits on it: I will not read its gossip again.
     if (block.unapproved === 0 && !this.watching.has(block)) this.av.gossip.done(block.hash);
+  }
+
+  /**
+   * My view from the shared one (docs/simulator.md "Approval views"): a candidate is approved in
+   * my view once it is in the shared view and my copy of the item that approved it there has
+   * arrived (my own item: at its publication), whichever is later.
+   */
+  private catchUpFromView(block: BlockEntry, view: SharedApprovalView, byUs: number): void {
+    if (block.unapproved === 0) return;
+    for (const c of block.candidates) {
+      if (c.approved) continue;
+      const a = view.approvalOf(block.hash, c.index, byUs);
+      if (a === null) continue;
+      if (c.copyAtUs === null) {
+        c.copyAtUs = a.item < 0 ? a.atUs : this.av.gossip.copyArrival!(block.hash, a.item);
+        if (c.copyAtUs === null) continue; // no sending has reached me yet
+      }
+      const at = Math.max(a.atUs, c.copyAtUs);
+      if (at > byUs) continue;
+      c.approved = true;
+      block.unapproved--;
+      this.noteApproved(block, c, at, a.tranchesNeeded, a.noShows);
+    }
   }
 
   /** The `Approved` checks waiting for `APPROVAL_DELAY` whose tick has come by `tick`. */
@@ -781,6 +896,12 @@ export class ApprovalVoting {
         required.kind === "Exact"
           ? required.needed
           : (c.entry.tranches[c.entry.tranches.length - 1]?.tranche ?? 0);
+      c.approval = {
+        atUs,
+        item: block.cursor,
+        tranchesNeeded: needed,
+        noShows: result.totalObservedNoShows,
+      };
       this.noteApproved(block, c, atUs, needed, result.totalObservedNoShows);
     } else if (check.kind === "Approved" && check.lastAssignmentTick !== null) {
       c.recheckTick = check.lastAssignmentTick + APPROVAL_DELAY;
@@ -810,6 +931,7 @@ export class ApprovalVoting {
     tranchesNeeded: number,
     noShows: number,
   ): void {
+    if (this.isSharedView) return; // not a validator's view
     this.av.onApproved?.({
       validator: this.me,
       block: block.hash,
