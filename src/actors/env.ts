@@ -247,6 +247,11 @@ export interface SharedApproval {
   readonly atUs: number;
   /** The item (publication index) whose import approved it, or the last one imported before. */
   readonly item: number;
+  /**
+   * The item of the last assignment its approval counted, whose arrival starts a validator's
+   * `APPROVAL_DELAY` (-1: none, approved by a third of the validators).
+   */
+  readonly lastAssignmentItem: number;
   readonly tranchesNeeded: number;
   readonly noShows: number;
 }

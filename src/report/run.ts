@@ -8,6 +8,7 @@
  * the simulator knows nothing of it.
  */
 import { livenessRelayBlocks, type Scenario, scenarioFaults } from "../config/scenario.ts";
+import type { ApprovalViews } from "../sim/approval-views.ts";
 import type { Violation } from "../sim/checkers.ts";
 import { World, type WorldOptions } from "../sim/world.ts";
 import { type AdversaryFigures, adversaryFigures, adversaryStatus } from "./adversaries.ts";
@@ -16,6 +17,8 @@ import { buildRunReport, type RunReport, type RunReportInput } from "./run-repor
 export interface RunOutcome {
   readonly report: RunReport & {
     readonly traceHash: string;
+    /** How the validators saw each other's approval gossip (docs/simulator.md "Approval views"). */
+    readonly approvalViews: ApprovalViews;
     readonly safety: {
       readonly violations: readonly Violation[];
       readonly availabilityEdgeDrops: number;
@@ -72,6 +75,7 @@ export function runScenario(scenario: Scenario, options: WorldOptions = {}): Run
       ...base,
       ...adversaryFigures(world),
       traceHash: world.trace.hash,
+      approvalViews: world.approvalViews,
       safety: {
         violations: world.violations,
         availabilityEdgeDrops: world.checker.availabilityEdgeDrops,

@@ -21,7 +21,12 @@
  * CPU of the signature and certificate checks of what it imports is charged once (to the shared
  * view), not per validator. Crash and network faults, adversaries and offline windows act on
  * single copies and single validators, which a shared view does not represent: runs that have
- * any use `per-validator`.
+ * any are refused `shared`. Message loss is where the two forms part most: a validator that
+ * loses one of the thirty approvals a candidate needs sees a no-show in the per-validator form
+ * (no copy is gossiped to it again before the next resend, where Polkadot's grid would route
+ * around the loss), escalates and approves seconds later, while in the shared form only the loss
+ * of its copy of the approving item delays it. So `shared` is the default only without loss
+ * (docs/simulator.md "Approval views" has the figures).
  */
 import type { ApprovalVotingEnv, ValidatorEnv } from "../actors/env.ts";
 import { assert } from "../lib/assert.ts";
@@ -45,9 +50,14 @@ export interface ApprovalViewsInput {
   readonly validators: number;
   /** Whether the run has faults, adversaries or offline windows (per-copy, per-node effects). */
   readonly faultsOrAdversaries: boolean;
+  /** The network's message loss (0..1). */
+  readonly loss: number;
 }
 
-/** The run's approval views: the requested ones, else by size (see the header). */
+/**
+ * The run's approval views: the requested ones, else `shared` from `SHARED_APPROVAL_VIEWS_FROM`
+ * validators on a network without loss, faults or adversaries (see the header).
+ */
 export function approvalViewsFor(input: ApprovalViewsInput): ApprovalViews {
   if (input.requested === "shared") {
     assert(
@@ -58,7 +68,9 @@ export function approvalViewsFor(input: ApprovalViewsInput): ApprovalViews {
     return "shared";
   }
   if (input.requested === "per-validator") return "per-validator";
-  return input.validators >= SHARED_APPROVAL_VIEWS_FROM && !input.faultsOrAdversaries
+  return input.validators >= SHARED_APPROVAL_VIEWS_FROM &&
+    !input.faultsOrAdversaries &&
+    input.loss === 0
     ? "shared"
     : "per-validator";
 }

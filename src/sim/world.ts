@@ -82,6 +82,7 @@ import { Adversaries } from "./adversaries.ts";
 import { AnnouncementBoard } from "./announcement-board.ts";
 import { ApprovalBoard } from "./approval-board.ts";
 import { ApprovalRecorder } from "./approval-records.ts";
+import { type ApprovalViews, approvalViewsFor, sharedApprovalView } from "./approval-views.ts";
 import { BitfieldBoard } from "./bitfield-board.ts";
 import { SafetyChecker, type Violation } from "./checkers.ts";
 import { ChunkFetchBoard, type ChunkFetchFault } from "./chunk-fetching.ts";
@@ -101,7 +102,6 @@ import { RelayBlockProduction } from "./relay-block-production.ts";
 import { RelayChainStore } from "./relay-chain.ts";
 import { Cpu, Scheduler } from "./scheduler.ts";
 import { SessionChanges } from "./session-changes.ts";
-import { type ApprovalViews, approvalViewsFor, sharedApprovalView } from "./approval-views.ts";
 import { Trace } from "./trace.ts";
 
 /**
@@ -172,8 +172,9 @@ export interface WorldOptions {
   readonly onErasureEncoded?: (nValidators: number, payloadBytes: number) => void;
   /**
    * How validators see each other's approval gossip (src/sim/approval-views.ts, docs/simulator.md
-   * "Approval views"); default: `shared` from 100 validators in runs without faults, adversaries
-   * or offline windows, else `per-validator`. `shared` with any of those is refused.
+   * "Approval views"); default: `shared` from 100 validators on a network without loss, faults,
+   * adversaries or offline windows, else `per-validator`. `shared` with faults, adversaries or
+   * offline windows is refused.
    */
   readonly approvalViews?: ApprovalViews;
   /** A planted bug in the relay runtime (`PARAPIPE_BUGGIFY`, src/relay/buggify.ts); none: off. */
@@ -393,6 +394,7 @@ export class World {
         scenarioFaults(scenario).length > 0 ||
         this.adversaries.any ||
         (options.offline?.length ?? 0) > 0,
+      loss: scenario.network.loss,
     });
     this.sharedView =
       this.approvalViews === "shared"

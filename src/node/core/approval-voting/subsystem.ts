@@ -156,6 +156,10 @@ interface CandidateEntry {
   approval: SharedApproval | null;
   /** With a shared view: when my copy of the item that approved it there arrived (once known). */
   copyAtUs: number | null;
+  /** With a shared view: when my copy of the last assignment its approval counted arrived. */
+  assignmentCopyAtUs: number | null;
+  /** The shared view's: the item (publication index) of each validator's assignment. */
+  readonly assignmentItems: Map<ValidatorIndex, number> | null;
 }
 
 /** Our assignment for a core: the tranche now, the certificate when it is needed. */
@@ -300,7 +304,14 @@ export class ApprovalVoting implements SharedApprovalView {
     const key = { validatorIndex: this.me, keypair: this.env.keypair };
     const modulo = this.isSharedView
       ? new Map<CoreIndex, OurAssignment>()
-      : moduloAssignments(this.vrf, key, story, config, leaving, api.nodeFeatures().enableAssignmentsV2);
+      : moduloAssignments(
+          this.vrf,
+          key,
+          story,
+          config,
+          leaving,
+          api.nodeFeatures().enableAssignmentsV2,
+        );
     // Every candidate's assignment and approval bits in one buffer (one allocation per block, not
     // two per candidate: n bytes each, at hundreds of validators; performance only). A validator
     // that takes its view from a shared one keeps none (its entries are never written).
@@ -325,7 +336,9 @@ export class ApprovalVoting implements SharedApprovalView {
           n,
           keepsBits ? bits.subarray(2 * index * n, (2 * index + 1) * n) : bits,
         ),
-        approvals: keepsBits ? bits.subarray((2 * index + 1) * n, (2 * index + 2) * n) : UNUSED_BITS,
+        approvals: keepsBits
+          ? bits.subarray((2 * index + 1) * n, (2 * index + 2) * n)
+          : UNUSED_BITS,
         approvalCount: 0,
         ours,
         triggered: false,
@@ -333,6 +346,8 @@ export class ApprovalVoting implements SharedApprovalView {
         recheckTick: null,
         approval: null,
         copyAtUs: null,
+        assignmentCopyAtUs: null,
+        assignmentItems: this.isSharedView ? new Map() : null,
       };
     });
     const block: BlockEntry = {
@@ -712,7 +727,13 @@ export class ApprovalVoting implements SharedApprovalView {
         c.copyAtUs = a.item < 0 ? a.atUs : this.av.gossip.copyArrival!(block.hash, a.item);
         if (c.copyAtUs === null) continue; // no sending has reached me yet
       }
-      const at = Math.max(a.atUs, c.copyAtUs);
+      let at = Math.max(a.atUs, c.copyAtUs);
+      if (a.lastAssignmentItem >= 0) {
+        // `Check::is_approved`: APPROVAL_DELAY ticks after the last counted assignment reached me.
+        c.assignmentCopyAtUs ??= this.av.gossip.copyArrival!(block.hash, a.lastAssignmentItem);
+        if (c.assignmentCopyAtUs === null) continue;
+        at = Math.max(at, tickStartMicros(tickFromMicros(c.assignmentCopyAtUs) + APPROVAL_DELAY));
+      }
       if (at > byUs) continue;
       c.approved = true;
       block.unapproved--;
@@ -776,6 +797,7 @@ export class ApprovalVoting implements SharedApprovalView {
       const c = block.candidates[i]!;
       if (c.entry.isAssigned(item.validator)) continue; // `AcceptedDuplicate`
       c.entry.importAssignment(tranche, item.validator, tick);
+      c.assignmentItems?.set(item.validator, block.cursor);
       this.evaluate(block, c, tick, atUs);
     }
     const held = block.held.get(item.validator);
@@ -899,6 +921,10 @@ export class ApprovalVoting implements SharedApprovalView {
       c.approval = {
         atUs,
         item: block.cursor,
+        lastAssignmentItem:
+          check.kind === "Approved"
+            ? lastAssignmentItem(c, required.kind === "Exact" ? needed : null)
+            : -1,
         tranchesNeeded: needed,
         noShows: result.totalObservedNoShows,
       };
@@ -945,4 +971,18 @@ export class ApprovalVoting implements SharedApprovalView {
   private noShowTicks(block: BlockEntry): Tick {
     return noShowDuration(this.av.slotDurationMs, block.params.noShowSlots);
   }
+}
+
+/**
+ * The shared view's: the item of the latest assignment an `Approved` counted (the last published
+ * among the tranches up to `needed`; all tranches when null), whose arrival starts a validator's
+ * `APPROVAL_DELAY`; -1 if none.
+ */
+function lastAssignmentItem(c: CandidateEntry, needed: number | null): number {
+  let last = -1;
+  for (const t of c.entry.tranches) {
+    if (needed !== null && t.tranche > needed) break;
+    for (const [v] of t.assignments) last = Math.max(last, c.assignmentItems?.get(v) ?? -1);
+  }
+  return last;
 }
