@@ -339,6 +339,14 @@ function withSimulateOptions(command: Command): Command {
       "--log <level>",
       "write chain-time logs to stderr: a level (error, warn, info, debug, trace) or levels per target, e.g. warn,backing=debug,collator=info",
     )
+    .option(
+      "--approval-views <form>",
+      "how validators see each other's approval gossip: per-validator (every copy imported by " +
+        "every validator) or shared (approval voting once, each validator's view from its own " +
+        "copy of the item that approved a candidate; much faster at hundreds of validators). " +
+        "Default: shared from 100 validators on a network without loss, faults or adversaries " +
+        '(docs/simulator.md "Approval views")',
+    )
     .option(...JOBS_OPTION)
     .option("--no-progress", "no progress bar (it is drawn only on a terminal anyway)");
 }

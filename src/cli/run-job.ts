@@ -21,6 +21,7 @@ import { judgeScenario, type Verdict } from "../report/expect.ts";
 import { type RunSeries, runSeries } from "../report/html/series.ts";
 import { type RunOutcome, runReportInput, runScenario } from "../report/run.ts";
 import { runTimeline } from "../report/timeline.ts";
+import type { ApprovalViews } from "../sim/approval-views.ts";
 import type { LogLevels } from "../sim/log.ts";
 import { nativeCryptoProvider } from "./native-crypto.ts";
 
@@ -36,6 +37,8 @@ export interface RunJob {
   readonly evidence?: boolean;
   /** A planted bug (`PARAPIPE_BUGGIFY`, src/cli/buggify.ts); none: off. */
   readonly buggify?: PlantedBug;
+  /** `--approval-views`; none: by the network (src/sim/approval-views.ts). */
+  readonly approvalViews?: ApprovalViews;
 }
 
 export interface RunResult {
@@ -79,6 +82,7 @@ export function runJob(job: RunJob, hooks: RunHooks = {}): RunResult {
       : {}),
     ...(hooks.onRelayBlock === undefined ? {} : { onRelayBlock: hooks.onRelayBlock }),
     ...(job.buggify === undefined ? {} : { buggify: job.buggify }),
+    ...(job.approvalViews === undefined ? {} : { approvalViews: job.approvalViews }),
   });
   const wallMs = Date.now() - started;
   hooks.keep?.(outcome);

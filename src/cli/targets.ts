@@ -11,9 +11,15 @@ import { basename } from "node:path";
 import { consistentHostConfigurationFromScenario } from "../config/from-scenario.ts";
 import { GENERATIONS, type Generation } from "../config/generation.ts";
 import { PRESET_NAMES } from "../config/presets.ts";
-import { parseScenarioText, resolveScenario, type Scenario } from "../config/scenario.ts";
+import {
+  parseScenarioText,
+  resolveScenario,
+  type Scenario,
+  scenarioFaults,
+} from "../config/scenario.ts";
 import { SUBSYSTEM_NAMES } from "../node/util/subsystem-log.ts";
 import type { RunOutcome } from "../report/run.ts";
+import { APPROVAL_VIEWS, type ApprovalViews } from "../sim/approval-views.ts";
 import { type LogLevels, parseLogSpec } from "../sim/log.ts";
 import { buggifyFromEnv, buggifyPrefix } from "./buggify.ts";
 import { importNetworkFile, importNotes } from "./import.ts";
@@ -39,6 +45,19 @@ export interface SimulateOptions {
   readonly cores?: string;
   /** `--jobs N`: simulations at once, in worker threads (default: the machine's cores). */
   readonly jobs?: string;
+  /** `--approval-views per-validator|shared` (default: by the network, src/sim/approval-views.ts). */
+  readonly approvalViews?: string;
+}
+
+/** `--approval-views`, checked; undefined when not given. */
+export function approvalViewsOption(value: string | undefined): ApprovalViews | undefined {
+  if (value === undefined) return undefined;
+  if (!(APPROVAL_VIEWS as readonly string[]).includes(value)) {
+    throw new InputError(
+      `--approval-views: expected one of ${APPROVAL_VIEWS.join(", ")}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value as ApprovalViews;
 }
 
 export { InputError };
@@ -216,6 +235,7 @@ export function resolveSources(srcs: readonly Source[], opts: SimulateOptions): 
   const seed = integerOption("seed", opts.seed, 0);
   const relayBlocks = integerOption("relay-blocks", opts.relayBlocks, 1);
   jobsOption(opts.jobs);
+  approvalViewsOption(opts.approvalViews);
   if (opts.log !== undefined) logLevels(opts.log);
   if (
     opts.generation !== undefined &&
@@ -226,10 +246,18 @@ export function resolveSources(srcs: readonly Source[], opts: SimulateOptions): 
     );
   }
   const generation = opts.generation as Generation | undefined;
-  return {
-    sources: srcs,
-    scenarios: resolveAll(srcs, seed, relayBlocks, generation, opts.expect ?? []),
-  };
+  const scenarios = resolveAll(srcs, seed, relayBlocks, generation, opts.expect ?? []);
+  if (approvalViewsOption(opts.approvalViews) === "shared") {
+    for (const s of scenarios) {
+      if (scenarioFaults(s).length > 0 || s.adversaries.length > 0) {
+        throw new InputError(
+          `--approval-views shared: ${s.name} has faults or adversaries, which act on single ` +
+            "copies and validators (a shared view cannot represent them): give per-validator or leave it out",
+        );
+      }
+    }
+  }
+  return { sources: srcs, scenarios };
 }
 
 /** What a command reads of each run besides its report (run-job.ts). */
@@ -262,8 +290,10 @@ export async function simulate(
   let violations = 0;
   const logLevel = opts.log ? logLevels(opts.log) : undefined;
   const buggify = buggifyFromEnv();
+  const approvalViews = approvalViewsOption(opts.approvalViews);
   const jobs = targets.scenarios.map((scenario) => ({
     scenario,
+    ...(approvalViews === undefined ? {} : { approvalViews }),
     ...(buggify === undefined ? {} : { buggify }),
     ...(logLevel === undefined ? {} : { logLevel }),
     ...(wants.series ? { series: true } : {}),

@@ -38,7 +38,8 @@ import {
 import type { BlockContexts } from "../node/util/block-context.ts";
 import type { ApprovalBoard } from "./approval-board.ts";
 
-export type ApprovalViews = "per-validator" | "shared";
+export const APPROVAL_VIEWS = ["per-validator", "shared"] as const;
+export type ApprovalViews = (typeof APPROVAL_VIEWS)[number];
 
 /** From this many validators a run without faults takes `shared` views by default. */
 export const SHARED_APPROVAL_VIEWS_FROM = 100;

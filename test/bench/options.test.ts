@@ -301,6 +301,8 @@ describe("npm run bench -- --only scaling (its parts)", () => {
       "groupSize",
       "wallMsPerBlock",
       "cryptoFloorMs",
+      "erasureFloorMs",
+      "ceiling",
     ]);
     expect(row).toMatchObject({
       scenario: "polkadot-30v-6c-4p",
@@ -315,6 +317,14 @@ describe("npm run bench -- --only scaling (its parts)", () => {
     // Real ed25519 signatures in the measured block: a floor above 0, below the wall time.
     expect(row.cryptoFloorMs as number).toBeGreaterThan(0);
     expect(row.cryptoFloorMs as number).toBeLessThan(row.wallMsPerBlock as number);
+    // Every candidate's erasure coding is real: a floor above 0, below the wall time; the
+    // ceiling is the slot over the two floors.
+    expect(row.erasureFloorMs as number).toBeGreaterThan(0);
+    expect(row.erasureFloorMs as number).toBeLessThan(row.wallMsPerBlock as number);
+    expect(row.ceiling as number).toBeCloseTo(
+      6000 / ((row.cryptoFloorMs as number) + (row.erasureFloorMs as number)),
+      -1,
+    );
     expect(r.stderr).toContain("done when (issue 21), ed25519:");
   }, 120_000);
 

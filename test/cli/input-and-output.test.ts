@@ -41,6 +41,29 @@ describe("nothing silently ignored", () => {
     expect(r.stderr).toContain("faults[0].validators: missing");
   });
 
+  it("--approval-views: checked, refused for a run with faults, named in the report", () => {
+    const bad = cli("run", "--preset", "sync", "--approval-views", "bogus");
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain(
+      '--approval-views: expected one of per-validator, shared, got "bogus"',
+    );
+    const crash = file(
+      "crash.yaml",
+      "preset: async\nfaults: [{at: 3, kind: crash, for: 2, validators: [1], loseStore: false}]\n",
+    );
+    const refused = cli("run", crash, "--approval-views", "shared");
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain("has faults or adversaries");
+    const views = (...extra: string[]) => {
+      const r = cli("run", "--preset", "sync", "--relay-blocks", "2", "--json", ...extra);
+      expect(r.status).toBe(0);
+      return (JSON.parse(r.stdout) as { approvalViews: string }).approvalViews;
+    };
+    // 10 validators: per-validator by default; shared when asked.
+    expect(views()).toBe("per-validator");
+    expect(views("--approval-views", "shared")).toBe("shared");
+  }, 60_000);
+
   it("refuses an empty scenario file", () => {
     expect(parseScenarioText("").ok).toBe(false);
     expect(parseScenarioText("# only a comment\n").ok).toBe(false);

@@ -225,4 +225,31 @@ describe("ApprovalBoard", () => {
     other.resend(B1);
     expect(snapshot(other, B1, [9, 3, 0, 1, 2, 4, 5, 6, 7, 8])).toEqual(after);
   });
+
+  it("copyArrival is the arrival each receiver's inbox has for that item, resends included", () => {
+    const { sched, board } = setup({ loss: 0.4, latencyMs: { mean: 50, jitter: 20 } });
+    for (let v = 0; v < N; v++) board.publish(v, B1, assignment(v), BYTES, 0);
+    sched.runUntil(1_000_000);
+    board.resend(B1);
+    const published = board.publishedInbox(B1);
+    expect(published.items.map((i) => i.validator)).toEqual(actors.map((_, i) => i));
+    expect(published.atUs).toEqual(actors.map(() => 0));
+    let lostTwice = 0;
+    let viaResend = 0;
+    for (let to = 0; to < N; to++) {
+      const inbox = delivered(board, to, B1, FAR);
+      for (let k = 0; k < N; k++) {
+        const got = inbox.find((d) => d.item.validator === k);
+        const at = board.copyArrival(to, B1, k);
+        expect(at, `item ${k} at ${to}`).toBe(got?.atUs ?? null);
+        if (at === null) lostTwice++;
+        else if (at > 1_000_000) viaResend++;
+      }
+    }
+    // The draws reach every case: first copy, resent copy, lost in both rounds.
+    expect(viaResend).toBeGreaterThan(0);
+    expect(lostTwice).toBeGreaterThan(0);
+    expect(board.copyArrival(3, B1, 3)).toBe(0); // my own item: at its publication
+    expect(board.copyArrival(3, B2, 0)).toBeNull(); // nothing published there
+  });
 });
