@@ -729,10 +729,12 @@ export class ApprovalVoting implements SharedApprovalView {
       }
       let at = Math.max(a.atUs, c.copyAtUs);
       if (a.lastAssignmentItem >= 0) {
-        // `Check::is_approved`: APPROVAL_DELAY ticks after the last counted assignment reached me.
+        // `Check::is_approved`: APPROVAL_DELAY ticks after the last counted assignment reached me
+        // (if no copy of it has, it is not counted in my view, and neither is its delay).
         c.assignmentCopyAtUs ??= this.av.gossip.copyArrival!(block.hash, a.lastAssignmentItem);
-        if (c.assignmentCopyAtUs === null) continue;
-        at = Math.max(at, tickStartMicros(tickFromMicros(c.assignmentCopyAtUs) + APPROVAL_DELAY));
+        if (c.assignmentCopyAtUs !== null) {
+          at = Math.max(at, tickStartMicros(tickFromMicros(c.assignmentCopyAtUs) + APPROVAL_DELAY));
+        }
       }
       if (at > byUs) continue;
       c.approved = true;
