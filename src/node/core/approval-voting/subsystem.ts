@@ -51,6 +51,12 @@
  * unimported while no assignment of ours can trigger, judged from the assignments sent so far
  * (`cannotTrigger`): the imports happen at the next look, each at its own tick, as above.
  *
+ * Approval views (docs/simulator.md "Approval views", src/sim/approval-views.ts): with
+ * `env.approvalVoting.sharedView` a validator imports nothing; its view of the other validators'
+ * assignments and approvals derives from the shared view (`catchUpFromView`, `wouldTrigger`),
+ * an instance of this class with validator index `SHARED_VIEW_INDEX` that imports every item at
+ * its publication and has no assignments of its own.
+ *
  * Adversaries (`env.malus`, docs/simulator.md "Adversaries"): a `no-show` validator signs its approvals
  * and never sends them (its assignments go out: the others see a no-show); a `seconds-invalid` one
  * approves a candidate its check found invalid (malus `BackingAndApprovalValid`). An honest check
@@ -714,8 +720,9 @@ export class ApprovalVoting implements SharedApprovalView {
 
   /**
    * My view from the shared one (docs/simulator.md "Approval views"): a candidate is approved in
-   * my view once it is in the shared view and my copy of the item that approved it there has
-   * arrived (my own item: at its publication), whichever is later.
+   * my view once it is in the shared view, my copy of the item that approved it there has arrived
+   * (my own item: at its publication), and `APPROVAL_DELAY` ticks have passed since my copy of the
+   * last assignment it counted arrived, whichever is latest.
    */
   private catchUpFromView(block: BlockEntry, view: SharedApprovalView, byUs: number): void {
     if (block.unapproved === 0) return;
@@ -809,7 +816,7 @@ export class ApprovalVoting implements SharedApprovalView {
     }
   }
 
-  /** The certificate's tranche (`check_assignment_cert`), or null if invalid; memoised per item (asked once). */
+  /** The certificate's tranche (`check_assignment_cert`), or null if invalid (memoised per item). */
   private checkedTranche(
     block: BlockEntry,
     item: Extract<ApprovalItem, { kind: "assignment" }>,
