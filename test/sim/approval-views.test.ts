@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { resolveScenario } from "../../src/config/scenario.ts";
 import { runScenario } from "../../src/report/run.ts";
 import { approvalViewsFor, SHARED_APPROVAL_VIEWS_FROM } from "../../src/sim/approval-views.ts";
+import { pipelineFigures as pipeline } from "./pipeline-figures.ts";
 
 describe("which runs take the shared view", () => {
   const quiet = { requested: undefined, faultsOrAdversaries: false, loss: 0 } as const;
@@ -56,20 +57,6 @@ function scenario(validators: number, paras: number, relayBlocks: number) {
   });
   if (!r.ok) throw new Error(r.error.join("; "));
   return r.value;
-}
-
-type Report = ReturnType<typeof runScenario>["report"];
-
-/** The pipeline's figures of each para (as test/sim/performance-model.test.ts reads them). */
-function pipeline(report: Report) {
-  return Object.entries(report.paras).map(([id, p]) => ({
-    id,
-    backed: p.backed,
-    included: p.included,
-    timedOut: p.timedOut,
-    windows: p.backedPer15RelayBlocks,
-    executionMsPerBlock: p.executionMsPerBlock,
-  }));
 }
 
 describe("the shared view measures what per-validator views measure", () => {

@@ -418,7 +418,15 @@ export class ApprovalVoting implements SharedApprovalView {
     const c = this.sharedCandidate(hash, candidateIndex, nowUs);
     const block = this.blocks.get(hash);
     if (c === null || block === undefined) return false;
-    const trancheNow = Math.max(0, tickFromMicros(nowUs) - block.blockTick);
+    return this.triggers(block, c, tranche, tickFromMicros(nowUs));
+  }
+
+  /**
+   * `should_trigger_assignment` for an untriggered assignment at `tranche` on this instance's
+   * entry of `c`, at `tickNow` (`cannotTrigger` first: no `tranches_to_approve` when it cannot).
+   */
+  private triggers(block: BlockEntry, c: CandidateEntry, tranche: number, tickNow: Tick): boolean {
+    const trancheNow = Math.max(0, tickNow - block.blockTick);
     if (cannotTrigger(tranche, trancheNow, c.entry.importedCount, c.approvals.length)) return false;
     const required = tranchesToApprove(
       c.entry,
@@ -428,13 +436,8 @@ export class ApprovalVoting implements SharedApprovalView {
       this.noShowTicks(block),
       block.params.neededApprovals,
     );
-    return shouldTriggerAssignment(
-      { tranche, triggered: false },
-      c.approvals,
-      c.entry,
-      required,
-      trancheNow,
-    );
+    const ours = { tranche, triggered: false };
+    return shouldTriggerAssignment(ours, c.approvals, c.entry, required, trancheNow);
   }
 
   /** The shared view's candidate, its block imported and caught up to `byUs`. */
@@ -470,31 +473,13 @@ export class ApprovalVoting implements SharedApprovalView {
       let waiting = false;
       for (const c of block.candidates) {
         if (c.ours === null || c.triggered || c.approved) continue;
-        if (this.view !== null) {
-          // Judged on the shared view (docs/simulator.md "Approval views").
-          if (this.view.wouldTrigger(block.hash, c.index, c.ours.tranche, now)) {
-            this.trigger(block, c, tickNow);
-          } else waiting = true;
-          continue;
-        }
-        const trancheNow = Math.max(0, tickNow - block.blockTick);
-        const n = c.approvals.length;
-        if (cannotTrigger(c.ours.tranche, trancheNow, c.entry.importedCount, n)) {
-          waiting = true;
-          continue;
-        }
-        const required = tranchesToApprove(
-          c.entry,
-          c.approvals,
-          trancheNow,
-          block.blockTick,
-          this.noShowTicks(block),
-          block.params.neededApprovals,
-        );
-        const ours = { tranche: c.ours.tranche, triggered: c.triggered };
-        if (shouldTriggerAssignment(ours, c.approvals, c.entry, required, trancheNow)) {
-          this.trigger(block, c, tickNow);
-        } else waiting = true;
+        // With a shared view, judged on it (docs/simulator.md "Approval views").
+        const triggers =
+          this.view === null
+            ? this.triggers(block, c, c.ours.tranche, tickNow)
+            : this.view.wouldTrigger(block.hash, c.index, c.ours.tranche, now);
+        if (triggers) this.trigger(block, c, tickNow);
+        else waiting = true;
       }
       if (!waiting) this.watching.delete(block);
     }
