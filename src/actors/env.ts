@@ -240,6 +240,8 @@ export interface SharedApprovalView {
    * on the shared view (`should_trigger_assignment`).
    */
   wouldTrigger(block: Hash, candidateIndex: number, tranche: number, nowUs: number): boolean;
+  /** Items published about the block by `byUs` (what a validator would have checked by then). */
+  itemsPublishedBy(block: Hash, byUs: number): number;
 }
 
 /** A candidate's approval in the shared view. */

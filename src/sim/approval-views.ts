@@ -18,8 +18,8 @@
  * reached it no later than that one (a later or lost other copy would approve later there, or
  * not at all until a resend); its delay tranches trigger on what was published, not on what
  * reached it (a late copy can make a real node trigger where this one does not); the modelled
- * CPU of the signature and certificate checks of what it imports is charged once (to the shared
- * view), not per validator. Crash and network faults, adversaries and offline windows act on
+ * CPU of the signature and certificate checks of what it would have imported is charged as one
+ * check per item published about a block by the time its view approved the block. Crash and network faults, adversaries and offline windows act on
  * single copies and single validators, which a shared view does not represent: runs that have
  * any are refused `shared`. Message loss is where the two forms part most: a validator that
  * loses one of the thirty approvals a candidate needs sees a no-show in the per-validator form

@@ -440,6 +440,19 @@ export class ApprovalVoting implements SharedApprovalView {
     return shouldTriggerAssignment(ours, c.approvals, c.entry, required, trancheNow);
   }
 
+  /** `SharedApprovalView.itemsPublishedBy`. */
+  itemsPublishedBy(hash: Hash, byUs: number): number {
+    const { atUs } = this.av.gossip.arrivals(hash);
+    let lo = 0;
+    let hi = atUs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (atUs[mid]! <= byUs) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   /** The shared view's candidate, its block imported and caught up to `byUs`. */
   private sharedCandidate(hash: Hash, candidateIndex: number, byUs: number): CandidateEntry | null {
     assert(this.isSharedView, "approval voting: asked as a shared view, but a validator's");
@@ -732,6 +745,11 @@ export class ApprovalVoting implements SharedApprovalView {
       c.approved = true;
       block.unapproved--;
       this.noteApproved(block, c, at, a.tranchesNeeded, a.noShows);
+      // The modelled CPU of the checks I would have made by then (one per item published), as
+      // the per-validator form charges its imports (accounting only).
+      if (block.unapproved === 0) {
+        this.checkCpuUs += this.env.verifyCostUs * view.itemsPublishedBy(block.hash, at);
+      }
     }
   }
 
