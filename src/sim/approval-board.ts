@@ -44,6 +44,7 @@ import { assert } from "../lib/assert.ts";
 import type { Hash } from "../lib/hex.ts";
 import { getOrInsertComputed } from "../lib/memo.ts";
 import type { Prng } from "../lib/prng.ts";
+import { upperBound } from "../lib/sorted.ts";
 import type { ValidatorIndex } from "../primitives/codecs.ts";
 import type { Endpoint, LazyBroadcast, Network } from "./network.ts";
 import type { Time } from "./scheduler.ts";
@@ -412,16 +413,4 @@ function mergeByArrival(
       sorted.items.push(freshItems[order[j++]!]!);
     }
   }
-}
-
-/** The number of arrival times at or before `atUs` (`times` ascending). */
-function upperBound(times: readonly number[], atUs: Time): number {
-  let lo = 0;
-  let hi = times.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (times[mid]! <= atUs) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

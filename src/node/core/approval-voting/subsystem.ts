@@ -77,6 +77,7 @@ import type {
 } from "../../../actors/env.ts";
 import { assert } from "../../../lib/assert.ts";
 import { concatBytes, fromHex, type Hash } from "../../../lib/hex.ts";
+import { upperBound } from "../../../lib/sorted.ts";
 import type {
   CandidateHash,
   CandidateReceipt,
@@ -442,15 +443,7 @@ export class ApprovalVoting implements SharedApprovalView {
 
   /** `SharedApprovalView.itemsPublishedBy`. */
   itemsPublishedBy(hash: Hash, byUs: number): number {
-    const { atUs } = this.av.gossip.arrivals(hash);
-    let lo = 0;
-    let hi = atUs.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (atUs[mid]! <= byUs) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return upperBound(this.av.gossip.arrivals(hash).atUs, byUs);
   }
 
   /** The shared view's candidate, its block imported and caught up to `byUs`. */
