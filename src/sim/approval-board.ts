@@ -260,26 +260,17 @@ export class ApprovalBoard {
     if (board === undefined || p === undefined) return null;
     if (p.fromIndex === to) return p.atUs;
     const rng = this.streamOf(board, block, to);
-    for (const { round, lazy, only } of board.sendingsOf[k]!) {
-      if (only !== undefined && only !== to) continue;
-      const copy = only !== undefined ? 0 : to < p.fromIndex ? to : to - 1;
-      const at = this.network.lazyCopy(
-        this.endpoints[p.fromIndex]!,
-        this.endpoints[to]!,
-        lazy.sizeBytes,
-        lazy.sentAtUs,
-        lazy.upStartUs + copy * lazy.copyUs,
-        lazy.copyUs,
-        rng.derive(k, round),
-      );
-      if (at !== null && !this.downAt?.(to, at)) return at;
+    for (const sending of board.sendingsOf[k]!) {
+      if (sending.only !== undefined && sending.only !== to) continue;
+      const at = this.drawCopy(p, sending, to, rng.derive(k, sending.round));
+      if (at !== null) return at;
     }
     return null;
   }
 
   /** Every item published about `block`, in publication order (the checkers read them). */
   published(block: Hash): readonly ApprovalItem[] {
-    return this.boards.get(block)?.published.map((p) => p.item) ?? [];
+    return this.boards.get(block)?.inPublicationOrder.items ?? [];
   }
 
   /**
@@ -304,9 +295,9 @@ export class ApprovalBoard {
     if (inbox.materialised === sendings.length) return;
     const freshAt: number[] = [];
     const freshItems: ApprovalItem[] = [];
-    const toEndpoint = this.endpoints[to]!;
     for (let s = inbox.materialised; s < sendings.length; s++) {
-      const { item: k, round, lazy, only } = sendings[s]!;
+      const sending = sendings[s]!;
+      const { item: k, round, only } = sending;
       if (only !== undefined && only !== to) continue; // sent to another validator
       if (k < inbox.got.length && inbox.got[k] === 1) continue; // a duplicate: dropped
       const p = published[k]!;
@@ -314,23 +305,12 @@ export class ApprovalBoard {
       if (p.fromIndex === to) {
         at = p.atUs;
       } else {
-        const copy = only !== undefined ? 0 : to < p.fromIndex ? to : to - 1;
         const rng =
           inbox.copyRng === null
             ? inbox.rng.derive(k, round)
             : inbox.rng.rederive(inbox.copyRng, k, round);
         inbox.copyRng = rng;
-        // `Network.lazyDelivery(lazy, copy, rng)`, with the receiver's handle looked up once.
-        at = this.network.lazyCopy(
-          this.endpoints[p.fromIndex]!,
-          toEndpoint,
-          lazy.sizeBytes,
-          lazy.sentAtUs,
-          lazy.upStartUs + copy * lazy.copyUs,
-          lazy.copyUs,
-          rng,
-        );
-        if (at !== null && this.downAt?.(to, at)) at = null;
+        at = this.drawCopy(p, sending, to, rng);
       }
       if (at === null) continue; // lost (a resend may bring it)
       if (k >= inbox.got.length) {
@@ -344,6 +324,26 @@ export class ApprovalBoard {
     }
     inbox.materialised = sendings.length;
     mergeByArrival(inbox.arrivals, freshAt, freshItems);
+  }
+
+  /**
+   * Receiver `to`'s copy of `p` in `sending`, drawn from `rng` (the copy's own stream, see the
+   * header): when it arrives, or null if it is lost or `to` is down then. `Network.lazyDelivery`
+   * with the endpoints looked up once; the one draw both `arrivals` and `copyArrival` make.
+   */
+  private drawCopy(p: Published, sending: Sending, to: ValidatorIndex, rng: Prng): Time | null {
+    const { lazy, only } = sending;
+    const copy = only !== undefined ? 0 : to < p.fromIndex ? to : to - 1;
+    const at = this.network.lazyCopy(
+      this.endpoints[p.fromIndex]!,
+      this.endpoints[to]!,
+      lazy.sizeBytes,
+      lazy.sentAtUs,
+      lazy.upStartUs + copy * lazy.copyUs,
+      lazy.copyUs,
+      rng,
+    );
+    return at !== null && this.downAt?.(to, at) ? null : at;
   }
 
   /** Receiver `to`'s stream for `block` (see the header), forked once. */

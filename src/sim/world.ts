@@ -556,7 +556,8 @@ export class World {
   ): ValidatorEnv {
     const options = this.options;
     const malus = this.adversaries.validatorMalus(i);
-    const sharedView = this.sharedView;
+    // The shared view's own env has none (and is built before `this.sharedView` is set).
+    const sharedView = asActor === undefined ? this.sharedView : null;
     const env: ValidatorEnv = {
       ...this.actorEnv(
         asActor ?? validatorActors[i]!,
@@ -597,7 +598,7 @@ export class World {
           done: (block) => this.approvalGossip.forget(i, block),
           copyArrival: (block, k) => this.approvalGossip.copyArrival(i, block, k),
         },
-        ...(sharedView === null || asActor !== undefined ? {} : { sharedView }),
+        ...(sharedView === null ? {} : { sharedView }),
         slotDurationMs: this.scenario.relay.slotDurationMs,
         knownData: (hash, group) => {
           for (const b of group) {

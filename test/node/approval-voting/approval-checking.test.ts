@@ -921,6 +921,22 @@ describe("the rest of approval checking", () => {
   });
 });
 
+/**
+ * A random entry as import builds it: 3 to 40 validators, each assigned at most once, in a
+ * tranche below `tranches`, at a tick from the block's to `ticks` after it.
+ */
+function randomEntry(rng: Prng, tranches: number, ticks: number) {
+  const n = rng.intBetween(3, 40);
+  const blockTick = rng.int(20);
+  const entry = new ApprovalEntry(n);
+  const order = rng.shuffle(Array.from({ length: n }, (_, v) => v));
+  const assigned = rng.int(n + 1);
+  for (let k = 0; k < assigned; k++) {
+    entry.importAssignment(rng.int(tranches), order[k]!, blockTick + rng.int(ticks));
+  }
+  return { n, blockTick, entry };
+}
+
 describe("the shortcuts approval voting takes before tranches_to_approve", () => {
   /**
    * Random entries as import builds them (each validator assigned at most once, at a tick at or
@@ -933,14 +949,7 @@ describe("the shortcuts approval voting takes before tranches_to_approve", () =>
     let triggeredSeen = 0;
     let allSeen = 0;
     for (let round = 0; round < 20_000; round++) {
-      const n = rng.intBetween(3, 40);
-      const blockTick = rng.int(20);
-      const entry = new ApprovalEntry(n);
-      const order = rng.shuffle(Array.from({ length: n }, (_, v) => v));
-      const assigned = rng.int(n + 1);
-      for (let k = 0; k < assigned; k++) {
-        entry.importAssignment(rng.int(12), order[k]!, blockTick + rng.int(30));
-      }
+      const { n, blockTick, entry } = randomEntry(rng, 12, 30);
       const pApprove = rng.float();
       const approvals = Array.from({ length: n }, () => rng.bernoulli(pApprove));
       const count = approvals.filter(Boolean).length;
@@ -977,14 +986,7 @@ describe("the shortcuts approval voting takes before tranches_to_approve", () =>
     let earlyApprovedSeen = 0;
     let ruledOutBeyondCount = 0;
     for (let round = 0; round < 20_000; round++) {
-      const n = rng.intBetween(3, 40);
-      const blockTick = rng.int(20);
-      const entry = new ApprovalEntry(n);
-      const order = rng.shuffle(Array.from({ length: n }, (_, v) => v));
-      const assigned = rng.int(n + 1);
-      for (let k = 0; k < assigned; k++) {
-        entry.importAssignment(rng.int(8), order[k]!, blockTick + rng.int(16));
-      }
+      const { n, blockTick, entry } = randomEntry(rng, 8, 16);
       // Often most of them approved: the case the shortcut adds to `cannotBeApproved`.
       const pApprove = rng.bernoulli(0.5) ? rng.float() : 0.7 + 0.3 * rng.float();
       const approvals = Array.from(
